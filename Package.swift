@@ -1,0 +1,41 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "campaignd",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "campaignd", targets: ["campaignd"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+    ],
+    targets: [
+        // The rule language: lexer, parser, AST, diagnostics, type checker. No database, no network.
+        .target(name: "RuleLanguage"),
+        // Configuration file: loading, defaults and validation.
+        .target(name: "CampaignConfig"),
+        // The SQLite customer store: schema, migrations, facts, import, synthetic data.
+        .target(
+            name: "CustomerStore",
+            dependencies: [
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+        // The executable: ArgumentParser commands only.
+        .executableTarget(
+            name: "campaignd",
+            dependencies: [
+                "RuleLanguage", "CampaignConfig", "CustomerStore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+        .testTarget(name: "RuleLanguageTests", dependencies: ["RuleLanguage"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "CampaignConfigTests", dependencies: ["CampaignConfig"]),
+        .testTarget(name: "CustomerStoreTests", dependencies: ["CustomerStore", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "CampaigndTests", dependencies: ["campaignd"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

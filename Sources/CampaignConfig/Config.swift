@@ -1,0 +1,85 @@
+import Foundation
+
+/// The daemon's configuration, read from a JSON file (see `config.example.json`).
+///
+/// Relative paths are resolved against the directory holding the config file, so a config
+/// works the same whatever the current directory is.
+public struct Config: Sendable, Equatable {
+    /// Path of the SQLite customer store.
+    public var storePath: String
+    /// Directory holding `*.rules` files.
+    public var rulesDirectory: String
+    /// Directory holding Mustache templates.
+    public var templatesDirectory: String
+    /// IANA identifier of the business time zone (dates without a time mean midnight here).
+    public var timeZone: TimeZone
+    /// ISO 4217 code of the store's currency; amounts are kept in its minor units.
+    public var currency: String
+    /// How often the daemon evaluates the rules.
+    public var tick: Duration
+    /// The global contact-pressure cap across all rules and channels.
+    public var contactPressure: ContactPressure
+    /// Hours in which marketing messages are held, in the customer's local time.
+    public var quietHours: QuietHours?
+    /// Dispatch concurrency and per-channel rates.
+    public var dispatch: Dispatch
+    /// Retry policy for failed sends.
+    public var retry: Retry
+    /// How each channel delivers.
+    public var channels: Channels
+
+    /// At most `maxMessages` marketing messages per customer in any `perDays`-day window.
+    public struct ContactPressure: Sendable, Equatable {
+        public var maxMessages: Int
+        public var perDays: Int
+    }
+
+    /// A daily local-time window, which may wrap midnight (e.g. 21:00–08:00).
+    public struct QuietHours: Sendable, Equatable {
+        /// Minutes after local midnight at which the window starts.
+        public var startMinute: Int
+        /// Minutes after local midnight at which the window ends.
+        public var endMinute: Int
+    }
+
+    /// Dispatch limits.
+    public struct Dispatch: Sendable, Equatable {
+        /// Sends in flight at once, across channels.
+        public var concurrency: Int
+        /// Sends per second, per channel name.
+        public var ratePerSecond: [String: Double]
+    }
+
+    /// Exponential backoff with jitter, up to a maximum age.
+    public struct Retry: Sendable, Equatable {
+        public var initialDelay: Duration
+        public var maxDelay: Duration
+        public var maxAge: Duration
+    }
+
+    /// Delivery settings per channel.
+    public struct Channels: Sendable, Equatable {
+        public var email: Channel
+        public var letter: Channel
+        public var webhook: Channel
+        /// Named webhook endpoints (`send webhook "NAME"`), keyed by name.
+        public var webhookEndpoints: [String: WebhookEndpoint]
+    }
+
+    /// How one channel delivers: to a spool directory, or for real.
+    public struct Channel: Sendable, Equatable {
+        public enum Mode: String, Sendable, Equatable, CaseIterable { case spool, live }
+        public var mode: Mode
+        /// Where the spool mode writes what it would send.
+        public var spoolDirectory: String
+        /// Channel-specific settings for live mode, kept as validated JSON text values.
+        public var settings: [String: String]
+    }
+
+    /// A webhook receiver.
+    public struct WebhookEndpoint: Sendable, Equatable {
+        public var url: String
+        /// Files holding `whsec_…` secrets (several during rotation).
+        public var secretFiles: [String]
+    }
+}

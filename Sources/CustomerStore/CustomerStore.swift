@@ -1,0 +1,62 @@
+import Foundation
+import GRDB
+import Logging
+
+/// The SQLite customer store: opens (and migrates) the database file and owns every access to it.
+///
+/// WAL mode, a busy timeout and foreign keys are set on every connection; write transactions start
+/// with `BEGIN IMMEDIATE` (GRDB's default for writes) so the busy timeout applies to them too.
+public final class CustomerStore: Sendable {
+    /// The GRDB pool; public so that later modules (evaluation, outbox) can read and write through it.
+    public let database: DatabasePool
+    public let path: String
+    /// ISO 4217 code of the store's currency, fixed when the store is created.
+    public let currency: String
+
+    /// Opens the store at `path`, creating it and its directory if needed and running pending migrations.
+    ///
+    /// - Parameter currency: the currency recorded in a new store; an existing store keeps its own,
+    ///   and opening it with a different one is an error.
+    public init(path: String, currency: String = "EUR", busyTimeout: TimeInterval = 10, logger: Logger? = nil) throws {
+        self.path = path
+        let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        } catch {
+            throw StoreError.cannotOpen(path: path, reason: "cannot create directory \(directory): \(error.localizedDescription)")
+        }
+        var configuration = Configuration()
+        configuration.foreignKeysEnabled = true
+        configuration.busyMode = .timeout(busyTimeout)
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+        }
+        do {
+            database = try DatabasePool(path: path, configuration: configuration)
+            let migrator = StoreMigrations.migrator
+            if try !database.read({ try migrator.hasCompletedMigrations($0) }) {
+                logger?.info("migrating store", metadata: ["store.path": "\(path)"])
+            }
+            try migrator.migrate(database)
+            self.currency = try database.write { db in
+                if let existing = try String.fetchOne(db, sql: "SELECT value FROM store_meta WHERE key = 'currency'") {
+                    return existing
+                }
+                try db.execute(sql: "INSERT INTO store_meta(key, value) VALUES ('currency', ?)", arguments: [currency])
+                return currency
+            }
+        } catch let error as DatabaseError {
+            throw StoreError.cannotOpen(path: path, reason: error.message ?? "\(error)")
+        } catch {
+            throw StoreError.cannotOpen(path: path, reason: "\(error)")
+        }
+        if self.currency != currency {
+            throw StoreError.currencyMismatch(path: path, store: self.currency, config: currency)
+        }
+    }
+
+    /// The names of the migrations applied to this store, oldest first.
+    public func appliedMigrations() throws -> [String] {
+        try database.read { try StoreMigrations.migrator.appliedMigrations($0) }
+    }
+}

@@ -1,0 +1,197 @@
+import Foundation
+
+/// Writes a deterministic synthetic data set as import-ready CSV files: customers with Finnish
+/// names and addresses, purchases over two years, consents, NPS/CSAT answers and cart events.
+///
+/// The same options always give byte-identical files. Purchases come in time order, as a shop's
+/// export would; busy customers buy much more often than occasional ones (a heavy-tailed weight),
+/// about one in seven never buys, and nobody buys before joining.
+public struct SyntheticData {
+    public var customers: Int
+    public var purchases: Int
+    public var seed: UInt64
+    /// The end of the two-year purchase period (Unix seconds).
+    public var until: Int64
+
+    public init(customers: Int, purchases: Int, seed: UInt64 = 1, until: Int64) {
+        self.customers = customers
+        self.purchases = purchases
+        self.seed = seed
+        self.until = until
+    }
+
+    /// The files written, by kind, in the order they must be imported.
+    public static let files: [(kind: ImportKind, name: String)] = [
+        (.customers, "customers.csv"), (.purchases, "purchases.csv"), (.consents, "consents.csv"),
+        (.feedback, "feedback.csv"), (.events, "events.csv"),
+    ]
+
+    private static let day: Int64 = 86400
+
+    /// Writes the five CSV files into `directory` (created if needed).
+    public func write(to directory: String) throws {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let start = until - 730 * Self.day
+        var random = SplitMix64(seed: seed)
+
+        // Join times ascend with the customer number: a fifth joined in the three years before the
+        // period, the rest during it. Weights are heavy-tailed; about one in seven buys nothing.
+        var joined = [Int64](repeating: 0, count: customers)
+        var cumulativeWeight = [Double](repeating: 0, count: customers)
+        var total = 0.0
+        for index in 0..<customers {
+            let fraction = Double(index) / Double(max(customers, 1))
+            joined[index] = fraction < 0.2
+                ? start - 1095 * Self.day + Int64(fraction / 0.2 * 1095 * Double(Self.day))
+                : start + Int64((fraction - 0.2) / 0.8 * 720 * Double(Self.day))
+            let weight = random.unit() < 0.15 ? 0 : min(pow(1 / max(random.unit(), 1e-9), 1 / 1.6), 40)
+            total += weight
+            cumulativeWeight[index] = total
+        }
+
+        let customerFile = try BufferedFileWriter(path: "\(directory)/customers.csv")
+        try customerFile.write("id,email,name,phone,street,postal_code,city,country,birthday,joined,time_zone,locale,tags,loyalty_tier\n")
+        for index in 0..<customers {
+            let first = random.pick(FinnishNames.firstNames), last = random.pick(FinnishNames.surnames)
+            let (postalCode, town) = random.pick(FinnishNames.towns)
+            let street = "\(random.pick(FinnishNames.streets)) \(random.int(1...120))"
+            let birthYear = random.int(1945...2006), birthMonth = random.int(1...12)
+            let birthDay = random.int(1...TimestampParser.daysInMonth(year: birthYear, month: birthMonth))
+            let zone = random.unit() < 0.9 ? "Europe/Helsinki" : random.pick(["Europe/Stockholm", "Europe/Tallinn", ""])
+            let locale = random.unit() < 0.85 ? "fi-FI" : random.pick(["sv-FI", "en-FI"])
+            let weight = cumulativeWeight[index] - (index > 0 ? cumulativeWeight[index - 1] : 0)
+            let tags = weight > 12 ? "vip;newsletter" : (random.unit() < 0.3 ? "newsletter" : "")
+            let tier = weight > 12 ? "gold" : (weight > 4 ? "silver" : (random.unit() < 0.3 ? "bronze" : ""))
+            let hasAddress = random.unit() < 0.95
+            let line = [
+                Self.customerID(index),
+                "\(FinnishNames.asciiFolded(first)).\(FinnishNames.asciiFolded(last)).\(index + 1)@example.fi",
+                "\(first) \(last)",
+                "+358 4\(random.int(0...9)) \(random.int(1_000_000...9_999_999))",
+                hasAddress ? street : "", hasAddress ? postalCode : "", town, "FI",
+                String(format: "%04d-%02d-%02d", birthYear, birthMonth, birthDay),
+                Self.isoDate(joined[index]), zone, locale, tags, tier,
+            ].joined(separator: ",")
+            try customerFile.write(line + "\n")
+        }
+        try customerFile.close()
+
+        // Purchases in time order: sorted uniform times by the spacing method, each given to a
+        // customer who had joined by then, chosen by weight.
+        let purchaseFile = try BufferedFileWriter(path: "\(directory)/purchases.csv")
+        try purchaseFile.write("customer,order,at,amount,currency\n")
+        let span = Double(until - start - 3600)
+        var time = Double(start)
+        var joinedCount = 0
+        for order in 0..<purchases {
+            time += -log(1 - random.unit()) * span / Double(purchases + 1)
+            let at = min(Int64(time), until - 3600)
+            while joinedCount < customers && joined[joinedCount] <= at { joinedCount += 1 }
+            guard joinedCount > 0, cumulativeWeight[joinedCount - 1] > 0 else { continue }
+            let target = random.unit() * cumulativeWeight[joinedCount - 1]
+            let buyer = Self.firstIndex(in: cumulativeWeight, count: joinedCount, above: target)
+            let cents = Int(min(exp(3.6 + 0.8 * Self.normal(&random)), 5000) * 100)
+            try purchaseFile.write("\(Self.customerID(buyer)),O\(String(order + 1).leftPadded(to: 9)),\(Self.isoDateTime(at)),\(cents / 100).\(String(cents % 100).leftPadded(to: 2)),EUR\n")
+        }
+        try purchaseFile.close()
+
+        let consentFile = try BufferedFileWriter(path: "\(directory)/consents.csv")
+        try consentFile.write("customer,channel,status,at,basis\n")
+        let feedbackFile = try BufferedFileWriter(path: "\(directory)/feedback.csv")
+        try feedbackFile.write("customer,kind,score,at,comment\n")
+        let eventFile = try BufferedFileWriter(path: "\(directory)/events.csv")
+        try eventFile.write("customer,name,at\n")
+        for index in 0..<customers {
+            let id = Self.customerID(index)
+            let since = max(joined[index], start - 365 * Self.day)
+            if random.unit() < 0.7 {
+                try consentFile.write("\(id),email,granted,\(Self.isoDateTime(since)),consent\n")
+                if random.unit() < 0.06 {
+                    let withdrawn = since + Int64(random.unit() * Double(until - since))
+                    try consentFile.write("\(id),email,withdrawn,\(Self.isoDateTime(withdrawn)),consent\n")
+                }
+            }
+            if random.unit() < 0.35 {
+                try consentFile.write("\(id),letter,granted,\(Self.isoDateTime(since)),legitimate_interest\n")
+            }
+            if random.unit() < 0.18 {
+                let answers = random.unit() < 0.3 ? 2 : 1
+                for _ in 0..<answers {
+                    let at = max(since, until - Int64(random.unit() * 365 * Double(Self.day)))
+                    let roll = random.unit()
+                    let score = roll < 0.18 ? random.int(0...6) : (roll < 0.45 ? random.int(7...8) : random.int(9...10))
+                    let comment = score <= 6 ? random.pick(["Toimitus myöhästyi", "Tuote oli rikki", "\"Huono palvelu, ei vastausta\""]) : ""
+                    try feedbackFile.write("\(id),nps,\(score),\(Self.isoDateTime(at)),\(comment)\n")
+                }
+            }
+            if random.unit() < 0.04 {
+                let at = until - Int64(random.unit() * 14 * Double(Self.day))
+                if at >= joined[index] { try eventFile.write("\(id),cart_abandoned,\(Self.isoDateTime(at))\n") }
+            }
+        }
+        try consentFile.close()
+        try feedbackFile.close()
+        try eventFile.close()
+    }
+
+    static func customerID(_ index: Int) -> String { "C" + String(index + 1).leftPadded(to: 7) }
+
+    /// The first index below `count` whose cumulative weight exceeds `target` (binary search).
+    private static func firstIndex(in cumulative: [Double], count: Int, above target: Double) -> Int {
+        var low = 0, high = count - 1
+        while low < high {
+            let middle = (low + high) / 2
+            if cumulative[middle] > target { high = middle } else { low = middle + 1 }
+        }
+        return low
+    }
+
+    /// A standard normal variate (Box–Muller).
+    private static func normal(_ random: inout SplitMix64) -> Double {
+        sqrt(-2 * log(1 - random.unit())) * cos(2 * .pi * random.unit())
+    }
+
+    static func isoDate(_ seconds: Int64) -> String {
+        let (year, month, day) = civil(fromDays: Int(seconds.floorDivided(by: 86400)))
+        return "\(String(year).leftPadded(to: 4))-\(String(month).leftPadded(to: 2))-\(String(day).leftPadded(to: 2))"
+    }
+
+    static func isoDateTime(_ seconds: Int64) -> String {
+        let secondOfDay = Int(seconds - seconds.floorDivided(by: 86400) * 86400)
+        return isoDate(seconds) + "T" + String(secondOfDay / 3600).leftPadded(to: 2) + ":"
+            + String(secondOfDay / 60 % 60).leftPadded(to: 2) + ":" + String(secondOfDay % 60).leftPadded(to: 2) + "Z"
+    }
+
+    /// The proleptic Gregorian date of a day number since 1970-01-01 (Howard Hinnant's algorithm).
+    static func civil(fromDays days: Int) -> (Int, Int, Int) {
+        let z = days + 719468
+        let era = (z >= 0 ? z : z - 146096) / 146097
+        let dayOfEra = z - era * 146097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36524 - dayOfEra / 146096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let mp = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * mp + 2) / 5 + 1
+        let month = mp < 10 ? mp + 3 : mp - 9
+        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
+    }
+}
+
+extension String {
+    func leftPadded(to width: Int) -> String {
+        count >= width ? self : String(repeating: "0", count: width - count) + self
+    }
+}
+
+extension Int64 {
+    func floorDivided(by divisor: Int64) -> Int64 {
+        let quotient = self / divisor
+        return (self % divisor != 0 && (self < 0) != (divisor < 0)) ? quotient - 1 : quotient
+    }
+}
+
+extension SyntheticData {
+    /// Days since 1970-01-01 of a calendar date.
+    public static func daysSinceEpoch(year: Int, month: Int, day: Int) -> Int {
+        TimestampParser.daysFromCivil(year: year, month: month, day: day)
+    }
+}

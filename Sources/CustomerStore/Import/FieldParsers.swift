@@ -1,0 +1,51 @@
+import Foundation
+
+/// Validation and conversion of single import values; each returns nil or throws a message.
+enum FieldParsers {
+    /// Why a text is not an amount.
+    struct AmountError: Error {
+        var message: String
+    }
+
+    /// An amount such as `19.90` in minor units of a currency with `exponent` decimals; never via a binary float.
+    static func minorUnits(_ text: String, exponent: Int) -> Result<Int64, AmountError> {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        if trimmed.hasPrefix("-") { return .failure(AmountError(message: "negative amount '\(text)'")) }
+        let parts = trimmed.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count <= 2, let whole = parts.first, !whole.isEmpty,
+              whole.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }), whole.count <= 15
+        else { return .failure(AmountError(message: "'\(text)' is not an amount like 19.90")) }
+        var fraction = parts.count == 2 ? String(parts[1]) : ""
+        guard fraction.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }), parts.count == 1 || !fraction.isEmpty else {
+            return .failure(AmountError(message: "'\(text)' is not an amount like 19.90"))
+        }
+        while fraction.count > exponent && fraction.hasSuffix("0") { fraction.removeLast() }
+        guard fraction.count <= exponent else {
+            return .failure(AmountError(message: "amount '\(text)' has more than \(exponent) decimals"))
+        }
+        fraction += String(repeating: "0", count: exponent - fraction.count)
+        return .success(Int64(whole)! * Int64(pow(10, Double(exponent))) + (Int64(fraction) ?? 0))
+    }
+
+    /// Decimals of an ISO 4217 currency (2 unless listed).
+    static func currencyExponent(_ code: String) -> Int {
+        switch code {
+        case "BIF", "CLP", "DJF", "GNF", "ISK", "JPY", "KMF", "KRW", "PYG", "RWF", "UGX", "VND", "VUV", "XAF", "XOF", "XPF": 0
+        case "BHD", "IQD", "JOD", "KWD", "LYD", "OMR", "TND": 3
+        default: 2
+        }
+    }
+
+    /// A plausible email address: one `@` with text on both sides, no spaces or control characters.
+    static func isEmail(_ text: String) -> Bool {
+        guard let at = text.firstIndex(of: "@"), at != text.startIndex, text.index(after: at) != text.endIndex,
+              !text[text.index(after: at)...].contains("@")
+        else { return false }
+        return !text.unicodeScalars.contains { $0.value <= 0x20 || $0.value == 0x7F || $0 == "<" || $0 == ">" || $0 == "," }
+    }
+
+    /// True when the text holds a control character (CR, LF, NUL, …), which no single-line field may hold.
+    static func hasControlCharacter(_ text: String) -> Bool {
+        text.unicodeScalars.contains { $0.value < 0x20 || $0.value == 0x7F }
+    }
+}

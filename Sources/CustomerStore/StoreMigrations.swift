@@ -1,0 +1,250 @@
+import GRDB
+
+/// The store's named migrations. A shipped migration is never edited; changes come as new ones.
+enum StoreMigrations {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1-customers-and-history") { db in
+            try db.execute(sql: schemaV1)
+        }
+        migrator.registerMigration("v1-facts-triggers") { db in
+            try db.execute(sql: factsTriggersV1)
+        }
+        return migrator
+    }
+
+    /// Tables. Times are Unix seconds (INTEGER, UTC); money is INTEGER minor units of the store currency.
+    static let schemaV1 = """
+        CREATE TABLE store_meta (
+            key   TEXT PRIMARY KEY NOT NULL,
+            value TEXT NOT NULL
+        ) WITHOUT ROWID;
+
+        CREATE TABLE customer (
+            id          INTEGER PRIMARY KEY,
+            external_id TEXT NOT NULL UNIQUE,
+            email       TEXT,
+            name        TEXT,
+            phone       TEXT,
+            street      TEXT,
+            postal_code TEXT,
+            city        TEXT,
+            country     TEXT,
+            birthday    TEXT CHECK (birthday IS NULL OR birthday GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]'),
+            joined_at   INTEGER CHECK (joined_at IS NULL OR typeof(joined_at) = 'integer'),
+            time_zone   TEXT,
+            locale      TEXT,
+            attributes  TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(attributes))
+        );
+
+        CREATE TABLE customer_tag (
+            customer_id INTEGER NOT NULL REFERENCES customer(id) ON DELETE CASCADE,
+            tag         TEXT NOT NULL,
+            PRIMARY KEY (customer_id, tag)
+        ) WITHOUT ROWID;
+        CREATE INDEX customer_tag_by_tag ON customer_tag(tag, customer_id);
+
+        CREATE TABLE purchase (
+            id           INTEGER PRIMARY KEY,
+            customer_id  INTEGER NOT NULL REFERENCES customer(id) ON DELETE CASCADE,
+            order_ref    TEXT NOT NULL UNIQUE,
+            at           INTEGER NOT NULL CHECK (typeof(at) = 'integer'),
+            amount_minor INTEGER NOT NULL CHECK (typeof(amount_minor) = 'integer' AND amount_minor >= 0),
+            currency     TEXT NOT NULL
+        );
+        CREATE INDEX purchase_by_customer ON purchase(customer_id, at, amount_minor);
+
+        CREATE TABLE event (
+            id          INTEGER PRIMARY KEY,
+            customer_id INTEGER NOT NULL REFERENCES customer(id) ON DELETE CASCADE,
+            name        TEXT NOT NULL,
+            at          INTEGER NOT NULL CHECK (typeof(at) = 'integer'),
+            properties  TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(properties)),
+            UNIQUE (customer_id, name, at)
+        );
+        CREATE INDEX event_by_name ON event(name, at, customer_id);
+
+        CREATE TABLE feedback (
+            id          INTEGER PRIMARY KEY,
+            customer_id INTEGER NOT NULL REFERENCES customer(id) ON DELETE CASCADE,
+            kind        TEXT NOT NULL CHECK (kind IN ('nps', 'csat', 'ces')),
+            score       INTEGER NOT NULL CHECK (typeof(score) = 'integer' AND score BETWEEN 0 AND 10),
+            at          INTEGER NOT NULL CHECK (typeof(at) = 'integer'),
+            comment     TEXT,
+            UNIQUE (customer_id, kind, at)
+        );
+
+        CREATE TABLE consent (
+            id          INTEGER PRIMARY KEY,
+            customer_id INTEGER NOT NULL REFERENCES customer(id) ON DELETE CASCADE,
+            channel     TEXT NOT NULL CHECK (channel IN ('email', 'letter', 'webhook')),
+            status      TEXT NOT NULL CHECK (status IN ('granted', 'withdrawn')),
+            at          INTEGER NOT NULL CHECK (typeof(at) = 'integer'),
+            basis       TEXT,
+            source      TEXT,
+            UNIQUE (customer_id, channel, at, status)
+        );
+
+        CREATE TABLE suppression (
+            channel TEXT NOT NULL CHECK (channel IN ('email', 'letter', 'webhook')),
+            address TEXT NOT NULL,
+            reason  TEXT NOT NULL CHECK (reason IN ('unsubscribed', 'hard_bounce', 'erased', 'manual')),
+            at      INTEGER NOT NULL CHECK (typeof(at) = 'integer'),
+            PRIMARY KEY (channel, address)
+        ) WITHOUT ROWID;
+
+        -- Per-customer facts, kept current by the triggers of the next migration.
+        CREATE TABLE customer_facts (
+            customer_id        INTEGER PRIMARY KEY REFERENCES customer(id) ON DELETE CASCADE,
+            orders             INTEGER NOT NULL DEFAULT 0,
+            spent_minor        INTEGER NOT NULL DEFAULT 0,
+            first_purchase_at  INTEGER,
+            last_purchase_at   INTEGER,
+            last_feedback_at   INTEGER,
+            nps_score          INTEGER,
+            nps_at             INTEGER,
+            csat_score         INTEGER,
+            csat_at            INTEGER,
+            ces_score          INTEGER,
+            ces_at             INTEGER,
+            email_consent      TEXT,
+            email_consent_at   INTEGER,
+            letter_consent     TEXT,
+            letter_consent_at  INTEGER,
+            webhook_consent    TEXT,
+            webhook_consent_at INTEGER,
+            last_event_at      INTEGER
+        );
+
+        -- Per-customer, per-event-name facts.
+        CREATE TABLE customer_event_facts (
+            customer_id INTEGER NOT NULL REFERENCES customer(id) ON DELETE CASCADE,
+            name        TEXT NOT NULL,
+            count       INTEGER NOT NULL,
+            first_at    INTEGER NOT NULL,
+            last_at     INTEGER NOT NULL,
+            PRIMARY KEY (customer_id, name)
+        ) WITHOUT ROWID;
+        CREATE INDEX customer_event_facts_by_name ON customer_event_facts(name, last_at);
+        """
+
+    /// Triggers that keep `customer_facts` and `customer_event_facts` right for every writer,
+    /// campaignd's import or a shop's own system. Inserts update facts by increment; updates
+    /// and deletes recompute only the affected customer's values through an index.
+    static let factsTriggersV1 = """
+        CREATE TRIGGER customer_facts_row AFTER INSERT ON customer BEGIN
+            INSERT INTO customer_facts(customer_id) VALUES (new.id);
+        END;
+
+        CREATE TRIGGER purchase_facts_insert AFTER INSERT ON purchase BEGIN
+            UPDATE customer_facts SET
+                orders = orders + 1,
+                spent_minor = spent_minor + new.amount_minor,
+                first_purchase_at = min(coalesce(first_purchase_at, new.at), new.at),
+                last_purchase_at = max(coalesce(last_purchase_at, new.at), new.at)
+            WHERE customer_id = new.customer_id;
+        END;
+
+        CREATE TRIGGER purchase_facts_delete AFTER DELETE ON purchase BEGIN
+            UPDATE customer_facts SET
+                orders = orders - 1,
+                spent_minor = spent_minor - old.amount_minor,
+                first_purchase_at = (SELECT min(at) FROM purchase WHERE customer_id = old.customer_id),
+                last_purchase_at = (SELECT max(at) FROM purchase WHERE customer_id = old.customer_id)
+            WHERE customer_id = old.customer_id;
+        END;
+
+        CREATE TRIGGER purchase_facts_update AFTER UPDATE OF customer_id, at, amount_minor ON purchase BEGIN
+            UPDATE customer_facts SET
+                orders = orders - 1,
+                spent_minor = spent_minor - old.amount_minor,
+                first_purchase_at = (SELECT min(at) FROM purchase WHERE customer_id = old.customer_id),
+                last_purchase_at = (SELECT max(at) FROM purchase WHERE customer_id = old.customer_id)
+            WHERE customer_id = old.customer_id;
+            UPDATE customer_facts SET
+                orders = orders + 1,
+                spent_minor = spent_minor + new.amount_minor,
+                first_purchase_at = (SELECT min(at) FROM purchase WHERE customer_id = new.customer_id),
+                last_purchase_at = (SELECT max(at) FROM purchase WHERE customer_id = new.customer_id)
+            WHERE customer_id = new.customer_id;
+        END;
+
+        \(feedbackTriggers)
+        \(consentTriggers)
+        \(eventTriggers)
+        """
+
+    /// Latest score per kind (ties: the later row wins), and the latest feedback of any kind.
+    private static var feedbackTriggers: String {
+        let recompute = { (who: String) in
+            """
+            UPDATE customer_facts SET
+                last_feedback_at = (SELECT max(at) FROM feedback WHERE customer_id = \(who)),
+                \(["nps", "csat", "ces"].map { kind in """
+                \(kind)_score = (SELECT score FROM feedback WHERE customer_id = \(who) AND kind = '\(kind)' ORDER BY at DESC, id DESC LIMIT 1),
+                    \(kind)_at = (SELECT max(at) FROM feedback WHERE customer_id = \(who) AND kind = '\(kind)')
+            """ }.joined(separator: ",\n"))
+            WHERE customer_id = \(who);
+            """
+        }
+        return """
+            CREATE INDEX feedback_by_customer ON feedback(customer_id, kind, at);
+            CREATE TRIGGER feedback_facts_insert AFTER INSERT ON feedback BEGIN \(recompute("new.customer_id")) END;
+            CREATE TRIGGER feedback_facts_delete AFTER DELETE ON feedback BEGIN \(recompute("old.customer_id")) END;
+            CREATE TRIGGER feedback_facts_update AFTER UPDATE ON feedback BEGIN
+                \(recompute("old.customer_id")) \(recompute("new.customer_id"))
+            END;
+            """
+    }
+
+    /// Current consent per channel: the latest record wins; at the same instant, withdrawal wins.
+    private static var consentTriggers: String {
+        let recompute = { (who: String, channel: String) in
+            ["email", "letter", "webhook"].map { name in
+                """
+                UPDATE customer_facts SET
+                    \(name)_consent = (SELECT status FROM consent WHERE customer_id = \(who) AND channel = '\(name)'
+                                       ORDER BY at DESC, status = 'withdrawn' DESC LIMIT 1),
+                    \(name)_consent_at = (SELECT max(at) FROM consent WHERE customer_id = \(who) AND channel = '\(name)')
+                WHERE customer_id = \(who) AND \(channel) = '\(name)';
+                """
+            }.joined(separator: "\n")
+        }
+        return """
+            CREATE INDEX consent_by_customer ON consent(customer_id, channel, at);
+            CREATE TRIGGER consent_facts_insert AFTER INSERT ON consent BEGIN \(recompute("new.customer_id", "new.channel")) END;
+            CREATE TRIGGER consent_facts_delete AFTER DELETE ON consent BEGIN \(recompute("old.customer_id", "old.channel")) END;
+            CREATE TRIGGER consent_facts_update AFTER UPDATE ON consent BEGIN
+                \(recompute("old.customer_id", "old.channel")) \(recompute("new.customer_id", "new.channel"))
+            END;
+            """
+    }
+
+    /// Count, first and last time per (customer, event name), and the latest event of any name.
+    private static var eventTriggers: String {
+        let recompute = { (who: String, name: String) in
+            """
+            DELETE FROM customer_event_facts WHERE customer_id = \(who) AND name = \(name);
+            INSERT INTO customer_event_facts(customer_id, name, count, first_at, last_at)
+                SELECT customer_id, name, count(*), min(at), max(at) FROM event
+                WHERE customer_id = \(who) AND name = \(name) GROUP BY customer_id, name;
+            UPDATE customer_facts SET last_event_at = (SELECT max(last_at) FROM customer_event_facts WHERE customer_id = \(who))
+                WHERE customer_id = \(who);
+            """
+        }
+        return """
+            CREATE TRIGGER event_facts_insert AFTER INSERT ON event BEGIN
+                INSERT INTO customer_event_facts(customer_id, name, count, first_at, last_at)
+                    VALUES (new.customer_id, new.name, 1, new.at, new.at)
+                    ON CONFLICT(customer_id, name) DO UPDATE SET
+                        count = count + 1, first_at = min(first_at, excluded.first_at), last_at = max(last_at, excluded.last_at);
+                UPDATE customer_facts SET last_event_at = max(coalesce(last_event_at, new.at), new.at)
+                    WHERE customer_id = new.customer_id;
+            END;
+            CREATE TRIGGER event_facts_delete AFTER DELETE ON event BEGIN \(recompute("old.customer_id", "old.name")) END;
+            CREATE TRIGGER event_facts_update AFTER UPDATE ON event BEGIN
+                \(recompute("old.customer_id", "old.name")) \(recompute("new.customer_id", "new.name"))
+            END;
+            """
+    }
+}
