@@ -158,7 +158,7 @@ public struct Parser {
             case .keyword(let clauseKeyword) where Keyword.clauseKeywords.contains(clauseKeyword):
                 if let clause = parseClause(clauseKeyword) { clauses.append(clause) } else { broken.insert(clauseKeyword) }
                 end = previousEnd
-                if !isAtClauseBoundary {
+                if !isAtClauseBoundary && !(isFirstOnLine(current) && !panicking) {
                     if !panicking { broken.insert(clauseKeyword) }
                     report(
                         "unexpected \(current.kind.displayName) after the '\(clauseKeyword.rawValue)' clause",
@@ -168,6 +168,9 @@ public struct Parser {
             case .word(let word):
                 let suggestion = EditDistance.suggestion(
                     for: word, among: Keyword.clauseKeywords.map(\.rawValue) + ["hours"])
+                if let suggestion, let keyword = Keyword(rawValue: suggestion == "hours" ? "quiet" : suggestion) {
+                    broken.insert(keyword)
+                }
                 report(
                     "unknown clause '\(word)'", at: current,
                     hint: suggestion.map { "did you mean '\($0 == "hours" ? "quiet hours" : $0)'?" }
@@ -197,6 +200,19 @@ public struct Parser {
         let token = tokens[position]
         if position < tokens.count - 1 { position += 1 }
         return token
+    }
+
+    /// Whether only whitespace precedes the token on its line.
+    func isFirstOnLine(_ token: Token) -> Bool {
+        var index = token.range.lowerBound - 1
+        while index >= 0 {
+            switch file.bytes[index] {
+            case UInt8(ascii: "\n"): return true
+            case UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: "\r"): index -= 1
+            default: return false
+            }
+        }
+        return true
     }
 
     /// Reports at a token unless the parser is recovering or the lexer already reported the token.

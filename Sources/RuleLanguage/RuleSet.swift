@@ -1,0 +1,81 @@
+import Foundation
+
+/// The checked, resolved rules and segments of a rules directory, ready for evaluation.
+///
+/// Only built when checking found no errors, so everything in it is valid: every segment a
+/// condition names exists, there are no cycles, and every template or endpoint was known.
+public struct RuleSet: Sendable {
+    /// Rules in source order: files sorted by name, then position in the file.
+    public let rules: [Rule]
+    /// Segments ordered so that each comes after the segments it uses.
+    public let segments: [Segment]
+    /// The files the set was built from, sorted by name.
+    public let files: [SourceFile]
+    private let segmentIndex: [String: Int]
+
+    init(rules: [Rule], segments: [Segment], files: [SourceFile]) {
+        self.rules = rules
+        self.segments = segments
+        self.files = files
+        self.segmentIndex = Dictionary(uniqueKeysWithValues: segments.enumerated().map { ($1.name, $0) })
+    }
+
+    public func segment(named name: String) -> Segment? {
+        segmentIndex[name].map { segments[$0] }
+    }
+
+    public func rule(named name: String) -> Rule? {
+        rules.first { $0.name == name }
+    }
+
+    /// The condition with every segment reference replaced by the segment's own condition.
+    ///
+    /// Terminates because segments are acyclic. Ranges inside inlined parts refer to the
+    /// segment's file, not the rule's.
+    public func inliningSegments(in condition: Condition) -> Condition {
+        switch condition.kind {
+        case .all(let parts): Condition(.all(parts.map(inliningSegments)), range: condition.range)
+        case .any(let parts): Condition(.any(parts.map(inliningSegments)), range: condition.range)
+        case .not(let inner): Condition(.not(inliningSegments(in: inner)), range: condition.range)
+        case .segment(let name): segment(named: name).map { inliningSegments(in: $0.condition) } ?? condition
+        case .fact, .comparison, .membership: condition
+        }
+    }
+}
+
+/// A checked rule.
+public struct Rule: Sendable {
+    public let name: String
+    public let description: String?
+    public let condition: Condition
+    public let channel: Channel
+    /// The template name (email, letter) or webhook endpoint name (webhook).
+    public let target: String
+    public let limit: SendLimit
+    /// Percentage (0 ≤ p < 100) of customers held out as a control group; 0 when not given.
+    public let holdoutPercent: Decimal
+    public let quietHours: QuietHours?
+    /// Higher wins when rules compete for the same customer; 0 when not given.
+    public let priority: Int
+    public let activeWindow: ActiveWindow?
+    public let file: SourceFile
+    public let nameRange: Range<Int>
+    /// From `rule` to the closing brace.
+    public let range: Range<Int>
+
+    /// The rule file's path as given to the loader.
+    public var filePath: String { file.name }
+    /// 64-bit FNV-1a of the rule file's bytes, 16 hex digits; recorded with every send.
+    public var contentHash: String { file.contentHash }
+}
+
+/// A checked segment: a named condition.
+public struct Segment: Sendable {
+    public let name: String
+    public let condition: Condition
+    public let file: SourceFile
+    public let nameRange: Range<Int>
+    public let range: Range<Int>
+    /// Segments this one uses directly.
+    public var dependencies: [String] { condition.referencedSegments }
+}

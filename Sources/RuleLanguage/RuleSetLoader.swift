@@ -1,0 +1,72 @@
+import Foundation
+
+/// The outcome of checking rule files: every diagnostic, and the rule set when there were no errors.
+public struct CheckResult: Sendable {
+    /// Nil when any error was found; warnings alone still produce a rule set.
+    public let ruleSet: RuleSet?
+    /// Errors and warnings in file order (files sorted by name), then position.
+    public let diagnostics: [Diagnostic]
+
+    public var errorCount: Int { diagnostics.count { $0.severity == .error } }
+    public var warningCount: Int { diagnostics.count { $0.severity == .warning } }
+}
+
+/// Reading a rules directory failed before any file could be checked.
+public struct RuleSetLoadError: Error, CustomStringConvertible, Sendable {
+    public let description: String
+}
+
+/// Reads, parses and checks rule files.
+public enum RuleSetLoader {
+    /// Checks every `*.rules` file directly inside `directory`, in name order.
+    ///
+    /// File names in diagnostics are `directory/NAME.rules`. Pass nil for `environment` to skip
+    /// checking template and endpoint names.
+    public static func load(directory: String, environment: CheckEnvironment?) throws -> CheckResult {
+        let names: [String]
+        do {
+            names = try FileManager.default.contentsOfDirectory(atPath: directory)
+                .filter { $0.hasSuffix(".rules") }.sorted()
+        } catch {
+            throw RuleSetLoadError(description: "read rules directory '\(directory)': \(error.localizedDescription)")
+        }
+        var files: [SourceFile] = []
+        var unreadable: [Diagnostic] = []
+        for name in names {
+            let path = directory.hasSuffix("/") ? directory + name : directory + "/" + name
+            if let data = FileManager.default.contents(atPath: path) {
+                files.append(SourceFile(name: path, contents: [UInt8](data)))
+            } else {
+                unreadable.append(
+                    Diagnostic(.error, "cannot read file", file: SourceFile(name: path, contents: []), range: nil))
+            }
+        }
+        let result = check(files, environment: environment)
+        guard !unreadable.isEmpty else { return result }
+        return CheckResult(ruleSet: nil, diagnostics: unreadable + result.diagnostics)
+    }
+
+    /// Parses and checks the given files as one rule set (names must be unique across them).
+    public static func check(_ files: [SourceFile], environment: CheckEnvironment?) -> CheckResult {
+        var collector = DiagnosticCollector()
+        var syntaxes: [RuleFileSyntax] = []
+        for file in files {
+            let (syntax, diagnostics) = Parser.parse(file)
+            for diagnostic in diagnostics { collector.add(diagnostic) }
+            syntaxes.append(syntax)
+        }
+        var checker = RuleChecker(files: syntaxes, environment: environment, diagnostics: collector)
+        let ruleSet = checker.check()
+        let fileOrder = Dictionary(files.enumerated().map { (ObjectIdentifier($1), $0) }, uniquingKeysWith: { a, _ in a })
+        let sorted = checker.diagnostics.diagnostics.enumerated().sorted { a, b in
+            let fileA = fileOrder[ObjectIdentifier(a.element.file)] ?? Int.max
+            let fileB = fileOrder[ObjectIdentifier(b.element.file)] ?? Int.max
+            if fileA != fileB { return fileA < fileB }
+            let offsetA = a.element.range?.lowerBound ?? Int.max
+            let offsetB = b.element.range?.lowerBound ?? Int.max
+            if offsetA != offsetB { return offsetA < offsetB }
+            return a.offset < b.offset
+        }.map(\.element)
+        return CheckResult(ruleSet: checker.diagnostics.errorCount == 0 ? ruleSet : nil, diagnostics: sorted)
+    }
+}
