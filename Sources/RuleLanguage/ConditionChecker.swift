@@ -144,10 +144,10 @@ struct ConditionChecker {
             case (.value(.text), .text), (.textOrNumber, .text): return .text
             default:
                 var hint: String?
-                if case .text(let text) = literal, Decimal(string: text) != nil, text.first?.isNumber == true {
-                    hint = "write the number without quotes: \(text)"
-                } else if case .value(.date) = type {
+                if case .value(.date) = type {
                     hint = "write a date as YYYY-MM-DD, without quotes"
+                } else if case .text(let text) = literal, Decimal(string: text) != nil, text.first?.isNumber == true {
+                    hint = "write the number without quotes: \(text)"
                 } else if case .value(.text) = type {
                     hint = "put text in double quotes"
                 }

@@ -73,6 +73,7 @@ struct Lexer {
             return string()
         default:
             if let symbol = symbol() { return symbol }
+            if let quoted = wronglyQuotedText() { return quoted }
             return unexpectedCharacters()
         }
     }
@@ -105,6 +106,27 @@ struct Lexer {
         }
         index += length
         return Token(kind: kind, range: start..<index)
+    }
+
+    /// Text in single or typographic quotes (`'FI'`, `“vip”`), reported once as a whole.
+    private mutating func wronglyQuotedText() -> Token? {
+        let openers: [[UInt8]] = [[0x27], Array("“".utf8), Array("‘".utf8), Array("„".utf8)]
+        let closers: [[UInt8]] = [[0x27], Array("”".utf8), Array("’".utf8), Array("“".utf8)]
+        guard let opener = openers.first(where: { bytes[index...].starts(with: $0) }) else { return nil }
+        var end = index + opener.count
+        while end < bytes.count && bytes[end] != UInt8(ascii: "\n") {
+            if let closer = closers.first(where: { bytes[end...].starts(with: $0) }) {
+                let start = index
+                index = end + closer.count
+                let content = file.text(start + opener.count..<end)
+                diagnostics.error(
+                    "text must be in straight double quotes", in: file, at: start..<index,
+                    hint: "write \"\(content)\"")
+                return Token(kind: .invalid, range: start..<index)
+            }
+            end += 1
+        }
+        return nil
     }
 
     /// A run of characters that cannot start a token, reported once.
@@ -233,8 +255,8 @@ struct Lexer {
             index += 1
         }
         let suffix = file.text(numberEnd..<index)
-        let hint = suffix.first?.isLetter == true
-            ? "did you mean '\(file.text(start..<numberEnd)) \(suffix)'?" : nil
+        let hint = suffix == "days" || suffix == "day" || suffix == "d"
+            ? "did you mean '\(file.text(start..<numberEnd)) days'?" : nil
         diagnostics.error("malformed number '\(file.text(start..<index))'", in: file, at: start..<index, hint: hint)
         return Token(kind: .invalid, range: start..<index)
     }

@@ -131,7 +131,14 @@ extension Parser {
         if let literal = parseLiteral() { return .literal(literal) }
         switch current.kind {
         case .word:
-            return .fact(parseFactReference())
+            let reference = parseFactReference()
+            if current.kind == .invalid && reference.argument == nil {
+                // `tagged "vip` or `tagged “vip”`: the lexer reported the argument; say nothing more.
+                advance()
+                panicking = true
+                return nil
+            }
+            return .fact(reference)
         case .time:
             report("a time of day can only be used in 'quiet hours'", at: current)
         case .keyword(let keyword) where Keyword.clauseKeywords.contains(keyword) || keyword == .rule

@@ -202,6 +202,10 @@ public struct Parser {
         return token
     }
 
+    func isOnSameLine(_ a: Int, _ b: Int) -> Bool {
+        !file.bytes[min(a, b)..<max(a, b)].contains(UInt8(ascii: "\n"))
+    }
+
     /// Whether only whitespace precedes the token on its line.
     func isFirstOnLine(_ token: Token) -> Bool {
         var index = token.range.lowerBound - 1
@@ -216,13 +220,20 @@ public struct Parser {
     }
 
     /// Reports at a token unless the parser is recovering or the lexer already reported the token.
+    ///
+    /// An "expected …" message whose token is on a later line points just after the previous
+    /// token instead, where the missing piece belongs.
     mutating func report(_ message: String, at token: Token, hint: String? = nil) {
         if token.kind == .invalid {
             panicking = true
             return
         }
         let range: Range<Int>
-        if token.kind == .endOfFile {
+        let saysWhatWasExpected = message.hasPrefix("expected")
+        if token.kind == .endOfFile
+            || (saysWhatWasExpected && position > 0 && !isOnSameLine(previousEnd, token.range.lowerBound))
+        {
+            // Something is missing: point just after what came before, on the line where it is missing.
             let end = previousEnd
             range = end..<end
         } else {

@@ -138,7 +138,7 @@ struct RuleChecker {
                 "rule '\(declaration.name)' has no 'send' clause", in: file, at: declaration.nameRange,
                 hint: "add e.g. 'send email \"TEMPLATE\"'")
         }
-        if seen[.limit] == nil && !declaration.brokenClauses.contains(.limit) {
+        if seen[.limit] == nil && !declaration.brokenClauses.contains(.limit) && diagnostics.errorCount == errorsBefore {
             diagnostics.warning(
                 "rule '\(declaration.name)' has no 'limit'; it may send to the same customer on every tick",
                 in: file, at: declaration.nameRange, hint: "add e.g. 'limit once per 30 days', or 'limit once'")
