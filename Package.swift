@@ -22,6 +22,8 @@ let package = Package(
             name: "CustomerStore",
             dependencies: [
                 .product(name: "GRDB", package: "GRDB.swift"),
+                // The C API, for the import's bulk insert loop.
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
         // The executable: ArgumentParser commands only.

@@ -30,6 +30,8 @@ public final class CustomerStore: Sendable {
         configuration.busyMode = .timeout(busyTimeout)
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            // Statement journals (for statements that may fail after changing rows) stay in memory.
+            try db.execute(sql: "PRAGMA temp_store = MEMORY")
         }
         do {
             database = try DatabasePool(path: path, configuration: configuration)

@@ -18,7 +18,7 @@ final class CSVReader: RecordReader {
         guard let first = try nextRawRow() else {
             throw ImportProblem(file: path, line: 1, column: 1, message: "the file is empty; expected a header row")
         }
-        let names = first.values.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+        let names = first.values.map { $0.trimmingSpaces.lowercased() }
         header = names
         if let duplicate = names.enumerated().first(where: { index, name in names[..<index].contains(name) }) {
             throw ImportProblem(file: path, line: 1, column: first.columns[duplicate.offset],
@@ -63,7 +63,7 @@ final class CSVReader: RecordReader {
         var problem: ImportProblem?
 
         func finishField() throws {
-            guard let text = String(validating: field, as: UTF8.self) else {
+            guard let text = String(strictUTF8: field) else {
                 let valid = field.prefix { $0 < 0x80 }.count
                 throw ImportProblem(file: path, line: fieldLine, column: fieldColumn + valid,
                                     message: "invalid UTF-8 in value")

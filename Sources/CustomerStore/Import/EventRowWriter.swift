@@ -4,24 +4,17 @@ import GRDB
 /// Inserts events, unique by (customer, name, time). Columns beyond the canonical ones, or a
 /// `properties` column holding a JSON object, become the event's properties.
 struct EventRowWriter: RowWriter {
-    private let upsert: Statement
-    private let extraColumns: [String]
-
-    init(db: Database, columns: [String]) throws {
-        extraColumns = columns.filter { !["customer", "name", "at", "properties"].contains($0) }
-        upsert = try db.makeStatement(sql: """
-            INSERT INTO event(customer_id, name, at, properties) VALUES (?, ?, ?, ?)
-            ON CONFLICT(customer_id, name, at) DO UPDATE SET properties = excluded.properties
-            WHERE event.properties IS NOT excluded.properties
-            """)
+    struct Row: Sendable {
+        var customer: String
+        var name: String
+        var at: Int64
+        var properties: String
     }
 
-    mutating func write(_ record: ImportRecord, db: Database, context: inout RowContext) throws(ImportProblem) -> Bool {
-        let customer = try context.customerID(record, db)
-        guard let name = try context.singleLine(record, "name") else {
-            throw context.problem(record, "name", "missing value for 'name'")
-        }
-        let at = try context.timestamp(record, "at")!
+    static func prepare(_ record: ImportRecord, context: inout PrepareContext) throws(ImportProblem) -> Row {
+        let customer = try context.required(record, "customer")
+        let name = try context.requiredLine(record, "name")
+        let at = try context.timestamp(record, "at")
         var properties: [String: Any] = [:]
         if let text = record.value("properties") {
             guard let object = (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any] else {
@@ -29,15 +22,34 @@ struct EventRowWriter: RowWriter {
             }
             properties = object
         }
-        for column in extraColumns { properties[column] = record.value(column) ?? NSNull() }
+        for column in record.names where !["customer", "name", "at", "properties"].contains(column) {
+            properties[column] = record.value(column) ?? NSNull()
+        }
         guard let data = try? JSONSerialization.data(withJSONObject: properties, options: [.sortedKeys]) else {
             throw context.problem(record, "properties", "cannot encode the event's properties")
         }
+        return Row(customer: customer, name: name, at: at, properties: String(decoding: data, as: UTF8.self))
+    }
+
+    private let upsert: BulkStatement
+    private let customers: CustomerLookup
+
+    init(db: Database, columns: [String]) throws {
+        upsert = try BulkStatement(db, sql: """
+            INSERT INTO event(customer_id, name, at, properties) VALUES (?, ?, ?, ?)
+            ON CONFLICT(customer_id, name, at) DO UPDATE SET properties = excluded.properties
+            WHERE event.properties IS NOT excluded.properties
+            """)
+        customers = try CustomerLookup(db)
+    }
+
+    mutating func write(_ row: Row, record: ImportRecord, file: String) throws(ImportProblem) -> Bool {
+        let customer = try customers.id(row.customer, record: record, file: file)
+        upsert.bind([.integer(customer), .text(row.name), .integer(row.at), .text(row.properties)])
         do {
-            try upsert.execute(arguments: [customer, name, at, String(decoding: data, as: UTF8.self)])
+            return try upsert.execute() > 0
         } catch {
-            throw context.problem(record, "name", "write event '\(name)': \(error)")
+            throw ImportProblem(file, record, "name", "write event '\(row.name)': \(error)")
         }
-        return db.changesCount > 0
     }
 }

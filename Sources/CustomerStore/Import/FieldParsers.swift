@@ -9,7 +9,7 @@ enum FieldParsers {
 
     /// An amount such as `19.90` in minor units of a currency with `exponent` decimals; never via a binary float.
     static func minorUnits(_ text: String, exponent: Int) -> Result<Int64, AmountError> {
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        let trimmed = text.trimmingSpaces
         if trimmed.hasPrefix("-") { return .failure(AmountError(message: "negative amount '\(text)'")) }
         let parts = trimmed.split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count <= 2, let whole = parts.first, !whole.isEmpty,
@@ -24,7 +24,9 @@ enum FieldParsers {
             return .failure(AmountError(message: "amount '\(text)' has more than \(exponent) decimals"))
         }
         fraction += String(repeating: "0", count: exponent - fraction.count)
-        return .success(Int64(whole)! * Int64(pow(10, Double(exponent))) + (Int64(fraction) ?? 0))
+        var scale: Int64 = 1
+        for _ in 0..<exponent { scale *= 10 }
+        return .success(Int64(whole)! * scale + (Int64(fraction) ?? 0))
     }
 
     /// Decimals of an ISO 4217 currency (2 unless listed).

@@ -28,52 +28,119 @@ public struct Importer {
     public func run(_ kind: ImportKind, path: String) throws -> ImportSummary {
         let source = try RecordReaders.open(path: path)
         if let header = source.header { try Self.checkHeader(header, kind: kind, path: path) }
+        return switch kind {
+        case .customers: try run(CustomerRowWriter.self, kind: kind, source: source, path: path)
+        case .purchases: try run(PurchaseRowWriter.self, kind: kind, source: source, path: path)
+        case .events: try run(EventRowWriter.self, kind: kind, source: source, path: path)
+        case .feedback: try run(FeedbackRowWriter.self, kind: kind, source: source, path: path)
+        case .consents: try run(ConsentRowWriter.self, kind: kind, source: source, path: path)
+        }
+    }
+
+    /// Page cache for an import connection, in KiB (peak memory stays well under 500 MB).
+    static let importCacheKiB = 262_144
+
+    /// Reads and prepares rows on a second thread while this one writes them, in one transaction.
+    private func run<Writer: RowWriter>(_: Writer.Type, kind: ImportKind, source: any RecordReader, path: String) throws -> ImportSummary {
+        let queue = BoundedQueue<ImportBatch<Writer.Row>>(capacity: 8)
+        let reader = Thread { [source = UncheckedSendable(source), currency = store.currency, timeZone] in
+            Self.readAll(source.value, kind: kind, into: queue, context: PrepareContext(file: path, currency: currency, timeZone: timeZone), prepare: Writer.prepare)
+        }
+        reader.stackSize = 8 << 20
+        reader.start()
+        defer { queue.cancel() }
+
         var summary = ImportSummary()
         var lastProgress = Date()
-        let writeRows = { (db: Database) throws -> Void in
-            var context = try RowContext(db: db, file: path, currency: store.currency, timeZone: timeZone)
-            // One writer per distinct set of columns: a CSV file has one, JSON Lines rows may differ.
-            var writers: [[String]: any RowWriter] = [:]
-            while true {
-                do {
-                    guard let record = try source.next() else { break }
-                    if source.header == nil { try Self.checkFields(record, kind: kind, path: path) }
-                    var writer = try writers[record.names] ?? Self.makeWriter(kind, db: db, columns: record.names)
-                    let changed = try writer.write(record, db: db, context: &context)
-                    writers[record.names] = writer
-                    if changed { summary.written += 1 } else { summary.unchanged += 1 }
-                } catch let problem as ImportProblem {
-                    summary.invalid += 1
-                    onProblem(problem)
-                    if RecordReaders.isFatal(problem) { break }
-                }
-                summary.rows = summary.written + summary.unchanged + summary.invalid
-                if summary.rows & 0xFFFF == 0, Date().timeIntervalSince(lastProgress) >= 1 {
-                    lastProgress = Date()
-                    onProgress(ImportProgress(rows: summary.rows, bytesRead: source.offset, fileSize: source.fileSize))
-                }
-            }
-            if summary.invalid > 0 && !skipInvalid {
-                throw ImportFailed(file: path, invalidRows: summary.invalid)
-            }
-        }
         try store.database.writeWithoutTransaction { db in
+            // A large page cache keeps the randomly updated pages (facts, the per-customer purchase
+            // index) in memory, so a big import does not spill them to the WAL over and over.
+            try db.execute(sql: "PRAGMA cache_size = -\(Self.importCacheKiB)")
+            defer { try? db.execute(sql: "PRAGMA cache_size = -2000") }
             try db.inTransaction(.immediate) {
-                try writeRows(db)
+                // One writer per distinct set of columns: a CSV file has one, JSON Lines rows may differ.
+                var writers: [[String]: Writer] = [:]
+                while let batch = queue.pop() {
+                    var index = batch.items.startIndex
+                    while index < batch.items.endIndex {
+                        // Runs of good rows with the same columns go to the writer in one statement.
+                        var run: [Writer.Row] = []
+                        var end = index
+                        while end < batch.items.endIndex, run.count < Writer.batchSize, case .row(let row, let record) = batch.items[end],
+                              record.names == batch.items[index].names {
+                            run.append(row)
+                            end += 1
+                        }
+                        if run.count > 1, case .row(_, let record) = batch.items[index] {
+                            var writer = try writers[record.names] ?? Writer(db: db, columns: record.names)
+                            let changed = writer.writeBatch(run[...])
+                            writers[record.names] = writer
+                            if let changed {
+                                summary.written += changed
+                                summary.unchanged += run.count - changed
+                                index = end
+                                continue
+                            }
+                        }
+                        switch batch.items[index] {
+                        case .problem(let problem):
+                            summary.invalid += 1
+                            onProblem(problem)
+                        case .row(let row, let record):
+                            do {
+                                var writer = try writers[record.names] ?? Writer(db: db, columns: record.names)
+                                let changed = try writer.write(row, record: record, file: path)
+                                writers[record.names] = writer
+                                if changed { summary.written += 1 } else { summary.unchanged += 1 }
+                            } catch let problem as ImportProblem {
+                                summary.invalid += 1
+                                onProblem(problem)
+                            }
+                        }
+                        index += 1
+                    }
+                    summary.rows = summary.written + summary.unchanged + summary.invalid
+                    if Date().timeIntervalSince(lastProgress) >= 5 {
+                        lastProgress = Date()
+                        onProgress(ImportProgress(rows: summary.rows, bytesRead: batch.offset, fileSize: source.fileSize))
+                    }
+                }
+                if summary.invalid > 0 && !skipInvalid {
+                    throw ImportFailed(file: path, invalidRows: summary.invalid)
+                }
                 return .commit
             }
         }
         return summary
     }
 
-    private static func makeWriter(_ kind: ImportKind, db: Database, columns: [String]) throws -> any RowWriter {
-        switch kind {
-        case .customers: try CustomerRowWriter(db: db, columns: columns)
-        case .purchases: try PurchaseRowWriter(db: db, columns: columns)
-        case .events: try EventRowWriter(db: db, columns: columns)
-        case .feedback: try FeedbackRowWriter(db: db, columns: columns)
-        case .consents: try ConsentRowWriter(db: db, columns: columns)
+    /// The reader thread: reads every record, checks and prepares it, and queues it in batches.
+    private static func readAll<Row>(
+        _ source: any RecordReader, kind: ImportKind, into queue: BoundedQueue<ImportBatch<Row>>, context: PrepareContext,
+        prepare: (ImportRecord, inout PrepareContext) throws(ImportProblem) -> Row
+    ) {
+        var context = context
+        var items: [ImportItem<Row>] = []
+        items.reserveCapacity(4096)
+        defer { queue.close() }
+        while true {
+            do {
+                guard let record = try source.next() else { break }
+                if source.header == nil { try checkFields(record, kind: kind, path: context.file) }
+                items.append(.row(try prepare(record, &context), record))
+            } catch let problem as ImportProblem {
+                items.append(.problem(problem))
+                if RecordReaders.isFatal(problem) { break }
+            } catch {
+                items.append(.problem(ImportProblem(file: context.file, line: 0, column: 0, message: "\(error)")))
+                break
+            }
+            if items.count == 4096 {
+                guard queue.push(ImportBatch(items: items, offset: source.offset)) else { return }
+                items.removeAll(keepingCapacity: true)
+            }
         }
+        queue.push(ImportBatch(items: items, offset: source.offset))
     }
 
     /// A CSV header must hold every required column, and no unknown ones where those are not kept.
@@ -152,4 +219,28 @@ enum RecordReaders {
 
     /// An unterminated quote swallows the rest of the file, so nothing after it can be trusted.
     static func isFatal(_ problem: ImportProblem) -> Bool { problem.message == "unterminated quoted value" }
+}
+
+/// A record checked and prepared for writing, or the problem that stopped it.
+enum ImportItem<Row: Sendable>: Sendable {
+    case row(Row, ImportRecord)
+    case problem(ImportProblem)
+
+    /// The columns of a row; nil for a problem.
+    var names: [String]? {
+        if case .row(_, let record) = self { return record.names }
+        return nil
+    }
+}
+
+/// Items handed from the reader thread to the writer, with how far the reader had read.
+struct ImportBatch<Row: Sendable>: Sendable {
+    var items: [ImportItem<Row>]
+    var offset: Int
+}
+
+/// Moves a value that is used by one thread at a time across threads.
+struct UncheckedSendable<Value>: @unchecked Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
 }

@@ -36,7 +36,7 @@ final class JSONLinesReader: RecordReader {
     }
 
     private func record(from lineBytes: [UInt8]) throws -> ImportRecord {
-        guard let text = String(validating: lineBytes, as: UTF8.self) else {
+        guard let text = String(strictUTF8: lineBytes) else {
             let valid = lineBytes.prefix { $0 < 0x80 }.count
             throw ImportProblem(file: path, line: line, column: valid + 1, message: "invalid UTF-8")
         }

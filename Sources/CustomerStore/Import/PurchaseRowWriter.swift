@@ -2,37 +2,88 @@ import GRDB
 
 /// Upserts purchases by order reference; facts follow through the store's triggers.
 struct PurchaseRowWriter: RowWriter {
-    private let upsert: Statement
+    struct Row: Sendable {
+        var customer: String
+        var order: String
+        var at: Int64
+        var amountMinor: Int64
+        var currency: String
+    }
+
+    static func prepare(_ record: ImportRecord, context: inout PrepareContext) throws(ImportProblem) -> Row {
+        let customer = try context.required(record, "customer")
+        let order = try context.requiredLine(record, "order")
+        let at = try context.timestamp(record, "at")
+        let currency = try context.singleLine(record, "currency")?.uppercased() ?? context.currency
+        guard currency == context.currency else {
+            throw context.problem(record, "currency", "currency \(currency) differs from the store's currency \(context.currency)")
+        }
+        switch FieldParsers.minorUnits(try context.required(record, "amount"), exponent: FieldParsers.currencyExponent(currency)) {
+        case .success(let amount): return Row(customer: customer, order: order, at: at, amountMinor: amount, currency: currency)
+        case .failure(let error): throw context.problem(record, "amount", error.message)
+        }
+    }
+
+    /// Inserts with the customer looked up in the same statement; a row that changes nothing
+    /// (re-import) or names an unknown customer writes nothing, and the lookup tells which.
+    private let upsert: BulkStatement
+    private let customers: CustomerLookup
+    /// The same upsert for `batchSize` rows at once: SQLite sets up a statement (and the facts
+    /// trigger's program) once per execution, which costs as much as the insert itself.
+    private let batchUpsert: BulkStatement
+    static let batchSize = 512
+
+    private static func upsertSQL(rows: Int) -> String {
+        let values = (0..<rows).map { row in "(" + (1...5).map { "?\(row * 5 + $0)" }.joined(separator: ", ") + ")" }
+        // An unknown customer gives a NULL customer_id, which fails the whole statement (and
+        // nothing of it stays), so the caller falls back to row-by-row writes that name the row.
+        return """
+            WITH incoming(customer, order_ref, at, amount_minor, currency) AS (VALUES \(values.joined(separator: ", ")))
+            INSERT INTO purchase(customer_id, order_ref, at, amount_minor, currency)
+                SELECT (SELECT id FROM customer WHERE external_id = incoming.customer), order_ref, at, amount_minor, currency
+                FROM incoming WHERE true
+            ON CONFLICT(order_ref) DO UPDATE SET
+                customer_id = excluded.customer_id, at = excluded.at,
+                amount_minor = excluded.amount_minor, currency = excluded.currency
+            WHERE (purchase.customer_id, purchase.at, purchase.amount_minor, purchase.currency)
+                IS NOT (excluded.customer_id, excluded.at, excluded.amount_minor, excluded.currency)
+            """
+    }
 
     init(db: Database, columns: [String]) throws {
-        upsert = try db.makeStatement(sql: """
-            INSERT INTO purchase(customer_id, order_ref, at, amount_minor, currency) VALUES (?, ?, ?, ?, ?)
+        upsert = try BulkStatement(db, sql: """
+            INSERT INTO purchase(customer_id, order_ref, at, amount_minor, currency)
+                SELECT id, ?2, ?3, ?4, ?5 FROM customer WHERE external_id = ?1
             ON CONFLICT(order_ref) DO UPDATE SET
                 customer_id = excluded.customer_id, at = excluded.at,
                 amount_minor = excluded.amount_minor, currency = excluded.currency
             WHERE (purchase.customer_id, purchase.at, purchase.amount_minor, purchase.currency)
                 IS NOT (excluded.customer_id, excluded.at, excluded.amount_minor, excluded.currency)
             """)
+        customers = try CustomerLookup(db)
+        batchUpsert = try BulkStatement(db, sql: Self.upsertSQL(rows: Self.batchSize))
     }
 
-    mutating func write(_ record: ImportRecord, db: Database, context: inout RowContext) throws(ImportProblem) -> Bool {
-        let customer = try context.customerID(record, db)
-        let order = try context.required(record, "order")
-        let at = try context.timestamp(record, "at")!
-        let currency = try context.singleLine(record, "currency")?.uppercased() ?? context.currency
-        guard currency == context.currency else {
-            throw context.problem(record, "currency", "currency \(currency) differs from the store's currency \(context.currency)")
+    mutating func writeBatch(_ rows: ArraySlice<Row>) -> Int? {
+        guard rows.count == Self.batchSize else { return nil }
+        var values: [StoreValue] = []
+        values.reserveCapacity(rows.count * 5)
+        for row in rows {
+            values += [.text(row.customer), .text(row.order), .integer(row.at), .integer(row.amountMinor), .text(row.currency)]
         }
-        let amount: Int64
-        switch FieldParsers.minorUnits(try context.required(record, "amount"), exponent: FieldParsers.currencyExponent(currency)) {
-        case .success(let value): amount = value
-        case .failure(let error): throw context.problem(record, "amount", error.message)
-        }
+        batchUpsert.bind(values)
+        return try? batchUpsert.execute()
+    }
+
+    mutating func write(_ row: Row, record: ImportRecord, file: String) throws(ImportProblem) -> Bool {
+        upsert.bind([.text(row.customer), .text(row.order), .integer(row.at), .integer(row.amountMinor), .text(row.currency)])
+        let changes: Int
         do {
-            try upsert.execute(arguments: [customer, order, at, amount, currency])
+            changes = try upsert.execute()
         } catch {
-            throw context.problem(record, "order", "write purchase '\(order)': \(error)")
+            throw ImportProblem(file, record, "order", "write purchase '\(row.order)': \(error)")
         }
-        return db.changesCount > 0
+        if changes == 0 { _ = try customers.id(row.customer, record: record, file: file) }
+        return changes > 0
     }
 }

@@ -1,66 +1,117 @@
 import Foundation
 import GRDB
 
-/// What every row writer needs: the file name for problems, time parsing, and customer lookup.
-struct RowContext {
+/// What preparing a row needs: the file name for problems, the store currency, time parsing.
+/// Preparing never touches the database, so it runs on the reader thread.
+struct PrepareContext {
     let file: String
     let currency: String
     var timestamps: TimestampParser
-    private let customerLookup: Statement
+    private var knownZones: [String: Bool] = [:]
 
-    init(db: Database, file: String, currency: String, timeZone: TimeZone) throws {
+    init(file: String, currency: String, timeZone: TimeZone) {
         self.file = file
         self.currency = currency
         timestamps = TimestampParser(timeZone: timeZone)
-        customerLookup = try db.makeStatement(sql: "SELECT id FROM customer WHERE external_id = ?")
     }
 
     func problem(_ record: ImportRecord, _ column: String, _ message: String) -> ImportProblem {
         ImportProblem(file: file, line: record.line, column: record.column(column), message: message)
     }
 
-    /// A required value, or a problem naming the column.
+    /// A required value, trimmed, or a problem naming the column.
     func required(_ record: ImportRecord, _ column: String) throws(ImportProblem) -> String {
-        guard let value = record.value(column)?.trimmingCharacters(in: .whitespaces), !value.isEmpty else {
+        guard let value = record.value(column)?.trimmingSpaces, !value.isEmpty else {
             throw problem(record, column, "missing value for '\(column)'")
         }
         return value
     }
 
-    /// An optional single-line value, trimmed; nil when empty.
-    func singleLine(_ record: ImportRecord, _ column: String) throws(ImportProblem) -> String? {
-        guard let value = record.value(column)?.trimmingCharacters(in: .whitespaces), !value.isEmpty else { return nil }
+    /// A required single-line value: no CR, LF, NUL or other control characters.
+    func requiredLine(_ record: ImportRecord, _ column: String) throws(ImportProblem) -> String {
+        let value = try required(record, column)
         if FieldParsers.hasControlCharacter(value) {
             throw problem(record, column, "'\(column)' contains a line break or control character")
         }
         return value
     }
 
-    /// Unix seconds of an ISO 8601 value.
-    mutating func timestamp(_ record: ImportRecord, _ column: String, required: Bool = true) throws(ImportProblem) -> Int64? {
-        guard let text = required ? try self.required(record, column) : record.value(column) else { return nil }
-        guard let seconds = timestamps.seconds(text.trimmingCharacters(in: .whitespaces)) else {
+    /// An optional single-line value, trimmed; nil when empty.
+    func singleLine(_ record: ImportRecord, _ column: String) throws(ImportProblem) -> String? {
+        guard let value = record.value(column)?.trimmingSpaces, !value.isEmpty else { return nil }
+        if FieldParsers.hasControlCharacter(value) {
+            throw problem(record, column, "'\(column)' contains a line break or control character")
+        }
+        return value
+    }
+
+    /// Unix seconds of a required ISO 8601 value.
+    mutating func timestamp(_ record: ImportRecord, _ column: String) throws(ImportProblem) -> Int64 {
+        let text = try required(record, column)
+        guard let seconds = timestamps.seconds(text) else {
             throw problem(record, column, "invalid date '\(text)' in '\(column)'; expected ISO 8601 like 2025-06-30 or 2025-06-30T14:05:00+03:00")
         }
         return seconds
     }
 
-    /// The store id of the customer named in `column`, which must already exist.
-    func customerID(_ record: ImportRecord, _ db: Database, column: String = "customer") throws(ImportProblem) -> Int64 {
-        let externalID = try required(record, column)
-        do {
-            if let id = try Int64.fetchOne(customerLookup, arguments: [externalID]) { return id }
-        } catch {
-            throw problem(record, column, "look up customer '\(externalID)': \(error)")
-        }
-        throw problem(record, column, "unknown customer '\(externalID)'; import customers first")
+    /// Whether `name` is an IANA time zone (cached: looking one up is slow).
+    mutating func isTimeZone(_ name: String) -> Bool {
+        if let known = knownZones[name] { return known }
+        let known = TimeZone(identifier: name) != nil
+        knownZones[name] = known
+        return known
     }
 }
 
-/// Writes one kind of row into the store.
+/// One kind of import row: how a record is checked and converted (on the reader thread), and how
+/// the result is written (on the database thread).
 protocol RowWriter {
-    /// Prepares statements for a file with the given columns.
+    associatedtype Row: Sendable
+
+    /// Validates and converts `record`; no database access.
+    static func prepare(_ record: ImportRecord, context: inout PrepareContext) throws(ImportProblem) -> Row
+
+    /// Prepares statements for rows with the given columns.
     init(db: Database, columns: [String]) throws
-    /// Validates `record` and upserts it; returns whether the store changed.
-    mutating func write(_ record: ImportRecord, db: Database, context: inout RowContext) throws(ImportProblem) -> Bool
+
+    /// Upserts one prepared row; returns whether the store changed.
+    mutating func write(_ row: Row, record: ImportRecord, file: String) throws(ImportProblem) -> Bool
+
+    /// Upserts many rows in one statement when the writer can and every row is good; returns
+    /// how many changed the store, or nil to have each row written (and checked) one by one.
+    mutating func writeBatch(_ rows: ArraySlice<Row>) -> Int?
+
+    /// How many rows `writeBatch` takes at once (1: it takes none).
+    static var batchSize: Int { get }
+}
+
+extension RowWriter {
+    mutating func writeBatch(_ rows: ArraySlice<Row>) -> Int? { nil }
+    static var batchSize: Int { 1 }
+}
+
+extension ImportProblem {
+    init(_ file: String, _ record: ImportRecord, _ column: String, _ message: String) {
+        self.init(file: file, line: record.line, column: record.column(column), message: message)
+    }
+}
+
+/// Looks up customers by external id, for rows that name one.
+struct CustomerLookup {
+    private let statement: BulkStatement
+
+    init(_ db: Database) throws {
+        statement = try BulkStatement(db, sql: "SELECT id FROM customer WHERE external_id = ?")
+    }
+
+    /// The store id of the customer named in `column`, which must exist.
+    func id(_ externalID: String, record: ImportRecord, file: String, column: String = "customer") throws(ImportProblem) -> Int64 {
+        statement.bind([.text(externalID)])
+        do {
+            if let id = try statement.firstInteger() { return id }
+        } catch {
+            throw ImportProblem(file, record, column, "look up customer '\(externalID)': \(error)")
+        }
+        throw ImportProblem(file, record, column, "unknown customer '\(externalID)'; import customers first")
+    }
 }

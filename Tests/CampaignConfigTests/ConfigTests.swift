@@ -1,0 +1,79 @@
+@testable import CampaignConfig
+import Foundation
+import Testing
+
+@Suite("Config loading")
+struct ConfigTests {
+    private func load(_ json: String) throws(ConfigError) -> Config {
+        try Config.parse(json: Data(json.utf8), path: "test.json", baseDirectory: "/etc/campaignd")
+    }
+
+    @Test("config.example.json loads, and its values are the defaults")
+    func example() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let config = try Config.load(path: root.appendingPathComponent("config.example.json").path)
+        #expect(config == Config.defaults(baseDirectory: root.path))
+        #expect(config.storePath == root.appendingPathComponent("var/campaignd.sqlite").path)
+        #expect(config.channels.email.mode == .spool)
+    }
+
+    @Test("an empty object gives working defaults with paths relative to the config file")
+    func defaults() throws {
+        let config = try load("{}")
+        #expect(config.storePath == "/etc/campaignd/var/campaignd.sqlite")
+        #expect(config.rulesDirectory == "/etc/campaignd/rules")
+        #expect(config.timeZone.identifier == "Europe/Helsinki")
+        #expect(config.tick == .seconds(300))
+        #expect(config.contactPressure == .init(maxMessages: 2, perDays: 7))
+        #expect(config.dispatch.ratePerSecond["email"] == 50)
+    }
+
+    @Test("values are read, absolute paths kept")
+    func values() throws {
+        let config = try load("""
+            {"store": "/var/lib/campaignd/store.sqlite", "time_zone": "America/New_York", "tick": "15m",
+             "quiet_hours": {"start": "21:00", "end": "08:00"},
+             "channels": {"webhook": {"endpoints": {"crm": {"url": "https://crm.example/hook", "secret_files": ["crm.secret"]}}}}}
+            """)
+        #expect(config.storePath == "/var/lib/campaignd/store.sqlite")
+        #expect(config.timeZone.identifier == "America/New_York")
+        #expect(config.tick == .seconds(900))
+        #expect(config.quietHours == .init(startMinute: 21 * 60, endMinute: 8 * 60))
+        #expect(config.channels.webhookEndpoints["crm"] == .init(url: "https://crm.example/hook", secretFiles: ["/etc/campaignd/crm.secret"]))
+    }
+
+    @Test("every problem is reported: unknown keys with suggestions, wrong types, bad values")
+    func problems() throws {
+        let error = #expect(throws: ConfigError.self) {
+            try load(#"{"stor": "x", "tick": "soon", "time_zone": "Mars/Olympus", "dispatch": {"concurrency": "8"}, "channels": {"email": {"mode": "smtp"}}}"#)
+        }
+        #expect(error?.problems == [
+            "'time_zone' is not a known IANA time zone: \"Mars/Olympus\"",
+            "'tick' must be a positive duration like \"90s\", \"15m\", \"1h\" or \"2d\", not \"soon\"",
+            "'dispatch.concurrency' must be a whole number from 1 to 256",
+            "'channels.email.mode' must be \"spool\" or \"live\", not \"smtp\"",
+            "unknown key 'stor' (did you mean 'store'?)",
+        ])
+        #expect(error?.description.hasPrefix("test.json: ") == true)
+    }
+
+    @Test("bad JSON is reported with its line and column")
+    func badJSON() throws {
+        let error = #expect(throws: ConfigError.self) { try load("{\n  \"store\": \"x\",\n  \"tick\": \n}") }
+        #expect(error?.description.hasPrefix("test.json:4:1: invalid JSON") == true, "\(String(describing: error))")
+    }
+
+    @Test("a missing file is one clear line")
+    func missingFile() throws {
+        let error = #expect(throws: ConfigError.self) { try Config.load(path: "/nonexistent/campaignd.json") }
+        #expect(error?.description == "/nonexistent/campaignd.json: no such file (copy config.example.json to start)")
+    }
+
+    @Test("durations parse with their units")
+    func durations() {
+        #expect(Duration(configText: "90s") == .seconds(90))
+        #expect(Duration(configText: "2d") == .seconds(172_800))
+        #expect(Duration(configText: "1w") == nil)
+        #expect(Duration(configText: "m") == nil)
+    }
+}

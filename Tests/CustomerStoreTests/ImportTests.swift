@@ -1,0 +1,222 @@
+import CustomerStore
+import Foundation
+import GRDB
+import Testing
+
+@Suite("Import")
+struct ImportTests {
+    static let customers = """
+        id,email,name,phone,street,postal_code,city,country,birthday,joined,time_zone,locale,tags,shoe_size
+        C1,aino.virtanen@example.fi,Aino Virtanen,+358 40 1234567,Kauppakatu 3,44100,Äänekoski,fi,1984-02-29,2024-01-15,Europe/Helsinki,fi-FI,vip;newsletter,38
+        C2,"olli.ohman@example.fi","Öhman, Olli",,,,,FI,,2024-03-01T09:30:00+02:00,,sv-FI,,
+
+        """
+
+    @Test("a good customers CSV fills every column, tags and custom attributes")
+    func goodCustomers() throws {
+        let test = try TestStore()
+        let (summary, problems) = try test.importFile(.customers, test.file("customers.csv", Self.customers))
+        #expect(problems.isEmpty)
+        #expect(summary == { var s = ImportSummary(); s.rows = 2; s.written = 2; return s }())
+        let row = try #require(try test.store.database.read { try Row.fetchOne($0, sql: "SELECT * FROM customer WHERE external_id = 'C1'") })
+        #expect(row["city"] == "Äänekoski")
+        #expect(row["country"] == "FI")
+        #expect(row["birthday"] == "1984-02-29")
+        #expect(row["joined_at"] == utc(2024, 1, 14, 22))  // midnight in Helsinki (UTC+2 in January)
+        #expect(row["attributes"] == #"{"shoe_size":"38"}"#)
+        #expect(try test.string("SELECT name FROM customer WHERE external_id = 'C2'") == "Öhman, Olli")
+        #expect(try test.int("SELECT joined_at FROM customer WHERE external_id = 'C2'") == Int(utc(2024, 3, 1, 7, 30)))
+        let tags = try test.store.database.read { try String.fetchAll($0, sql: "SELECT tag FROM customer_tag ORDER BY tag") }
+        #expect(tags == ["newsletter", "vip"])
+    }
+
+    @Test("JSON Lines imports the same as CSV, with lists for tags and numbers for amounts")
+    func jsonLines() throws {
+        let test = try TestStore()
+        try test.importFile(.customers, test.file("customers.jsonl", """
+            {"id": "C1", "email": "a@example.fi", "name": "Äänekoski Aino", "tags": ["vip"], "birthday": "1990-05-01"}
+            {"id": "C2", "email": "b@example.fi"}
+
+            """))
+        let (summary, problems) = try test.importFile(.purchases, test.file("purchases.jsonl", """
+            {"customer": "C1", "order": "O1", "at": "2025-01-01T10:00:00Z", "amount": 19.9}
+            {"customer": "C1", "order": "O2", "at": "2025-01-02", "amount": "0.10", "currency": "EUR"}
+            """))
+        #expect(problems.isEmpty)
+        #expect(summary.written == 2)
+        #expect(try test.facts("C1")?["spent_minor"] == 2000 as Int64)
+        #expect(try test.string("SELECT name FROM customer WHERE external_id = 'C1'") == "Äänekoski Aino")
+        #expect(try test.int("SELECT count(*) FROM customer_tag") == 1)
+    }
+
+    @Test("a JSON Lines row without a field leaves that column alone on update")
+    func jsonLinesPartialUpdate() throws {
+        let test = try TestStore()
+        try test.importFile(.customers, test.file("a.jsonl", #"{"id": "C1", "email": "a@example.fi", "city": "Oulu"}"#))
+        try test.importFile(.customers, test.file("b.jsonl", #"{"id": "C1", "city": "Turku"}"#))
+        #expect(try test.string("SELECT email FROM customer") == "a@example.fi")
+        #expect(try test.string("SELECT city FROM customer") == "Turku")
+    }
+
+    @Test("re-importing the same files changes nothing")
+    func idempotent() throws {
+        let test = try TestStore()
+        let files: [(ImportKind, String)] = [
+            (.customers, try test.file("c.csv", Self.customers)),
+            (.purchases, try test.file("p.csv", "customer,order,at,amount,currency\nC1,O1,2025-01-01,10.00,EUR\n")),
+            (.events, try test.file("e.csv", "customer,name,at,page\nC1,cart_abandoned,2025-01-01,/cart\n")),
+            (.feedback, try test.file("f.csv", "customer,kind,score,at,comment\nC1,nps,9,2025-01-01,fine\n")),
+            (.consents, try test.file("k.csv", "customer,channel,status,at,basis\nC1,email,granted,2025-01-01,consent\n")),
+        ]
+        for (kind, path) in files { try test.importFile(kind, path) }
+        let before = try test.counts()
+        let facts = try test.facts("C1")
+        for (kind, path) in files {
+            let (summary, _) = try test.importFile(kind, path)
+            #expect(summary.written == 0, "\(kind) wrote again")
+            #expect(summary.unchanged == summary.rows)
+        }
+        #expect(try test.counts() == before)
+        #expect(try test.facts("C1") == facts)
+    }
+
+    @Test("one bad row means nothing is written, and every bad row is reported")
+    func atomic() throws {
+        let test = try TestStore()
+        let path = try test.file("c.csv", "id,email\nC1,a@example.fi\nC2,not-an-email\nC3,c@example.fi\nC4,also bad\n")
+        let (error, problems) = test.failingImport(.customers, path)
+        #expect(error is ImportFailed)
+        #expect(problems.map(\.description) == [
+            "\(path):3:4: invalid email address 'not-an-email'",
+            "\(path):5:4: invalid email address 'also bad'",
+        ])
+        #expect(try test.int("SELECT count(*) FROM customer") == 0)
+    }
+
+    @Test("--skip-invalid writes the good rows and reports each bad one")
+    func skipInvalid() throws {
+        let test = try TestStore()
+        let path = try test.file("c.csv", "id,email\nC1,a@example.fi\nC2,not-an-email\nC3,c@example.fi\n")
+        let (summary, problems) = try test.importFile(.customers, path, skipInvalid: true)
+        #expect(summary.written == 2 && summary.invalid == 1 && summary.rows == 3)
+        #expect(problems.map(\.description) == ["\(path):3:4: invalid email address 'not-an-email'"])
+        #expect(try test.int("SELECT count(*) FROM customer") == 2)
+    }
+
+    /// Each kind of bad row, with the exact problem expected at its line and column.
+    @Test("each kind of bad row is reported as FILE:LINE:COLUMN: message", arguments: [
+        (ImportKind.purchases, "customer,order,at,amount\nC1,O1,2025-13-01,10\n", "2:7: invalid date '2025-13-01' in 'at'; expected ISO 8601 like 2025-06-30 or 2025-06-30T14:05:00+03:00"),
+        (.purchases, "customer,order,at,amount\nC1,O1,2025-02-29,10\n", "2:7: invalid date '2025-02-29' in 'at'; expected ISO 8601 like 2025-06-30 or 2025-06-30T14:05:00+03:00"),
+        (.purchases, "customer,order,at,amount\nC1,O1,2025-01-01,-5.00\n", "2:18: negative amount '-5.00'"),
+        (.purchases, "customer,order,at,amount\nC1,O1,2025-01-01,1.999\n", "2:18: amount '1.999' has more than 2 decimals"),
+        (.purchases, "customer,order,at,amount\nC1,O1,2025-01-01,1e3\n", "2:18: '1e3' is not an amount like 19.90"),
+        (.purchases, "customer,order,at,amount\nNOPE,O1,2025-01-01,10\n", "2:1: unknown customer 'NOPE'; import customers first"),
+        (.purchases, "customer,order,at,amount,currency\nC1,O1,2025-01-01,10,USD\n", "2:21: currency USD differs from the store's currency EUR"),
+        (.purchases, "customer,order,amount\nC1,O1,10\n", "1:1: missing required column 'at' for purchases (expected customer,order,at,amount,currency)"),
+        (.purchases, "customer,order,at,amout\nC1,O1,2025-01-01,10\n", "1:1: missing required column 'amount' for purchases (expected customer,order,at,amount,currency)"),
+        (.purchases, "customer,order,at,amount,note\nC1,O1,2025-01-01,10,x\n", "1:26: unknown column 'note' for purchases"),
+        (.purchases, "customer,order,at,amount\nC1,,2025-01-01,10\n", "2:4: missing value for 'order'"),
+        (.purchases, "customer,order,at,amount\nC1,O1,2025-01-01\n", "2:7: row has 3 values but the header has 4 columns"),
+        (.purchases, "customer,order,at,amount\nC1,O\"1,2025-01-01,10\n", "2:5: a '\"' inside an unquoted value; quote the whole value and double the '\"'"),
+        (.purchases, "customer,order,at,amount\nC1,\"O1,2025-01-01,10\n", "2:4: unterminated quoted value"),
+        (.customers, "id,email\nC9,x@@example.fi\n", "2:4: invalid email address 'x@@example.fi'"),
+        (.customers, "id,birthday\nC9,1990-02-30\n", "2:4: invalid birthday '1990-02-30'; expected a date like 1984-02-29"),
+        (.customers, "id,time_zone\nC9,Europe/Helsingfors\n", "2:4: unknown time zone 'Europe/Helsingfors'; expected an IANA name like Europe/Helsinki"),
+        (.customers, "id,name\nC9,\"Evil\r\nBcc: x@example.com\"\n", "2:4: 'name' contains a line break or control character"),
+        (.customers, "email\nx@example.fi\n", "1:1: missing required column 'id' for customers (expected id,email,name,phone,street,postal_code,city,country,birthday,joined,time_zone,locale,tags)"),
+        (.feedback, "customer,kind,score,at\nC1,nps,11,2025-01-01\n", "2:8: nps score must be a whole number from 0 to 10, not '11'"),
+        (.feedback, "customer,kind,score,at\nC1,ces,0,2025-01-01\n", "2:8: ces score must be a whole number from 1 to 7, not '0'"),
+        (.feedback, "customer,kind,score,at\nC1,nsp,5,2025-01-01\n", "2:4: unknown feedback kind 'nsp'; expected nps, csat or ces"),
+        (.consents, "customer,channel,status,at\nC1,sms,granted,2025-01-01\n", "2:4: unknown channel 'sms'; expected email, letter or webhook"),
+        (.consents, "customer,channel,status,at\nC1,email,yes,2025-01-01\n", "2:10: consent status must be 'granted' or 'withdrawn', not 'yes'"),
+        (.events, "customer,name,at,properties\nC1,x,2025-01-01,[1]\n", "2:17: 'properties' must be a JSON object"),
+        (.purchases, "{\"customer\": \"C1\", \"order\": \"O1\", \"at\": \"2025-01-01\"}\n", "1:1: missing required field 'amount'"),
+        (.purchases, "{\"customer\": \"C1\", \"order\": \"O1\", \"at\": \"2025-01-01\", \"amount\": 1, \"amt\": 2}\n", "1:68: unknown field 'amt' for purchases (did you mean 'at'?)"),
+        (.purchases, "{\"customer\": \"C1\", \"order\": \n", "1:1: invalid JSON"),
+    ])
+    func badRow(kind: ImportKind, text: String, expected: String) throws {
+        let test = try TestStore()
+        try test.importFile(.customers, test.file("c.csv", "id\nC1\n"))
+        let name = text.hasPrefix("{") ? "bad.jsonl" : "bad.csv"
+        let path = try test.file(name, text)
+        let before = try test.counts()
+        let (error, problems) = test.failingImport(kind, path)
+        let reported = problems.map(\.description) + [(error as? ImportProblem)?.description].compactMap { $0 }
+        #expect(reported == ["\(path):\(expected)"])
+        #expect(error != nil)
+        #expect(try test.counts() == before)
+    }
+
+    @Test("invalid UTF-8 is reported at its line and column, and nothing is written")
+    func invalidUTF8() throws {
+        let test = try TestStore()
+        var bytes = Array("id,name\nC1,Aino\nC2,Ab".utf8)
+        bytes += [0xC3, 0x28]  // an invalid two-byte sequence
+        bytes += Array("c\n".utf8)
+        let path = try test.file("bad.csv", bytes: bytes)
+        let (error, problems) = test.failingImport(.customers, path)
+        #expect(error is ImportFailed)
+        #expect(problems.map(\.description) == ["\(path):3:6: invalid UTF-8 in value"])
+        #expect(try test.int("SELECT count(*) FROM customer") == 0)
+    }
+
+    @Test("CRLF line ends, a byte order mark and quoted newlines are read correctly")
+    func csvDialect() throws {
+        let test = try TestStore()
+        let text = "\u{FEFF}id,name,street\r\nC1,\"Virtanen, Aino\",\"Kauppakatu 3\"\r\nC2,Leo,\"He said \"\"hi\"\"\"\r\n"
+        let (summary, problems) = try test.importFile(.customers, test.file("c.csv", text))
+        #expect(problems.isEmpty)
+        #expect(summary.written == 2)
+        #expect(try test.string("SELECT name FROM customer WHERE external_id = 'C1'") == "Virtanen, Aino")
+        #expect(try test.string("SELECT street FROM customer WHERE external_id = 'C2'") == "He said \"hi\"")
+        // A quoted value with a newline moves later rows' line numbers on.
+        let path = try test.file("f.csv", "customer,kind,score,at,comment\nC1,nps,9,2025-01-01,\"multi\nline\"\nC1,nps,x,2025-01-02,\n")
+        let (_, bad) = test.failingImport(.feedback, path)
+        #expect(bad.map(\.description) == ["\(path):4:8: nps score must be a whole number from 0 to 10, not 'x'"])
+    }
+
+    @Test("a missing file is a clear error")
+    func missingFile() throws {
+        let test = try TestStore()
+        let (error, _) = test.failingImport(.customers, "\(test.directory)/nope.csv")
+        #expect((error as? ImportProblem)?.description == "\(test.directory)/nope.csv:1:1: no such file")
+    }
+
+    @Test("an empty cell clears a custom attribute; other attributes stay")
+    func attributes() throws {
+        let test = try TestStore()
+        try test.importFile(.customers, test.file("a.csv", "id,shoe_size,tier\nC1,38,gold\n"))
+        try test.importFile(.customers, test.file("b.csv", "id,shoe_size\nC1,\n"))
+        #expect(try test.string("SELECT attributes FROM customer") == #"{"tier":"gold"}"#)
+    }
+
+    @Test("amounts are exact in the minor units of the store currency (three decimals for KWD)")
+    func currencyExponent() throws {
+        let test = try TestStore(currency: "KWD")
+        try test.importFile(.customers, test.file("c.csv", "id\nC1\n"))
+        try test.importFile(.purchases, test.file("p.csv", "customer,order,at,amount,currency\nC1,O1,2025-01-01,1.234,KWD\n"))
+        #expect(try test.facts("C1")?["spent_minor"] == 1234 as Int64)
+    }
+
+    @Test("large files go through the batched path: counts, facts and fallback to row-by-row for a bad row")
+    func batchedPurchases() throws {
+        let test = try TestStore()
+        try test.importFile(.customers, test.file("c.csv", "id\nC1\nC2\n"))
+        var lines = ["customer,order,at,amount"]
+        for order in 1...2000 {
+            lines.append("\(order == 1234 ? "NOPE" : (order % 2 == 0 ? "C1" : "C2")),O\(order),2025-01-01T00:00:00Z,1.00")
+        }
+        let path = try test.file("p.csv", lines.joined(separator: "\n") + "\n")
+        let (error, problems) = test.failingImport(.purchases, path)
+        #expect(error is ImportFailed)
+        #expect(problems.map(\.description) == ["\(path):1235:1: unknown customer 'NOPE'; import customers first"])
+        #expect(try test.int("SELECT count(*) FROM purchase") == 0)
+
+        let (summary, _) = try test.importFile(.purchases, path, skipInvalid: true)
+        #expect(summary.written == 1999 && summary.invalid == 1)
+        #expect(try test.facts("C1")?["orders"] == 999)  // order 1234 was the bad one
+        #expect(try test.facts("C2")?["spent_minor"] == 100_000 as Int64)
+        let (again, _) = try test.importFile(.purchases, path, skipInvalid: true)
+        #expect(again.unchanged == 1999 && again.written == 0)
+    }
+}

@@ -1,0 +1,65 @@
+import CustomerStore
+import Foundation
+import GRDB
+import Testing
+
+@Suite("Store migrations")
+struct MigrationTests {
+    @Test("a new store runs every migration and sets WAL, foreign keys and a busy timeout")
+    func freshStore() throws {
+        let test = try TestStore()
+        #expect(try test.store.appliedMigrations() == ["v1-customers-and-history", "v1-facts-triggers"])
+        let journal = try test.string("PRAGMA journal_mode")
+        #expect(journal == "wal")
+        #expect(try test.int("PRAGMA foreign_keys") == 1)
+        #expect(try test.int("PRAGMA busy_timeout") == 10_000)
+        let tables = try test.store.database.read {
+            try String.fetchSet($0, sql: "SELECT name FROM sqlite_master WHERE type = 'table'")
+        }
+        for table in ["customer", "purchase", "event", "feedback", "consent", "suppression", "customer_facts", "customer_event_facts"] {
+            #expect(tables.contains(table), "missing table \(table)")
+        }
+    }
+
+    @Test("reopening a store runs nothing twice and keeps the data")
+    func reopen() throws {
+        let test = try TestStore()
+        try test.importFile(.customers, test.file("c.csv", "id,email\nC1,a@example.fi\n"))
+        let again = try CustomerStore(path: test.store.path)
+        #expect(try again.appliedMigrations().count == 2)
+        #expect(try again.database.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM customer") } == 1)
+    }
+
+    @Test("a store keeps its currency; opening it with another one is an error")
+    func currencyIsFixed() throws {
+        let test = try TestStore(currency: "EUR")
+        #expect(test.store.currency == "EUR")
+        #expect(throws: StoreError.self) { try CustomerStore(path: test.store.path, currency: "SEK") }
+    }
+
+    @Test("an unopenable path gives an error naming the store")
+    func unopenable() throws {
+        let error = #expect(throws: StoreError.self) { try CustomerStore(path: "/proc/campaignd/store.sqlite") }
+        #expect("\(error!)".contains("/proc/campaignd/store.sqlite"))
+    }
+
+    @Test("schema constraints stop wrong values from outside writers")
+    func constraints() throws {
+        let test = try TestStore()
+        try test.importFile(.customers, test.file("c.csv", "id\nC1\n"))
+        try test.store.database.write { db in
+            #expect(throws: DatabaseError.self) {
+                try db.execute(sql: "INSERT INTO purchase(customer_id, order_ref, at, amount_minor, currency) VALUES (1, 'X', '2025-01-01', 100, 'EUR')")
+            }
+            #expect(throws: DatabaseError.self) {
+                try db.execute(sql: "INSERT INTO purchase(customer_id, order_ref, at, amount_minor, currency) VALUES (1, 'X', 0, -5, 'EUR')")
+            }
+            #expect(throws: DatabaseError.self) {
+                try db.execute(sql: "INSERT INTO purchase(customer_id, order_ref, at, amount_minor, currency) VALUES (99, 'X', 0, 5, 'EUR')")
+            }
+            #expect(throws: DatabaseError.self) {
+                try db.execute(sql: "INSERT INTO consent(customer_id, channel, status, at) VALUES (1, 'sms', 'granted', 0)")
+            }
+        }
+    }
+}
