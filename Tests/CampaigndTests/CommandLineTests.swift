@@ -1,0 +1,106 @@
+import Foundation
+import Testing
+
+/// Runs the built `campaignd` executable and captures what it prints.
+struct CampaigndProcess {
+    static let executable: URL = {
+        // Tests run from the build directory, beside the executable.
+        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("campaignd")
+    }()
+    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    struct Result {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    static func run(_ arguments: [String], in directory: URL? = nil) throws -> Result {
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        if let directory { process.currentDirectoryURL = directory }
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Result(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
+                      stderr: String(decoding: stderr, as: UTF8.self))
+    }
+
+    /// A new empty directory with a config whose store lives inside it.
+    static func workspace() throws -> (directory: URL, config: String) {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("campaignd-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let config = directory.appendingPathComponent("config.json").path
+        try #"{"store": "store.sqlite"}"#.write(toFile: config, atomically: true, encoding: .utf8)
+        return (directory, config)
+    }
+}
+
+@Suite("campaignd command line")
+struct CommandLineTests {
+    @Test("the demo data imports and status counts it")
+    func demo() throws {
+        let (directory, config) = try CampaigndProcess.workspace()
+        for kind in ["customers", "purchases", "consents", "feedback", "events"] {
+            let file = CampaigndProcess.repository.appendingPathComponent("examples/demo/\(kind).csv").path
+            let result = try CampaigndProcess.run(["--config", config, "import", kind, file])
+            #expect(result.status == 0, "\(result.stderr)")
+            #expect(result.stdout.contains("0 invalid"))
+        }
+        let status = try CampaigndProcess.run(["--config", config, "status"], in: directory)
+        #expect(status.status == 0)
+        #expect(status.stdout.contains("customers  300 ("))
+        #expect(status.stdout.contains("purchases  3000, "))
+    }
+
+    @Test("the committed demo data is exactly what generate makes from its seed")
+    func demoIsReproducible() throws {
+        let (directory, _) = try CampaigndProcess.workspace()
+        let result = try CampaigndProcess.run(["generate", "--customers", "300", "--purchases", "3000", "--seed", "2026",
+                                               "--until", "2026-11-20", "--out", directory.path])
+        #expect(result.status == 0, "\(result.stderr)")
+        for name in ["customers.csv", "purchases.csv", "consents.csv", "feedback.csv", "events.csv"] {
+            let made = try Data(contentsOf: directory.appendingPathComponent(name))
+            let committed = try Data(contentsOf: CampaigndProcess.repository.appendingPathComponent("examples/demo/\(name)"))
+            #expect(made == committed, "\(name) differs")
+        }
+    }
+
+    @Test("a bad import prints each problem as FILE:LINE:COLUMN and one clear line, exit status 1")
+    func badImport() throws {
+        let (directory, config) = try CampaigndProcess.workspace()
+        let file = directory.appendingPathComponent("customers.csv").path
+        try "id,email\nC1,nope\nC2,b@example.fi\n".write(toFile: file, atomically: true, encoding: .utf8)
+        let result = try CampaigndProcess.run(["--config", config, "import", "customers", file])
+        #expect(result.status == 1)
+        let lines = result.stderr.split(separator: "\n").filter { !$0.contains(" info ") }
+        #expect(lines == [
+            "\(file):2:4: invalid email address 'nope'",
+            "campaignd: \(file): 1 invalid row; nothing was imported (use --skip-invalid to import the good rows)",
+        ])
+    }
+
+    @Test("a missing config file is one line and a hint, never a stack trace")
+    func missingConfig() throws {
+        let (directory, _) = try CampaigndProcess.workspace()
+        let result = try CampaigndProcess.run(["--config", "nope.json", "status"], in: directory)
+        #expect(result.status == 1)
+        #expect(result.stderr == """
+            campaignd: nope.json: no such file (copy config.example.json to start)
+            campaignd: hint: see config.example.json for every key and its default
+
+            """)
+    }
+
+    @Test("an unknown import kind is a usage error")
+    func unknownKind() throws {
+        let result = try CampaigndProcess.run(["import", "orders", "x.csv"])
+        #expect(result.status != 0)
+        #expect(result.stderr.contains("orders"))
+    }
+}
