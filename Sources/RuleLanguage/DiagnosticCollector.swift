@@ -7,7 +7,8 @@ struct DiagnosticCollector {
     private(set) var diagnostics: [Diagnostic] = []
     private var errorsPerFile: [ObjectIdentifier: Int] = [:]
 
-    var errorCount: Int { diagnostics.count(where: { $0.severity == .error }) }
+    /// Every error reported, including those past the per-file limit.
+    private(set) var errorCount = 0
 
     /// True once `file` has used up its error allowance; callers may stop work early.
     func isSaturated(_ file: SourceFile) -> Bool {
@@ -19,6 +20,7 @@ struct DiagnosticCollector {
             diagnostics.append(diagnostic)
             return
         }
+        errorCount += 1
         let key = ObjectIdentifier(diagnostic.file)
         let count = errorsPerFile[key, default: 0]
         errorsPerFile[key] = count + 1

@@ -56,7 +56,7 @@ public struct DiagnosticRenderer: Sendable {
 
     private func excerpt(file: SourceFile, range: Range<Int>, label: String?) -> String {
         let lineRange = file.lineRange(containing: range.lowerBound)
-        let lineNumber = String(file.location(of: range.lowerBound).line)
+        let lineNumber = String(file.line(of: range.lowerBound))
         let start = min(max(range.lowerBound, lineRange.lowerBound), lineRange.upperBound)
         let end = min(max(range.upperBound, start), lineRange.upperBound)
 

@@ -63,9 +63,11 @@ extension Parser {
             if current.kind == .rightParen {
                 advance()
             } else {
-                report(
-                    "expected ')' to close the '(' at column \(file.location(of: open.range.lowerBound).column), found \(current.kind.displayName)",
-                    at: current)
+                if !panicking {
+                    report(
+                        "expected ')' to close the '(' at column \(file.location(of: open.range.lowerBound).column), found \(current.kind.displayName)",
+                        at: current)
+                }
             }
             if comparisonOperator != nil {
                 report(

@@ -153,7 +153,7 @@ public struct Parser {
             case .endOfFile, .keyword(.rule), .keyword(.segment):
                 report(
                     "expected '}' to close rule '\(name ?? "")'", at: current,
-                    hint: "the rule started at line \(file.location(of: keyword.range.lowerBound).line)")
+                    hint: "the rule started at line \(file.line(of: keyword.range.lowerBound))")
                 break bodyLoop
             case .keyword(let clauseKeyword) where Keyword.clauseKeywords.contains(clauseKeyword):
                 if let clause = parseClause(clauseKeyword) { clauses.append(clause) } else { broken.insert(clauseKeyword) }
@@ -203,20 +203,12 @@ public struct Parser {
     }
 
     func isOnSameLine(_ a: Int, _ b: Int) -> Bool {
-        !file.bytes[min(a, b)..<max(a, b)].contains(UInt8(ascii: "\n"))
+        file.line(of: a) == file.line(of: b)
     }
 
-    /// Whether only whitespace precedes the token on its line.
+    /// Whether the current token is the first on its line.
     func isFirstOnLine(_ token: Token) -> Bool {
-        var index = token.range.lowerBound - 1
-        while index >= 0 {
-            switch file.bytes[index] {
-            case UInt8(ascii: "\n"): return true
-            case UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: "\r"): index -= 1
-            default: return false
-            }
-        }
-        return true
+        position == 0 || !isOnSameLine(tokens[position - 1].range.upperBound, token.range.lowerBound)
     }
 
     /// Reports at a token unless the parser is recovering or the lexer already reported the token.

@@ -66,6 +66,11 @@ struct RuleChecker {
         _ kind: String, _ name: String, at range: Range<Int>, in file: SourceFile, first: Range<Int>,
         in firstFile: SourceFile
     ) {
+        guard !diagnostics.isSaturated(file) else {
+            // Only counted from here on; skip the (line-length) work of locating the first one.
+            diagnostics.error("duplicate \(kind) '\(name)'", in: file, at: range)
+            return
+        }
         let firstLocation = "\(firstFile.name):\(firstFile.location(of: first.lowerBound))"
         diagnostics.error(
             "duplicate \(kind) '\(name)'", in: file, at: range,

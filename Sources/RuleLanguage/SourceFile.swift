@@ -23,11 +23,13 @@ public final class SourceFile: Sendable {
         let (repaired, invalid) = UTF8Repair.repair(contents)
         self.bytes = repaired
         self.invalidUTF8Offsets = invalid
-        var starts = [0]
-        for (offset, byte) in repaired.enumerated() where byte == UInt8(ascii: "\n") {
-            starts.append(offset + 1)
+        self.lineStarts = repaired.withUnsafeBufferPointer { buffer in
+            var starts = [0]
+            for offset in 0..<buffer.count where buffer[offset] == UInt8(ascii: "\n") {
+                starts.append(offset + 1)
+            }
+            return starts
         }
-        self.lineStarts = starts
     }
 
     public convenience init(name: String, text: String) {
@@ -39,7 +41,12 @@ public final class SourceFile: Sendable {
         let clamped = min(max(offset, 0), bytes.count)
         let lineIndex = self.lineIndex(containing: clamped)
         let start = lineStarts[lineIndex]
-        return SourceLocation(line: lineIndex + 1, column: Self.characterCount(bytes[start..<clamped]) + 1)
+        return SourceLocation(line: lineIndex + 1, column: characterCount(start..<clamped) + 1)
+    }
+
+    /// The 1-based line of a byte offset (cheaper than `location(of:)` on long lines).
+    public func line(of offset: Int) -> Int {
+        lineIndex(containing: min(max(offset, 0), bytes.count)) + 1
     }
 
     /// The byte range of the line holding `offset`, without its line break.
@@ -67,9 +74,12 @@ public final class SourceFile: Sendable {
         return low
     }
 
-    static func characterCount(_ slice: ArraySlice<UInt8>) -> Int {
-        if slice.allSatisfy({ $0 < 0x80 }) { return slice.count }
-        return String(decoding: slice, as: UTF8.self).count
+    /// Grapheme clusters in a byte range. Left to the (optimised) standard library, which counts
+    /// an all-ASCII string in constant time after validating it: this runs on megabyte lines.
+    private func characterCount(_ range: Range<Int>) -> Int {
+        bytes.withUnsafeBufferPointer { buffer in
+            String(decoding: UnsafeBufferPointer(rebasing: buffer[range]), as: UTF8.self).count
+        }
     }
 }
 

@@ -4,7 +4,7 @@ enum UTF8Repair {
 
     /// The repaired bytes and the offsets (in the result) of each replacement character inserted.
     static func repair(_ input: [UInt8]) -> (bytes: [UInt8], invalidOffsets: [Int]) {
-        if input.allSatisfy({ $0 < 0x80 }) { return (input, []) }
+        if input.withUnsafeBufferPointer({ String(validating: $0, as: UTF8.self) != nil }) { return (input, []) }
         var output: [UInt8] = []
         output.reserveCapacity(input.count)
         var invalid: [Int] = []
