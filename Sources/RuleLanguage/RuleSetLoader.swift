@@ -23,6 +23,13 @@ public enum RuleSetLoader {
     /// File names in diagnostics are `directory/NAME.rules`. Pass nil for `environment` to skip
     /// checking template and endpoint names.
     public static func load(directory: String, environment: CheckEnvironment?) throws -> CheckResult {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) else {
+            throw RuleSetLoadError(description: "read rules directory '\(directory)': no such directory")
+        }
+        guard isDirectory.boolValue else {
+            throw RuleSetLoadError(description: "read rules directory '\(directory)': not a directory")
+        }
         let names: [String]
         do {
             names = try FileManager.default.contentsOfDirectory(atPath: directory)

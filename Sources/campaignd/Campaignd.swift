@@ -13,6 +13,7 @@ struct Campaignd: AsyncParsableCommand {
             ImportCommand.self,
             StatusCommand.self,
             GenerateCommand.self,
+            CheckCommand.self,
         ])
 
     @OptionGroup var global: GlobalOptions
