@@ -44,8 +44,4 @@ struct DiagnosticCollector {
     mutating func warning(_ message: String, in file: SourceFile, at range: Range<Int>?, hint: String? = nil) {
         add(Diagnostic(.warning, message, file: file, range: range, hint: hint))
     }
-
-    mutating func append(contentsOf other: DiagnosticCollector) {
-        for diagnostic in other.diagnostics { add(diagnostic) }
-    }
 }

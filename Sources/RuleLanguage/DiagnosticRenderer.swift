@@ -79,8 +79,18 @@ public struct DiagnosticRenderer: Sendable {
         for (index, (segmentStart, segmentEnd)) in segments.enumerated() {
             if index == 1 { caretPadding = cell }
             let before = cell
-            let text = segmentStart < segmentEnd
-                ? String(decoding: file.bytes[segmentStart..<segmentEnd], as: UTF8.self) : ""
+            guard segmentStart < segmentEnd else {
+                if index == 1 { caretWidth = 0 }
+                continue
+            }
+            let text = String(decoding: file.bytes[segmentStart..<segmentEnd], as: UTF8.self)
+            if Self.isPrintableASCII(file.bytes[segmentStart..<segmentEnd]) {
+                // Fast path: one cell per byte.
+                shown += text
+                cell += segmentEnd - segmentStart
+                if index == 1 { caretWidth = cell - before }
+                continue
+            }
             for character in text {
                 if character == "\t" {
                     let width = Self.tabWidth - cell % Self.tabWidth
@@ -115,7 +125,18 @@ public struct DiagnosticRenderer: Sendable {
     }
 
     private static func sanitised(_ text: String) -> String {
-        String(text.map { isControl($0) ? "\u{FFFD}" : $0 })
+        if isPrintableASCII(text.utf8[...]) { return text }
+        return String(text.map { isControl($0) ? "\u{FFFD}" : $0 })
+    }
+
+    /// True when every byte is printable ASCII (space to `~`), so each is one cell.
+    private static func isPrintableASCII<Bytes: Collection<UInt8>>(_ bytes: Bytes) -> Bool {
+        if let result = bytes.withContiguousStorageIfAvailable({ buffer in
+            buffer.allSatisfy { $0 >= 0x20 && $0 < 0x7F }
+        }) {
+            return result
+        }
+        return bytes.allSatisfy { $0 >= 0x20 && $0 < 0x7F }
     }
 
     /// Terminal cells a character takes: 2 for East Asian wide characters and emoji, else 1.

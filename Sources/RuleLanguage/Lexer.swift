@@ -8,6 +8,7 @@ struct Lexer {
     private let bytes: [UInt8]
     private var index = 0
     private var invalidUTF8: Set<Int>
+    private var noClosingQuoteBefore = 0
     private(set) var diagnostics = DiagnosticCollector()
 
     /// The longest number accepted, in digits (keeps values exact in `Decimal`).
@@ -108,11 +109,16 @@ struct Lexer {
         return Token(kind: kind, range: start..<index)
     }
 
+    static let quoteOpeners: [[UInt8]] = [[0x27], Array("“".utf8), Array("‘".utf8), Array("„".utf8)]
+    static let quoteClosers: [[UInt8]] = [[0x27], Array("”".utf8), Array("’".utf8), Array("“".utf8)]
+
     /// Text in single or typographic quotes (`'FI'`, `“vip”`), reported once as a whole.
     private mutating func wronglyQuotedText() -> Token? {
-        let openers: [[UInt8]] = [[0x27], Array("“".utf8), Array("‘".utf8), Array("„".utf8)]
-        let closers: [[UInt8]] = [[0x27], Array("”".utf8), Array("’".utf8), Array("“".utf8)]
-        guard let opener = openers.first(where: { bytes[index...].starts(with: $0) }) else { return nil }
+        let openers = Self.quoteOpeners
+        let closers = Self.quoteClosers
+        guard bytes[index] == 0x27 || bytes[index] == 0xE2, index >= noClosingQuoteBefore,
+            let opener = openers.first(where: { bytes[index...].starts(with: $0) })
+        else { return nil }
         var end = index + opener.count
         while end < bytes.count && bytes[end] != UInt8(ascii: "\n") {
             if let closer = closers.first(where: { bytes[end...].starts(with: $0) }) {
@@ -126,6 +132,9 @@ struct Lexer {
             }
             end += 1
         }
+        // Nothing closes a quote from here to the end of the line: don't look again (keeps a
+        // megabyte line of stray quotes linear).
+        noClosingQuoteBefore = end
         return nil
     }
 

@@ -137,6 +137,7 @@ struct FuzzTests {
         Self.survive(Array(repeating: UInt8(ascii: "a"), count: megabyte))
         Self.survive(Array(repeating: UInt8(ascii: "@"), count: megabyte))
         Self.survive(Array(repeating: UInt8(ascii: "\""), count: megabyte))
+        Self.survive(Array(String(repeating: "‘ ", count: megabyte / 4).utf8))
         Self.survive(Array(("rule \"r\" { when tagged \"" + String(repeating: "x", count: megabyte) + "\" send email \"welcome\" limit once }").utf8))
         var random = SplitMix64(seed: 0x5EED_0004)
         var soup = "rule \"r\" { when "
