@@ -215,6 +215,15 @@ struct ConditionChecker {
         let segmentSuggestion =
             reference.words.count == 1 ? EditDistance.suggestion(for: phrase, among: segmentNames.sorted()) : nil
         var message = "unknown fact '\(phrase)'"
+        if reference.words.count > 1, let first = reference.words.first,
+            segmentNames.contains(first) || FactCatalog.definition(for: first) != nil
+        {
+            // `vip nordic`: two conditions with the `and` left out.
+            diagnostics.error(
+                message, in: file, at: reference.wordsRange,
+                hint: "'\(first)' is a \(segmentNames.contains(first) ? "segment" : "fact"); join conditions with 'and' or 'or'")
+            return nil
+        }
         var suggestion = factSuggestion
         if let segmentSuggestion,
             factSuggestion == nil

@@ -79,7 +79,7 @@ extension Parser {
         guard let left = parseOperand(context: "a condition") else { return invalidExpression() }
         let start = left.range.lowerBound
         if let comparison = comparisonOperator {
-            let operatorToken = advance()
+            advance()
             guard let right = parseOperand(context: "a value after '\(comparison.rawValue)'") else {
                 return invalidExpression(from: start)
             }
@@ -88,7 +88,6 @@ extension Parser {
                     "comparisons cannot be chained", at: current,
                     hint: "write two comparisons joined by 'and' instead of '\(comparison.rawValue) … \(chained.rawValue)'")
             }
-            _ = operatorToken
             return ExpressionSyntax(kind: .comparison(left, comparison, right), range: start..<previousEnd)
         }
         if current.kind == .keyword(.in) && peek(1).kind == .leftParen {
