@@ -45,11 +45,6 @@ public enum FeedbackKind: String, CaseIterable, Hashable, Sendable {
     case nps, csat, ces
 }
 
-/// Delivery channels.
-public enum Channel: String, CaseIterable, Hashable, Sendable {
-    case email, letter, webhook
-}
-
 /// Text fields of the customer record that conditions may compare.
 public enum CustomerField: String, CaseIterable, Hashable, Sendable {
     case email, name, city, country

@@ -1,0 +1,27 @@
+import Foundation
+
+/// A checked rule.
+public struct Rule: Sendable {
+    public let name: String
+    public let description: String?
+    public let condition: Condition
+    public let channel: Channel
+    /// The template name (email, letter) or webhook endpoint name (webhook).
+    public let target: String
+    public let limit: SendLimit
+    /// Percentage (0 ≤ p < 100) of customers held out as a control group; 0 when not given.
+    public let holdoutPercent: Decimal
+    public let quietHours: QuietHours?
+    /// Higher wins when rules compete for the same customer; 0 when not given.
+    public let priority: Int
+    public let activeWindow: ActiveWindow?
+    public let file: SourceFile
+    public let nameRange: Range<Int>
+    /// From `rule` to the closing brace.
+    public let range: Range<Int>
+
+    /// The rule file's path as given to the loader.
+    public var filePath: String { file.name }
+    /// 64-bit FNV-1a of the rule file's bytes, 16 hex digits; recorded with every send.
+    public var contentHash: String { file.contentHash }
+}
