@@ -103,4 +103,36 @@ struct CommandLineTests {
         #expect(result.status != 0)
         #expect(result.stderr.contains("orders"))
     }
+
+    @Test("check passes on the demo rules and templates")
+    func checkDemo() throws {
+        let config = CampaigndProcess.repository.appendingPathComponent("examples/demo/config.json").path
+        let result = try CampaigndProcess.run(["--config", config, "check"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout == "5 rules, 3 segments OK\n")
+    }
+
+    @Test("check reports a misspelt fact with its location, a caret and a suggestion, and exits 1")
+    func checkError() throws {
+        let (directory, config) = try CampaigndProcess.workspace()
+        let rules = directory.appendingPathComponent("rules")
+        try FileManager.default.createDirectory(at: rules, withIntermediateDirectories: true)
+        try """
+            rule "winback" {
+              when order >= 2
+              send webhook "crm"
+              limit once
+            }
+
+            """.write(to: rules.appendingPathComponent("winback.rules"), atomically: true, encoding: .utf8)
+        try #"{"store": "store.sqlite", "channels": {"webhook": {"endpoints": {"crm": {"url": "http://127.0.0.1:9/x"}}}}}"#
+            .write(toFile: config, atomically: true, encoding: .utf8)
+        let result = try CampaigndProcess.run(["--config", "config.json", "check"], in: directory)
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("""
+            rules/winback.rules:2:8: error: unknown fact 'order'
+              2 |   when order >= 2
+                |        ^~~~~ did you mean 'orders'?
+            """), "\(result.stderr)")
+    }
 }

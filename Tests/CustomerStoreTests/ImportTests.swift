@@ -219,4 +219,16 @@ struct ImportTests {
         let (again, _) = try test.importFile(.purchases, path, skipInvalid: true)
         #expect(again.unchanged == 1999 && again.written == 0)
     }
+
+    @Test("tags are replaced on update: new ones added, missing ones removed, for new and existing customers")
+    func tagsReplaced() throws {
+        let test = try TestStore()
+        try test.importFile(.customers, test.file("a.csv", "id,name,tags\nC1,Aino,vip;newsletter\nC2,Leo,\n"))
+        try test.importFile(.customers, test.file("b.csv", "id,name,tags\nC3,Eino,vip\nC1,Aino V.,newsletter;gold\nC2,Leo,vip\n"))
+        let tags = try test.store.database.read {
+            try Row.fetchAll($0, sql: "SELECT c.external_id, t.tag FROM customer_tag t JOIN customer c ON c.id = t.customer_id ORDER BY 1, 2")
+                .map { "\($0[0] as String):\($0[1] as String)" }
+        }
+        #expect(tags == ["C1:gold", "C1:newsletter", "C2:vip", "C3:vip"])
+    }
 }

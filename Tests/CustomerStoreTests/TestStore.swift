@@ -24,7 +24,7 @@ struct TestStore {
     /// Writes raw bytes to a file and returns its path.
     func file(_ name: String, bytes: [UInt8]) throws -> String {
         let path = "\(directory)/\(name)"
-        FileManager.default.createFile(atPath: path, contents: Data(bytes))
+        _ = FileManager.default.createFile(atPath: path, contents: Data(bytes))
         return path
     }
 

@@ -37,6 +37,9 @@ final class BulkStatement {
         return Int(sqlite3_changes(sqlite3_db_handle(handle)))
     }
 
+    /// The rowid of the most recent successful INSERT on this connection (not counting triggers).
+    var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(sqlite3_db_handle(handle)) }
+
     /// Runs a query and returns the first column of its first row as an integer, if any.
     func firstInteger() throws -> Int64? {
         defer { sqlite3_reset(handle) }

@@ -113,13 +113,24 @@ struct CustomerRowWriter: RowWriter {
             arguments += [.text(attributes.insert), .text(attributes.patch)]
         }
         do {
+            let lastRowID = upsert.lastInsertRowID
             upsert.bind(arguments)
             var changed = try upsert.execute() > 0
             if let tags = row.tags {
-                findID.bind([.text(row.externalID)])
-                guard let id = try findID.firstInteger() else { return changed }
-                selectTags.bind([.integer(id)])
-                let existing = Set(try selectTags.allText())
+                // A new customer has no tags yet, and the insert told us its id.
+                let inserted = changed && upsert.lastInsertRowID != lastRowID
+                let id: Int64
+                let existing: Set<String>
+                if inserted {
+                    id = upsert.lastInsertRowID
+                    existing = []
+                } else {
+                    findID.bind([.text(row.externalID)])
+                    guard let found = try findID.firstInteger() else { return changed }
+                    id = found
+                    selectTags.bind([.integer(id)])
+                    existing = Set(try selectTags.allText())
+                }
                 for tag in existing.subtracting(tags) {
                     deleteTag.bind([.integer(id), .text(tag)])
                     _ = try deleteTag.execute()

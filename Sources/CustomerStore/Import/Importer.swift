@@ -38,13 +38,14 @@ public struct Importer {
     }
 
     /// Page cache for an import connection, in KiB (peak memory stays well under 500 MB).
-    static let importCacheKiB = 262_144
+    static let importCacheKiB = 327_680
 
     /// Reads and prepares rows on a second thread while this one writes them, in one transaction.
     private func run<Writer: RowWriter>(_: Writer.Type, kind: ImportKind, source: any RecordReader, path: String) throws -> ImportSummary {
         let queue = BoundedQueue<ImportBatch<Writer.Row>>(capacity: 8)
         let reader = Thread { [source = UncheckedSendable(source), currency = store.currency, timeZone] in
-            Self.readAll(source.value, kind: kind, into: queue, context: PrepareContext(file: path, currency: currency, timeZone: timeZone), prepare: Writer.prepare)
+            Self.readAll(source.value, kind: kind, into: queue, context: PrepareContext(file: path, currency: currency, timeZone: timeZone),
+                         prepare: Writer.prepare, ordering: Writer.ordering)
         }
         reader.stackSize = 8 << 20
         reader.start()
@@ -53,14 +54,17 @@ public struct Importer {
         var summary = ImportSummary()
         var lastProgress = Date()
         try store.database.writeWithoutTransaction { db in
-            // A large page cache keeps the randomly updated pages (facts, the per-customer purchase
+            // A large page cache (320 MiB) keeps the randomly updated pages (facts, the per-customer purchase
             // index) in memory, so a big import does not spill them to the WAL over and over.
             try db.execute(sql: "PRAGMA cache_size = -\(Self.importCacheKiB)")
             defer { try? db.execute(sql: "PRAGMA cache_size = -2000") }
             try db.inTransaction(.immediate) {
+                // Checked at commit instead of per statement, so batches need no statement journal.
+                try db.execute(sql: "PRAGMA defer_foreign_keys = ON")
                 // One writer per distinct set of columns: a CSV file has one, JSON Lines rows may differ.
                 var writers: [[String]: Writer] = [:]
                 while let batch = queue.pop() {
+                    summary.unchanged += batch.duplicates
                     var index = batch.items.startIndex
                     while index < batch.items.endIndex {
                         // Runs of good rows with the same columns go to the writer in one statement.
@@ -73,7 +77,7 @@ public struct Importer {
                         }
                         if run.count > 1, case .row(_, let record) = batch.items[index] {
                             var writer = try writers[record.names] ?? Writer(db: db, columns: record.names)
-                            let changed = writer.writeBatch(run[...])
+                            let changed = try writer.writeBatch(run[...])
                             writers[record.names] = writer
                             if let changed {
                                 summary.written += changed
@@ -114,33 +118,82 @@ public struct Importer {
         return summary
     }
 
-    /// The reader thread: reads every record, checks and prepares it, and queues it in batches.
+    /// Rows a reader thread gathers before reordering them (see `RowWriter.ordering`).
+    static let chunkSize = 65_536
+
+    /// The reader thread: reads every record, checks and prepares it, and queues it in batches;
+    /// for bulk kinds, a chunk's rows are grouped by customer first (problems go out at once).
     private static func readAll<Row>(
         _ source: any RecordReader, kind: ImportKind, into queue: BoundedQueue<ImportBatch<Row>>, context: PrepareContext,
-        prepare: (ImportRecord, inout PrepareContext) throws(ImportProblem) -> Row
+        prepare: (ImportRecord, inout PrepareContext) throws(ImportProblem) -> Row,
+        ordering: (Row) -> (group: String, key: String)?
     ) {
         var context = context
-        var items: [ImportItem<Row>] = []
-        items.reserveCapacity(4096)
+        var pending: [ImportItem<Row>] = []
+        var problems: [ImportItem<Row>] = []
+        var reordering: Bool?
         defer { queue.close() }
+
+        /// Sends what has been gathered; false when the writer has stopped.
+        func flush() -> Bool {
+            if !problems.isEmpty {
+                guard queue.push(ImportBatch(items: problems, offset: source.offset, duplicates: 0)) else { return false }
+                problems.removeAll(keepingCapacity: true)
+            }
+            var duplicates = 0
+            if reordering == true { duplicates = Self.groupByCustomer(&pending, ordering: ordering) }
+            var start = 0
+            while start < pending.count {
+                let end = min(start + 4096, pending.count)
+                guard queue.push(ImportBatch(items: Array(pending[start..<end]), offset: source.offset,
+                                             duplicates: start == 0 ? duplicates : 0)) else { return false }
+                start = end
+            }
+            pending.removeAll(keepingCapacity: true)
+            return true
+        }
+
         while true {
             do {
                 guard let record = try source.next() else { break }
                 if source.header == nil { try checkFields(record, kind: kind, path: context.file) }
-                items.append(.row(try prepare(record, &context), record))
+                let row = try prepare(record, &context)
+                if reordering == nil { reordering = ordering(row) != nil }
+                pending.append(.row(row, record))
             } catch let problem as ImportProblem {
-                items.append(.problem(problem))
+                problems.append(.problem(problem))
                 if RecordReaders.isFatal(problem) { break }
             } catch {
-                items.append(.problem(ImportProblem(file: context.file, line: 0, column: 0, message: "\(error)")))
+                problems.append(.problem(ImportProblem(file: context.file, line: 0, column: 0, message: "\(error)")))
                 break
             }
-            if items.count == 4096 {
-                guard queue.push(ImportBatch(items: items, offset: source.offset)) else { return }
-                items.removeAll(keepingCapacity: true)
+            if pending.count >= (reordering == true ? chunkSize : 4096) || problems.count >= 4096 {
+                guard flush() else { return }
             }
         }
-        queue.push(ImportBatch(items: items, offset: source.offset))
+        _ = flush()
+    }
+
+    /// Keeps only the last row for each unique key, then orders the rows by group, stably.
+    /// Returns how many earlier duplicates were dropped.
+    private static func groupByCustomer<Row>(_ items: inout [ImportItem<Row>], ordering: (Row) -> (group: String, key: String)?) -> Int {
+        var lastIndex: [String: Int] = [:]
+        lastIndex.reserveCapacity(items.count)
+        var keyed: [(group: String, position: Int)] = []
+        keyed.reserveCapacity(items.count)
+        for (position, item) in items.enumerated() {
+            guard case .row(let row, _) = item, let order = ordering(row) else { continue }
+            lastIndex[order.key] = position
+            keyed.append((order.group, position))
+        }
+        let kept = keyed.filter { entry in
+            guard case .row(let row, _) = items[entry.position] else { return false }
+            return lastIndex[ordering(row)!.key] == entry.position
+        }
+        let sorted = kept.sorted { $0.group != $1.group ? $0.group < $1.group : $0.position < $1.position }
+        let dropped = items.count - sorted.count
+        items = sorted.map { items[$0.position] }
+        return dropped
     }
 
     /// A CSV header must hold every required column, and no unknown ones where those are not kept.
@@ -237,6 +290,8 @@ enum ImportItem<Row: Sendable>: Sendable {
 struct ImportBatch<Row: Sendable>: Sendable {
     var items: [ImportItem<Row>]
     var offset: Int
+    /// Rows dropped because a later row in the same chunk had the same key (they count as unchanged).
+    var duplicates: Int
 }
 
 /// Moves a value that is used by one thread at a time across threads.

@@ -65,7 +65,7 @@ struct PrepareContext {
 
 /// One kind of import row: how a record is checked and converted (on the reader thread), and how
 /// the result is written (on the database thread).
-protocol RowWriter {
+protocol RowWriter: SendableMetatype {
     associatedtype Row: Sendable
 
     /// Validates and converts `record`; no database access.
@@ -79,15 +79,23 @@ protocol RowWriter {
 
     /// Upserts many rows in one statement when the writer can and every row is good; returns
     /// how many changed the store, or nil to have each row written (and checked) one by one.
-    mutating func writeBatch(_ rows: ArraySlice<Row>) -> Int?
+    /// An error thrown here ends the import, with nothing written.
+    mutating func writeBatch(_ rows: ArraySlice<Row>) throws -> Int?
 
     /// How many rows `writeBatch` takes at once (1: it takes none).
     static var batchSize: Int { get }
+
+    /// For kinds imported in bulk: the key rows may be reordered by (rows of one customer
+    /// together, so each index and facts page is touched once per chunk rather than once per
+    /// row) and the row's own unique key (so that, of two rows for one key in a chunk, only the
+    /// later is kept, as writing them in file order would leave it). Nil: keep file order.
+    static func ordering(_ row: Row) -> (group: String, key: String)?
 }
 
 extension RowWriter {
-    mutating func writeBatch(_ rows: ArraySlice<Row>) -> Int? { nil }
+    mutating func writeBatch(_ rows: ArraySlice<Row>) throws -> Int? { nil }
     static var batchSize: Int { 1 }
+    static func ordering(_ row: Row) -> (group: String, key: String)? { nil }
 }
 
 extension ImportProblem {
