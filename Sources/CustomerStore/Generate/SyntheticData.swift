@@ -116,8 +116,9 @@ public struct SyntheticData {
             }
             if random.unit() < 0.18 {
                 let answers = random.unit() < 0.3 ? 2 : 1
-                for _ in 0..<answers {
-                    let at = max(since, until - Int64(random.unit() * 365 * Double(Self.day)))
+                for answer in 0..<answers {
+                    // Distinct times, so a customer's two answers are two rows.
+                    let at = max(since + Int64(answer) * 3600, until - Int64(random.unit() * 365 * Double(Self.day)) + Int64(answer))
                     let roll = random.unit()
                     let score = roll < 0.18 ? random.int(0...6) : (roll < 0.45 ? random.int(7...8) : random.int(9...10))
                     let comment = score <= 6 ? random.pick(["Toimitus myöhästyi", "Tuote oli rikki", "\"Huono palvelu, ei vastausta\""]) : ""
