@@ -145,34 +145,32 @@ enum StoreMigrations {
             WHERE customer_id = new.customer_id;
         END;
 
-        CREATE TRIGGER purchase_facts_delete AFTER DELETE ON purchase BEGIN
-            UPDATE customer_facts SET
-                orders = orders - 1,
-                spent_minor = spent_minor - old.amount_minor,
-                first_purchase_at = (SELECT min(at) FROM purchase WHERE customer_id = old.customer_id),
-                last_purchase_at = (SELECT max(at) FROM purchase WHERE customer_id = old.customer_id)
-            WHERE customer_id = old.customer_id;
-        END;
-
-        CREATE TRIGGER purchase_facts_update AFTER UPDATE OF customer_id, at, amount_minor ON purchase BEGIN
-            UPDATE customer_facts SET
-                orders = orders - 1,
-                spent_minor = spent_minor - old.amount_minor,
-                first_purchase_at = (SELECT min(at) FROM purchase WHERE customer_id = old.customer_id),
-                last_purchase_at = (SELECT max(at) FROM purchase WHERE customer_id = old.customer_id)
-            WHERE customer_id = old.customer_id;
-            UPDATE customer_facts SET
-                orders = orders + 1,
-                spent_minor = spent_minor + new.amount_minor,
-                first_purchase_at = (SELECT min(at) FROM purchase WHERE customer_id = new.customer_id),
-                last_purchase_at = (SELECT max(at) FROM purchase WHERE customer_id = new.customer_id)
-            WHERE customer_id = new.customer_id;
-        END;
-
+        \(purchaseChangeTriggers)
         \(feedbackTriggers)
         \(consentTriggers)
         \(eventTriggers)
         """
+
+    /// Deleting or changing a purchase takes it off the old customer's count and total and adds it
+    /// to the new one's; first and last purchase are read back through `purchase_by_customer`.
+    private static var purchaseChangeTriggers: String {
+        let adjust = { (row: String, sign: String) in
+            """
+            UPDATE customer_facts SET
+                orders = orders \(sign) 1,
+                spent_minor = spent_minor \(sign) \(row).amount_minor,
+                first_purchase_at = (SELECT min(at) FROM purchase WHERE customer_id = \(row).customer_id),
+                last_purchase_at = (SELECT max(at) FROM purchase WHERE customer_id = \(row).customer_id)
+            WHERE customer_id = \(row).customer_id;
+            """
+        }
+        return """
+            CREATE TRIGGER purchase_facts_delete AFTER DELETE ON purchase BEGIN \(adjust("old", "-")) END;
+            CREATE TRIGGER purchase_facts_update AFTER UPDATE OF customer_id, at, amount_minor ON purchase BEGIN
+                \(adjust("old", "-")) \(adjust("new", "+"))
+            END;
+            """
+    }
 
     /// Latest score per kind (ties: the later row wins), and the latest feedback of any kind.
     private static var feedbackTriggers: String {
