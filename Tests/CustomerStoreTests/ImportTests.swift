@@ -231,4 +231,22 @@ struct ImportTests {
         }
         #expect(tags == ["C1:gold", "C1:newsletter", "C2:vip", "C3:vip"])
     }
+
+    @Test("a row the store refuses after validation rolls the whole import back, even with --skip-invalid")
+    func refusedRowRollsBack() throws {
+        let test = try TestStore()
+        // Stands in for any constraint failure that validation did not foresee.
+        try test.store.database.write { db in
+            try db.execute(sql: """
+                CREATE TRIGGER refuse_boom BEFORE INSERT ON customer WHEN new.external_id = 'BOOM'
+                BEGIN SELECT RAISE(ROLLBACK, 'refused by the store'); END
+                """)
+        }
+        let path = try test.file("c.csv", "id\nC1\nBOOM\nC3\n")
+        var importer = Importer(store: test.store, timeZone: TestStore.helsinki)
+        importer.skipInvalid = true
+        let error = #expect(throws: ImportAborted.self) { try importer.run(.customers, path: path) }
+        #expect(error?.description.contains("refused by the store") == true)
+        #expect(try test.int("SELECT count(*) FROM customer") == 0)
+    }
 }

@@ -81,6 +81,8 @@ struct CustomerRowWriter: RowWriter {
         let (canonical, extra) = Self.layout(columns)
         hasAttributes = !extra.isEmpty
         // Numbered parameters: ?1 external id, ?2… the canonical columns, then the two attribute texts.
+        // OR ROLLBACK: rows are validated before they get here, so no constraint should fail, and
+        // SQLite then needs no statement journal; if one does fail, the importer ends the import.
         let stored = canonical.map { Self.storeColumnNames[$0]! }
         var names = ["external_id"] + stored
         var values = (1...names.count).map { "?\($0)" }
@@ -98,7 +100,7 @@ struct CustomerRowWriter: RowWriter {
         let conflict = updates.isEmpty ? "DO NOTHING"
             : "DO UPDATE SET \(updates.joined(separator: ", ")) WHERE (\(current.joined(separator: ", "))) IS NOT (\(incoming.joined(separator: ", ")))"
         upsert = try BulkStatement(db, sql: """
-            INSERT INTO customer(\(names.joined(separator: ", "))) VALUES (\(values.joined(separator: ", ")))
+            INSERT OR ROLLBACK INTO customer(\(names.joined(separator: ", "))) VALUES (\(values.joined(separator: ", ")))
             ON CONFLICT(external_id) \(conflict)
             """)
         findID = try BulkStatement(db, sql: "SELECT id FROM customer WHERE external_id = ?")

@@ -27,3 +27,9 @@ public struct ImportFailed: Error, Sendable, CustomStringConvertible {
         "\(file): \(invalidRows) invalid row\(invalidRows == 1 ? "" : "s"); nothing was imported (use --skip-invalid to import the good rows)"
     }
 }
+
+/// The store refused a row that had passed validation, which rolled the whole import back.
+public struct ImportAborted: Error, Sendable, CustomStringConvertible {
+    public var problem: ImportProblem
+    public var description: String { "\(problem); the import was rolled back, nothing was imported" }
+}

@@ -63,6 +63,8 @@ public struct Importer {
                 try db.execute(sql: "PRAGMA defer_foreign_keys = ON")
                 // One writer per distinct set of columns: a CSV file has one, JSON Lines rows may differ.
                 var writers: [[String]: Writer] = [:]
+                var current: Writer?
+                var currentNames: [String]?
                 while let batch = queue.pop() {
                     summary.unchanged += batch.duplicates
                     var index = batch.items.startIndex
@@ -77,9 +79,12 @@ public struct Importer {
                             end += 1
                         }
                         if run.count > 1, let names = batch.items[index].names {
-                            var writer = try writers[names] ?? Writer(db: db, columns: names)
-                            let changed = try writer.writeBatch(run[...])
-                            writers[names] = writer
+                            if names != currentNames {
+                                if let previous = currentNames, let writer = current { writers[previous] = writer }
+                                current = try writers[names] ?? Writer(db: db, columns: names)
+                                currentNames = names
+                            }
+                            let changed = try current!.writeBatch(run[...])
                             if let changed {
                                 summary.written += changed
                                 summary.unchanged += run.count - changed
@@ -94,11 +99,16 @@ public struct Importer {
                                 onProblem(problem)
                             case .row(let row, let record):
                                 do {
-                                    var writer = try writers[record.names] ?? Writer(db: db, columns: record.names)
-                                    let changed = try writer.write(row, record: record, file: path)
-                                    writers[record.names] = writer
+                                    if record.names != currentNames {  // same array in a CSV file: no hashing per row
+                                        if let names = currentNames, let writer = current { writers[names] = writer }
+                                        current = try writers[record.names] ?? Writer(db: db, columns: record.names)
+                                        currentNames = record.names
+                                    }
+                                    let changed = try current!.write(row, record: record, file: path)
                                     if changed { summary.written += 1 } else { summary.unchanged += 1 }
                                 } catch let problem as ImportProblem {
+                                    // An `OR ROLLBACK` statement that failed has ended the transaction.
+                                    guard db.isInsideTransaction else { throw ImportAborted(problem: problem) }
                                     summary.invalid += 1
                                     onProblem(problem)
                                 }
