@@ -91,6 +91,7 @@ extension Config {
         retryObject.reportUnknownKeys()
 
         let channelsObject = root.object("channels")
+        var endpoints: [String: WebhookEndpoint] = [:]
         func channel(_ name: String, extraKeys: [String]) -> Channel {
             let object = channelsObject.object(name)
             let modeText = object.string("mode", default: "spool")
@@ -99,22 +100,22 @@ extension Config {
             let spool = resolve(object.string("spool_directory", default: "var/spool/\(name)"))
             var settings: [String: String] = [:]
             for key in extraKeys { settings[key] = object.optionalString(key) }
-            if name == "webhook" { _ = object.entries("endpoints") }
+            if name == "webhook" {
+                for (endpointName, endpoint) in object.entries("endpoints") {
+                    let url = endpoint.string("url", default: "")
+                    if !(url.hasPrefix("http://") || url.hasPrefix("https://")) {
+                        endpoint.invalid("url", "must be an http:// or https:// URL")
+                    }
+                    endpoints[endpointName] = WebhookEndpoint(url: url, secretFiles: endpoint.strings("secret_files").map(resolve))
+                    endpoint.reportUnknownKeys()
+                }
+            }
             object.reportUnknownKeys()
             return Channel(mode: mode ?? .spool, spoolDirectory: spool, settings: settings)
         }
         let email = channel("email", extraKeys: ["smtp_url", "from", "username", "password_file", "unsubscribe_url"])
         let letter = channel("letter", extraKeys: ["api_url", "api_key_file", "from_address_id", "use_type"])
         let webhook = channel("webhook", extraKeys: ["timeout"])
-        var endpoints: [String: WebhookEndpoint] = [:]
-        for (name, endpoint) in channelsObject.object("webhook").entries("endpoints") {
-            let url = endpoint.string("url", default: "")
-            if !(url.hasPrefix("http://") || url.hasPrefix("https://")) {
-                endpoint.invalid("url", "must be an http:// or https:// URL")
-            }
-            endpoints[name] = WebhookEndpoint(url: url, secretFiles: endpoint.strings("secret_files").map(resolve))
-            endpoint.reportUnknownKeys()
-        }
         channelsObject.reportUnknownKeys()
         root.reportUnknownKeys()
 

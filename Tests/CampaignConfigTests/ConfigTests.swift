@@ -76,4 +76,16 @@ struct ConfigTests {
         #expect(Duration(configText: "1w") == nil)
         #expect(Duration(configText: "m") == nil)
     }
+
+    @Test("a bad webhook endpoint is reported once, with its key path")
+    func badEndpoint() throws {
+        let error = #expect(throws: ConfigError.self) {
+            try load(#"{"channels": {"webhook": {"endpoints": {"crm": {"url": "ftp://x", "secret": "s"}, "other": 3}}}}"#)
+        }
+        #expect(error?.problems == [
+            "'channels.webhook.endpoints.other' must be an object",
+            "'channels.webhook.endpoints.crm.url' must be an http:// or https:// URL",
+            "unknown key 'channels.webhook.endpoints.crm.secret'",
+        ])
+    }
 }
