@@ -26,6 +26,8 @@ let package = Package(
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
+        // Channels: what a send looks like to a channel, and the channels themselves.
+        .target(name: "Delivery", dependencies: ["RuleLanguage"]),
         // The executable: ArgumentParser commands only.
         .executableTarget(
             name: "campaignd",
