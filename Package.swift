@@ -26,13 +26,17 @@ let package = Package(
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
+        // Evaluation: rules compiled to SQL over the store; plan and explain.
+        .target(
+            name: "Evaluation",
+            dependencies: ["RuleLanguage", "CustomerStore", .product(name: "GRDB", package: "GRDB.swift")]),
         // Channels: what a send looks like to a channel, and the channels themselves.
         .target(name: "Delivery", dependencies: ["RuleLanguage"]),
         // The executable: ArgumentParser commands only.
         .executableTarget(
             name: "campaignd",
             dependencies: [
-                "RuleLanguage", "CampaignConfig", "CustomerStore",
+                "RuleLanguage", "CampaignConfig", "CustomerStore", "Evaluation",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),

@@ -1,5 +1,10 @@
 /// Formats integer minor units as a decimal amount, exactly.
 public enum MoneyFormat {
+    /// Decimals of the currency's minor unit (ISO 4217): 2 for EUR, 0 for JPY, 3 for KWD.
+    public static func exponent(of currency: String) -> Int {
+        FieldParsers.currencyExponent(currency)
+    }
+
     /// `123456, "EUR"` → `1234.56 EUR`.
     public static func text(_ minor: Int64, currency: String) -> String {
         let exponent = FieldParsers.currencyExponent(currency)

@@ -10,6 +10,9 @@ enum StoreMigrations {
         migrator.registerMigration("v1-facts-triggers") { db in
             try db.execute(sql: factsTriggersV1)
         }
+        migrator.registerMigration("v2-send-log") { db in
+            try db.execute(sql: sendLogV2)
+        }
         return migrator
     }
 
@@ -245,4 +248,34 @@ enum StoreMigrations {
             END;
             """
     }
+
+    /// The send log (outbox): one row per decision a tick recorded for a rule and a customer.
+    ///
+    /// `window_key` makes a second queueing for the same (rule, customer, limit window)
+    /// impossible. `decided_at` is the tick's instant; limits and the contact-pressure cap count
+    /// rows by it. `customer_id` becomes NULL when the customer is erased, the row stays.
+    static let sendLogV2 = """
+        CREATE TABLE send (
+            id          INTEGER PRIMARY KEY,
+            send_id     TEXT NOT NULL UNIQUE,
+            rule        TEXT NOT NULL,
+            rule_hash   TEXT NOT NULL,
+            customer_id INTEGER REFERENCES customer(id) ON DELETE SET NULL,
+            channel     TEXT NOT NULL CHECK (channel IN ('email', 'letter', 'webhook')),
+            target      TEXT NOT NULL,
+            window_key  INTEGER NOT NULL,
+            decided_at  INTEGER NOT NULL CHECK (typeof(decided_at) = 'integer'),
+            status      TEXT NOT NULL CHECK (status IN ('queued', 'in_flight', 'sent', 'failed', 'holdout', 'skipped')),
+            reason      TEXT,
+            evidence    TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(evidence)),
+            due_at      INTEGER,
+            attempts    INTEGER NOT NULL DEFAULT 0,
+            last_error  TEXT,
+            updated_at  INTEGER NOT NULL,
+            UNIQUE (rule, customer_id, window_key)
+        );
+        CREATE INDEX send_by_rule_customer ON send(rule, customer_id, decided_at);
+        CREATE INDEX send_by_customer ON send(customer_id, decided_at);
+        CREATE INDEX send_due ON send(due_at) WHERE status IN ('queued', 'in_flight');
+        """
 }

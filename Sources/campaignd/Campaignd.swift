@@ -14,6 +14,7 @@ struct Campaignd: AsyncParsableCommand {
             StatusCommand.self,
             GenerateCommand.self,
             CheckCommand.self,
+            PlanCommand.self,
         ])
 
     @OptionGroup var global: GlobalOptions

@@ -1,0 +1,106 @@
+import CustomerStore
+import Foundation
+import GRDB
+import RuleLanguage
+
+/// Compiles checked conditions into parameterised SQL over `customer c JOIN customer_facts f`.
+///
+/// Every compiled condition is 0 or 1, never NULL: a comparison on a missing value is false
+/// (so `not (nps <= 6)` is true for a customer without a score, as docs/rules.md says).
+/// `and`/`or` terms are ordered cheapest first, so SQLite skips costly subqueries for rows an
+/// earlier term already decided. No text from a rule file ever becomes SQL text.
+struct ConditionCompiler: Sendable {
+    let ruleSet: RuleSet
+    let facts: FactSQL
+    private let minorUnitsPerMajor: Decimal
+
+    init(ruleSet: RuleSet, settings: EvaluationSettings) {
+        self.ruleSet = ruleSet
+        self.facts = FactSQL(settings: settings)
+        var scale = Decimal(1)
+        for _ in 0..<MoneyFormat.exponent(of: settings.currency) { scale *= 10 }
+        self.minorUnitsPerMajor = scale
+    }
+
+    func compile(_ condition: Condition) -> SQLFragment {
+        switch condition.kind {
+        case .all(let parts):
+            return SQLFragment.joined(parts.map(compile).sortedByCost(), separator: " AND ").parenthesised
+        case .any(let parts):
+            return SQLFragment.joined(parts.map(compile).sortedByCost(), separator: " OR ").parenthesised
+        case .not(let inner):
+            return SQLFragment.composed("(NOT {})", compile(inner))
+        case .fact(let fact):
+            return facts.value(fact)
+        case .segment(let name):
+            guard let segment = ruleSet.segment(named: name) else { return SQLFragment("0") }
+            return compile(segment.condition)
+        case .comparison(let left, let op, let right, let type):
+            return SQLFragment.composed(
+                "coalesce({} \(Self.sqlOperator(op)) {}, 0)", value(left, as: type), value(right, as: type))
+        case .membership(let operand, let literals, let type):
+            let list = SQLFragment.joined(literals.map { .value(literalValue($0, as: type)) }, separator: ", ")
+            return SQLFragment.composed("coalesce({} IN ({}), 0)", value(operand, as: type), list)
+        }
+    }
+
+    /// The operand's value in the SQL domain of `type` (see `FactSQL`).
+    func value(_ operand: Operand, as type: ValueType) -> SQLFragment {
+        switch operand.kind {
+        case .fact(.attribute(let name)) where type == .number || type == .money:
+            return facts.attributeNumber(name)
+        case .fact(let fact):
+            return facts.value(fact)
+        case .literal(let literal):
+            return .value(literalValue(literal, as: type))
+        }
+    }
+
+    /// A literal as the SQL value it is compared with: money in minor units, dates as day numbers.
+    func literalValue(_ literal: Literal, as type: ValueType) -> DatabaseValue {
+        switch literal {
+        case .number(let number):
+            return Self.databaseValue(type == .money ? number * minorUnitsPerMajor : number)
+        case .text(let text):
+            return text.databaseValue
+        case .date(let date):
+            return DayNumber.from(date).databaseValue
+        }
+    }
+
+    /// Integral decimals bind as integers (exact); others as the nearest double, which compares
+    /// correctly with the integers the store holds.
+    static func databaseValue(_ number: Decimal) -> DatabaseValue {
+        var value = number
+        var rounded = Decimal()
+        NSDecimalRound(&rounded, &value, 0, .plain)
+        if rounded == number, let integer = Int64(exactly: NSDecimalNumber(decimal: rounded).int64Value),
+            Decimal(integer) == number
+        {
+            return integer.databaseValue
+        }
+        return NSDecimalNumber(decimal: number).doubleValue.databaseValue
+    }
+
+    static func sqlOperator(_ op: ComparisonOperator) -> String {
+        switch op {
+        case .equal: "="
+        case .notEqual: "<>"
+        case .less: "<"
+        case .lessOrEqual: "<="
+        case .greater: ">"
+        case .greaterOrEqual: ">="
+        }
+    }
+}
+
+extension SQLFragment {
+    var parenthesised: SQLFragment { SQLFragment("(" + sql + ")", arguments, cost: cost) }
+}
+
+extension Array where Element == SQLFragment {
+    /// Stable sort, cheapest first.
+    func sortedByCost() -> [SQLFragment] {
+        enumerated().sorted { ($0.element.cost, $0.offset) < ($1.element.cost, $1.offset) }.map(\.element)
+    }
+}

@@ -1,0 +1,42 @@
+import Foundation
+import RuleLanguage
+
+/// What an evaluation needs besides the rules and the store: the instant and the shop's policy.
+public struct EvaluationSettings: Sendable {
+    /// The one instant of this evaluation, in Unix seconds.
+    public var now: Int64
+    /// The business time zone: for customers without a (valid) zone of their own, and for dates.
+    public var businessTimeZone: TimeZone
+    /// ISO 4217 code of the store currency; money literals are converted to its minor units.
+    public var currency: String
+    /// At most this many messages (email, letter) per customer in `contactPressureDays` days;
+    /// 0 turns the cap off.
+    public var contactPressureMessages: Int
+    public var contactPressureDays: Int
+    /// Quiet hours for email rules that name none (the config's `quiet_hours`), if any.
+    public var defaultEmailQuietHours: QuietHours?
+    /// How many customer ids `plan` lists per rule.
+    public var sampleSize: Int
+
+    public init(
+        now: Int64, businessTimeZone: TimeZone, currency: String, contactPressureMessages: Int = 0,
+        contactPressureDays: Int = 7, defaultEmailQuietHours: QuietHours? = nil, sampleSize: Int = 10
+    ) {
+        self.now = now
+        self.businessTimeZone = businessTimeZone
+        self.currency = currency
+        self.contactPressureMessages = contactPressureMessages
+        self.contactPressureDays = contactPressureDays
+        self.defaultEmailQuietHours = defaultEmailQuietHours
+        self.sampleSize = sampleSize
+    }
+
+    /// Quiet hours that apply to a rule: its own, else the config's for email.
+    func quietHours(for rule: Rule) -> QuietHours? {
+        rule.quietHours ?? (rule.channel == .email ? defaultEmailQuietHours : nil)
+    }
+
+    /// Whether sends on this channel count toward (and are limited by) the contact-pressure cap:
+    /// messages to the customer do; webhooks go to the shop's own systems and do not.
+    static func countsTowardCap(_ channel: Channel) -> Bool { channel != .webhook }
+}

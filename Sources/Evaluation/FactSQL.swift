@@ -1,0 +1,156 @@
+import CustomerStore
+import Foundation
+import GRDB
+import RuleLanguage
+
+/// SQL expressions for built-in facts over `customer c JOIN customer_facts f`.
+///
+/// Fast paths read the per-customer facts; when a fact changed after `now` (an evaluation in
+/// the past) the expression falls back to the history tables, so any instant gives the answer
+/// the store would have given then. Numbers and money are integers (money in minor units),
+/// dates are local day numbers in the business time zone, booleans are 0 or 1, missing is NULL.
+struct FactSQL: Sendable {
+    let settings: EvaluationSettings
+
+    private var now: DatabaseValue { settings.now.databaseValue }
+    private var zone: DatabaseValue { settings.businessTimeZone.identifier.databaseValue }
+    private func from(_ days: Int) -> DatabaseValue { (settings.now - Int64(days) * 86_400).databaseValue }
+
+    /// The value of `fact` for one customer.
+    func value(_ fact: Fact) -> SQLFragment {
+        let t = now
+        switch fact {
+        case .orders(nil):
+            return SQLFragment(
+                "(CASE WHEN f.last_purchase_at IS NULL OR f.last_purchase_at <= ? THEN f.orders "
+                    + "ELSE (SELECT count(*) FROM purchase p WHERE p.customer_id = f.customer_id AND p.at <= ?) END)", [t, t])
+        case .orders(let days?):
+            return windowed(days: days, whole: "f.orders", aggregate: "count(*)")
+        case .spent(nil):
+            return SQLFragment(
+                "(CASE WHEN f.last_purchase_at IS NULL OR f.last_purchase_at <= ? THEN f.spent_minor "
+                    + "ELSE (SELECT coalesce(sum(p.amount_minor), 0) FROM purchase p WHERE p.customer_id = f.customer_id AND p.at <= ?) END)",
+                [t, t])
+        case .spent(let days?):
+            return windowed(days: days, whole: "f.spent_minor", aggregate: "coalesce(sum(p.amount_minor), 0)")
+        case .purchase(let days):
+            let f = from(days)
+            return SQLFragment(
+                "(CASE WHEN f.last_purchase_at IS NULL OR f.last_purchase_at < ? OR f.first_purchase_at > ? THEN 0 "
+                    + "WHEN f.last_purchase_at <= ? THEN 1 "
+                    + "ELSE EXISTS (SELECT 1 FROM purchase p WHERE p.customer_id = f.customer_id AND p.at BETWEEN ? AND ?) END)",
+                [f, t, t, f, t])
+        case .daysSinceLastPurchase:
+            return SQLFragment.composed("(({} - {}) / 86400)", .value(t), lastPurchaseAt)
+        case .daysSinceFirstPurchase:
+            return SQLFragment("((? - (CASE WHEN f.first_purchase_at <= ? THEN f.first_purchase_at END)) / 86400)", [t, t])
+        case .firstPurchase:
+            return SQLFragment("campaignd_day(CASE WHEN f.first_purchase_at <= ? THEN f.first_purchase_at END, ?)", [t, zone], cost: 3)
+        case .lastPurchase:
+            return SQLFragment.composed("campaignd_day({}, {})", lastPurchaseAt, .value(zone), cost: 3)
+        case .score(let kind):
+            return SQLFragment(
+                "(CASE WHEN f.\(kind.rawValue)_at IS NULL OR f.\(kind.rawValue)_at <= ? THEN f.\(kind.rawValue)_score "
+                    + "ELSE (SELECT fb.score FROM feedback fb WHERE fb.customer_id = f.customer_id AND fb.kind = ? AND fb.at <= ? "
+                    + "ORDER BY fb.at DESC LIMIT 1) END)",
+                [t, kind.rawValue.databaseValue, t])
+        case .feedback(let kind, let days):
+            let column = kind.map { "f.\($0.rawValue)_at" } ?? "f.last_feedback_at"
+            let f = from(days)
+            let kindFilter = kind == nil ? "" : " AND fb.kind = ?"
+            return SQLFragment(
+                "(CASE WHEN \(column) IS NULL OR \(column) < ? THEN 0 WHEN \(column) <= ? THEN 1 "
+                    + "ELSE EXISTS (SELECT 1 FROM feedback fb WHERE fb.customer_id = f.customer_id\(kindFilter) AND fb.at BETWEEN ? AND ?) END)",
+                [f, t] + (kind.map { [$0.rawValue.databaseValue] } ?? []) + [f, t])
+        case .event(let name, let days):
+            return SQLFragment(
+                "(f.customer_id IN (SELECT ev.customer_id FROM event ev WHERE ev.name = ? AND ev.at BETWEEN ? AND ?))",
+                [name.databaseValue, from(days), t], cost: 2)
+        case .birthday(let days):
+            return SQLFragment(
+                "(c.birthday IS NOT NULL AND campaignd_birthday_in(c.birthday, c.time_zone, ?, ?, ?))",
+                [zone, t, days.databaseValue], cost: 3)
+        case .joined:
+            return SQLFragment("campaignd_day(CASE WHEN c.joined_at <= ? THEN c.joined_at END, ?)", [t, zone], cost: 3)
+        case .daysSinceJoined:
+            return SQLFragment("(CASE WHEN c.joined_at <= ? THEN (? - c.joined_at) / 86400 END)", [t, t])
+        case .consent(let channel):
+            return SQLFragment.composed("({} AND NOT {})", consentGranted(channel), suppressed(channel))
+        case .tagged(let tag):
+            return SQLFragment("(f.customer_id IN (SELECT ct.customer_id FROM customer_tag ct WHERE ct.tag = ?))", [tag.databaseValue], cost: 2)
+        case .customerField(let field):
+            return SQLFragment("c.\(field.rawValue)")
+        case .attribute(let name):
+            return attributeText(name)
+        }
+    }
+
+    /// A custom attribute read as a number (NULL when it is not one).
+    func attributeNumber(_ name: String) -> SQLFragment {
+        SQLFragment.composed("campaignd_number({})", attributeText(name), cost: 2)
+    }
+
+    private func attributeText(_ name: String) -> SQLFragment {
+        if name.contains(where: { $0 == "\"" || $0 == "\\" || $0.isNewline }) {
+            return SQLFragment("(SELECT j.value FROM json_each(c.attributes) j WHERE j.key = ?)", [name.databaseValue], cost: 3)
+        }
+        return SQLFragment("json_extract(c.attributes, ?)", ["$.\"\(name)\"".databaseValue], cost: 2)
+    }
+
+    /// Time of the last purchase at or before `now`.
+    var lastPurchaseAt: SQLFragment {
+        SQLFragment(
+            "(CASE WHEN f.last_purchase_at IS NULL OR f.last_purchase_at <= ? THEN f.last_purchase_at "
+                + "ELSE (SELECT max(p.at) FROM purchase p WHERE p.customer_id = f.customer_id AND p.at <= ?) END)", [now, now])
+    }
+
+    /// Purchase count or sum in `now - days×24h ... now`: from the facts when the customer's
+    /// purchases lie wholly inside or outside the window, else from the purchase index.
+    private func windowed(days: Int, whole: String, aggregate: String) -> SQLFragment {
+        let f = from(days)
+        let t = now
+        return SQLFragment(
+            "(CASE WHEN f.last_purchase_at IS NULL OR f.last_purchase_at < ? OR f.first_purchase_at > ? THEN 0 "
+                + "WHEN f.first_purchase_at >= ? AND f.last_purchase_at <= ? THEN \(whole) "
+                + "ELSE (SELECT \(aggregate) FROM purchase p WHERE p.customer_id = f.customer_id AND p.at BETWEEN ? AND ?) END)",
+            [f, t, f, t, f, t], cost: 10)
+    }
+
+    /// 1 when the customer's latest consent for `channel` at `now` is a grant.
+    func consentGranted(_ channel: Channel) -> SQLFragment {
+        let state = "f.\(channel.rawValue)_consent"
+        return SQLFragment(
+            "(CASE WHEN \(state)_at IS NULL THEN 0 WHEN \(state)_at <= ? THEN coalesce(\(state) = 'granted', 0) "
+                + "ELSE coalesce((SELECT cs.status = 'granted' FROM consent cs WHERE cs.customer_id = f.customer_id AND cs.channel = ? "
+                + "AND cs.at <= ? ORDER BY cs.at DESC, cs.status = 'withdrawn' DESC LIMIT 1), 0) END)",
+            [now, channel.rawValue.databaseValue, now])
+    }
+
+    /// 1 when the customer's address on `channel` is suppressed at `now`.
+    func suppressed(_ channel: Channel) -> SQLFragment {
+        SQLFragment.composed(
+            "EXISTS (SELECT 1 FROM suppression s WHERE s.channel = {} AND s.address = {} AND s.at <= {})",
+            .value(channel.rawValue.databaseValue), Self.address(channel), .value(now))
+    }
+
+    /// The address a suppression entry names, per channel (see docs/store.md): the lower-cased
+    /// email; the lower-cased street, postal code and country; the customer's external id.
+    static func address(_ channel: Channel) -> SQLFragment {
+        switch channel {
+        case .email: SQLFragment("lower(trim(c.email))")
+        case .letter: SQLFragment("lower(trim(c.street) || '|' || trim(c.postal_code) || '|' || trim(c.country))")
+        case .webhook: SQLFragment("lower(c.external_id)")
+        }
+    }
+
+    /// 1 when the customer has what the channel needs to reach them.
+    static func addressComplete(_ channel: Channel) -> SQLFragment {
+        func present(_ column: String) -> String { "coalesce(trim(c.\(column)), '') <> ''" }
+        switch channel {
+        case .email: return SQLFragment("(\(present("email")))")
+        case .letter:
+            return SQLFragment("(" + ["name", "street", "postal_code", "city", "country"].map(present).joined(separator: " AND ") + ")")
+        case .webhook: return SQLFragment("1")
+        }
+    }
+}

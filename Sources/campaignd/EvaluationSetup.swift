@@ -1,0 +1,74 @@
+import CampaignConfig
+import CustomerStore
+import Evaluation
+import Foundation
+import RuleLanguage
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// What `plan` and `explain` evaluate: the config, the checked rules and the store.
+struct EvaluationSetup {
+    let config: Config
+    let ruleSet: RuleSet
+    let store: CustomerStore
+
+    /// Loads all three, or fails with one clear line: rule errors are printed as `check` prints
+    /// them; a missing store is not created.
+    static func load(_ global: GlobalOptions) throws -> EvaluationSetup {
+        let config = try global.loadConfig()
+        let directory = CheckCommand.relativeToCurrentDirectory(config.rulesDirectory)
+        let result: CheckResult
+        do {
+            result = try RuleSetLoader.load(directory: directory, environment: CheckCommand.environment(config: config))
+        } catch let error as RuleSetLoadError {
+            throw CommandFailure(error.description, hint: "set \"rules\" in the config")
+        }
+        guard let ruleSet = result.ruleSet else {
+            let renderer = DiagnosticRenderer(colour: isatty(STDERR_FILENO) == 1)
+            FileHandle.standardError.write(Data(renderer.render(result.diagnostics.filter { $0.severity == .error }).utf8))
+            throw CommandFailure(
+                "the rules in \(directory) have \(result.errorCount) error\(result.errorCount == 1 ? "" : "s")",
+                hint: "fix them (campaignd check shows each) and run this again")
+        }
+        guard FileManager.default.fileExists(atPath: config.storePath) else {
+            throw CommandFailure("no store at \(config.storePath)", hint: "import customers first: campaignd import customers FILE")
+        }
+        let store = try CustomerStore(path: config.storePath, currency: config.currency)
+        return EvaluationSetup(config: config, ruleSet: ruleSet, store: store)
+    }
+
+    /// The instant `--at` names (default: now).
+    func instant(_ text: String?) throws -> Int64 {
+        guard let text else { return Int64(Date().timeIntervalSince1970) }
+        guard let instant = InstantText.parse(text, businessTimeZone: config.timeZone) else {
+            throw CommandFailure(
+                "--at '\(text)' is not a date or time",
+                hint: "write 2026-11-20, 2026-11-20T09:30 (business time zone) or 2026-11-20T07:30:00Z")
+        }
+        return instant
+    }
+
+    func settings(at now: Int64) -> EvaluationSettings {
+        EvaluationSettings(
+            now: now, businessTimeZone: config.timeZone, currency: store.currency,
+            contactPressureMessages: config.contactPressure.maxMessages,
+            contactPressureDays: config.contactPressure.perDays,
+            defaultEmailQuietHours: config.quietHours.flatMap { hours in
+                guard let start = TimeOfDay(hour: hours.startMinute / 60, minute: hours.startMinute % 60),
+                    let end = TimeOfDay(hour: hours.endMinute / 60, minute: hours.endMinute % 60)
+                else { return nil }
+                return QuietHours(start: start, end: end)
+            })
+    }
+
+    /// The rule named `name`, or a failure with a did-you-mean.
+    func requireRule(_ name: String) throws -> Rule {
+        if let rule = ruleSet.rule(named: name) { return rule }
+        let suggestion = EditDistance.suggestion(for: name, among: ruleSet.rules.map(\.name))
+        throw CommandFailure(
+            "no rule named \"\(name)\"",
+            hint: suggestion.map { "did you mean \"\($0)\"?" } ?? "campaignd plan lists every rule")
+    }
+}

@@ -1,0 +1,46 @@
+import ArgumentParser
+import Evaluation
+import Foundation
+
+/// `campaignd plan`: what a tick at an instant would send, per rule, and why not to the rest.
+/// Reads the store in one transaction; sends nothing and writes nothing.
+struct PlanCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "plan",
+        abstract: "Show what a tick would send, per rule, with each skip reason. Sends and writes nothing.")
+
+    @ParentCommand var root: Campaignd
+
+    @Option(name: .long, help: "The instant to evaluate at (default: now): 2026-11-20, 2026-11-20T09:30 or an ISO 8601 time.")
+    var at: String?
+
+    @Option(name: .long, help: "Only this rule (rules that win the contact-pressure cap over it are still taken into account).")
+    var rule: String?
+
+    @Option(name: .long, help: "How many customer ids to list per rule.")
+    var sample: Int = 10
+
+    @Flag(name: .long, help: "Print one JSON document (field names in docs/cli.md).")
+    var json = false
+
+    func run() async throws {
+        try await failingCleanly {
+            let setup = try EvaluationSetup.load(root.global)
+            let now = try setup.instant(at)
+            if let rule { _ = try setup.requireRule(rule) }
+            guard sample >= 0 else { throw CommandFailure("--sample must be 0 or more") }
+            var settings = setup.settings(at: now)
+            settings.sampleSize = sample
+            let evaluator = Evaluator(ruleSet: setup.ruleSet, settings: settings)
+            let tallies = try setup.store.database.read { db in
+                try evaluator.evaluate(only: rule.map { [$0] }, in: db)
+            }
+            let report = PlanReport(at: now, timeZone: setup.config.timeZone, tallies: tallies, ruleSet: setup.ruleSet)
+            if json {
+                print(try report.json())
+            } else {
+                print(report.text(localTime: InstantText.local(now, in: setup.config.timeZone)), terminator: "")
+            }
+        }
+    }
+}
