@@ -33,8 +33,11 @@ public struct Evaluator: Sendable {
     /// Rules that precede a named rule in priority order are evaluated too (their decisions are
     /// not reported) when they compete for the same contact-pressure cap, so a single rule's
     /// numbers equal those of a full evaluation.
+    ///
+    /// With `customer`, only that customer (an internal id) is evaluated: what `explain` shows.
     public func evaluate(
-        only: Set<String>? = nil, in db: Database, onDecision: (Rule, Decision) throws -> Void = { _, _ in }
+        only: Set<String>? = nil, customer: Int64? = nil, in db: Database,
+        onDecision: (Rule, Decision) throws -> Void = { _, _ in }
     ) throws -> [RuleTally] {
         SQLFunctions.register(in: db)
         let ordered = rulesInPriorityOrder
@@ -46,7 +49,7 @@ public struct Evaluator: Sendable {
             if !reported && !(settings.capEnabled && EvaluationSettings.countsTowardCap(rule.channel)) { continue }
             var tally = RuleTally(rule: rule.name, active: isActive(rule))
             if tally.active {
-                try evaluate(rule, in: db, plannedMessages: &plannedMessages) { decision in
+                try evaluate(rule, customer: customer, in: db, plannedMessages: &plannedMessages) { decision in
                     guard reported else { return }
                     tally.count(decision, sampleSize: settings.sampleSize)
                     try onDecision(rule, decision)
@@ -68,9 +71,13 @@ public struct Evaluator: Sendable {
     }
 
     private func evaluate(
-        _ rule: Rule, in db: Database, plannedMessages: inout [Int64: Int], onDecision: (Decision) throws -> Void
+        _ rule: Rule, customer: Int64?, in db: Database, plannedMessages: inout [Int64: Int],
+        onDecision: (Decision) throws -> Void
     ) throws {
-        let query = audienceQuery(for: rule)
+        var query = audienceQuery(for: rule)
+        if let customer {
+            query = SQLFragment.composed("{} AND f.customer_id = {}", query, .value(customer.databaseValue))
+        }
         let countsTowardCap = settings.capEnabled && EvaluationSettings.countsTowardCap(rule.channel)
         let quietHours = settings.quietHours(for: rule)
         let rows = try Row.fetchCursor(db, sql: query.sql, arguments: query.statementArguments)

@@ -15,6 +15,7 @@ struct Campaignd: AsyncParsableCommand {
             GenerateCommand.self,
             CheckCommand.self,
             PlanCommand.self,
+            ExplainCommand.self,
         ])
 
     @OptionGroup var global: GlobalOptions
