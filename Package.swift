@@ -29,7 +29,11 @@ let package = Package(
         // Evaluation: rules compiled to SQL over the store; plan and explain.
         .target(
             name: "Evaluation",
-            dependencies: ["RuleLanguage", "CustomerStore", .product(name: "GRDB", package: "GRDB.swift")]),
+            dependencies: [
+                "RuleLanguage", "CustomerStore", .product(name: "GRDB", package: "GRDB.swift"),
+                // The C API, for the row loop over large audiences.
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            ]),
         // Channels: what a send looks like to a channel, and the channels themselves.
         .target(name: "Delivery", dependencies: ["RuleLanguage"]),
         // The executable: ArgumentParser commands only.

@@ -277,5 +277,7 @@ enum StoreMigrations {
         CREATE INDEX send_by_rule_customer ON send(rule, customer_id, decided_at);
         CREATE INDEX send_by_customer ON send(customer_id, decided_at);
         CREATE INDEX send_due ON send(due_at) WHERE status IN ('queued', 'in_flight');
+        -- Birthday rules look up the few month-days that can be "today" somewhere.
+        CREATE INDEX customer_birthday_month_day ON customer(substr(birthday, 6));
         """
 }

@@ -36,11 +36,47 @@ struct ConditionCompiler: Sendable {
             guard let segment = ruleSet.segment(named: name) else { return SQLFragment("0") }
             return compile(segment.condition)
         case .comparison(let left, let op, let right, let type):
-            return SQLFragment.composed(
+            let exact = SQLFragment.composed(
                 "coalesce({} \(Self.sqlOperator(op)) {}, 0)", value(left, as: type), value(right, as: type))
+            return windowBound(left, op, right, type: type).map { bound in
+                SQLFragment.composed("({} {})", bound, exact)
+            } ?? exact
         case .membership(let operand, let literals, let type):
             let list = SQLFragment.joined(literals.map { .value(literalValue($0, as: type)) }, separator: ", ")
             return SQLFragment.composed("coalesce({} IN ({}), 0)", value(operand, as: type), list)
+        }
+    }
+
+    /// A purchase count or sum within a window is at most the all-time count or sum (amounts are
+    /// never negative), so the facts often decide `orders in last 365 days >= 3` without reading
+    /// purchases: `f.orders >= 3 AND …` for lower bounds, `f.orders < 3 OR …` for upper ones.
+    private func windowBound(
+        _ left: Operand, _ op: ComparisonOperator, _ right: Operand, type: ValueType
+    ) -> SQLFragment? {
+        var (factSide, literalSide, op) = (left, right, op)
+        if case .literal = left.kind {
+            (factSide, literalSide) = (right, left)
+            op = switch op {
+            case .less: .greater
+            case .lessOrEqual: .greaterOrEqual
+            case .greater: .less
+            case .greaterOrEqual: .lessOrEqual
+            case .equal, .notEqual: op
+            }
+        }
+        guard case .fact(let fact) = factSide.kind, case .literal(let literal) = literalSide.kind else { return nil }
+        let total: String
+        switch fact {
+        case .orders(inLastDays: .some): total = "f.orders"
+        case .spent(inLastDays: .some): total = "f.spent_minor"
+        default: return nil
+        }
+        let bound = SQLFragment.value(literalValue(literal, as: type))
+        return switch op {
+        case .greaterOrEqual, .equal: SQLFragment.composed("\(total) >= {} AND", bound)
+        case .greater: SQLFragment.composed("\(total) > {} AND", bound)
+        case .less, .notEqual: SQLFragment.composed("\(total) < {} OR", bound)
+        case .lessOrEqual: SQLFragment.composed("\(total) <= {} OR", bound)
         }
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GRDBSQLite
 import RuleLanguage
 
 /// Evaluates rules at one instant: who matches, and for each matched customer the verdict
@@ -37,24 +38,25 @@ public struct Evaluator: Sendable {
     /// With `customer`, only that customer (an internal id) is evaluated: what `explain` shows.
     public func evaluate(
         only: Set<String>? = nil, customer: Int64? = nil, in db: Database,
-        onDecision: (Rule, Decision) throws -> Void = { _, _ in }
+        onDecision: ((Rule, Decision) throws -> Void)? = nil
     ) throws -> [RuleTally] {
         SQLFunctions.register(in: db)
         let ordered = rulesInPriorityOrder
-        var plannedMessages: [Int64: Int] = [:]
+        var messages = try MessageCounter(settings: settings, customer: customer, in: db)
         var tallies: [RuleTally] = []
         let lastNeeded = only.map { names in ordered.lastIndex { names.contains($0.name) } ?? -1 } ?? ordered.count - 1
+        let clock = ContinuousClock()
         for (index, rule) in ordered.enumerated() where index <= lastNeeded {
             let reported = only?.contains(rule.name) ?? true
             if !reported && !(settings.capEnabled && EvaluationSettings.countsTowardCap(rule.channel)) { continue }
             var tally = RuleTally(rule: rule.name, active: isActive(rule))
+            let started = clock.now
             if tally.active {
-                try evaluate(rule, customer: customer, in: db, plannedMessages: &plannedMessages) { decision in
-                    guard reported else { return }
-                    tally.count(decision, sampleSize: settings.sampleSize)
-                    try onDecision(rule, decision)
-                }
+                try evaluate(
+                    rule, customer: customer, in: db, messages: &messages, tally: &tally,
+                    onDecision: reported ? onDecision.map { report in { try report(rule, $0) } } : nil)
             }
+            tally.duration = clock.now - started
             if reported { tallies.append(tally) }
         }
         let position = Dictionary(uniqueKeysWithValues: ruleSet.rules.enumerated().map { ($1.name, $0) })
@@ -70,47 +72,86 @@ public struct Evaluator: Sendable {
         return true
     }
 
+    /// Runs one rule's audience query and decides each row, stepping the statement through the
+    /// C API: large audiences are the hot loop of a tick.
     private func evaluate(
-        _ rule: Rule, customer: Int64?, in db: Database, plannedMessages: inout [Int64: Int],
-        onDecision: (Decision) throws -> Void
+        _ rule: Rule, customer: Int64?, in db: Database, messages: inout MessageCounter, tally: inout RuleTally,
+        onDecision: ((Decision) throws -> Void)?
     ) throws {
         var query = audienceQuery(for: rule)
         if let customer {
             query = SQLFragment.composed("{} AND f.customer_id = {}", query, .value(customer.databaseValue))
         }
+        let statement = try db.makeStatement(sql: query.sql)
+        try statement.setArguments(query.statementArguments)
+        let handle = statement.sqliteStatement
+        defer { sqlite3_reset(handle) }
         let countsTowardCap = settings.capEnabled && EvaluationSettings.countsTowardCap(rule.channel)
         let quietHours = settings.quietHours(for: rule)
-        let rows = try Row.fetchCursor(db, sql: query.sql, arguments: query.statementArguments)
-        while let row = try rows.next() {
-            let customerID: Int64 = row[0]
-            let externalID: String = row[1]
+        let holdoutBasisPoints = HoldoutHash.basisPoints(rule.holdoutPercent)
+        let ruleHash = HoldoutHash.ruleState(rule.name)
+        var skipped = [Int](repeating: 0, count: SkipReason.allCases.count)
+        while true {
+            let code = sqlite3_step(handle)
+            if code == SQLITE_DONE { break }
+            guard code == SQLITE_ROW else {
+                throw DatabaseError(
+                    resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)),
+                    sql: query.sql)
+            }
+            let customerID = sqlite3_column_int64(handle, 0)
+            let externalID = UnsafeRawBufferPointer(
+                start: sqlite3_column_text(handle, 1), count: Int(sqlite3_column_bytes(handle, 1)))
             let verdict: Verdict
-            if row[4] as Bool {
+            if sqlite3_column_int64(handle, 3) != 0 {
                 verdict = .skip(.limit)
-            } else if !(row[5] as Bool) {
+            } else if sqlite3_column_int64(handle, 4) == 0 {
                 verdict = .skip(.noConsent)
-            } else if row[6] as Bool {
+            } else if sqlite3_column_int64(handle, 5) != 0 {
                 verdict = .skip(.suppressed)
-            } else if !(row[7] as Bool) {
+            } else if sqlite3_column_int64(handle, 6) == 0 {
                 verdict = .skip(.missingAddress)
-            } else if countsTowardCap
-                && (row[8] as Int) + plannedMessages[customerID, default: 0] >= settings.contactPressureMessages
-            {
+            } else if countsTowardCap && messages.count(customerID) >= settings.contactPressureMessages {
                 verdict = .skip(.capped)
-            } else if HoldoutHash.isHeldOut(rule: rule.name, customer: externalID, percent: rule.holdoutPercent) {
+            } else if holdoutBasisPoints > 0
+                && HoldoutHash.bucket(ruleState: ruleHash, customer: externalID) < holdoutBasisPoints
+            {
                 verdict = .holdout
             } else {
-                if countsTowardCap { plannedMessages[customerID, default: 0] += 1 }
-                let zone = TimeZoneCache.shared.zone(row[2] as String?, fallback: settings.businessTimeZone)
-                verdict = quietHours.flatMap { Self.quietHoursEnd($0, now: settings.now, zone: zone) }
-                    .map { .hold(until: $0) } ?? .send
+                if countsTowardCap { messages.add(customerID) }
+                if let quietHours,
+                    let end = Self.quietHoursEnd(
+                        quietHours, now: settings.now,
+                        zone: TimeZoneCache.shared.zone(
+                            sqlite3_column_text(handle, 2).map { String(cString: $0) }, fallback: settings.businessTimeZone))
+                {
+                    verdict = .hold(until: end)
+                } else {
+                    verdict = .send
+                }
             }
-            try onDecision(Decision(customerID: customerID, externalID: externalID, verdict: verdict))
+            if let reason = verdict.planReason {
+                skipped[reason.index] += 1
+            } else {
+                tally.wouldSend += 1
+                if tally.sample.count < settings.sampleSize {
+                    tally.sample.append(String(decoding: externalID, as: UTF8.self))
+                }
+            }
+            if let onDecision {
+                try onDecision(
+                    Decision(customerID: customerID, externalID: String(decoding: externalID, as: UTF8.self), verdict: verdict))
+            }
         }
+        tally.matched += tally.wouldSend
+        tally.add(skipped: skipped)
     }
 
     /// The SQL that lists a rule's audience with what the verdict needs, per matched customer:
-    /// id, external id, time zone, a limit hit, consent, suppression, address, recent messages.
+    /// id, external id, time zone, a limit hit, consent, suppression and address.
+    ///
+    /// The send log and the suppression list are read once per query (non-correlated `IN`), so a
+    /// large audience costs no extra index searches per customer.
     func audienceQuery(for rule: Rule) -> SQLFragment {
         let facts = compiler.facts
         let t = settings.now.databaseValue
@@ -121,31 +162,60 @@ public struct Evaluator: Sendable {
             limit = SQLFragment("0")
         case .once:
             limit = SQLFragment(
-                "EXISTS (SELECT 1 FROM send s WHERE s.rule = ? AND s.customer_id = f.customer_id AND s.decided_at <= ? AND \(counted))",
+                "f.customer_id IN (SELECT s.customer_id FROM send s WHERE s.rule = ? AND s.decided_at <= ? AND \(counted))",
                 [rule.name.databaseValue, t])
         case .oncePer(let days):
             limit = SQLFragment(
-                "EXISTS (SELECT 1 FROM send s WHERE s.rule = ? AND s.customer_id = f.customer_id AND s.decided_at > ? "
+                "f.customer_id IN (SELECT s.customer_id FROM send s WHERE s.rule = ? AND s.decided_at > ? "
                     + "AND s.decided_at <= ? AND \(counted))",
                 [rule.name.databaseValue, (settings.now - Int64(days) * 86_400).databaseValue, t])
         }
-        let recent: SQLFragment
-        if settings.capEnabled && EvaluationSettings.countsTowardCap(rule.channel) {
-            recent = SQLFragment(
-                "(SELECT count(*) FROM send s WHERE s.customer_id = f.customer_id AND s.channel IN ('email', 'letter') "
-                    + "AND s.status IN ('queued', 'in_flight', 'sent') AND s.decided_at > ? AND s.decided_at <= ?)",
-                [(settings.now - Int64(settings.contactPressureDays) * 86_400).databaseValue, t])
-        } else {
-            recent = SQLFragment("0")
+        var condition = compiler.compile(rule.condition)
+        if Self.testsCustomerColumns(ruleSet.inliningSegments(in: rule.condition)) {
+            condition = condition.dependingOnCustomerRow
         }
+        let topLevel: [Condition] = if case .all(let parts) = rule.condition.kind { parts } else { [rule.condition] }
+        // When the condition itself requires consent on the rule's channel, every row has it.
+        let requiresConsent = topLevel.contains { if case .fact(.consent(rule.channel)) = $0.kind { true } else { false } }
+        // A birthday rule starts from the birthday index instead of scanning every customer.
+        let byBirthday = topLevel.contains { if case .fact(.birthday) = $0.kind { true } else { false } }
         return SQLFragment.composed(
             """
-            SELECT c.id, c.external_id, c.time_zone, NULL, {}, {}, {}, {}, {}
-            FROM customer_facts f CROSS JOIN customer c ON c.id = f.customer_id
+            SELECT c.id, c.external_id, c.time_zone, {}, {}, {}, {}
+            FROM \(byBirthday ? "customer c CROSS JOIN customer_facts f ON f.customer_id = c.id"
+                : "customer_facts f CROSS JOIN customer c ON c.id = f.customer_id")
             WHERE {}
             """,
-            limit, facts.consentGranted(rule.channel), facts.suppressed(rule.channel),
-            FactSQL.addressComplete(rule.channel), recent, compiler.compile(rule.condition))
+            limit, requiresConsent ? SQLFragment("1") : facts.consentGranted(rule.channel),
+            requiresConsent ? SQLFragment("0") : facts.suppressed(rule.channel),
+            FactSQL.addressComplete(rule.channel), condition)
+    }
+
+    /// Whether a condition compares columns of the customer record (not only facts).
+    static func testsCustomerColumns(_ condition: Condition) -> Bool {
+        func isCustomerColumn(_ fact: Fact) -> Bool {
+            switch fact {
+            case .customerField, .attribute, .joined, .daysSinceJoined, .birthday: true
+            default: false
+            }
+        }
+        func operandTests(_ operand: Operand) -> Bool {
+            if case .fact(let fact) = operand.kind { isCustomerColumn(fact) } else { false }
+        }
+        switch condition.kind {
+        case .all(let parts), .any(let parts): return parts.contains(where: testsCustomerColumns)
+        case .not(let inner): return testsCustomerColumns(inner)
+        case .fact(let fact): return isCustomerColumn(fact)
+        case .segment: return false
+        case .comparison(let left, _, let right, _): return operandTests(left) || operandTests(right)
+        case .membership(let operand, _, _): return operandTests(operand)
+        }
+    }
+
+    /// The audience query of `rule` as text, with its arguments, for `plan --show-sql`.
+    public func audienceSQL(for rule: Rule) -> (sql: String, arguments: [String]) {
+        let query = audienceQuery(for: rule)
+        return (query.sql, query.arguments.map { $0.description })
     }
 
     /// When quiet hours hold a send at `now` in `zone`, the instant they end; else nil.

@@ -22,23 +22,23 @@ struct FactSQL: Sendable {
         switch fact {
         case .orders(nil):
             return SQLFragment(
-                "(CASE WHEN f.last_purchase_at IS NULL OR f.last_purchase_at <= ? THEN f.orders "
+                "(CASE WHEN ifnull(f.last_purchase_at, 0) <= ? THEN f.orders "
                     + "ELSE (SELECT count(*) FROM purchase p WHERE p.customer_id = f.customer_id AND p.at <= ?) END)", [t, t])
         case .orders(let days?):
             return windowed(days: days, whole: "f.orders", aggregate: "count(*)")
         case .spent(nil):
             return SQLFragment(
-                "(CASE WHEN f.last_purchase_at IS NULL OR f.last_purchase_at <= ? THEN f.spent_minor "
+                "(CASE WHEN ifnull(f.last_purchase_at, 0) <= ? THEN f.spent_minor "
                     + "ELSE (SELECT coalesce(sum(p.amount_minor), 0) FROM purchase p WHERE p.customer_id = f.customer_id AND p.at <= ?) END)",
                 [t, t])
         case .spent(let days?):
             return windowed(days: days, whole: "f.spent_minor", aggregate: "coalesce(sum(p.amount_minor), 0)")
         case .purchase(let days):
             let f = from(days)
+            // Written so the usual case (no purchase after `now`) costs two comparisons.
             return SQLFragment(
-                "(CASE WHEN f.last_purchase_at IS NULL OR f.last_purchase_at < ? OR f.first_purchase_at > ? THEN 0 "
-                    + "WHEN f.last_purchase_at <= ? THEN 1 "
-                    + "ELSE EXISTS (SELECT 1 FROM purchase p WHERE p.customer_id = f.customer_id AND p.at BETWEEN ? AND ?) END)",
+                "(ifnull(f.last_purchase_at, 0) >= ? AND (f.last_purchase_at <= ? OR (f.first_purchase_at <= ? "
+                    + "AND EXISTS (SELECT 1 FROM purchase p WHERE p.customer_id = f.customer_id AND p.at BETWEEN ? AND ?))))",
                 [f, t, t, f, t])
         case .daysSinceLastPurchase:
             return SQLFragment.composed("(({} - {}) / 86400)", .value(t), lastPurchaseAt)
@@ -50,7 +50,7 @@ struct FactSQL: Sendable {
             return SQLFragment.composed("campaignd_day({}, {})", lastPurchaseAt, .value(zone), cost: 3)
         case .score(let kind):
             return SQLFragment(
-                "(CASE WHEN f.\(kind.rawValue)_at IS NULL OR f.\(kind.rawValue)_at <= ? THEN f.\(kind.rawValue)_score "
+                "(CASE WHEN ifnull(f.\(kind.rawValue)_at, 0) <= ? THEN f.\(kind.rawValue)_score "
                     + "ELSE (SELECT fb.score FROM feedback fb WHERE fb.customer_id = f.customer_id AND fb.kind = ? AND fb.at <= ? "
                     + "ORDER BY fb.at DESC LIMIT 1) END)",
                 [t, kind.rawValue.databaseValue, t])
@@ -59,17 +59,21 @@ struct FactSQL: Sendable {
             let f = from(days)
             let kindFilter = kind == nil ? "" : " AND fb.kind = ?"
             return SQLFragment(
-                "(CASE WHEN \(column) IS NULL OR \(column) < ? THEN 0 WHEN \(column) <= ? THEN 1 "
-                    + "ELSE EXISTS (SELECT 1 FROM feedback fb WHERE fb.customer_id = f.customer_id\(kindFilter) AND fb.at BETWEEN ? AND ?) END)",
+                "(ifnull(\(column), 0) >= ? AND (\(column) <= ? "
+                    + "OR EXISTS (SELECT 1 FROM feedback fb WHERE fb.customer_id = f.customer_id\(kindFilter) AND fb.at BETWEEN ? AND ?)))",
                 [f, t] + (kind.map { [$0.rawValue.databaseValue] } ?? []) + [f, t])
         case .event(let name, let days):
             return SQLFragment(
                 "(f.customer_id IN (SELECT ev.customer_id FROM event ev WHERE ev.name = ? AND ev.at BETWEEN ? AND ?))",
                 [name.databaseValue, from(days), t], cost: 2)
         case .birthday(let days):
-            return SQLFragment(
-                "(c.birthday IS NOT NULL AND campaignd_birthday_in(c.birthday, c.time_zone, ?, ?, ?))",
-                [zone, t, days.databaseValue], cost: 3)
+            // Only a few month-days can be "today + N" anywhere on Earth; compare those first.
+            let candidates = SQLFragment.joined(
+                BirthdayRule.candidateMonthDays(now: settings.now, days: days).map { .value($0.databaseValue) },
+                separator: ", ")
+            return SQLFragment.composed(
+                "(substr(c.birthday, 6) IN ({}) AND campaignd_birthday_in(c.birthday, c.time_zone, {}, {}, {}))",
+                candidates, .value(zone), .value(t), .value(days.databaseValue), cost: 3)
         case .joined:
             return SQLFragment("campaignd_day(CASE WHEN c.joined_at <= ? THEN c.joined_at END, ?)", [t, zone], cost: 3)
         case .daysSinceJoined:
@@ -110,7 +114,7 @@ struct FactSQL: Sendable {
         let f = from(days)
         let t = now
         return SQLFragment(
-            "(CASE WHEN f.last_purchase_at IS NULL OR f.last_purchase_at < ? OR f.first_purchase_at > ? THEN 0 "
+            "(CASE WHEN ifnull(f.last_purchase_at, 0) < ? OR f.first_purchase_at > ? THEN 0 "
                 + "WHEN f.first_purchase_at >= ? AND f.last_purchase_at <= ? THEN \(whole) "
                 + "ELSE (SELECT \(aggregate) FROM purchase p WHERE p.customer_id = f.customer_id AND p.at BETWEEN ? AND ?) END)",
             [f, t, f, t, f, t], cost: 10)
@@ -120,17 +124,18 @@ struct FactSQL: Sendable {
     func consentGranted(_ channel: Channel) -> SQLFragment {
         let state = "f.\(channel.rawValue)_consent"
         return SQLFragment(
-            "(CASE WHEN \(state)_at IS NULL THEN 0 WHEN \(state)_at <= ? THEN coalesce(\(state) = 'granted', 0) "
+            "(CASE WHEN ifnull(\(state)_at, 0) <= ? THEN \(state) IS 'granted' "
                 + "ELSE coalesce((SELECT cs.status = 'granted' FROM consent cs WHERE cs.customer_id = f.customer_id AND cs.channel = ? "
                 + "AND cs.at <= ? ORDER BY cs.at DESC, cs.status = 'withdrawn' DESC LIMIT 1), 0) END)",
             [now, channel.rawValue.databaseValue, now])
     }
 
-    /// 1 when the customer's address on `channel` is suppressed at `now`.
+    /// 1 when the customer's address on `channel` is suppressed at `now`. The suppression list is
+    /// read once per query (a non-correlated `IN`), not once per customer.
     func suppressed(_ channel: Channel) -> SQLFragment {
         SQLFragment.composed(
-            "EXISTS (SELECT 1 FROM suppression s WHERE s.channel = {} AND s.address = {} AND s.at <= {})",
-            .value(channel.rawValue.databaseValue), Self.address(channel), .value(now))
+            "coalesce({} IN (SELECT s.address FROM suppression s WHERE s.channel = {} AND s.at <= {}), 0)",
+            Self.address(channel), .value(channel.rawValue.databaseValue), .value(now))
     }
 
     /// The address a suppression entry names, per channel (see docs/store.md): the lower-cased
@@ -152,5 +157,17 @@ struct FactSQL: Sendable {
             return SQLFragment("(" + ["name", "street", "postal_code", "city", "country"].map(present).joined(separator: " AND ") + ")")
         case .webhook: return SQLFragment("1")
         }
+    }
+}
+
+extension SQLFragment {
+    /// The same expression, made to depend on the `customer c` row (`c.id` = `f.customer_id`).
+    ///
+    /// SQLite tests a WHERE term as soon as the tables it names are read, whatever its position.
+    /// A costly purchase subquery that names only `f` would run before every cheap test on
+    /// `c` (city, attributes, …); naming `c` lets the cheap tests go first. Worth it only when the
+    /// condition has such tests: otherwise it costs a `c` lookup for rows `f` alone would reject.
+    var dependingOnCustomerRow: SQLFragment {
+        SQLFragment(sql.replacingOccurrences(of: "p.customer_id = f.customer_id", with: "p.customer_id = c.id"), arguments, cost: cost)
     }
 }

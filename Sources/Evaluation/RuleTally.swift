@@ -13,19 +13,18 @@ public struct RuleTally: Sendable, Equatable {
     public internal(set) var skipped: [SkipReason: Int] = [:]
     /// The first few customers (external ids) who would be sent the message now.
     public internal(set) var sample: [String] = []
+    /// Wall-clock time the rule's query and verdicts took.
+    public internal(set) var duration: Duration = .zero
 
     init(rule: String, active: Bool) {
         self.rule = rule
         self.active = active
     }
 
-    mutating func count(_ decision: Decision, sampleSize: Int) {
-        matched += 1
-        if let reason = decision.verdict.planReason {
-            skipped[reason, default: 0] += 1
-        } else {
-            wouldSend += 1
-            if sample.count < sampleSize { sample.append(decision.externalID) }
+    mutating func add(skipped counts: [Int]) {
+        for (index, count) in counts.enumerated() where count > 0 {
+            skipped[SkipReason.allCases[index], default: 0] += count
+            matched += count
         }
     }
 }

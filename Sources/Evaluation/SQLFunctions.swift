@@ -66,6 +66,19 @@ enum BirthdayRule {
         return month == 2 && day == 29 && targetMonth == 2 && targetDay == 28 && !isLeap(year)
     }
 
+    /// `MM-DD` texts of every birthday that can fall `days` days after today in some time zone
+    /// (UTC−12 … UTC+14) at `now`: a superset, for a cheap first filter in SQL.
+    static func candidateMonthDays(now: Int64, days: Int) -> [String] {
+        let utcDay = Int(now >= 0 ? now / 86_400 : (now - 86_399) / 86_400)
+        var texts: Set<String> = []
+        for day in (utcDay - 1 + days)...(utcDay + 1 + days) {
+            let (year, month, dayOfMonth) = DayNumber.civil(day)
+            texts.insert(String(DayNumber.text(day).suffix(5)))
+            if month == 2 && dayOfMonth == 28 && !isLeap(year) { texts.insert("02-29") }
+        }
+        return texts.sorted()
+    }
+
     static func daysIn(month: Int, year: Int) -> Int {
         switch month {
         case 2: isLeap(year) ? 29 : 28

@@ -38,6 +38,19 @@ public enum SkipReason: String, CaseIterable, Codable, Sendable {
     /// No email address, or an incomplete postal address for a letter.
     case missingAddress = "missing_address"
 
+    /// Position in `allCases`, for counting in arrays.
+    var index: Int {
+        switch self {
+        case .limit: 0
+        case .capped: 1
+        case .holdout: 2
+        case .noConsent: 3
+        case .suppressed: 4
+        case .quietHours: 5
+        case .missingAddress: 6
+        }
+    }
+
     /// Words for people: "no consent", "quiet hours", …
     public var phrase: String { rawValue.replacingOccurrences(of: "_", with: " ") }
 }

@@ -23,6 +23,9 @@ struct PlanCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Print one JSON document (field names in docs/cli.md).")
     var json = false
 
+    @Flag(name: .long, help: "Print each rule's audience query and its arguments instead of evaluating.")
+    var showSQL = false
+
     func run() async throws {
         try await failingCleanly {
             let setup = try EvaluationSetup.load(root.global)
@@ -32,8 +35,22 @@ struct PlanCommand: AsyncParsableCommand {
             var settings = setup.settings(at: now)
             settings.sampleSize = sample
             let evaluator = Evaluator(ruleSet: setup.ruleSet, settings: settings)
+            if showSQL {
+                for rule in evaluator.rulesInPriorityOrder where rule.name == (self.rule ?? rule.name) {
+                    let (sql, arguments) = evaluator.audienceSQL(for: rule)
+                    print("-- rule \"\(rule.name)\"\n\(sql);\n-- arguments: \(arguments.joined(separator: ", "))\n")
+                }
+                return
+            }
             let tallies = try setup.store.database.read { db in
-                try evaluator.evaluate(only: rule.map { [$0] }, in: db)
+                if let pragma = ProcessInfo.processInfo.environment["CAMPAIGND_PRAGMA"] { try db.execute(sql: pragma) }
+                return try evaluator.evaluate(only: rule.map { [$0] }, in: db)
+            }
+            let logger = root.global.makeLogger()
+            for tally in tallies {
+                logger.debug(
+                    "evaluated rule",
+                    metadata: ["rule": "\(tally.rule)", "duration": "\(tally.duration)", "matched": "\(tally.matched)"])
             }
             let report = PlanReport(at: now, timeZone: setup.config.timeZone, tallies: tallies, ruleSet: setup.ruleSet)
             if json {
