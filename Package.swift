@@ -47,6 +47,9 @@ let package = Package(
         .testTarget(name: "RuleLanguageTests", dependencies: ["RuleLanguage"], resources: [.copy("Fixtures")]),
         .testTarget(name: "CampaignConfigTests", dependencies: ["CampaignConfig"]),
         .testTarget(name: "CustomerStoreTests", dependencies: ["CustomerStore", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(
+            name: "EvaluationTests",
+            dependencies: ["Evaluation", "CustomerStore", "RuleLanguage", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "CampaigndTests", dependencies: ["campaignd"]),
     ],
     swiftLanguageModes: [.v6]
