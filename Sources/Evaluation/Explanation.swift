@@ -58,4 +58,11 @@ public struct ExplanationLine: Sendable, Equatable {
     public let text: String
     /// `orders = 5`, `days since last purchase = 97`, …
     public let values: String
+
+    public init(depth: Int, holds: Bool, text: String, values: String) {
+        self.depth = depth
+        self.holds = holds
+        self.text = text
+        self.values = values
+    }
 }

@@ -135,4 +135,67 @@ struct CommandLineTests {
                 |        ^~~~~ did you mean 'orders'?
             """), "\(result.stderr)")
     }
+
+    /// A workspace holding the demo store, rules and templates.
+    static func demoWorkspace() throws -> (directory: URL, config: String) {
+        let (directory, config) = try CampaigndProcess.workspace()
+        let demo = CampaigndProcess.repository.appendingPathComponent("examples/demo")
+        let webhook = #"{"endpoints": {"crm-escalation": {"url": "http://127.0.0.1:9/hook", "secret_files": []}}}"#
+        try """
+            {"store": "store.sqlite", "rules": "\(demo.path)/rules", "templates": "\(demo.path)/templates",
+             "time_zone": "Europe/Helsinki", "channels": {"webhook": \(webhook)}}
+            """.write(toFile: config, atomically: true, encoding: .utf8)
+        for kind in ["customers", "purchases", "consents", "feedback", "events"] {
+            let result = try CampaigndProcess.run(["--config", config, "import", kind, demo.appendingPathComponent("\(kind).csv").path])
+            #expect(result.status == 0, "\(result.stderr)")
+        }
+        return (directory, config)
+    }
+
+    @Test("plan on the demo: a table by default, documented JSON with --json, and nothing written")
+    func planDemo() throws {
+        let (directory, config) = try Self.demoWorkspace()
+        let before = try CampaigndProcess.run(["--config", config, "status"], in: directory)
+        let text = try CampaigndProcess.run(["--config", config, "plan", "--at", "2026-11-20"], in: directory)
+        #expect(text.status == 0, "\(text.stderr)")
+        #expect(text.stdout.contains("nothing is sent or written"))
+        #expect(text.stdout.contains("winback-coupon"))
+        let json = try CampaigndProcess.run(["--config", config, "plan", "--at", "2026-11-20", "--json"], in: directory)
+        #expect(json.status == 0, "\(json.stderr)")
+        let document = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as! [String: Any]
+        let rules = document["rules"] as! [[String: Any]]
+        #expect(rules.map { $0["rule"] as! String } == ["winback-coupon", "birthday", "key-thank-you-letter", "detractor-alert", "abandoned-cart"])
+        let winback = rules[0]
+        #expect((winback["matched"] as! Int) > 0)
+        #expect((winback["would_send"] as! Int) + (winback["skipped"] as! [String: Int]).values.reduce(0, +) == winback["matched"] as! Int)
+        let one = try CampaigndProcess.run(["--config", config, "plan", "--at", "2026-11-20", "--json", "--rule", "winback-coupon"], in: directory)
+        let oneRules = (try JSONSerialization.jsonObject(with: Data(one.stdout.utf8)) as! [String: Any])["rules"] as! [[String: Any]]
+        #expect(oneRules.count == 1 && oneRules[0]["would_send"] as? Int == winback["would_send"] as? Int)
+        let after = try CampaigndProcess.run(["--config", config, "status"], in: directory)
+        #expect(before.stdout == after.stdout)
+        let sends = try CampaigndProcess.run(["--config", config, "plan", "--show-sql", "--rule", "winback-coupon"], in: directory)
+        #expect(sends.stdout.contains("FROM customer_facts f CROSS JOIN customer c"))
+        #expect(!sends.stdout.contains("winback-coupon'"), "rule text must be an argument, not SQL")
+    }
+
+    @Test("explain shows each condition with the customer's values; unknown names fail cleanly")
+    func explainDemo() throws {
+        let (directory, config) = try Self.demoWorkspace()
+        let result = try CampaigndProcess.run(["--config", config, "explain", "C0000005", "--at", "2026-11-20"], in: directory)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("rule \"winback-coupon\""))
+        #expect(result.stdout.contains("✓ orders >= 2   [orders = "))
+        #expect(result.stdout.contains("→ "))
+        let nobody = try CampaigndProcess.run(["--config", config, "explain", "NOBODY"], in: directory)
+        #expect(nobody.status == 1 && nobody.stderr.hasPrefix("campaignd: no customer with id \"NOBODY\""))
+        let misspelt = try CampaigndProcess.run(["--config", config, "plan", "--rule", "winback-cupon"], in: directory)
+        #expect(misspelt.status == 1 && misspelt.stderr.contains("did you mean \"winback-coupon\"?"))
+        let badTime = try CampaigndProcess.run(["--config", config, "plan", "--at", "yesterday"], in: directory)
+        #expect(badTime.status == 1 && badTime.stderr.contains("--at 'yesterday' is not a date or time"))
+        let noStore = directory.appendingPathComponent("other.json").path
+        try String(contentsOfFile: config, encoding: .utf8).replacingOccurrences(of: "store.sqlite", with: "none/store.sqlite")
+            .write(toFile: noStore, atomically: true, encoding: .utf8)
+        let missing = try CampaigndProcess.run(["--config", noStore, "plan"], in: directory)
+        #expect(missing.status == 1 && missing.stderr.contains("no store at"))
+    }
 }
