@@ -35,14 +35,15 @@ public struct Evaluator: Sendable {
     /// not reported) when they compete for the same contact-pressure cap, so a single rule's
     /// numbers equal those of a full evaluation.
     ///
-    /// With `customer`, only that customer (an internal id) is evaluated: what `explain` shows.
+    /// With `customers`, only customers whose internal ids lie in the range are evaluated: one
+    /// for `explain`, a slice for a parallel evaluation (`ParallelEvaluator`).
     public func evaluate(
-        only: Set<String>? = nil, customer: Int64? = nil, in db: Database,
+        only: Set<String>? = nil, customers: ClosedRange<Int64>? = nil, in db: Database,
         onDecision: ((Rule, Decision) throws -> Void)? = nil
     ) throws -> [RuleTally] {
         SQLFunctions.register(in: db)
         let ordered = rulesInPriorityOrder
-        var messages = try MessageCounter(settings: settings, customer: customer, in: db)
+        var messages = try MessageCounter(settings: settings, customers: customers, in: db)
         var tallies: [RuleTally] = []
         let lastNeeded = only.map { names in ordered.lastIndex { names.contains($0.name) } ?? -1 } ?? ordered.count - 1
         let clock = ContinuousClock()
@@ -53,7 +54,7 @@ public struct Evaluator: Sendable {
             let started = clock.now
             if tally.active {
                 try evaluate(
-                    rule, customer: customer, in: db, messages: &messages, tally: &tally,
+                    rule, customers: customers, in: db, messages: &messages, tally: &tally,
                     onDecision: reported ? onDecision.map { report in { try report(rule, $0) } } : nil)
             }
             tally.duration = clock.now - started
@@ -75,12 +76,14 @@ public struct Evaluator: Sendable {
     /// Runs one rule's audience query and decides each row, stepping the statement through the
     /// C API: large audiences are the hot loop of a tick.
     private func evaluate(
-        _ rule: Rule, customer: Int64?, in db: Database, messages: inout MessageCounter, tally: inout RuleTally,
-        onDecision: ((Decision) throws -> Void)?
+        _ rule: Rule, customers: ClosedRange<Int64>?, in db: Database, messages: inout MessageCounter,
+        tally: inout RuleTally, onDecision: ((Decision) throws -> Void)?
     ) throws {
         var query = audienceQuery(for: rule)
-        if let customer {
-            query = SQLFragment.composed("{} AND f.customer_id = {}", query, .value(customer.databaseValue))
+        if let customers {
+            query = SQLFragment.composed(
+                "{} AND f.customer_id BETWEEN {} AND {}", query,
+                .value(customers.lowerBound.databaseValue), .value(customers.upperBound.databaseValue))
         }
         let statement = try db.makeStatement(sql: query.sql)
         try statement.setArguments(query.statementArguments)
@@ -134,9 +137,7 @@ public struct Evaluator: Sendable {
                 skipped[reason.index] += 1
             } else {
                 tally.wouldSend += 1
-                if tally.sample.count < settings.sampleSize {
-                    tally.sample.append(String(decoding: externalID, as: UTF8.self))
-                }
+                tally.offerSample(customerID, externalID, size: settings.sampleSize)
             }
             if let onDecision {
                 try onDecision(

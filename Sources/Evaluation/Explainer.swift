@@ -26,7 +26,7 @@ public struct Explainer: Sendable {
         else { return nil }
         let customerID: Int64 = customer["id"]
         var verdicts: [String: Verdict] = [:]
-        _ = try evaluator.evaluate(only: only, customer: customerID, in: db) { rule, decision in
+        _ = try evaluator.evaluate(only: only, customers: customerID...customerID, in: db) { rule, decision in
             verdicts[rule.name] = decision.verdict
         }
         let rules = try evaluator.ruleSet.rules.filter { only?.contains($0.name) ?? true }.map { rule in

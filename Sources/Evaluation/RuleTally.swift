@@ -1,7 +1,7 @@
 import RuleLanguage
 
 /// Counts for one rule in one evaluation: what `plan` shows.
-public struct RuleTally: Sendable, Equatable {
+public struct RuleTally: Sendable {
     public let rule: String
     /// False when the rule's `active from … until …` window excludes `now`; nothing is counted then.
     public let active: Bool
@@ -11,14 +11,29 @@ public struct RuleTally: Sendable, Equatable {
     public internal(set) var wouldSend = 0
     /// Matched customers not sent now, by reason (quiet hours: held, sent later).
     public internal(set) var skipped: [SkipReason: Int] = [:]
-    /// The first few customers (external ids) who would be sent the message now.
-    public internal(set) var sample: [String] = []
+    /// The customers (external ids) with the lowest internal ids among those who would be sent
+    /// the message now: the same whatever order or slices the rows came in.
+    public var sample: [String] { sampled.map(\.externalID) }
+    private(set) var sampled: [(id: Int64, externalID: String)] = []
     /// Wall-clock time the rule's query and verdicts took.
     public internal(set) var duration: Duration = .zero
 
     init(rule: String, active: Bool) {
         self.rule = rule
         self.active = active
+    }
+
+    /// Keeps the customer in the sample if it is among the `size` lowest ids seen so far.
+    mutating func offerSample(_ id: Int64, _ externalID: UnsafeRawBufferPointer, size: Int) {
+        guard size > 0, sampled.count < size || id < sampled[sampled.count - 1].id else { return }
+        let position = sampled.firstIndex { $0.id > id } ?? sampled.count
+        sampled.insert((id, String(decoding: externalID, as: UTF8.self)), at: position)
+        if sampled.count > size { sampled.removeLast() }
+    }
+
+    /// Merges another slice's sample, keeping the `size` lowest ids.
+    mutating func mergeSample(_ other: RuleTally, size: Int) {
+        sampled = Array((sampled + other.sampled).sorted { $0.id < $1.id }.prefix(size))
     }
 
     mutating func add(skipped counts: [Int]) {

@@ -23,6 +23,9 @@ struct PlanCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Print one JSON document (field names in docs/cli.md).")
     var json = false
 
+    @Option(name: .long, help: "Connections evaluating at once, each over a slice of customers (default: one per CPU core).")
+    var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+
     @Flag(name: .long, help: "Print each rule's audience query and its arguments instead of evaluating.")
     var showSQL = false
 
@@ -42,10 +45,9 @@ struct PlanCommand: AsyncParsableCommand {
                 }
                 return
             }
-            let tallies = try setup.store.database.read { db in
-                if let pragma = ProcessInfo.processInfo.environment["CAMPAIGND_PRAGMA"] { try db.execute(sql: pragma) }
-                return try evaluator.evaluate(only: rule.map { [$0] }, in: db)
-            }
+            guard threads >= 1 else { throw CommandFailure("--threads must be 1 or more") }
+            let tallies = try ParallelEvaluator(evaluator: evaluator, slices: threads)
+                .evaluate(only: rule.map { [$0] }, in: setup.store.database)
             let logger = root.global.makeLogger()
             for tally in tallies {
                 logger.debug(

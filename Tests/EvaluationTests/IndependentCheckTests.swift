@@ -88,6 +88,17 @@ struct IndependentCheckTests {
             """
     }
 
+    /// One filled store, shared by the tests of this suite (filling takes a while in a debug build).
+    static let filled: Result<EvaluationFixture, FixtureError> = {
+        do {
+            let fixture = try EvaluationFixture()
+            try fill(fixture)
+            return .success(fixture)
+        } catch {
+            return .failure(FixtureError(message: "\(error)"))
+        }
+    }()
+
     /// Deterministic pseudo-random data, written with SQL so the test does not depend on the importer.
     static func fill(_ fixture: EvaluationFixture) throws {
         // A quadratic hash modulo a prime: consecutive inputs scatter (a linear one would give
@@ -144,9 +155,8 @@ struct IndependentCheckTests {
 
     @Test("matched audiences equal hand-written SQL over the raw tables, now and in the past")
     func audiencesMatch() throws {
-        var fixture = try EvaluationFixture()
+        var fixture = try Self.filled.get()
         fixture.businessTimeZone = TimeZone(identifier: "UTC")!
-        try Self.fill(fixture)
         let ruleSet = try fixture.ruleSet(Self.rules)
         for now in [Int64(Self.end) + 3600, Int64(Self.end) - 200 * 86_400 + 13 * 3600] {
             var settings = fixture.settings(at: "2026-11-20")
@@ -167,5 +177,36 @@ struct IndependentCheckTests {
                 }
             }
         }
+    }
+
+    @Test("slices on parallel connections give exactly the single-connection tallies, and stream every decision")
+    func parallelSlices() throws {
+        var fixture = try Self.filled.get()
+        fixture.businessTimeZone = TimeZone(identifier: "UTC")!
+        fixture.contactPressure = (messages: 1, days: 7)
+        let ruleSet = try fixture.ruleSet(Self.rules)
+        var settings = fixture.settings(at: "2026-11-20")
+        settings.sampleSize = 7
+        let evaluator = Evaluator(ruleSet: ruleSet, settings: settings)
+        let single = try fixture.store.database.read { try evaluator.evaluate(in: $0) }
+        #expect(single.contains { ($0.skipped[.capped] ?? 0) > 0 }, "the cap should be exercised")
+        for slices in [2, 3, 5] {
+            let parallel = try ParallelEvaluator(evaluator: evaluator, slices: slices).evaluate(in: fixture.store.database)
+            #expect(parallel.map(\.rule) == single.map(\.rule))
+            for (a, b) in zip(parallel, single) {
+                #expect(a.matched == b.matched && a.wouldSend == b.wouldSend && a.skipped == b.skipped && a.sample == b.sample, "\(a.rule), \(slices) slices")
+            }
+        }
+        // Decisions reach the writer, which commits them in the same transaction.
+        try fixture.store.database.write { try $0.execute(sql: "CREATE TABLE decided(rule TEXT, customer INTEGER)") }
+        let tallies = try ParallelEvaluator(evaluator: evaluator, slices: 3).evaluate(in: fixture.store.database) { db, stream in
+            while let batch = stream.next() {
+                for (rule, decision) in batch {
+                    try db.execute(sql: "INSERT INTO decided VALUES (?, ?)", arguments: [rule, decision.customerID])
+                }
+            }
+        }
+        let written = try fixture.store.database.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM decided")! }
+        #expect(written == tallies.reduce(0) { $0 + $1.matched } && written > 1000)
     }
 }
