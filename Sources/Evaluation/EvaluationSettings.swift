@@ -17,6 +17,8 @@ public struct EvaluationSettings: Sendable {
     public var defaultEmailQuietHours: QuietHours?
     /// How many customer ids `plan` lists per rule.
     public var sampleSize: Int
+    /// Whether each decision carries the values behind its condition (for the send log).
+    public var includeEvidence = false
 
     public init(
         now: Int64, businessTimeZone: TimeZone, currency: String, contactPressureMessages: Int = 0,

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import GRDBSQLite
+import CustomerStore
 import RuleLanguage
 
 /// Evaluates rules at one instant: who matches, and for each matched customer the verdict
@@ -140,8 +141,11 @@ public struct Evaluator: Sendable {
                 tally.offerSample(customerID, externalID, size: settings.sampleSize)
             }
             if let onDecision {
+                let evidence = settings.includeEvidence ? sqlite3_column_text(handle, 7).map { String(cString: $0) } : nil
                 try onDecision(
-                    Decision(customerID: customerID, externalID: String(decoding: externalID, as: UTF8.self), verdict: verdict))
+                    Decision(
+                        customerID: customerID, externalID: String(decoding: externalID, as: UTF8.self), verdict: verdict,
+                        evidence: evidence))
             }
         }
         tally.matched += tally.wouldSend
@@ -182,14 +186,15 @@ public struct Evaluator: Sendable {
         let byBirthday = topLevel.contains { if case .fact(.birthday) = $0.kind { true } else { false } }
         return SQLFragment.composed(
             """
-            SELECT c.id, c.external_id, c.time_zone, {}, {}, {}, {}
+            SELECT c.id, c.external_id, c.time_zone, {}, {}, {}, {}{}
             FROM \(byBirthday ? "customer c CROSS JOIN customer_facts f ON f.customer_id = c.id"
                 : "customer_facts f CROSS JOIN customer c ON c.id = f.customer_id")
             WHERE {}
             """,
             limit, requiresConsent ? SQLFragment("1") : facts.consentGranted(rule.channel),
             requiresConsent ? SQLFragment("0") : facts.suppressed(rule.channel),
-            FactSQL.addressComplete(rule.channel), condition)
+            FactSQL.addressComplete(rule.channel),
+            settings.includeEvidence ? SQLFragment.composed(", {}", evidence(for: rule)) : SQLFragment(""), condition)
     }
 
     /// Whether a condition compares columns of the customer record (not only facts).
@@ -213,6 +218,43 @@ public struct Evaluator: Sendable {
         }
     }
 
+    /// A `json_object(…)` of the values the rule's condition reads: each fact it compares, by the
+    /// text it is written as (money in major units, dates as days). Labels are bound values.
+    func evidence(for rule: Rule) -> SQLFragment {
+        var pairs: [SQLFragment] = []
+        var seen: Set<String> = []
+        let exponent = MoneyFormat.exponent(of: settings.currency)
+        func add(_ label: String, _ value: SQLFragment, _ type: ValueType) {
+            guard pairs.count < 16, seen.insert(label).inserted else { return }
+            let shown: SQLFragment = switch type {
+            case .money: SQLFragment.composed("printf('%.\(exponent)f', {} / \(pow(10, Double(exponent))))", value)
+            case .date: SQLFragment.composed("date({} * 86400, 'unixepoch')", value)
+            default: value
+            }
+            pairs.append(SQLFragment.composed("{}, {}", .value(label.databaseValue), shown))
+        }
+        func visit(_ condition: Condition, _ file: SourceFile) {
+            switch condition.kind {
+            case .all(let parts), .any(let parts): parts.forEach { visit($0, file) }
+            case .not(let inner): visit(inner, file)
+            case .segment(let name):
+                if let segment = ruleSet.segment(named: name) { visit(segment.condition, segment.file) }
+            case .fact(let fact):
+                add(Explainer.source(file, condition.range), compiler.facts.value(fact), .boolean)
+            case .comparison(let left, _, let right, let type):
+                for operand in [left, right] {
+                    if case .fact = operand.kind {
+                        add(Explainer.source(file, operand.range), compiler.value(operand, as: type), type)
+                    }
+                }
+            case .membership(let operand, _, let type):
+                add(Explainer.source(file, operand.range), compiler.value(operand, as: type), type)
+            }
+        }
+        visit(rule.condition, rule.file)
+        return SQLFragment.composed("json_object({})", SQLFragment.joined(pairs, separator: ", "))
+    }
+
     /// The audience query of `rule` as text, with its arguments, for `plan --show-sql`.
     public func audienceSQL(for rule: Rule) -> (sql: String, arguments: [String]) {
         let query = audienceQuery(for: rule)
@@ -220,7 +262,7 @@ public struct Evaluator: Sendable {
     }
 
     /// When quiet hours hold a send at `now` in `zone`, the instant they end; else nil.
-    static func quietHoursEnd(_ quiet: QuietHours, now: Int64, zone: TimeZone) -> Int64? {
+    public static func quietHoursEnd(_ quiet: QuietHours, now: Int64, zone: TimeZone) -> Int64? {
         let second = DayNumber.secondOfDay(now, in: zone)
         let minute = second / 60
         let start = quiet.start.minutesSinceMidnight

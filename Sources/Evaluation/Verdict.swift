@@ -60,4 +60,14 @@ public struct Decision: Sendable, Equatable {
     public let customerID: Int64
     public let externalID: String
     public let verdict: Verdict
+    /// The values behind the condition, as a JSON object (`{"orders": 26, …}`), when the
+    /// evaluation was asked for them (`EvaluationSettings.includeEvidence`).
+    public let evidence: String?
+
+    public init(customerID: Int64, externalID: String, verdict: Verdict, evidence: String? = nil) {
+        self.customerID = customerID
+        self.externalID = externalID
+        self.verdict = verdict
+        self.evidence = evidence
+    }
 }
