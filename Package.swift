@@ -11,6 +11,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         // The rule language: lexer, parser, AST, diagnostics, type checker. No database, no network.
@@ -36,11 +37,20 @@ let package = Package(
             ]),
         // Channels: what a send looks like to a channel, and the channels themselves.
         .target(name: "Delivery", dependencies: ["RuleLanguage"]),
+        // The engine: ticks into the send log (outbox), the dispatcher, the daemon's services.
+        .target(
+            name: "Engine",
+            dependencies: [
+                "Evaluation", "Delivery", "CustomerStore", "CampaignConfig", "RuleLanguage",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]),
         // The executable: ArgumentParser commands only.
         .executableTarget(
             name: "campaignd",
             dependencies: [
-                "RuleLanguage", "CampaignConfig", "CustomerStore", "Evaluation",
+                "RuleLanguage", "CampaignConfig", "CustomerStore", "Evaluation", "Engine", "Delivery",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
@@ -50,6 +60,14 @@ let package = Package(
         .testTarget(
             name: "EvaluationTests",
             dependencies: ["Evaluation", "CustomerStore", "RuleLanguage", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(
+            name: "EngineTests",
+            dependencies: [
+                "Engine", "Delivery", "Evaluation", "CustomerStore", "RuleLanguage",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]),
         .testTarget(name: "CampaigndTests", dependencies: ["campaignd"]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,0 +1,21 @@
+/// What a dispatcher run did, by outcome.
+public struct DispatchSummary: Sendable, Equatable {
+    public var sent = 0
+    /// Retryable failures put back in the queue with a later due time.
+    public var retried = 0
+    public var failed = 0
+    /// Not sent because consent, suppression or the customer changed since the tick.
+    public var skipped = 0
+    /// Put back until the customer's quiet hours end.
+    public var held = 0
+
+    public var total: Int { sent + retried + failed + skipped + held }
+
+    mutating func add(_ other: DispatchSummary) {
+        sent += other.sent
+        retried += other.retried
+        failed += other.failed
+        skipped += other.skipped
+        held += other.held
+    }
+}

@@ -1,0 +1,101 @@
+import Evaluation
+import Foundation
+import GRDB
+import Logging
+import RuleLanguage
+
+/// A tick: evaluates every rule at the tick's instant and records each decision in the send log
+/// in the same write transaction, so a decision and its send are never apart.
+///
+/// One row per (rule, customer, limit window): `UNIQUE(rule, customer_id, window_key)` makes a
+/// second queueing impossible even when two ticks overlap or a tick is re-run after a crash. A
+/// skip row becomes a queued one if the customer qualifies later in the same window; a limit
+/// skip is not recorded (the earlier send explains it).
+public struct Outbox: Sendable {
+    public let store: DatabasePool
+    public let logger: Logger
+
+    public init(store: DatabasePool, logger: Logger) {
+        self.store = store
+        self.logger = logger
+    }
+
+    /// What a tick recorded.
+    public struct TickSummary: Sendable {
+        public var instant: Int64
+        /// New rows by status (`queued`, `holdout`, `skipped`), counting skips turned into sends as queued.
+        public var recorded: [SendStatus: Int] = [:]
+        /// Decisions that changed nothing: already recorded for this rule, customer and window.
+        public var unchanged = 0
+        public var tallies: [RuleTally] = []
+        public var seconds = 0.0
+
+        public var queued: Int { recorded[.queued] ?? 0 }
+    }
+
+    /// The limit window a decision at `instant` falls in, for the unique key.
+    static func windowKey(_ limit: SendLimit, instant: Int64) -> Int64 {
+        switch limit {
+        case .once: 0
+        case .oncePer(let days): instant / (Int64(days) * 86_400)
+        case .unlimited: instant
+        }
+    }
+
+    /// Evaluates `ruleSet` at `instant` and records the decisions; `slices` connections evaluate
+    /// in parallel (see `ParallelEvaluator`).
+    public func tick(
+        ruleSet: RuleSet, settings: EvaluationSettings, slices: Int = ProcessInfo.processInfo.activeProcessorCount
+    ) throws -> TickSummary {
+        let started = Date()
+        var settings = settings
+        settings.includeEvidence = true
+        settings.sampleSize = 0
+        let instant = settings.now
+        let evaluator = Evaluator(ruleSet: ruleSet, settings: settings)
+        let rules = Dictionary(uniqueKeysWithValues: ruleSet.rules.map { ($0.name, $0) })
+        let counts = CountBox()
+        let tallies = try ParallelEvaluator(evaluator: evaluator, slices: slices).evaluate(in: store) { db, stream in
+            let insert = try db.makeStatement(sql: """
+                INSERT INTO send(send_id, rule, rule_hash, customer_id, channel, target, window_key, decided_at,
+                                 status, reason, evidence, due_at, updated_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT(rule, customer_id, window_key) DO UPDATE SET
+                    send_id = excluded.send_id, rule_hash = excluded.rule_hash, decided_at = excluded.decided_at,
+                    status = excluded.status, reason = excluded.reason, evidence = excluded.evidence,
+                    due_at = excluded.due_at, updated_at = excluded.updated_at
+                WHERE send.status = 'skipped' AND excluded.status <> 'skipped'
+                """)
+            while let batch = stream.next() {
+                for (ruleName, decision) in batch {
+                    guard let rule = rules[ruleName] else { continue }
+                    let status: SendStatus
+                    var reason: String?
+                    var due: Int64?
+                    switch decision.verdict {
+                    case .send: (status, due) = (.queued, instant)
+                    case .hold(let until): (status, due, reason) = (.queued, until, "held for quiet hours")
+                    case .holdout: (status, reason) = (.holdout, "holdout")
+                    case .skip(.limit): continue
+                    case .skip(let skip): (status, reason) = (.skipped, skip.rawValue)
+                    }
+                    try insert.execute(arguments: [
+                        SendIdentifier.make(), rule.name, rule.contentHash, decision.customerID, rule.channel.rawValue,
+                        rule.target, Self.windowKey(rule.limit, instant: instant), instant, status.rawValue, reason,
+                        decision.evidence ?? "{}", due, instant,
+                    ])
+                    if db.changesCount > 0 { counts.recorded[status, default: 0] += 1 } else { counts.unchanged += 1 }
+                }
+            }
+        }
+        var summary = TickSummary(instant: instant, recorded: counts.recorded, unchanged: counts.unchanged, tallies: tallies)
+        summary.seconds = Date().timeIntervalSince(started)
+        return summary
+    }
+}
+
+/// Counters filled on the writer while the tick's transaction runs.
+private final class CountBox: @unchecked Sendable {
+    var recorded: [SendStatus: Int] = [:]
+    var unchanged = 0
+}

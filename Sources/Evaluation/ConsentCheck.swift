@@ -1,0 +1,32 @@
+import Foundation
+import GRDB
+import RuleLanguage
+
+/// The checks repeated right before dispatch, with the same SQL a tick uses: is consent for the
+/// channel granted at `now`, is the address suppressed, is the address complete.
+public enum ConsentCheck {
+    public struct Result: Sendable, Equatable {
+        public let consentGranted: Bool
+        public let suppressed: Bool
+        public let addressComplete: Bool
+
+        /// Why the customer may not be sent to now, or nil.
+        public var skipReason: SkipReason? {
+            if !consentGranted { return .noConsent }
+            if suppressed { return .suppressed }
+            if !addressComplete { return .missingAddress }
+            return nil
+        }
+    }
+
+    /// The checks for one customer (internal id), or nil when the customer no longer exists.
+    public static func check(customer: Int64, channel: Channel, now: Int64, in db: Database) throws -> Result? {
+        let facts = FactSQL(settings: EvaluationSettings(now: now, businessTimeZone: .gmt, currency: "EUR"))
+        let query = SQLFragment.composed(
+            "SELECT {}, {}, {} FROM customer_facts f JOIN customer c ON c.id = f.customer_id WHERE f.customer_id = {}",
+            facts.consentGranted(channel), facts.suppressed(channel), FactSQL.addressComplete(channel),
+            .value(customer.databaseValue))
+        guard let row = try Row.fetchOne(db, sql: query.sql, arguments: query.statementArguments) else { return nil }
+        return Result(consentGranted: row[0], suppressed: row[1], addressComplete: row[2])
+    }
+}
