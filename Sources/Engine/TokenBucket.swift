@@ -26,7 +26,8 @@ actor TokenBucket {
                 tokens -= 1
                 return
             }
-            try await clock.sleep(seconds: (1 - tokens) / rate)
+            // At least a millisecond: a shorter wait is lost in the clock's resolution.
+            try await clock.sleep(seconds: max(0.001, (1 - tokens) / rate))
         }
     }
 }
