@@ -11,6 +11,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         // The rule language: lexer, parser, AST, diagnostics, type checker. No database, no network.
@@ -26,13 +28,23 @@ let package = Package(
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
-        // Channels: what a send looks like to a channel, and the channels themselves.
-        .target(name: "Delivery", dependencies: ["RuleLanguage"]),
+        // The system libcurl, through typed wrappers over its variadic setopt/getinfo.
+        .target(name: "CCurl", linkerSettings: [.linkedLibrary("curl")]),
+        // The only code that touches libcurl: HTTP POST and SMTP over reused connections.
+        .target(name: "CurlClient", dependencies: ["CCurl"]),
+        // Channels: what a send looks like to a channel, templates, messages and the channels.
+        .target(
+            name: "Delivery",
+            dependencies: [
+                "RuleLanguage", "CampaignConfig", "CurlClient",
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]),
         // The executable: ArgumentParser commands only.
         .executableTarget(
             name: "campaignd",
             dependencies: [
-                "RuleLanguage", "CampaignConfig", "CustomerStore",
+                "RuleLanguage", "CampaignConfig", "CustomerStore", "Delivery",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
