@@ -52,6 +52,9 @@ let package = Package(
         .testTarget(name: "CampaignConfigTests", dependencies: ["CampaignConfig"]),
         .testTarget(name: "CustomerStoreTests", dependencies: ["CustomerStore", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "CampaigndTests", dependencies: ["campaignd"]),
+        .testTarget(
+            name: "DeliveryTests", dependencies: ["Delivery", "CurlClient", "CampaignConfig", "RuleLanguage"],
+            exclude: ["Servers"]),
     ],
     swiftLanguageModes: [.v6]
 )
