@@ -122,14 +122,14 @@ final class CurlTransfer: @unchecked Sendable {
     }
 
     fileprivate func receivedHeader(_ pointer: UnsafeMutablePointer<CChar>, _ count: Int) {
-        let line = pointer.withMemoryRebound(to: UInt8.self, capacity: count) {
-            String(decoding: UnsafeBufferPointer(start: $0, count: count), as: UTF8.self)
-        }.trimmingCharacters(in: [" ", "\t", "\r", "\n"])
+        var bytes = pointer.withMemoryRebound(to: UInt8.self, capacity: count) { Array(UnsafeBufferPointer(start: $0, count: count)) }
+        while let last = bytes.last, last == 13 || last == 10 || last == 32 || last == 9 { bytes.removeLast() }
+        let line = String(decoding: bytes, as: UTF8.self)
         if line.hasPrefix("HTTP/") {
             headers.removeAll()  // a new response (after a 1xx) starts
         } else if let colon = line.firstIndex(of: ":") {
             let name = String(line[..<colon])
-            let value = line[line.index(after: colon)...].trimmingCharacters(in: [" ", "\t"])
+            let value = String(line[line.index(after: colon)...].drop { $0 == " " || $0 == "\t" })
             headers.append(CurlHeader(name: name, value: value))
         }
     }
@@ -141,19 +141,6 @@ final class CurlTransfer: @unchecked Sendable {
         uploadOffset += count
         return count
     }
-}
-
-extension String {
-    fileprivate func trimmingCharacters(in set: Set<Character>) -> String {
-        var slice = Substring(self)
-        while let first = slice.first, set.contains(first) { slice = slice.dropFirst() }
-        while let last = slice.last, set.contains(last) { slice = slice.dropLast() }
-        return String(slice)
-    }
-}
-
-extension Substring {
-    fileprivate func trimmingCharacters(in set: Set<Character>) -> String { String(self).trimmingCharacters(in: set) }
 }
 
 private func transfer(_ userdata: UnsafeMutableRawPointer?) -> CurlTransfer {
