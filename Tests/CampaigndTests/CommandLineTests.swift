@@ -135,4 +135,28 @@ struct CommandLineTests {
                 |        ^~~~~ did you mean 'orders'?
             """), "\(result.stderr)")
     }
+
+    @Test("check renders every template a rule names and reports an unknown variable with file:line")
+    func checkTemplates() throws {
+        let (directory, config) = try CampaigndProcess.workspace()
+        let files = [
+            "rules/winback.rules": "rule \"winback\" {\n  when orders >= 2\n  send email \"winback\"\n  limit once\n}\n",
+            "templates/email/winback.subject.mustache": "Hei {{customer.name}}\n",
+            "templates/email/winback.text.mustache": "Hei {{customer.name}},\n\n{{customer.nmae}} {{send.coupon}}\n",
+            "templates/email/winback.html.mustache": "<p>{{#customer.city}}{{customer.city}}{{/customer.cty}}</p>\n",
+        ]
+        for (path, content) in files {
+            let url = directory.appendingPathComponent(path)
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try content.write(to: url, atomically: true, encoding: .utf8)
+        }
+        try #"{"store": "store.sqlite", "channels": {"email": {"mode": "live", "smtp_url": "smtp://mail.example.com"}}}"#
+            .write(toFile: config, atomically: true, encoding: .utf8)
+        let result = try CampaigndProcess.run(["--config", "config.json", "check"], in: directory)
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("templates/email/winback.text.mustache:3: error: unknown variable 'customer.nmae' (did you mean 'customer.name'?)\n"), "\(result.stderr)")
+        #expect(result.stderr.contains("templates/email/winback.html.mustache:1:"), "\(result.stderr)")
+        #expect(result.stderr.contains("config: error: 'channels.email.from' is needed for live email"), "\(result.stderr)")
+    }
 }
+

@@ -14,10 +14,13 @@ public struct TemplateProblem: Error, Sendable, Equatable, CustomStringConvertib
         self.message = message
     }
 
-    public var description: String {
+    /// `file:line:column`, as far as known.
+    public var location: String {
         var place = file
         if let line { place += ":\(line)" }
         if let line, line > 0, let column { place += ":\(column)" }
-        return "\(place): \(message)"
+        return place
     }
+
+    public var description: String { "\(location): \(message)" }
 }
