@@ -69,27 +69,27 @@ struct Composer: Sendable {
     }
 
     /// `{"type": "campaignd.send", "timestamp": …, "data": {send, rule, customer, facts}}`, the
-    /// Standard Webhooks payload shape.
+    /// Standard Webhooks payload shape, keys sorted. Written by hand: JSONSerialization and
+    /// ISO8601DateFormatter cost more than the whole HTTP request (docs/performance.md).
     static func defaultPayload(_ message: OutboundMessage, now: Date) -> [UInt8] {
         let recipient = message.recipient
-        var customer: [String: Any] = ["id": recipient.externalID, "attributes": recipient.attributes]
-        let optional: [(String, String?)] = [
-            ("name", recipient.name), ("email", recipient.email), ("street", recipient.street),
-            ("postal_code", recipient.postalCode), ("city", recipient.city), ("country", recipient.country),
-            ("locale", recipient.locale), ("time_zone", recipient.timeZone),
-        ]
-        for (key, value) in optional { if let value { customer[key] = value } }
-        let payload: [String: Any] = [
-            "type": "campaignd.send",
-            "timestamp": ISO8601DateFormatter().string(from: now),
-            "data": [
-                "send_id": message.sendID, "rule": message.rule, "rule_hash": message.ruleHash,
-                "endpoint": message.target, "queued_at": ISO8601DateFormatter().string(from: message.queuedAt),
-                "customer": customer, "facts": message.facts,
-            ] as [String: Any],
-        ]
-        let data = (try? JSONSerialization.data(withJSONObject: payload, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data("{}".utf8)
-        return Array(data)
+        func object(_ pairs: [(String, String?)]) -> String {
+            "{" + pairs.filter { $0.1 != nil }.sorted { $0.0 < $1.0 }.map { JSONText.quoted($0.0) + ":" + $0.1! }.joined(separator: ",") + "}"
+        }
+        func strings(_ dictionary: [String: String]) -> String { object(dictionary.map { ($0.key, JSONText.quoted($0.value)) }) }
+        let quoted: (String?) -> String? = { $0.map(JSONText.quoted) }
+        let customer = object([
+            ("id", quoted(recipient.externalID)), ("name", quoted(recipient.name)), ("email", quoted(recipient.email)),
+            ("street", quoted(recipient.street)), ("postal_code", quoted(recipient.postalCode)), ("city", quoted(recipient.city)),
+            ("country", quoted(recipient.country)), ("locale", quoted(recipient.locale)), ("time_zone", quoted(recipient.timeZone)),
+            ("attributes", strings(recipient.attributes)),
+        ])
+        let data = object([
+            ("send_id", quoted(message.sendID)), ("rule", quoted(message.rule)), ("rule_hash", quoted(message.ruleHash)),
+            ("endpoint", quoted(message.target)), ("queued_at", quoted(JSONText.iso8601(message.queuedAt))),
+            ("customer", customer), ("facts", strings(message.facts)),
+        ])
+        return Array(object([("type", quoted("campaignd.send")), ("timestamp", quoted(JSONText.iso8601(now))), ("data", data)]).utf8)
     }
 
     private func render(_ key: String, _ context: TemplateContext) throws(Failure) -> String {

@@ -1,3 +1,4 @@
+import Foundation
 import Mustache
 
 /// Escapes values for the inside of a JSON string, for webhook templates: a customer's name
@@ -33,6 +34,15 @@ enum JSONText {
             }
         }
         return out
+    }
+
+    /// `2026-11-25T12:00:00Z` (UTC, whole seconds).
+    static func iso8601(_ date: Date) -> String {
+        var seconds = time_t(date.timeIntervalSince1970.rounded(.down))
+        var parts = tm()
+        gmtime_r(&seconds, &parts)
+        func two(_ value: Int32) -> String { value < 10 ? "0\(value)" : "\(value)" }
+        return "\(parts.tm_year + 1900)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday))T\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec))Z"
     }
 
     /// `"text"`, quoted and escaped.
