@@ -48,6 +48,8 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
+        // Channel throughput benchmark (scripts/bench-channels).
+        .executableTarget(name: "ChannelBench", dependencies: ["Delivery", "CampaignConfig", "RuleLanguage"]),
         .testTarget(name: "RuleLanguageTests", dependencies: ["RuleLanguage"], resources: [.copy("Fixtures")]),
         .testTarget(name: "CampaignConfigTests", dependencies: ["CampaignConfig"]),
         .testTarget(name: "CustomerStoreTests", dependencies: ["CustomerStore", .product(name: "GRDB", package: "GRDB.swift")]),
