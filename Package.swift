@@ -12,6 +12,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         // The rule language: lexer, parser, AST, diagnostics, type checker. No database, no network.
@@ -35,8 +37,18 @@ let package = Package(
                 // The C API, for the row loop over large audiences.
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ]),
-        // Channels: what a send looks like to a channel, and the channels themselves.
-        .target(name: "Delivery", dependencies: ["RuleLanguage"]),
+        // The system libcurl, through typed wrappers over its variadic setopt/getinfo.
+        .target(name: "CCurl", linkerSettings: [.linkedLibrary("curl")]),
+        // The only code that touches libcurl: HTTP POST and SMTP over reused connections.
+        .target(name: "CurlClient", dependencies: ["CCurl"]),
+        // Channels: what a send looks like to a channel, templates, messages and the channels.
+        .target(
+            name: "Delivery",
+            dependencies: [
+                "RuleLanguage", "CampaignConfig", "CurlClient",
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]),
         // The engine: ticks into the send log (outbox), the dispatcher, the daemon's services.
         .target(
             name: "Engine",
@@ -54,6 +66,8 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
+        // Channel throughput benchmark (scripts/bench-channels).
+        .executableTarget(name: "ChannelBench", dependencies: ["Delivery", "CampaignConfig", "RuleLanguage"]),
         .testTarget(name: "RuleLanguageTests", dependencies: ["RuleLanguage"], resources: [.copy("Fixtures")]),
         .testTarget(name: "CampaignConfigTests", dependencies: ["CampaignConfig"]),
         .testTarget(name: "CustomerStoreTests", dependencies: ["CustomerStore", .product(name: "GRDB", package: "GRDB.swift")]),
@@ -69,6 +83,9 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]),
         .testTarget(name: "CampaigndTests", dependencies: ["campaignd"]),
+        .testTarget(
+            name: "DeliveryTests", dependencies: ["Delivery", "CurlClient", "CampaignConfig", "RuleLanguage"],
+            exclude: ["Servers"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -41,7 +41,7 @@ extension Config {
 
     private static func read(_ root: ConfigObject, baseDirectory base: String) -> Config {
         func resolve(_ path: String) -> String {
-            path.hasPrefix("/") ? path : URL(fileURLWithPath: base).appendingPathComponent(path).standardizedFileURL.path
+            path.hasPrefix("/") || path.hasPrefix("credential:") ? path : URL(fileURLWithPath: base).appendingPathComponent(path).standardizedFileURL.path
         }
         let storePath = resolve(root.string("store", default: "var/campaignd.sqlite"))
         let rules = resolve(root.string("rules", default: "rules"))
@@ -92,14 +92,16 @@ extension Config {
 
         let channelsObject = root.object("channels")
         var endpoints: [String: WebhookEndpoint] = [:]
-        func channel(_ name: String, extraKeys: [String]) -> Channel {
+        func channel(_ name: String, extraKeys: [String], connections: Int, timeout: Duration) -> Channel {
             let object = channelsObject.object(name)
             let modeText = object.string("mode", default: "spool")
             let mode = Channel.Mode(rawValue: modeText)
             if mode == nil { object.invalid("mode", "must be \"spool\" or \"live\", not \"\(modeText)\"") }
             let spool = resolve(object.string("spool_directory", default: "var/spool/\(name)"))
             var settings: [String: String] = [:]
-            for key in extraKeys { settings[key] = object.optionalString(key) }
+            for key in extraKeys { settings[key] = object.optionalString(key).map { key.hasSuffix("_file") ? resolve($0) : $0 } }
+            let connectionCount = object.integer("connections", default: connections, range: 1...256)
+            let timeoutDuration = object.duration("timeout", default: timeout)
             if name == "webhook" {
                 for (endpointName, endpoint) in object.entries("endpoints") {
                     let url = endpoint.string("url", default: "")
@@ -111,11 +113,16 @@ extension Config {
                 }
             }
             object.reportUnknownKeys()
-            return Channel(mode: mode ?? .spool, spoolDirectory: spool, settings: settings)
+            return Channel(
+                mode: mode ?? .spool, spoolDirectory: spool, settings: settings, connections: connectionCount,
+                timeout: timeoutDuration)
         }
-        let email = channel("email", extraKeys: ["smtp_url", "from", "username", "password_file", "unsubscribe_url"])
-        let letter = channel("letter", extraKeys: ["api_url", "api_key_file", "from_address_id", "use_type"])
-        let webhook = channel("webhook", extraKeys: ["timeout"])
+        let email = channel(
+            "email", extraKeys: ["smtp_url", "from", "username", "password_file", "unsubscribe_url", "unsubscribe_secret_file"],
+            connections: 4, timeout: .seconds(60))
+        let letter = channel(
+            "letter", extraKeys: ["api_url", "api_key_file", "from_address_id", "use_type"], connections: 2, timeout: .seconds(30))
+        let webhook = channel("webhook", extraKeys: [], connections: 8, timeout: .seconds(10))
         channelsObject.reportUnknownKeys()
         root.reportUnknownKeys()
 

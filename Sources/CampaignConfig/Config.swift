@@ -72,14 +72,33 @@ public struct Config: Sendable, Equatable {
         public var mode: Mode
         /// Where the spool mode writes what it would send.
         public var spoolDirectory: String
-        /// Channel-specific settings for live mode, kept as validated JSON text values.
+        /// Channel-specific settings for live mode, kept as validated JSON text values. Settings
+        /// ending in `_file` are paths resolved like every other path, or `credential:NAME` for
+        /// `$CREDENTIALS_DIRECTORY/NAME` (systemd's LoadCredential).
         public var settings: [String: String]
+        /// Transfers (and connections) at once in live mode.
+        public var connections: Int
+        /// How long one delivery may take in live mode, connecting included.
+        public var timeout: Duration
+
+        public init(mode: Mode, spoolDirectory: String, settings: [String: String], connections: Int, timeout: Duration) {
+            self.mode = mode
+            self.spoolDirectory = spoolDirectory
+            self.settings = settings
+            self.connections = connections
+            self.timeout = timeout
+        }
     }
 
     /// A webhook receiver.
     public struct WebhookEndpoint: Sendable, Equatable {
         public var url: String
-        /// Files holding `whsec_…` secrets (several during rotation).
+        /// Files holding `whsec_…` secrets (several during rotation), or `credential:NAME`.
         public var secretFiles: [String]
+
+        public init(url: String, secretFiles: [String]) {
+            self.url = url
+            self.secretFiles = secretFiles
+        }
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import CampaignConfig
+import Delivery
 import Foundation
 import RuleLanguage
 
@@ -46,8 +47,40 @@ struct CheckCommand: AsyncParsableCommand {
             if ruleSet.files.isEmpty {
                 printError("warning: no .rules files in \(directory)")
             }
+            let problems = Self.templateAndChannelProblems(config: config, rules: ruleSet)
+            if !problems.isEmpty {
+                FileHandle.standardError.write(Data(problems.map { $0 + "\n" }.joined().utf8))
+                let errors = "\(problems.count) error\(problems.count == 1 ? "" : "s")"
+                FileHandle.standardError.write(Data("\(errors) in templates and channels\(warnings)\n".utf8))
+                throw ExitCode.failure
+            }
             print("\(ruleSet.rules.count) rules, \(ruleSet.segments.count) segments OK\(warnings)")
         }
+    }
+
+    /// Every template a rule names, parsed and rendered against a sample context (unknown
+    /// variables with file:line), then the channels set up as the daemon would (live settings,
+    /// secret files): one line per problem.
+    static func templateAndChannelProblems(config: Config, rules: RuleSet) -> [String] {
+        let templates = TemplateSet(directory: relativeToCurrentDirectory(config.templatesDirectory))
+        var seen: Set<String> = []
+        var lines: [String] = []
+        for rule in rules.rules {
+            for problem in templates.check(channel: rule.channel, name: rule.target, rule: rule.name) {
+                let line = "\(problem.location): error: \(problem.message)"
+                if seen.insert(line).inserted { lines.append(line) }
+            }
+        }
+        let email = config.channels.email.settings
+        if rules.rules.contains(where: { $0.channel == .email }) && (email["unsubscribe_url"] == nil || email["unsubscribe_secret_file"] == nil) {
+            lines.append("config: error: rules send marketing email, which needs 'channels.email.unsubscribe_url' and 'unsubscribe_secret_file' (List-Unsubscribe)")
+        }
+        do {
+            _ = try ChannelSet.make(config: config, templates: templates)
+        } catch {
+            lines += error.problems.map { "config: error: \($0)" }
+        }
+        return lines
     }
 
     /// The config named by `--config`; without one, `check` still runs on the defaults when the

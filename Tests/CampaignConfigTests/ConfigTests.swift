@@ -88,4 +88,26 @@ struct ConfigTests {
             "unknown key 'channels.webhook.endpoints.crm.secret'",
         ])
     }
+
+    @Test("channel connections and timeouts; *_file settings resolve like paths, credential:NAME stays as it is")
+    func channelSettings() throws {
+        let defaults = try load("{}")
+        #expect(defaults.channels.email.connections == 4 && defaults.channels.email.timeout == .seconds(60))
+        #expect(defaults.channels.webhook.connections == 8 && defaults.channels.webhook.timeout == .seconds(10))
+        let config = try load("""
+            {"channels": {"email": {"mode": "live", "connections": 8, "timeout": "30s", "password_file": "smtp.pw",
+                                    "unsubscribe_secret_file": "credential:unsubscribe", "smtp_url": "smtp://mail.example:587"},
+                          "webhook": {"endpoints": {"crm": {"url": "https://crm.example/hook", "secret_files": ["credential:crm", "/run/crm2"]}}}}}
+            """)
+        #expect(config.channels.email.connections == 8 && config.channels.email.timeout == .seconds(30))
+        #expect(config.channels.email.settings["password_file"] == "/etc/campaignd/smtp.pw")
+        #expect(config.channels.email.settings["unsubscribe_secret_file"] == "credential:unsubscribe")
+        #expect(config.channels.email.settings["smtp_url"] == "smtp://mail.example:587")
+        #expect(config.channels.webhookEndpoints["crm"]?.secretFiles == ["credential:crm", "/run/crm2"])
+        let error = #expect(throws: ConfigError.self) { try load(#"{"channels": {"letter": {"connections": 0, "timout": "5s"}}}"#) }
+        #expect(error?.problems == [
+            "'channels.letter.connections' must be a whole number from 1 to 256",
+            "unknown key 'channels.letter.timout' (did you mean 'channels.letter.timeout'?)",
+        ])
+    }
 }

@@ -136,15 +136,17 @@ struct CommandLineTests {
             """), "\(result.stderr)")
     }
 
-    /// A workspace holding the demo store, rules and templates.
+    /// A workspace holding the demo store, with the demo's config, rules and templates.
     static func demoWorkspace() throws -> (directory: URL, config: String) {
         let (directory, config) = try CampaigndProcess.workspace()
         let demo = CampaigndProcess.repository.appendingPathComponent("examples/demo")
-        let webhook = #"{"endpoints": {"crm-escalation": {"url": "http://127.0.0.1:9/hook", "secret_files": []}}}"#
-        try """
-            {"store": "store.sqlite", "rules": "\(demo.path)/rules", "templates": "\(demo.path)/templates",
-             "time_zone": "Europe/Helsinki", "channels": {"webhook": \(webhook)}}
-            """.write(toFile: config, atomically: true, encoding: .utf8)
+        try String(contentsOf: demo.appendingPathComponent("config.json"), encoding: .utf8)
+            .replacingOccurrences(of: "\"../../var/demo/campaignd.sqlite\"", with: "\"store.sqlite\"")
+            .replacingOccurrences(of: "\"../../var/demo/spool/", with: "\"spool/")
+            .replacingOccurrences(of: "\"rules\": \"rules\"", with: "\"rules\": \"\(demo.path)/rules\"")
+            .replacingOccurrences(of: "\"templates\": \"templates\"", with: "\"templates\": \"\(demo.path)/templates\"")
+            .replacingOccurrences(of: "\"secrets/", with: "\"\(demo.path)/secrets/")
+            .write(toFile: config, atomically: true, encoding: .utf8)
         for kind in ["customers", "purchases", "consents", "feedback", "events"] {
             let result = try CampaigndProcess.run(["--config", config, "import", kind, demo.appendingPathComponent("\(kind).csv").path])
             #expect(result.status == 0, "\(result.stderr)")
@@ -198,4 +200,28 @@ struct CommandLineTests {
         let missing = try CampaigndProcess.run(["--config", noStore, "plan"], in: directory)
         #expect(missing.status == 1 && missing.stderr.contains("no store at"))
     }
+
+    @Test("check renders every template a rule names and reports an unknown variable with file:line")
+    func checkTemplates() throws {
+        let (directory, config) = try CampaigndProcess.workspace()
+        let files = [
+            "rules/winback.rules": "rule \"winback\" {\n  when orders >= 2\n  send email \"winback\"\n  limit once\n}\n",
+            "templates/email/winback.subject.mustache": "Hei {{customer.name}}\n",
+            "templates/email/winback.text.mustache": "Hei {{customer.name}},\n\n{{customer.nmae}} {{send.coupon}}\n",
+            "templates/email/winback.html.mustache": "<p>{{#customer.city}}{{customer.city}}{{/customer.cty}}</p>\n",
+        ]
+        for (path, content) in files {
+            let url = directory.appendingPathComponent(path)
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try content.write(to: url, atomically: true, encoding: .utf8)
+        }
+        try #"{"store": "store.sqlite", "channels": {"email": {"mode": "live", "smtp_url": "smtp://mail.example.com"}}}"#
+            .write(toFile: config, atomically: true, encoding: .utf8)
+        let result = try CampaigndProcess.run(["--config", "config.json", "check"], in: directory)
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("templates/email/winback.text.mustache:3: error: unknown variable 'customer.nmae' (did you mean 'customer.name'?)\n"), "\(result.stderr)")
+        #expect(result.stderr.contains("templates/email/winback.html.mustache:1:"), "\(result.stderr)")
+        #expect(result.stderr.contains("config: error: 'channels.email.from' is needed for live email"), "\(result.stderr)")
+    }
 }
+

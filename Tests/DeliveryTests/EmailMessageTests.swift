@@ -1,0 +1,86 @@
+@testable import Delivery
+import Foundation
+import Testing
+
+@Suite("Email messages (RFC 5322 / MIME)")
+struct EmailMessageTests {
+    private func build(name: String?, subject: String, html: String? = nil, unsubscribe: String? = nil) -> String {
+        let message = EmailMessage(
+            from: EmailAddress(parsing: "Kauppa Öhman <shop@example.com>")!,
+            to: EmailAddress(address: "aino@example.com", displayName: name)!,
+            subject: subject, text: "Hei\nrivi kaksi\r\nÄäkköset ja = merkki ", html: html, sendID: "send-42",
+            date: Date(timeIntervalSince1970: 1_790_000_000), unsubscribeURL: unsubscribe)
+        return String(decoding: message.bytes(), as: UTF8.self)
+    }
+
+    private func headerNames(_ text: String) -> [String] {
+        let head = text.components(separatedBy: "\r\n\r\n")[0]
+        return head.components(separatedBy: "\r\n").filter { !$0.hasPrefix(" ") }.map { String($0.prefix { $0 != ":" }) }
+    }
+
+    @Test("headers: Date, encoded From/To/Subject, stable Message-ID, one-click unsubscribe")
+    func headers() {
+        let text = build(name: "Aino Äänekoski", subject: "Tervetuloa Äänekoskelle", unsubscribe: "https://shop.example/u?token=abc")
+        #expect(headerNames(text) == [
+            "Date", "From", "To", "Subject", "Message-ID", "MIME-Version", "List-Unsubscribe", "List-Unsubscribe-Post",
+            "Content-Type", "Content-Transfer-Encoding",
+        ])
+        #expect(text.hasPrefix("Date: Mon, 21 Sep 2026 14:13:20 +0000\r\n"))
+        #expect(text.contains("Message-ID: <send-42.campaignd@example.com>\r\n"))
+        #expect(text.contains("To: Aino =?utf-8?B?"))
+        #expect(text.contains("Subject: =?utf-8?B?"))
+        #expect(text.contains("List-Unsubscribe: <https://shop.example/u?token=abc>\r\nList-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n"))
+        #expect(text.contains("Ä\u{0}") == false)
+        #expect(text.utf8.allSatisfy { $0 < 0x80 }, "the message is 7-bit")
+    }
+
+    @Test("CR, LF and NUL in a name or subject never start a header")
+    func injection() {
+        let text = build(name: "X\r\nBcc: evil@example.com", subject: "Hi\r\nBcc: evil@example.com\u{0}")
+        #expect(!headerNames(text).contains("Bcc"))
+        #expect(text.contains("To: \"X Bcc: evil@example.com\" <aino@example.com>\r\n"))
+        #expect(text.contains("Subject: Hi Bcc: evil@example.com\r\n"))
+        #expect(EmailAddress(address: "a@example.com\r\nRCPT TO:<evil@example.com>") == nil)
+        #expect(EmailAddress(address: "a b@example.com") == nil)
+        #expect(EmailAddress(address: "<a@example.com>") == nil)
+        #expect(EmailAddress(address: "first.last+tag@sub.example.com") != nil)
+    }
+
+    @Test("multipart/alternative with a boundary from the send id; no line over 78 octets")
+    func multipart() {
+        let long = String(repeating: "Öhman pitkä otsikko ", count: 20)
+        let text = build(name: long, subject: long, html: "<p>" + String(repeating: "x", count: 3000) + "</p>")
+        #expect(text.contains("Content-Type: multipart/alternative; boundary=\"=_campaignd_send-42\""))
+        #expect(text.contains("--=_campaignd_send-42\r\nContent-Type: text/html; charset=utf-8\r\n"))
+        #expect(text.hasSuffix("--=_campaignd_send-42--\r\n"))
+        for line in text.components(separatedBy: "\r\n") { #expect(line.utf8.count <= 78, "\(line)") }
+        #expect(!text.replacingOccurrences(of: "\r\n", with: "").contains("\n"), "no bare LF")
+    }
+
+    @Test("encoded words never split a character and stay within 75 characters")
+    func encodedWords() {
+        let words = HeaderEncoding.encodedWords(String(repeating: "Ä😀", count: 40), firstLineUsed: 9)
+        for word in words {
+            #expect(word.count <= 75)
+            let base64 = word.dropFirst("=?utf-8?B?".count).dropLast(2)
+            let decoded = Data(base64Encoded: String(base64)).flatMap { String(data: $0, encoding: .utf8) }
+            #expect(decoded != nil, "each word is whole UTF-8")
+        }
+    }
+
+    @Test("quoted-printable: soft breaks at 76, trailing spaces and '=' encoded")
+    func quotedPrintable() {
+        let encoded = String(decoding: QuotedPrintable.encode(String(repeating: "a", count: 100) + " \nb=c"), as: UTF8.self)
+        let lines = encoded.components(separatedBy: "\r\n")
+        #expect(lines.allSatisfy { $0.count <= 76 })
+        #expect(lines[0].hasSuffix("="))
+        #expect(encoded.hasSuffix("=20\r\nb=3Dc"))
+    }
+
+    @Test("a send id that is not plain gives a hashed, stable token")
+    func token() {
+        #expect(EmailMessage.token(for: "abc-1_2") == "abc-1_2")
+        let odd = EmailMessage.token(for: "a/b\r\n")
+        #expect(odd.count == 32 && odd == EmailMessage.token(for: "a/b\r\n"))
+    }
+}
