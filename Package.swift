@@ -37,6 +37,8 @@ let package = Package(
             ]),
         // Channels: what a send looks like to a channel, and the channels themselves.
         .target(name: "Delivery", dependencies: ["RuleLanguage"]),
+        // sd_notify: READY, RELOADING, STOPPING, WATCHDOG and STATUS to systemd. Glibc only.
+        .target(name: "SystemdNotify"),
         // The engine: ticks into the send log (outbox), the dispatcher, the daemon's services.
         .target(
             name: "Engine",
@@ -69,6 +71,7 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]),
         .testTarget(name: "CampaigndTests", dependencies: ["campaignd"]),
+        .testTarget(name: "SystemdNotifyTests", dependencies: ["SystemdNotify"]),
     ],
     swiftLanguageModes: [.v6]
 )
