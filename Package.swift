@@ -49,6 +49,8 @@ let package = Package(
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]),
+        // sd_notify: READY, RELOADING, STOPPING, WATCHDOG and STATUS to systemd. Glibc only.
+        .target(name: "SystemdNotify"),
         // The engine: ticks into the send log (outbox), the dispatcher, the daemon's services.
         .target(
             name: "Engine",
@@ -62,7 +64,7 @@ let package = Package(
         .executableTarget(
             name: "campaignd",
             dependencies: [
-                "RuleLanguage", "CampaignConfig", "CustomerStore", "Evaluation", "Engine", "Delivery",
+                "RuleLanguage", "CampaignConfig", "CustomerStore", "Evaluation", "Engine", "Delivery", "SystemdNotify",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
@@ -86,6 +88,7 @@ let package = Package(
         .testTarget(
             name: "DeliveryTests", dependencies: ["Delivery", "CurlClient", "CampaignConfig", "RuleLanguage"],
             exclude: ["Servers"]),
+        .testTarget(name: "SystemdNotifyTests", dependencies: ["SystemdNotify"]),
     ],
     swiftLanguageModes: [.v6]
 )

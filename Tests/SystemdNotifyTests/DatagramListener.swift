@@ -1,0 +1,58 @@
+import Foundation
+import Glibc
+
+/// A Unix datagram socket bound the way systemd binds `$NOTIFY_SOCKET`, for the tests to
+/// receive what the notifier sends.
+final class DatagramListener {
+    /// The value for `$NOTIFY_SOCKET`: the path, or `@` and the abstract name.
+    let address: String
+    private let descriptor: Int32
+
+    /// Binds a fresh path in the temporary directory.
+    convenience init() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("notify-\(UUID().uuidString).sock").path
+        try self.init(address: path)
+    }
+
+    /// Binds a fresh abstract name.
+    static func abstract() throws -> DatagramListener {
+        try DatagramListener(address: "@campaignd-notify-test-\(UUID().uuidString)")
+    }
+
+    private init(address: String) throws {
+        self.address = address
+        descriptor = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard descriptor >= 0 else { throw ListenerError("socket: errno \(errno)") }
+        var name = sockaddr_un()
+        name.sun_family = sa_family_t(AF_UNIX)
+        var bytes = Array(address.utf8)
+        let isAbstract = bytes.first == UInt8(ascii: "@")
+        if isAbstract { bytes[0] = 0 }
+        withUnsafeMutableBytes(of: &name.sun_path) { $0.copyBytes(from: bytes) }
+        let length = socklen_t(MemoryLayout<sockaddr_un>.offset(of: \.sun_path)! + bytes.count + (isAbstract ? 0 : 1))
+        let bound = withUnsafePointer(to: &name) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, length) }
+        }
+        guard bound == 0 else { throw ListenerError("bind \(address): errno \(errno)") }
+        var timeout = timeval(tv_sec: 5, tv_usec: 0)
+        setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+    }
+
+    deinit {
+        close(descriptor)
+        if address.hasPrefix("/") { unlink(address) }
+    }
+
+    /// The next datagram as text, waiting at most five seconds.
+    func receive() throws -> String {
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        let count = buffer.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, $0.count, 0) }
+        guard count >= 0 else { throw ListenerError("recv: errno \(errno)") }
+        return String(decoding: buffer[..<count], as: UTF8.self)
+    }
+
+    struct ListenerError: Error, CustomStringConvertible {
+        let description: String
+        init(_ description: String) { self.description = description }
+    }
+}
