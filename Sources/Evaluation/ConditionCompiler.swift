@@ -14,9 +14,9 @@ struct ConditionCompiler: Sendable {
     let facts: FactSQL
     private let minorUnitsPerMajor: Decimal
 
-    init(ruleSet: RuleSet, settings: EvaluationSettings) {
+    init(ruleSet: RuleSet, settings: EvaluationSettings, factsAreCurrent: Bool = false) {
         self.ruleSet = ruleSet
-        self.facts = FactSQL(settings: settings)
+        self.facts = FactSQL(settings: settings, factsAreCurrent: factsAreCurrent)
         var scale = Decimal(1)
         for _ in 0..<MoneyFormat.exponent(of: settings.currency) { scale *= 10 }
         self.minorUnitsPerMajor = scale

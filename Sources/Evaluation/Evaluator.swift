@@ -15,11 +15,14 @@ public struct Evaluator: Sendable {
     public let ruleSet: RuleSet
     public let settings: EvaluationSettings
     private let compiler: ConditionCompiler
+    /// The same, for evaluations where no history is later than `now` (see `factsAreCurrent`).
+    private let currentCompiler: ConditionCompiler
 
     public init(ruleSet: RuleSet, settings: EvaluationSettings) {
         self.ruleSet = ruleSet
         self.settings = settings
         self.compiler = ConditionCompiler(ruleSet: ruleSet, settings: settings)
+        self.currentCompiler = ConditionCompiler(ruleSet: ruleSet, settings: settings, factsAreCurrent: true)
     }
 
     /// Rules in the order they claim the contact-pressure cap.
@@ -45,6 +48,7 @@ public struct Evaluator: Sendable {
         SQLFunctions.register(in: db)
         let ordered = rulesInPriorityOrder
         var messages = try MessageCounter(settings: settings, customers: customers, in: db)
+        let current = try factsAreCurrent(customers: customers, in: db)
         var tallies: [RuleTally] = []
         let lastNeeded = only.map { names in ordered.lastIndex { names.contains($0.name) } ?? -1 } ?? ordered.count - 1
         let clock = ContinuousClock()
@@ -55,7 +59,7 @@ public struct Evaluator: Sendable {
             let started = clock.now
             if tally.active {
                 try evaluate(
-                    rule, customers: customers, in: db, messages: &messages, tally: &tally,
+                    rule, customers: customers, current: current, in: db, messages: &messages, tally: &tally,
                     onDecision: reported ? onDecision.map { report in { try report(rule, $0) } } : nil)
             }
             tally.duration = clock.now - started
@@ -77,10 +81,10 @@ public struct Evaluator: Sendable {
     /// Runs one rule's audience query and decides each row, stepping the statement through the
     /// C API: large audiences are the hot loop of a tick.
     private func evaluate(
-        _ rule: Rule, customers: ClosedRange<Int64>?, in db: Database, messages: inout MessageCounter,
+        _ rule: Rule, customers: ClosedRange<Int64>?, current: Bool, in db: Database, messages: inout MessageCounter,
         tally: inout RuleTally, onDecision: ((Decision) throws -> Void)?
     ) throws {
-        var query = audienceQuery(for: rule)
+        var query = audienceQuery(for: rule, factsAreCurrent: current)
         if let customers {
             query = SQLFragment.composed(
                 "{} AND f.customer_id BETWEEN {} AND {}", query,
@@ -157,7 +161,8 @@ public struct Evaluator: Sendable {
     ///
     /// The send log and the suppression list are read once per query (non-correlated `IN`), so a
     /// large audience costs no extra index searches per customer.
-    func audienceQuery(for rule: Rule) -> SQLFragment {
+    func audienceQuery(for rule: Rule, factsAreCurrent: Bool = false) -> SQLFragment {
+        let compiler = factsAreCurrent ? currentCompiler : self.compiler
         let facts = compiler.facts
         let t = settings.now.databaseValue
         let limit: SQLFragment
@@ -195,6 +200,21 @@ public struct Evaluator: Sendable {
             requiresConsent ? SQLFragment("0") : facts.suppressed(rule.channel),
             FactSQL.addressComplete(rule.channel),
             settings.includeEvidence ? SQLFragment.composed(", {}", evidence(for: rule)) : SQLFragment(""), condition)
+    }
+
+    /// Whether no purchase, feedback or consent of the evaluated customers is later than `now`, so
+    /// the per-customer facts are exact at `now`: one pass over `customer_facts` (its rowid range
+    /// for a slice), in the evaluation's own snapshot. Usually true: `now` is the present.
+    func factsAreCurrent(customers: ClosedRange<Int64>?, in db: Database) throws -> Bool {
+        let range = customers.map { "WHERE customer_id BETWEEN \($0.lowerBound) AND \($0.upperBound)" } ?? ""
+        let latest = try Int64.fetchOne(
+            db,
+            sql: """
+                SELECT max(max(ifnull(last_purchase_at, 0), ifnull(last_feedback_at, 0), ifnull(email_consent_at, 0),
+                               ifnull(letter_consent_at, 0), ifnull(webhook_consent_at, 0)))
+                FROM customer_facts \(range)
+                """) ?? 0
+        return latest <= settings.now
     }
 
     /// Whether a condition compares columns of the customer record (not only facts).

@@ -11,6 +11,10 @@ import RuleLanguage
 /// dates are local day numbers in the business time zone, booleans are 0 or 1, missing is NULL.
 struct FactSQL: Sendable {
     let settings: EvaluationSettings
+    /// True when no customer's history changed after `now` (checked per evaluation, see
+    /// `Evaluator.factsAreCurrent`): the facts are then exact at `now` and the fallbacks to the
+    /// history tables are left out of the SQL.
+    var factsAreCurrent = false
 
     private var now: DatabaseValue { settings.now.databaseValue }
     private var zone: DatabaseValue { settings.businessTimeZone.identifier.databaseValue }
@@ -20,12 +24,16 @@ struct FactSQL: Sendable {
     func value(_ fact: Fact) -> SQLFragment {
         let t = now
         switch fact {
+        case .orders(nil) where factsAreCurrent:
+            return SQLFragment("f.orders")
         case .orders(nil):
             return SQLFragment(
                 "(CASE WHEN ifnull(f.last_purchase_at, 0) <= ? THEN f.orders "
                     + "ELSE (SELECT count(*) FROM purchase p WHERE p.customer_id = f.customer_id AND p.at <= ?) END)", [t, t])
         case .orders(let days?):
             return windowed(days: days, whole: "f.orders", aggregate: "count(*)")
+        case .spent(nil) where factsAreCurrent:
+            return SQLFragment("f.spent_minor")
         case .spent(nil):
             return SQLFragment(
                 "(CASE WHEN ifnull(f.last_purchase_at, 0) <= ? THEN f.spent_minor "
@@ -33,6 +41,8 @@ struct FactSQL: Sendable {
                 [t, t])
         case .spent(let days?):
             return windowed(days: days, whole: "f.spent_minor", aggregate: "coalesce(sum(p.amount_minor), 0)")
+        case .purchase(let days) where factsAreCurrent:
+            return SQLFragment("(ifnull(f.last_purchase_at, 0) >= ?)", [from(days)])
         case .purchase(let days):
             let f = from(days)
             // Written so the usual case (no purchase after `now`) costs two comparisons.
@@ -48,12 +58,16 @@ struct FactSQL: Sendable {
             return SQLFragment("campaignd_day(CASE WHEN f.first_purchase_at <= ? THEN f.first_purchase_at END, ?)", [t, zone], cost: 3)
         case .lastPurchase:
             return SQLFragment.composed("campaignd_day({}, {})", lastPurchaseAt, .value(zone), cost: 3)
+        case .score(let kind) where factsAreCurrent:
+            return SQLFragment("f.\(kind.rawValue)_score")
         case .score(let kind):
             return SQLFragment(
                 "(CASE WHEN ifnull(f.\(kind.rawValue)_at, 0) <= ? THEN f.\(kind.rawValue)_score "
                     + "ELSE (SELECT fb.score FROM feedback fb WHERE fb.customer_id = f.customer_id AND fb.kind = ? AND fb.at <= ? "
                     + "ORDER BY fb.at DESC LIMIT 1) END)",
                 [t, kind.rawValue.databaseValue, t])
+        case .feedback(let kind, let days) where factsAreCurrent:
+            return SQLFragment("(ifnull(\(kind.map { "f.\($0.rawValue)_at" } ?? "f.last_feedback_at"), 0) >= ?)", [from(days)])
         case .feedback(let kind, let days):
             let column = kind.map { "f.\($0.rawValue)_at" } ?? "f.last_feedback_at"
             let f = from(days)
@@ -103,7 +117,8 @@ struct FactSQL: Sendable {
 
     /// Time of the last purchase at or before `now`.
     var lastPurchaseAt: SQLFragment {
-        SQLFragment(
+        if factsAreCurrent { return SQLFragment("f.last_purchase_at") }
+        return SQLFragment(
             "(CASE WHEN f.last_purchase_at IS NULL OR f.last_purchase_at <= ? THEN f.last_purchase_at "
                 + "ELSE (SELECT max(p.at) FROM purchase p WHERE p.customer_id = f.customer_id AND p.at <= ?) END)", [now, now])
     }
@@ -113,6 +128,12 @@ struct FactSQL: Sendable {
     private func windowed(days: Int, whole: String, aggregate: String) -> SQLFragment {
         let f = from(days)
         let t = now
+        if factsAreCurrent {
+            return SQLFragment(
+                "(CASE WHEN ifnull(f.last_purchase_at, 0) < ? THEN 0 WHEN f.first_purchase_at >= ? THEN \(whole) "
+                    + "ELSE (SELECT \(aggregate) FROM purchase p WHERE p.customer_id = f.customer_id AND p.at BETWEEN ? AND ?) END)",
+                [f, f, f, t], cost: 10)
+        }
         return SQLFragment(
             "(CASE WHEN ifnull(f.last_purchase_at, 0) < ? OR f.first_purchase_at > ? THEN 0 "
                 + "WHEN f.first_purchase_at >= ? AND f.last_purchase_at <= ? THEN \(whole) "
@@ -123,6 +144,7 @@ struct FactSQL: Sendable {
     /// 1 when the customer's latest consent for `channel` at `now` is a grant.
     func consentGranted(_ channel: Channel) -> SQLFragment {
         let state = "f.\(channel.rawValue)_consent"
+        if factsAreCurrent { return SQLFragment("(\(state) IS 'granted')") }
         return SQLFragment(
             "(CASE WHEN ifnull(\(state)_at, 0) <= ? THEN \(state) IS 'granted' "
                 + "ELSE coalesce((SELECT cs.status = 'granted' FROM consent cs WHERE cs.customer_id = f.customer_id AND cs.channel = ? "
