@@ -67,6 +67,9 @@ let package = Package(
                 "RuleLanguage", "CampaignConfig", "CustomerStore", "Evaluation", "Engine", "Delivery", "SystemdNotify",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ]),
         // Channel throughput benchmark (scripts/bench-channels).
         .executableTarget(name: "ChannelBench", dependencies: ["Delivery", "CampaignConfig", "RuleLanguage"]),

@@ -16,6 +16,8 @@ struct Campaignd: AsyncParsableCommand {
             CheckCommand.self,
             PlanCommand.self,
             ExplainCommand.self,
+            RunCommand.self,
+            LogCommand.self,
         ])
 
     @OptionGroup var global: GlobalOptions

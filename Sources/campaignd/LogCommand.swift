@@ -1,0 +1,116 @@
+import ArgumentParser
+import CampaignConfig
+import CustomerStore
+import Evaluation
+import Foundation
+import GRDB
+
+/// `campaignd log`: the send log, newest first, with the reason for each row.
+struct LogCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "log",
+        abstract: "Show the send log, newest first: every send, holdout, skip and failure with its reason.")
+
+    @ParentCommand var root: Campaignd
+
+    @Option(name: .long, help: "Only this rule.")
+    var rule: String?
+
+    @Option(name: .long, help: "Only this customer (the id as imported).")
+    var customer: String?
+
+    @Option(name: .long, help: "Only this status: queued, in_flight, sent, failed, holdout or skipped.")
+    var status: String?
+
+    @Option(name: .long, help: "Only rows changed at or after this time (2026-11-20, 2026-11-20T09:30 or ISO 8601).")
+    var since: String?
+
+    @Option(name: .long, help: "At most this many rows.")
+    var limit: Int = 50
+
+    @Flag(name: .long, help: "Print one JSON document (field names in docs/cli.md).")
+    var json = false
+
+    struct Entry: Codable {
+        var sendID: String
+        var rule: String
+        var ruleHash: String
+        var customer: String?
+        var channel: String
+        var target: String
+        var status: String
+        var reason: String?
+        var lastError: String?
+        var attempts: Int
+        var decidedAt: String
+        var dueAt: String?
+        var updatedAt: String
+        var evidence: String
+
+        enum CodingKeys: String, CodingKey {
+            case sendID = "send_id", rule, ruleHash = "rule_hash", customer, channel, target, status, reason
+            case lastError = "last_error", attempts, decidedAt = "decided_at", dueAt = "due_at", updatedAt = "updated_at"
+            case evidence
+        }
+    }
+
+    func run() async throws {
+        try await failingCleanly {
+            let config = try root.global.loadConfig()
+            guard FileManager.default.fileExists(atPath: config.storePath) else {
+                throw CommandFailure("no store at \(config.storePath)", hint: "import customers first: campaignd import customers FILE")
+            }
+            if let status, !["queued", "in_flight", "sent", "failed", "holdout", "skipped"].contains(status) {
+                throw CommandFailure("unknown status '\(status)'", hint: "one of queued, in_flight, sent, failed, holdout, skipped")
+            }
+            guard limit > 0 else { throw CommandFailure("--limit must be 1 or more") }
+            var conditions: [String] = []
+            var arguments: [DatabaseValueConvertible?] = []
+            if let rule { conditions.append("s.rule = ?"); arguments.append(rule) }
+            if let customer { conditions.append("c.external_id = ?"); arguments.append(customer) }
+            if let status { conditions.append("s.status = ?"); arguments.append(status) }
+            if let since {
+                guard let instant = InstantText.parse(since, businessTimeZone: config.timeZone) else {
+                    throw CommandFailure("--since '\(since)' is not a date or time", hint: "write 2026-11-20, 2026-11-20T09:30 or 2026-11-20T07:30:00Z")
+                }
+                conditions.append("s.updated_at >= ?")
+                arguments.append(instant)
+            }
+            let store = try CustomerStore(path: config.storePath, currency: config.currency)
+            let rows = try store.database.read { db in
+                try Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT s.*, c.external_id FROM send s LEFT JOIN customer c ON c.id = s.customer_id
+                        \(conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND "))
+                        ORDER BY s.updated_at DESC, s.id DESC LIMIT ?
+                        """,
+                    arguments: StatementArguments(arguments + [limit]))
+            }
+            let zone = config.timeZone
+            func time(_ value: Int64?) -> String? { value.map { InstantText.utc($0) } }
+            let entries = rows.map { row in
+                Entry(
+                    sendID: row["send_id"], rule: row["rule"], ruleHash: row["rule_hash"], customer: row["external_id"],
+                    channel: row["channel"], target: row["target"], status: row["status"], reason: row["reason"],
+                    lastError: row["last_error"], attempts: row["attempts"], decidedAt: time(row["decided_at"])!,
+                    dueAt: time(row["due_at"]), updatedAt: time(row["updated_at"])!, evidence: row["evidence"])
+            }
+            if json {
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+                print(String(decoding: try encoder.encode(["entries": entries]), as: UTF8.self))
+                return
+            }
+            if entries.isEmpty {
+                print("no rows")
+                return
+            }
+            for (entry, row) in zip(entries, rows) {
+                let when = InstantText.local(row["updated_at"], in: zone)
+                let why = [entry.reason, entry.lastError.map { "last error: \($0)" }].compactMap { $0 }.joined(separator: "; ")
+                print("\(when)  \(entry.status.padding(toLength: 9, withPad: " ", startingAt: 0)) \(entry.rule) → \(entry.customer ?? "(erased)") \(entry.channel) \"\(entry.target)\"  send \(entry.sendID)\(entry.attempts > 1 ? ", \(entry.attempts) attempts" : "")\(why.isEmpty ? "" : "  (\(why))")")
+            }
+        }
+    }
+}

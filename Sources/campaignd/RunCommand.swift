@@ -1,0 +1,97 @@
+import ArgumentParser
+import CampaignConfig
+import CustomerStore
+import Engine
+import Evaluation
+import Foundation
+import Logging
+import ServiceLifecycle
+import SystemdNotify
+import UnixSignals
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// `campaignd run`: the daemon. `run --once`: one tick, then send what is due, then exit.
+struct RunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run the daemon: tick on schedule and send (or, with --once, tick once and send what is due).")
+
+    @ParentCommand var root: Campaignd
+
+    @Flag(name: .long, help: "Tick once at the current scheduled instant, send what is due, and exit.")
+    var once = false
+
+    func run() async throws {
+        try await failingCleanly {
+            // SIGHUP's default action ends the process; ignore it before anyone can send one.
+            signal(SIGHUP, SIG_IGN)
+            let logger = root.global.makeLogger()
+            let configPath = root.global.config
+            let config = try root.global.loadConfig()
+            guard FileManager.default.fileExists(atPath: config.storePath) || !once else {
+                throw CommandFailure("no store at \(config.storePath)", hint: "import customers first: campaignd import customers FILE")
+            }
+            let store = try CustomerStore(path: config.storePath, currency: config.currency, logger: logger)
+            let engine: Engine
+            do {
+                engine = try Engine(store: store.database, logger: logger, loader: { try EngineLoader.load(configPath: configPath) })
+            } catch let failure as EngineLoader.Failure {
+                FileHandle.standardError.write(Data((failure.description + "\n").utf8))
+                throw CommandFailure("cannot start: the configuration, rules or templates have errors", hint: "campaignd check shows each")
+            }
+            if once {
+                try await runOnce(engine)
+            } else {
+                try await runDaemon(engine, logger: logger)
+            }
+        }
+    }
+
+    private func runOnce(_ engine: Engine) async throws {
+        let instant = engine.scheduledInstant(atOrBefore: engine.clock.now())
+        let tick = try engine.tick(at: instant)
+        let recovered = try engine.dispatcher.recoverInFlight()
+        let sent = try await engine.dispatchDue()
+        let later = try await engine.store.read { db in
+            try Int.fetchOne(db, sql: "SELECT count(*) FROM send WHERE status = 'queued'") ?? 0
+        }
+        let time = InstantText.local(instant, in: engine.configuration.runtime.businessTimeZone)
+        print("tick at \(time): queued \(tick.queued), holdout \(tick.recorded[.holdout] ?? 0), skipped \(tick.recorded[.skipped] ?? 0), unchanged \(tick.unchanged)")
+        print("dispatched: sent \(sent.sent), retried \(sent.retried), failed \(sent.failed), skipped \(sent.skipped), held \(sent.held)"
+            + (recovered > 0 ? ", resent after a crash \(recovered)" : "") + "; \(later) queued for later")
+    }
+
+    private func runDaemon(_ engine: Engine, logger: Logger) async throws {
+        let notifier = SystemdNotifier()
+        let dispatch = DispatchService(engine: engine)
+        let ticks = TickService(engine: engine, afterTick: { dispatch.poke() })
+        let reload = ReloadService(engine: engine, notifier: notifier, signals: await UnixSignalsSequence(trapping: .sighup))
+        let watchdog = WatchdogService(engine: engine, notifier: notifier)
+        let group = ServiceGroup(
+            configuration: ServiceGroupConfiguration(
+                services: [
+                    .init(service: dispatch), .init(service: ticks), .init(service: reload), .init(service: watchdog),
+                ],
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger))
+        notifier.ready()
+        notifier.status("running: \(engine.configuration.runtime.ruleSet.rules.count) rules")
+        logger.notice("running", metadata: [
+            "rules": "\(engine.configuration.runtime.ruleSet.rules.count)", "tick": "\(engine.configuration.tickSeconds)s",
+        ])
+        let stopping = Task {
+            // STOPPING=1 as soon as a stop signal arrives, before in-flight sends finish.
+            for await _ in await UnixSignalsSequence(trapping: .sigterm, .sigint) {
+                notifier.stopping()
+                break
+            }
+        }
+        defer { stopping.cancel() }
+        try await group.run()
+        notifier.stopping()
+        logger.notice("stopped")
+    }
+}
