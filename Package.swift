@@ -87,7 +87,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]),
-        .testTarget(name: "CampaigndTests", dependencies: ["campaignd"]),
+        .testTarget(name: "CampaigndTests", dependencies: ["campaignd", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(
             name: "DeliveryTests", dependencies: ["Delivery", "CurlClient", "CampaignConfig", "RuleLanguage"],
             exclude: ["Servers"]),

@@ -35,7 +35,11 @@ struct WatchdogService: Service {
     let notifier: SystemdNotifier
 
     func run() async throws {
-        guard let interval = notifier.watchdogInterval else { return }
+        guard let interval = notifier.watchdogInterval else {
+            // No watchdog configured: stay until shutdown (a service that returns stops the group).
+            try? await gracefulShutdown()
+            return
+        }
         while !Task.isShuttingDownGracefully {
             if (try? await engine.store.read({ try Int.fetchOne($0, sql: "SELECT 1") })) != nil {
                 notifier.watchdog()

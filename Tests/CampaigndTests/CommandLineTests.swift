@@ -9,6 +9,11 @@ struct CampaigndProcess {
     }()
     static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
+    struct Failure: Error, CustomStringConvertible {
+        let description: String
+        init(_ description: String) { self.description = description }
+    }
+
     struct Result {
         var status: Int32
         var stdout: String

@@ -1,0 +1,145 @@
+import Foundation
+import GRDB
+import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// kill -9 during dispatch, five times, then let it finish: every send delivered, duplicates only
+/// for rows in flight at a kill (at most the concurrency per kill), the store intact.
+@Suite("crash safety", .serialized)
+struct CrashTests {
+    static let customers = 10_000
+    static let concurrency = 8
+
+    @Test("10,000 webhooks through five kill -9 restarts: all delivered, duplicates bounded, store intact")
+    func killNineDuringDispatch() throws {
+        let (directory, config) = try CampaigndProcess.workspace()
+        let secretFile = CampaigndProcess.repository.appendingPathComponent("examples/demo/secrets/crm-escalation.whsec").path
+        let secret = try String(contentsOfFile: secretFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        let server = try HTTPSink(secret: secret)
+        defer { server.stop() }
+
+        var customers = "id,email\n", consents = "customer,channel,status,at\n"
+        for index in 1...Self.customers {
+            customers += "K\(index),k\(index)@example.fi\n"
+            consents += "K\(index),webhook,granted,2020-01-01\n"
+        }
+        try customers.write(to: directory.appendingPathComponent("customers.csv"), atomically: true, encoding: .utf8)
+        try consents.write(to: directory.appendingPathComponent("consents.csv"), atomically: true, encoding: .utf8)
+        let rules = directory.appendingPathComponent("rules")
+        try FileManager.default.createDirectory(at: rules, withIntermediateDirectories: true)
+        try #"rule "crash" { when consent webhook  send webhook "sink"  limit once }"#.write(
+            to: rules.appendingPathComponent("crash.rules"), atomically: true, encoding: .utf8)
+        try """
+            {"store": "store.sqlite", "rules": "rules", "templates": "templates", "tick": "3600s",
+             "dispatch": {"concurrency": \(Self.concurrency), "rate_per_second": {"webhook": 2000}},
+             "channels": {"webhook": {"mode": "live", "timeout": "5s",
+               "endpoints": {"sink": {"url": "http://127.0.0.1:\(server.port)/hooks/sink", "secret_files": ["\(secretFile)"]}}}}}
+            """.write(toFile: config, atomically: true, encoding: .utf8)
+        for kind in ["customers", "consents"] {
+            let result = try CampaigndProcess.run(["--config", config, "import", kind, directory.appendingPathComponent("\(kind).csv").path])
+            #expect(result.status == 0, "\(result.stderr)")
+        }
+
+        var delivered = 0
+        var kills = 0
+        for _ in 0..<5 {
+            let daemon = try DaemonTests.Daemon(config: config, directory: directory, notifySocket: "")
+            // Wait until this run delivers something, then kill it at a random moment.
+            let deadline = Date().addingTimeInterval(60)
+            while try server.count() <= delivered && Date() < deadline { usleep(20_000) }
+            usleep(UInt32.random(in: 50_000...600_000))
+            daemon.signal(SIGKILL)
+            _ = daemon.exitStatus(within: 10)
+            kills += 1
+            delivered = try server.count()
+        }
+        #expect(delivered < Self.customers, "the kills should come before the end (delivered \(delivered))")
+
+        let daemon = try DaemonTests.Daemon(config: config, directory: directory, notifySocket: "")
+        let store = try DatabaseQueue(path: directory.appendingPathComponent("store.sqlite").path)
+        let deadline = Date().addingTimeInterval(180)
+        var open = -1
+        while Date() < deadline {
+            open = try store.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM send WHERE status IN ('queued', 'in_flight')")! }
+            let total = try store.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM send")! }
+            if open == 0 && total == Self.customers { break }
+            usleep(200_000)
+        }
+        daemon.signal(SIGTERM)
+        #expect(daemon.exitStatus(within: 30) == 0, "\(daemon.log)")
+        #expect(open == 0)
+
+        let sent = try store.read { try Set(String.fetchAll($0, sql: "SELECT send_id FROM send WHERE status = 'sent'")) }
+        #expect(sent.count == Self.customers)
+        let ids = try server.webhookIDs()
+        var perID: [String: Int] = [:]
+        for id in ids { perID[id, default: 0] += 1 }
+        #expect(Set(perID.keys) == sent, "every send delivered, and nothing else")
+        let duplicates = ids.count - perID.count
+        #expect(duplicates <= kills * Self.concurrency, "\(duplicates) duplicate deliveries after \(kills) kills")
+        #expect(try server.allVerified())
+        #expect(try store.read { try String.fetchOne($0, sql: "PRAGMA integrity_check") } == "ok")
+        print("crash test: \(kills) kills, \(ids.count) deliveries of \(perID.count) sends, \(duplicates) duplicates")
+    }
+}
+
+/// The webhook test server from Tests/DeliveryTests/Servers, recording every request.
+final class HTTPSink {
+    let port: Int
+    let log: URL
+    private let process = Process()
+    private let input = Pipe()
+
+    init(secret: String) throws {
+        let script = CampaigndProcess.repository.appendingPathComponent("Tests/DeliveryTests/Servers/http_server.py")
+        log = FileManager.default.temporaryDirectory.appendingPathComponent("campaignd-sink-\(UUID().uuidString).jsonl")
+        FileManager.default.createFile(atPath: log.path, contents: nil)
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", script.path, log.path, secret]
+        let output = Pipe(), errors = Pipe()
+        process.standardOutput = output
+        process.standardError = errors
+        process.standardInput = input
+        try process.run()
+        var text = ""
+        while !text.contains("\n") {
+            let data = output.fileHandleForReading.availableData
+            if data.isEmpty { break }
+            text += String(decoding: data, as: UTF8.self)
+        }
+        guard text.hasPrefix("READY "), let port = Int(text.dropFirst(6).prefix { $0.isNumber }) else {
+            let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            throw CampaigndProcess.Failure("the webhook sink did not start (run scripts/setup): \(message)")
+        }
+        self.port = port
+    }
+
+    func stop() {
+        guard process.isRunning else { return }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+
+    private func lines() throws -> [Substring] {
+        try String(contentsOf: log, encoding: .utf8).split(separator: "\n")
+    }
+
+    func count() throws -> Int { try lines().count }
+
+    func webhookIDs() throws -> [String] {
+        try lines().map { line in
+            let record = try JSONSerialization.jsonObject(with: Data(line.utf8)) as! [String: Any]
+            return (record["headers"] as! [String: String])["webhook-id"] ?? ""
+        }
+    }
+
+    func allVerified() throws -> Bool {
+        try lines().allSatisfy { line in
+            let record = try JSONSerialization.jsonObject(with: Data(line.utf8)) as! [String: Any]
+            return !(record["verified"] as! [String]).isEmpty
+        }
+    }
+}

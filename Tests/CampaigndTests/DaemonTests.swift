@@ -1,0 +1,106 @@
+import Foundation
+import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// The daemon as systemd runs it: a child process with `$NOTIFY_SOCKET` pointing at a socket the
+/// test reads, signals for reload and stop, and its log on stderr.
+@Suite("campaignd run (the daemon)", .serialized)
+struct DaemonTests {
+    final class Daemon {
+        let process = Process()
+        let logPath: String
+
+        init(config: String, directory: URL, notifySocket: String) throws {
+            logPath = directory.appendingPathComponent("daemon.log").path
+            FileManager.default.createFile(atPath: logPath, contents: nil)
+            process.executableURL = CampaigndProcess.executable
+            process.arguments = ["--config", config, "run"]
+            process.currentDirectoryURL = directory
+            var environment = ProcessInfo.processInfo.environment
+            if !notifySocket.isEmpty {
+                environment["NOTIFY_SOCKET"] = notifySocket
+                environment["WATCHDOG_USEC"] = "400000"
+            }
+            process.environment = environment
+            process.standardError = FileHandle(forWritingAtPath: logPath)
+            process.standardOutput = FileHandle.nullDevice
+            try process.run()
+        }
+
+        var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
+
+        func signal(_ number: Int32) { kill(process.processIdentifier, number) }
+
+        /// Waits for the exit and returns the status (or nil after `seconds`).
+        func exitStatus(within seconds: Double) -> Int32? {
+            let deadline = Date().addingTimeInterval(seconds)
+            while process.isRunning && Date() < deadline { usleep(50_000) }
+            if process.isRunning {
+                process.terminate()
+                return nil
+            }
+            return process.terminationStatus
+        }
+    }
+
+    /// The demo workspace with its own copy of the rules, so the test can edit them.
+    func workspace() throws -> (directory: URL, config: String, rules: URL) {
+        let (directory, config) = try CommandLineTests.demoWorkspace()
+        let rules = directory.appendingPathComponent("rules")
+        try FileManager.default.copyItem(
+            at: CampaigndProcess.repository.appendingPathComponent("examples/demo/rules"), to: rules)
+        var text = try String(contentsOfFile: config, encoding: .utf8)
+        text = text.replacingOccurrences(
+            of: "\"rules\": \"\(CampaigndProcess.repository.path)/examples/demo/rules\"", with: "\"rules\": \"rules\"")
+        text = text.replacingOccurrences(of: "\"currency\": \"EUR\",", with: "\"currency\": \"EUR\", \"tick\": \"2s\",")
+        try text.write(toFile: config, atomically: true, encoding: .utf8)
+        return (directory, config, rules)
+    }
+
+    @Test("READY after the store opens; sends; SIGHUP reloads all or nothing; watchdog pings; SIGTERM stops cleanly")
+    func lifecycle() throws {
+        let (directory, config, rules) = try workspace()
+        let listener = try DatagramListener()
+        let daemon = try Daemon(config: config, directory: directory, notifySocket: listener.address)
+        defer { if daemon.process.isRunning { daemon.process.terminate() } }
+        let startup = try listener.wait(for: "READY=1")
+        #expect(startup.last?.contains("READY=1") == true, "\(startup)")
+        _ = try listener.wait(for: "WATCHDOG=1", seconds: 5)
+
+        // The first tick queues and the dispatcher spools the demo's winback emails.
+        let spool = directory.appendingPathComponent("spool/email")
+        let deadline = Date().addingTimeInterval(30)
+        while ((try? FileManager.default.contentsOfDirectory(atPath: spool.path))?.count ?? 0) == 0 && Date() < deadline {
+            usleep(100_000)
+        }
+        let spooled = try FileManager.default.contentsOfDirectory(atPath: spool.path)
+        #expect(!spooled.isEmpty, "\(daemon.log)")
+
+        // A broken rule file: RELOADING=1, READY=1, the error with file:line:column, old rules keep running.
+        let broken = rules.appendingPathComponent("broken.rules")
+        try "rule \"oops\" {\n  when ordrs >= 2\n  send email \"winback-coupon\"\n}\n".write(to: broken, atomically: true, encoding: .utf8)
+        daemon.signal(SIGHUP)
+        let failed = try listener.wait(for: "READY=1")
+        #expect(failed.contains { $0.hasPrefix("RELOADING=1\nMONOTONIC_USEC=") }, "\(failed)")
+        usleep(300_000)
+        #expect(daemon.log.contains("rules/broken.rules:2:8: error: unknown fact 'ordrs'"), "\(daemon.log)")
+        #expect(daemon.log.contains("reload failed; the previous configuration keeps running"))
+        #expect(daemon.process.isRunning)
+
+        // Fixed: the next SIGHUP picks up the new rules.
+        try "rule \"oops\" {\n  when orders >= 2000\n  send email \"winback-coupon\"\n  limit once\n}\n".write(
+            to: broken, atomically: true, encoding: .utf8)
+        daemon.signal(SIGHUP)
+        _ = try listener.wait(for: "READY=1")
+        usleep(300_000)
+        #expect(daemon.log.contains("rules=6 [Engine] reloaded") || daemon.log.contains("reloaded"), "\(daemon.log)")
+
+        daemon.signal(SIGTERM)
+        _ = try listener.wait(for: "STOPPING=1", seconds: 10)
+        #expect(daemon.exitStatus(within: 20) == 0, "\(daemon.log)")
+        #expect(daemon.log.contains("stopped"))
+    }
+}
