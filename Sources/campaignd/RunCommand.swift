@@ -24,6 +24,12 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Tick once at the current scheduled instant, send what is due, and exit.")
     var once = false
 
+    @Flag(name: .long, help: "With --once: record the tick's decisions but send nothing (benchmarks, staging).")
+    var noDispatch = false
+
+    @Option(name: .long, help: "With --once: tick at this instant instead of the current one (2026-11-20T09:30 or ISO 8601).")
+    var at: String?
+
     func run() async throws {
         try await failingCleanly {
             // SIGHUP's default action ends the process; ignore it before anyone can send one.
@@ -42,24 +48,35 @@ struct RunCommand: AsyncParsableCommand {
                 FileHandle.standardError.write(Data((failure.description + "\n").utf8))
                 throw CommandFailure("cannot start: the configuration, rules or templates have errors", hint: "campaignd check shows each")
             }
+            guard once || (!noDispatch && at == nil) else {
+                throw CommandFailure("--no-dispatch and --at go with --once")
+            }
             if once {
-                try await runOnce(engine)
+                var instant: Int64?
+                if let at {
+                    guard let parsed = InstantText.parse(at, businessTimeZone: config.timeZone) else {
+                        throw CommandFailure("--at '\(at)' is not a date or time", hint: "write 2026-11-20T09:30 or 2026-11-20T07:30:00Z")
+                    }
+                    instant = parsed
+                }
+                try await runOnce(engine, at: instant)
             } else {
                 try await runDaemon(engine, logger: logger)
             }
         }
     }
 
-    private func runOnce(_ engine: Engine) async throws {
-        let instant = engine.scheduledInstant(atOrBefore: engine.clock.now())
+    private func runOnce(_ engine: Engine, at: Int64?) async throws {
+        let instant = at ?? engine.scheduledInstant(atOrBefore: engine.clock.now())
         let tick = try engine.tick(at: instant)
+        let time = InstantText.local(instant, in: engine.configuration.runtime.businessTimeZone)
+        print("tick at \(time): queued \(tick.queued), holdout \(tick.recorded[.holdout] ?? 0), skipped \(tick.recorded[.skipped] ?? 0), unchanged \(tick.unchanged) (\(String(format: "%.2f", tick.seconds)) s)")
+        guard !noDispatch else { return }
         let recovered = try engine.dispatcher.recoverInFlight()
         let sent = try await engine.dispatchDue()
         let later = try await engine.store.read { db in
             try Int.fetchOne(db, sql: "SELECT count(*) FROM send WHERE status = 'queued'") ?? 0
         }
-        let time = InstantText.local(instant, in: engine.configuration.runtime.businessTimeZone)
-        print("tick at \(time): queued \(tick.queued), holdout \(tick.recorded[.holdout] ?? 0), skipped \(tick.recorded[.skipped] ?? 0), unchanged \(tick.unchanged)")
         print("dispatched: sent \(sent.sent), retried \(sent.retried), failed \(sent.failed), skipped \(sent.skipped), held \(sent.held)"
             + (recovered > 0 ? ", resent after a crash \(recovered)" : "") + "; \(later) queued for later")
     }
