@@ -45,7 +45,9 @@ public struct ParallelEvaluator: Sendable {
             let ready = DispatchSemaphore(value: 0)
             for (index, range) in ranges.enumerated() {
                 group.enter()
-                DispatchQueue.global().async {
+                // Own threads, not the global queue: the caller blocks while they run, and
+                // libdispatch adds threads to a busy pool only after a delay.
+                let thread = Thread {
                     defer { group.leave() }
                     let result = Result {
                         try pool.read { db in
@@ -61,6 +63,8 @@ public struct ParallelEvaluator: Sendable {
                     if case .failure = result { ready.signal() }
                     results.withLock { $0[index] = result }
                 }
+                thread.stackSize = 4 << 20
+                thread.start()
             }
             for _ in ranges { ready.wait() }
             if let whileLocked {
