@@ -6,15 +6,12 @@ public struct DispatchPolicy: Sendable {
     public var concurrency: Int
     /// Sends per second per channel; a channel without an entry is not limited.
     public var ratePerSecond: [Channel: Double]
+    /// On shutdown, in-flight sends finish; each is bounded by its channel's timeout.
     public var retry: RetryPolicy
-    /// On shutdown, how long in-flight sends may take to finish before the dispatcher gives up on
-    /// them (they stay `in_flight` and are resent, with the same send id, at the next start).
-    public var shutdownGrace: Double
 
-    public init(concurrency: Int, ratePerSecond: [Channel: Double], retry: RetryPolicy, shutdownGrace: Double = 30) {
+    public init(concurrency: Int, ratePerSecond: [Channel: Double], retry: RetryPolicy) {
         self.concurrency = max(1, concurrency)
         self.ratePerSecond = ratePerSecond
         self.retry = retry
-        self.shutdownGrace = shutdownGrace
     }
 }

@@ -51,6 +51,7 @@ public final class Dispatcher: Sendable {
     /// The earliest due time of a queued row, if any.
     public func nextDue() throws -> Double? {
         try store.read { db in
+            // The first test repeats the `send_due` index's own WHERE, so SQLite can use it.
             try Int64.fetchOne(db, sql: "SELECT min(due_at) FROM send WHERE status IN ('queued', 'in_flight') AND status = 'queued'")
         }.map(Double.init)
     }
