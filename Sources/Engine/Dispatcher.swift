@@ -226,9 +226,12 @@ public final class Dispatcher: Sendable {
                         arguments: [attempts, Int64((now + delay).rounded(.up)), String(reason.prefix(500)), Int64(now), row.id])
                 }
                 summary.retried += 1
+                // A receiver's answer may quote the address: it goes to the send log, and to the
+                // journal only at debug level.
                 logger.info("send deferred", metadata: [
-                    "send.id": "\(row.sendID)", "rule": "\(row.rule)", "retry.in": "\(Int(delay))s", "reason": "\(reason)",
+                    "send.id": "\(row.sendID)", "rule": "\(row.rule)", "retry.in": "\(Int(delay))s",
                 ])
+                logger.debug("send deferred: receiver's answer", metadata: ["send.id": "\(row.sendID)", "reason": "\(reason)"])
             }
         case .permanent(let reason, let suppress):
             try store.write { db in
@@ -247,9 +250,10 @@ public final class Dispatcher: Sendable {
                 }
             }
             summary.failed += 1
-            logger.warning("send failed", metadata: [
-                "send.id": "\(row.sendID)", "rule": "\(row.rule)", "reason": "\(reason)", "suppressed": "\(suppress)",
+            logger.warning("send failed (campaignd log shows why)", metadata: [
+                "send.id": "\(row.sendID)", "rule": "\(row.rule)", "hard.bounce": "\(suppress)",
             ])
+            logger.debug("send failed: receiver's answer", metadata: ["send.id": "\(row.sendID)", "reason": "\(reason)"])
         }
     }
 
