@@ -26,7 +26,10 @@ public enum ConsentCheck {
             "SELECT {}, {}, {} FROM customer_facts f JOIN customer c ON c.id = f.customer_id WHERE f.customer_id = {}",
             facts.consentGranted(channel), facts.suppressed(channel), FactSQL.addressComplete(channel),
             .value(customer.databaseValue))
-        guard let row = try Row.fetchOne(db, sql: query.sql, arguments: query.statementArguments) else { return nil }
+        // A cached statement: the dispatcher runs this once per send.
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: query.sql), arguments: query.statementArguments) else {
+            return nil
+        }
         return Result(consentGranted: row[0], suppressed: row[1], addressComplete: row[2])
     }
 }

@@ -75,7 +75,7 @@ struct RunCommand: AsyncParsableCommand {
         let recovered = try engine.dispatcher.recoverInFlight()
         let sent = try await engine.dispatchDue()
         let later = try await engine.store.read { db in
-            try Int.fetchOne(db, sql: "SELECT count(*) FROM send WHERE status = 'queued'") ?? 0
+            try Int.fetchOne(db, sql: "SELECT count(*) FROM send WHERE status IN ('queued', 'in_flight') AND status = 'queued'") ?? 0
         }
         print("dispatched: sent \(sent.sent), retried \(sent.retried), failed \(sent.failed), skipped \(sent.skipped), held \(sent.held)"
             + (recovered > 0 ? ", resent after a crash \(recovered)" : "") + "; \(later) queued for later")
