@@ -1,0 +1,19 @@
+import Foundation
+
+/// How the report writes its numbers: one decimal, a real minus sign for decreases.
+enum Figures {
+    /// `12.0 %`.
+    static func percent(_ fraction: Double) -> String { String(format: "%.1f %%", fraction * 100) }
+
+    /// `+50.0 %`, `−3.2 %`.
+    static func signedPercent(_ fraction: Double) -> String { signed(fraction * 100) + " %" }
+
+    /// `+2.7`, `−0.4`: a difference of rates in percentage points, without the unit.
+    static func signedPoints(_ fraction: Double) -> String { signed(fraction * 100) }
+
+    /// One decimal with its sign; a value that rounds to zero is `+0.0`.
+    private static func signed(_ value: Double) -> String {
+        let text = String(format: "%.1f", abs(value))
+        return (value < 0 && text != "0.0" ? "−" : "+") + text
+    }
+}
