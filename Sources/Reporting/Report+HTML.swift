@@ -65,7 +65,7 @@ extension Report {
             out += "<p class=\"lift\">\(rule.pending) more customer\(rule.pending == 1 ? "" : "s") still in their window (not counted)</p>\n"
         }
         out += "<p class=\"verdict \(verdict.code)\">\(e(verdict.sentence))</p>\n"
-        let chart = WeekChart(weeks: rule.weeks) { String(self.date($0).dropFirst(5)) }
+        let chart = WeekChart(weeks: rule.weeks) { String(self.weekDate($0).dropFirst(5)) }
         out += "<div class=\"charts\">\(chart.countsSVG())\(chart.ratesSVG())</div>\n</section>\n"
         return out
     }

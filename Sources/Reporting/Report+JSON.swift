@@ -26,7 +26,7 @@ extension Report {
                     verdict: verdict.code, verdictText: verdict.text, verdictReason: reason,
                     weeks: rule.weeks.map { week in
                         WeekDocument(
-                            start: date(week.start), recipients: week.recipients.customers,
+                            start: weekDate(week.start), recipients: week.recipients.customers,
                             recipientsConverted: week.recipients.converted, holdout: week.holdout.customers,
                             holdoutConverted: week.holdout.converted)
                     })

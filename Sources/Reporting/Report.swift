@@ -23,12 +23,18 @@ public struct Report: Sendable {
         self.init(query: query, currency: currency, timeZone: timeZone, rules: rules)
     }
 
+    /// The business date of a week's first day, `2026-11-16`: the date at noon of that day, which is
+    /// the same whatever daylight-saving offset the week's start was computed with.
+    func weekDate(_ start: Int64) -> String {
+        date(start + 12 * 3600)
+    }
+
     /// The business date of an instant, `2026-11-16`.
     func date(_ seconds: Int64) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.timeZone = timeZone
-        formatter.formatOptions = [.withFullDate]
-        return formatter.string(from: Date(timeIntervalSince1970: TimeInterval(seconds)))
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = timeZone
+        let day = calendar.dateComponents([.year, .month, .day], from: Date(timeIntervalSince1970: TimeInterval(seconds)))
+        return String(format: "%04d-%02d-%02d", day.year ?? 0, day.month ?? 0, day.day ?? 0)
     }
 
     /// Minor units as money, rounded to the minor unit: `5.12 EUR`.
@@ -36,9 +42,11 @@ public struct Report: Sendable {
         MoneyFormat.text(Int64(minor.rounded()), currency: currency)
     }
 
-    /// Minor units as a signed amount: `+1.72 EUR`, `-0.40 EUR`.
+    /// Minor units as a signed amount, with a real minus sign as in the other figures:
+    /// `+1.72 EUR`, `−0.40 EUR`.
     func signedMoney(_ minor: Double) -> String {
         let rounded = Int64(minor.rounded())
-        return (rounded > 0 ? "+" : "") + MoneyFormat.text(rounded, currency: currency)
+        let text = MoneyFormat.text(abs(rounded), currency: currency)
+        return (rounded < 0 ? "−" : "+") + text
     }
 }

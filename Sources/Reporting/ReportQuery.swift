@@ -15,7 +15,9 @@ public struct ReportQuery: Sendable {
     public var windowDays: Int
     /// Only this rule.
     public var rule: String?
-    /// The business time zone's offset from UTC, for the start of weeks.
+    /// The business time zone's offset from UTC, for the start of weeks (one offset for the whole
+    /// period: across a daylight-saving change a decision within an hour of Monday midnight may
+    /// fall in the neighbouring week).
     public var utcOffsetSeconds: Int
 
     public init(since: Int64?, now: Int64, windowDays: Int, rule: String? = nil, utcOffsetSeconds: Int = 0) {

@@ -32,7 +32,7 @@ public struct RuleReport: Sendable {
 
 /// The customers of one rule decided in one week (Monday 00:00 in the business time zone).
 public struct WeekTally: Sendable, Equatable {
-    /// The week's first instant, Unix seconds.
+    /// The week's first instant, Unix seconds (Monday 00:00 at the report's UTC offset).
     public let start: Int64
     public var recipients = GroupTally()
     public var holdout = GroupTally()
