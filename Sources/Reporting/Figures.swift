@@ -11,6 +11,14 @@ enum Figures {
     /// `+2.7`, `−0.4`: a difference of rates in percentage points, without the unit.
     static func signedPoints(_ fraction: Double) -> String { signed(fraction * 100) }
 
+    /// `+4.0 (95 % CI +2.5 to +5.5)` with `format` writing each number.
+    static func interval(_ interval: Interval, _ format: (Double) -> String, unit: String = "") -> String {
+        "\(format(interval.estimate))\(unit) (95 % CI \(format(interval.low)) to \(format(interval.high)))"
+    }
+
+    /// `1 customer`, `12 customers`.
+    static func count(_ number: Int, _ noun: String) -> String { "\(number) \(noun)\(number == 1 ? "" : "s")" }
+
     /// One decimal with its sign; a value that rounds to zero is `+0.0`.
     private static func signed(_ value: Double) -> String {
         let text = String(format: "%.1f", abs(value))

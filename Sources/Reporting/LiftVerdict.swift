@@ -22,7 +22,8 @@ public enum LiftVerdict: Sendable, Equatable {
     public init(_ test: TwoProportion) {
         for (name, customers) in [("recipients", test.treatedCustomers), ("holdout", test.holdoutCustomers)] {
             guard customers >= Self.minimumCustomers else {
-                self = .notEnoughData(reason: "the \(name) group has \(customers) customer\(customers == 1 ? "" : "s"), at least \(Self.minimumCustomers) are needed")
+                let has = Figures.count(customers, "customer")
+                self = .notEnoughData(reason: "the \(name) group has \(has), at least \(Self.minimumCustomers) are needed")
                 return
             }
         }

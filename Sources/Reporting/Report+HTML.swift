@@ -12,7 +12,7 @@ extension Report {
             <meta charset="utf-8">
             <title>campaignd report</title>
             <style>
-            body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", sans-serif; margin: 24px; color: #222; background: #fff; }
+            body { font-family: system-ui, "DejaVu Sans", sans-serif; margin: 24px; color: #222; background: #fff; }
             h1 { font-size: 20px; margin: 0 0 4px; }
             p.meta { color: #555; margin: 0 0 16px; font-size: 13px; }
             section { border: 1px solid #ddd; border-radius: 6px; padding: 12px 16px; margin-bottom: 16px; }
@@ -35,7 +35,7 @@ extension Report {
             """
         page += "<p class=\"meta\">At \(e(localTime(query.now)))"
         page += query.since.map { ", decisions since \(e(localTime($0)))" } ?? ", all decisions"
-        page += ". Conversion: a purchase within \(query.windowDays) day\(query.windowDays == 1 ? "" : "s") after the decision; "
+        page += ". Conversion: a purchase within \(Figures.count(query.windowDays, "day")) after the decision; "
         page += "each customer counts once per rule; only customers whose window has ended.</p>\n"
         page += """
             <p class="key">\
@@ -62,7 +62,7 @@ extension Report {
         if let line = liftText(test) { out += "<p class=\"lift\">lift \(e(line))</p>\n" }
         if let line = revenueText(rule) { out += "<p class=\"lift\">revenue \(e(line))</p>\n" }
         if rule.pending > 0 {
-            out += "<p class=\"lift\">\(rule.pending) more customer\(rule.pending == 1 ? "" : "s") still in their window (not counted)</p>\n"
+            out += "<p class=\"lift\">\(Figures.count(rule.pending, "more customer")) still in their window (not counted)</p>\n"
         }
         out += "<p class=\"verdict \(verdict.code)\">\(e(verdict.sentence))</p>\n"
         let chart = WeekChart(weeks: rule.weeks) { String(self.weekDate($0).dropFirst(5)) }

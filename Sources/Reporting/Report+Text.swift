@@ -6,7 +6,8 @@ extension Report {
     public func text(localTime: (Int64) -> String) -> String {
         var out = "report at \(localTime(query.now))"
         out += query.since.map { ", decisions since \(localTime($0))" } ?? ", all decisions"
-        out += "\nconversion: a purchase within \(query.windowDays) day\(query.windowDays == 1 ? "" : "s") after the decision; each customer counts once per rule\n"
+        out += "\nconversion: a purchase within \(Figures.count(query.windowDays, "day")) after the decision;"
+        out += " each customer counts once per rule\n"
         if rules.isEmpty {
             return out + "\nno sends or holdouts in the period\n"
         }
@@ -31,7 +32,7 @@ extension Report {
         out += row("converted", converted(rule.recipients), converted(rule.holdout))
         out += row("revenue per customer", money(rule.recipients.revenuePerCustomer), money(rule.holdout.revenuePerCustomer))
         if rule.pending > 0 {
-            out += "  still in their window: \(rule.pending) customer\(rule.pending == 1 ? "" : "s") (not counted)\n"
+            out += "  still in their window: \(Figures.count(rule.pending, "customer")) (not counted)\n"
         }
         if let line = liftText(test) { out += "  lift     \(line)\n" }
         if let line = revenueText(rule) { out += "  revenue  \(line)\n" }
@@ -41,9 +42,9 @@ extension Report {
     /// `+4.0 points (95 % CI +2.6 to +5.4), +50.0 % relative (95 % CI …), p < 0.0001`.
     func liftText(_ test: TwoProportion) -> String? {
         guard let lift = test.absoluteLift else { return nil }
-        var line = "\(Figures.signedPoints(lift.estimate)) points (95 % CI \(Figures.signedPoints(lift.low)) to \(Figures.signedPoints(lift.high)))"
+        var line = Figures.interval(lift, Figures.signedPoints, unit: " points")
         if let relative = test.relativeLift {
-            line += ", \(Figures.signedPercent(relative.estimate)) relative (95 % CI \(Figures.signedPercent(relative.low)) to \(Figures.signedPercent(relative.high)))"
+            line += ", " + Figures.interval(relative, Figures.signedPercent, unit: " relative")
         }
         if let p = test.pValue { line += ", p \(p < 0.0001 ? "< 0.0001" : String(format: "= %.4f", p))" }
         return line
@@ -52,7 +53,7 @@ extension Report {
     /// `+1.72 EUR per customer (95 % CI +0.80 EUR to +2.64 EUR)`.
     func revenueText(_ rule: RuleReport) -> String? {
         rule.revenueDifference.map { revenue in
-            "\(signedMoney(revenue.estimate)) per customer (95 % CI \(signedMoney(revenue.low)) to \(signedMoney(revenue.high)))"
+            Figures.interval(revenue, signedMoney, unit: " per customer")
         }
     }
 }

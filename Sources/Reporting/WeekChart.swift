@@ -103,7 +103,8 @@ struct WeekChart {
 
     private func svg(title: String, body: String) -> String {
         """
-        <svg width="\(Int(width))" height="\(Int(height))" viewBox="0 0 \(Int(width)) \(Int(height))" role="img" aria-label="\(HTMLText.escape(title))">\
+        <svg width="\(Int(width))" height="\(Int(height))" viewBox="0 0 \(Int(width)) \(Int(height))" role="img" \
+        aria-label="\(HTMLText.escape(title))">\
         <text x="\(Int(left))" y="14" class="title">\(HTMLText.escape(title))</text>\(body)</svg>
         """
     }

@@ -44,7 +44,8 @@ struct ReportCommand: AsyncParsableCommand {
             func instant(_ text: String?, _ option: String) throws -> Int64? {
                 guard let text else { return nil }
                 guard let instant = InstantText.parse(text, businessTimeZone: zone) else {
-                    throw CommandFailure("\(option) '\(text)' is not a date or time", hint: "write 2026-11-20, 2026-11-20T09:30 or 2026-11-20T07:30:00Z")
+                    throw CommandFailure(
+                        "\(option) '\(text)' is not a date or time", hint: "write 2026-11-20, 2026-11-20T09:30 or 2026-11-20T07:30:00Z")
                 }
                 return instant
             }
