@@ -5,6 +5,9 @@ enum Figures {
     /// `12.0 %`.
     static func percent(_ fraction: Double) -> String { String(format: "%.1f %%", fraction * 100) }
 
+    /// `1105 (12.3 %)`: a group's converters and its conversion rate.
+    static func converted(_ group: GroupTally) -> String { "\(group.converted) (\(percent(group.conversionRate)))" }
+
     /// `+50.0 %`, `−3.2 %`.
     static func signedPercent(_ fraction: Double) -> String { signed(fraction * 100) + " %" }
 

@@ -52,11 +52,10 @@ extension Report {
         let e = HTMLText.escape
         let test = rule.conversion
         let verdict = rule.verdict
-        func converted(_ group: GroupTally) -> String { "\(group.converted) (\(Figures.percent(group.conversionRate)))" }
         var out = "<section>\n<h2>\(e(rule.rule))</h2>\n<table>\n"
         out += "<tr><th></th><th>recipients</th><th>holdout</th></tr>\n"
         out += "<tr><td>customers</td><td>\(rule.recipients.customers)</td><td>\(rule.holdout.customers)</td></tr>\n"
-        out += "<tr><td>converted</td><td>\(converted(rule.recipients))</td><td>\(converted(rule.holdout))</td></tr>\n"
+        out += "<tr><td>converted</td><td>\(Figures.converted(rule.recipients))</td><td>\(Figures.converted(rule.holdout))</td></tr>\n"
         out += "<tr><td>revenue per customer</td><td>\(e(money(rule.recipients.revenuePerCustomer)))</td>"
         out += "<td>\(e(money(rule.holdout.revenuePerCustomer)))</td></tr>\n</table>\n"
         if let line = liftText(test) { out += "<p class=\"lift\">lift \(e(line))</p>\n" }

@@ -24,12 +24,11 @@ extension Report {
         func row(_ label: String, _ recipients: String, _ holdout: String) -> String {
             "  " + label.padding(toLength: 22, withPad: " ", startingAt: 0) + column(recipients) + column(holdout) + "\n"
         }
-        func converted(_ group: GroupTally) -> String { "\(group.converted) (\(Figures.percent(group.conversionRate)))" }
         let test = rule.conversion
         var out = "\(rule.rule)\n"
         out += row("", "recipients", "holdout")
         out += row("customers", "\(rule.recipients.customers)", "\(rule.holdout.customers)")
-        out += row("converted", converted(rule.recipients), converted(rule.holdout))
+        out += row("converted", Figures.converted(rule.recipients), Figures.converted(rule.holdout))
         out += row("revenue per customer", money(rule.recipients.revenuePerCustomer), money(rule.holdout.revenuePerCustomer))
         if rule.pending > 0 {
             out += "  still in their window: \(Figures.count(rule.pending, "customer")) (not counted)\n"
