@@ -37,6 +37,10 @@ let package = Package(
                 // The C API, for the row loop over large audiences.
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ]),
+        // The report: recipients against holdout per rule, over the send log and the purchases.
+        .target(
+            name: "Reporting",
+            dependencies: ["CustomerStore", .product(name: "GRDB", package: "GRDB.swift")]),
         // The system libcurl, through typed wrappers over its variadic setopt/getinfo.
         .target(name: "CCurl", linkerSettings: [.linkedLibrary("curl")]),
         // The only code that touches libcurl: HTTP POST and SMTP over reused connections.
@@ -64,7 +68,8 @@ let package = Package(
         .executableTarget(
             name: "campaignd",
             dependencies: [
-                "RuleLanguage", "CampaignConfig", "CustomerStore", "Evaluation", "Engine", "Delivery", "SystemdNotify",
+                "RuleLanguage", "CampaignConfig", "CustomerStore", "Evaluation", "Engine", "Delivery", "Reporting",
+                "SystemdNotify",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "GRDB", package: "GRDB.swift"),
@@ -73,6 +78,8 @@ let package = Package(
             ]),
         // Channel throughput benchmark (scripts/bench-channels).
         .executableTarget(name: "ChannelBench", dependencies: ["Delivery", "CampaignConfig", "RuleLanguage"]),
+        // A store with a planted experiment, for the report's screenshot (scripts/report-screenshot).
+        .executableTarget(name: "ReportSample", dependencies: ["Reporting", "CustomerStore"]),
         .testTarget(name: "RuleLanguageTests", dependencies: ["RuleLanguage"], resources: [.copy("Fixtures")]),
         .testTarget(name: "CampaignConfigTests", dependencies: ["CampaignConfig"]),
         .testTarget(name: "CustomerStoreTests", dependencies: ["CustomerStore", .product(name: "GRDB", package: "GRDB.swift")]),
@@ -87,7 +94,10 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]),
-        .testTarget(name: "CampaigndTests", dependencies: ["campaignd", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(
+            name: "CampaigndTests", dependencies: ["campaignd", "CustomerStore", "Reporting", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(
+            name: "ReportingTests", dependencies: ["Reporting", "CustomerStore", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(
             name: "DeliveryTests", dependencies: ["Delivery", "CurlClient", "CampaignConfig", "RuleLanguage"],
             exclude: ["Servers"]),

@@ -1,0 +1,52 @@
+import CustomerStore
+import Foundation
+import GRDB
+
+/// `campaignd report`: per rule, recipients against the holdout over a period — conversion,
+/// revenue per customer, lift with 95 % intervals and a verdict. See docs/report.md.
+public struct Report: Sendable {
+    public let query: ReportQuery
+    public let currency: String
+    public let timeZone: TimeZone
+    public let rules: [RuleReport]
+
+    public init(query: ReportQuery, currency: String, timeZone: TimeZone, rules: [RuleReport]) {
+        self.query = query
+        self.currency = currency
+        self.timeZone = timeZone
+        self.rules = rules
+    }
+
+    /// Runs `query` in one read transaction of `database`.
+    public init(query: ReportQuery, database: some DatabaseReader, currency: String, timeZone: TimeZone) throws {
+        let rules = try database.read { try query.rules($0) }
+        self.init(query: query, currency: currency, timeZone: timeZone, rules: rules)
+    }
+
+    /// The business date of a week's first day, `2026-11-16`: the date at noon of that day, which is
+    /// the same whatever daylight-saving offset the week's start was computed with.
+    func weekDate(_ start: Int64) -> String {
+        date(start + 12 * 3600)
+    }
+
+    /// The business date of an instant, `2026-11-16`.
+    func date(_ seconds: Int64) -> String {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = timeZone
+        let day = calendar.dateComponents([.year, .month, .day], from: Date(timeIntervalSince1970: TimeInterval(seconds)))
+        return String(format: "%04d-%02d-%02d", day.year ?? 0, day.month ?? 0, day.day ?? 0)
+    }
+
+    /// Minor units as money, rounded to the minor unit: `5.12 EUR`.
+    func money(_ minor: Double) -> String {
+        MoneyFormat.text(Int64(minor.rounded()), currency: currency)
+    }
+
+    /// Minor units as a signed amount, with a real minus sign as in the other figures:
+    /// `+1.72 EUR`, `−0.40 EUR`.
+    func signedMoney(_ minor: Double) -> String {
+        let rounded = Int64(minor.rounded())
+        let text = MoneyFormat.text(abs(rounded), currency: currency)
+        return (rounded < 0 ? "−" : "+") + text
+    }
+}
