@@ -69,7 +69,7 @@ public final class Dispatcher: Sendable {
                 // Claim in batches (when half the slots are free), not one row per finished send:
                 // each claim is a write transaction.
                 if !shouldStop() && running <= policy.concurrency / 2 {
-                    claimed = try claim(limit: policy.concurrency - running)
+                    claimed = try await claim(limit: policy.concurrency - running)
                 }
                 for row in claimed {
                     group.addTask { await self.send(row, policy: policy) }
@@ -88,9 +88,9 @@ public final class Dispatcher: Sendable {
     }
 
     /// Marks up to `limit` due rows `in_flight` and commits, before any I/O.
-    func claim(limit: Int) throws -> [DueSend] {
+    func claim(limit: Int) async throws -> [DueSend] {
         let now = Int64(clock.now())
-        return try store.write { db in
+        return try await store.write { db in
             let rows = try Row.fetchAll(db.cachedStatement(sql: Self.claimSQL), arguments: [now, limit])
             return rows.compactMap { row in
                 guard let channel = Channel(rawValue: row["channel"]) else { return nil }
@@ -118,10 +118,10 @@ public final class Dispatcher: Sendable {
         do {
             let runtime = self.runtime()
             let now = Int64(clock.now())
-            let prepared = try prepare(row, runtime: runtime, now: now)
+            let prepared = try await prepare(row, runtime: runtime, now: now)
             switch prepared {
             case .skip(let reason):
-                try finish(row, status: .skipped, reason: reason, now: now)
+                try await finish(row, status: .skipped, reason: reason, now: now)
                 summary.skipped += 1
                 return summary
             case .hold(let until):
@@ -135,7 +135,7 @@ public final class Dispatcher: Sendable {
             case .send(let message):
                 try await buckets[row.channel]?.acquire()
                 let outcome = await runtime.channel(row.channel).deliver(message)
-                try record(outcome, for: row, message: message, policy: policy, summary: &summary)
+                try await record(outcome, for: row, message: message, policy: policy, summary: &summary)
             }
         } catch {
             logger.error("dispatch failed; the send stays in flight until the next start", metadata: [
@@ -151,9 +151,9 @@ public final class Dispatcher: Sendable {
         case hold(until: Int64)
     }
 
-    private func prepare(_ row: DueSend, runtime: EngineRuntime, now: Int64) throws -> Prepared {
+    private func prepare(_ row: DueSend, runtime: EngineRuntime, now: Int64) async throws -> Prepared {
         guard let customerID = row.customerID else { return .skip("customer erased") }
-        return try store.read { db -> Prepared in
+        return try await store.read { db -> Prepared in
             guard let check = try ConsentCheck.check(customer: customerID, channel: row.channel, now: now, in: db),
                 let customer = try Row.fetchOne(
                     db.cachedStatement(
@@ -206,12 +206,12 @@ public final class Dispatcher: Sendable {
     private func record(
         _ outcome: DeliveryOutcome, for row: DueSend, message: OutboundMessage, policy: DispatchPolicy,
         summary: inout DispatchSummary
-    ) throws {
+    ) async throws {
         let now = clock.now()
         let attempts = row.attempts + 1
         switch outcome {
         case .delivered(let receipt):
-            try store.write { db in
+            try await store.write { db in
                 try db.executeCached(
                     sql: "UPDATE send SET status = 'sent', attempts = ?, last_error = NULL, reason = ?, updated_at = ? WHERE id = ?",
                     arguments: [attempts, receipt.map { String($0.prefix(500)) }, Int64(now), row.id])
@@ -221,10 +221,10 @@ public final class Dispatcher: Sendable {
         case .retry(let reason, let notBefore):
             let delay = policy.retry.delay(afterAttempts: attempts, retryAfter: notBefore, random: random())
             if now + delay - Double(row.decidedAt) > policy.retry.maxAge {
-                try finish(row, status: .failed, reason: "gave up after \(attempts) attempts: \(reason)", now: Int64(now), attempts: attempts)
+                try await finish(row, status: .failed, reason: "gave up after \(attempts) attempts: \(reason)", now: Int64(now), attempts: attempts)
                 summary.failed += 1
             } else {
-                try store.write { db in
+                try await store.write { db in
                     try db.executeCached(
                         sql: "UPDATE send SET status = 'queued', attempts = ?, due_at = ?, last_error = ?, updated_at = ? WHERE id = ?",
                         arguments: [attempts, Int64((now + delay).rounded(.up)), String(reason.prefix(500)), Int64(now), row.id])
@@ -238,7 +238,7 @@ public final class Dispatcher: Sendable {
                 logger.debug("send deferred: receiver's answer", metadata: ["send.id": "\(row.sendID)", "reason": "\(reason)"])
             }
         case .permanent(let reason, let suppress):
-            try store.write { db in
+            try await store.write { db in
                 try db.executeCached(
                     sql: "UPDATE send SET status = 'failed', attempts = ?, last_error = ?, reason = ?, updated_at = ? WHERE id = ?",
                     arguments: [attempts, String(reason.prefix(500)), suppress ? "hard bounce" : "permanent failure", Int64(now), row.id])
@@ -261,8 +261,8 @@ public final class Dispatcher: Sendable {
         }
     }
 
-    private func finish(_ row: DueSend, status: SendStatus, reason: String, now: Int64, attempts: Int? = nil) throws {
-        try store.write { db in
+    private func finish(_ row: DueSend, status: SendStatus, reason: String, now: Int64, attempts: Int? = nil) async throws {
+        try await store.write { db in
             try db.executeCached(
                 sql: "UPDATE send SET status = ?, reason = ?, attempts = ?, updated_at = ? WHERE id = ?",
                 arguments: [status.rawValue, reason, attempts ?? row.attempts, now, row.id])
