@@ -25,7 +25,7 @@ say "logged: $location"
 wait_for 10 '[ "$(ticks_of old "$broken_at")" -ge 2 ]' || fail "the old rules stopped ticking after the failed reload"
 kill -0 "$DAEMON_PID" || fail "the daemon exited after the failed reload"
 old_ticks=$(ticks_of old "$broken_at")
-say "rule \"old\" ticked $old_ticks times after the failed reload; fixing the file, then SIGHUP"
+say "rule \"old\" recorded $old_ticks ticks after the failed reload; fixing the file, then SIGHUP"
 
 sed -i 's/ordrs/orders/' "$WORK/rules/new.rules"
 kill -HUP "$DAEMON_PID"
@@ -35,5 +35,5 @@ wait_for 10 '[ "$(ticks_of new 0)" -ge 1 ]' || fail "the new rule never ticked a
 new_ticks=$(ticks_of new 0)
 stop_daemon
 
-pass "broken rule file: log has \"$location\", old rules ticked $old_ticks more times;" \
-  "after the fix and a second SIGHUP: reloaded with 2 rules, rule \"new\" ticked $new_ticks times"
+pass "broken rule file: log has \"$location\", rule \"old\" recorded $old_ticks more ticks;" \
+  "after the fix and a second SIGHUP: reloaded with 2 rules, rule \"new\" recorded rows in $new_ticks tick(s)"
