@@ -85,6 +85,14 @@ public final class Dispatcher: Sendable {
         return summary
     }
 
+    /// The rows a claim takes: the earliest due queued rows. The first test repeats the `send_due`
+    /// index's own WHERE, so SQLite reads that index in (due_at, id) order and stops after LIMIT
+    /// rows; with `status = 'queued'` alone it scans and sorts the whole send log on every claim.
+    static let claimableSQL = """
+        SELECT id FROM send WHERE status IN ('queued', 'in_flight') AND status = 'queued' AND due_at <= ?1
+        ORDER BY due_at, id LIMIT ?2
+        """
+
     /// Marks up to `limit` due rows `in_flight` and commits, before any I/O.
     func claim(limit: Int) throws -> [DueSend] {
         let now = Int64(clock.now())
@@ -93,7 +101,7 @@ public final class Dispatcher: Sendable {
                 db,
                 sql: """
                     UPDATE send SET status = 'in_flight', updated_at = ?1
-                    WHERE id IN (SELECT id FROM send WHERE status = 'queued' AND due_at <= ?1 ORDER BY due_at, id LIMIT ?2)
+                    WHERE id IN (\(Self.claimableSQL))
                     RETURNING id, send_id, rule, rule_hash, customer_id, channel, target, decided_at, attempts
                     """,
                 arguments: [now, limit])
