@@ -1,5 +1,5 @@
 import Delivery
-import Engine
+@testable import Engine
 import Foundation
 import GRDB
 import RuleLanguage
@@ -34,6 +34,17 @@ struct DispatcherTests {
         #expect(message.recipient.email?.hasSuffix("@example.fi") == true && message.rule == "r" && message.target == "hello")
         #expect(message.facts["orders"] == "1")
         #expect(try await engine.dispatchDue().total == 0)
+    }
+
+    @Test("a claim reads the send_due index, not the whole send log (which only grows)")
+    func claimUsesTheDueIndex() throws {
+        let (fx, _) = try ticked(3)
+        let plan = try fx.store.database.read { db in
+            try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + Dispatcher.claimSQL, arguments: [Int64.max, 8])
+                .map { $0["detail"] as String }
+        }
+        #expect(plan.contains { $0.contains("USING INDEX send_due") }, "\(plan)")
+        #expect(!plan.contains { $0.hasPrefix("SCAN send") || $0.contains("TEMP B-TREE") }, "\(plan)")
     }
 
     @Test("retryable failures come back after exponential backoff with jitter, then fail at the maximum age")

@@ -8,13 +8,31 @@ after the file name verify it with the standardwebhooks package.
 Paths: /status/CODE answers CODE (301 with a Location, 429 with Retry-After: 7); /hang sleeps
 5 s; /v1/letters answers 500 to the first request with a given Idempotency-Key (after recording
 it) and 200 with a letter id to later ones. Stops on SIGTERM or when stdin closes.
+
+Options among the secrets (for reliability/): --port N listens on N instead of a free port;
+--unavailable-for S answers 503 to every request in the first S seconds after start. Each record
+also has "at" (Unix time) and "status" (the answer).
 """
 import json, signal, sys, threading, time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from standardwebhooks.webhooks import Webhook
 
 out_path = sys.argv[1]
-secrets = sys.argv[2:]
+arguments = sys.argv[2:]
+
+
+def option(name, default):
+    if name not in arguments:
+        return default
+    index = arguments.index(name)
+    value = arguments[index + 1]
+    del arguments[index:index + 2]
+    return value
+
+
+listen_port = int(option("--port", "0"))
+unavailable_until = time.time() + float(option("--unavailable-for", "0"))
+secrets = arguments
 lock = threading.Lock()
 seen_keys = set()
 
@@ -37,18 +55,18 @@ class Handler(BaseHTTPRequestHandler):
             except Exception:
                 pass
         record = {"path": self.path, "headers": headers, "body": body.decode("utf-8", "replace"),
-                  "verified": verified, "connection": self.client_address[1]}
-        with lock, open(out_path, "a") as f:
-            f.write(json.dumps(record) + "\n")
+                  "verified": verified, "connection": self.client_address[1], "at": time.time()}
         status, extra, reply = 200, {}, b'{"ok":true}'
-        if self.path.startswith("/status/"):
+        if time.time() < unavailable_until:
+            status, reply = 503, b'{"error":"unavailable"}'
+        elif self.path.startswith("/status/"):
             status = int(self.path.split("/")[2])
             if status == 301:
                 extra["Location"] = "http://127.0.0.1:1/elsewhere"
             if status == 429:
                 extra["Retry-After"] = "7"
         elif self.path == "/hang":
-            time.sleep(5)
+            pass  # answered after 5 s, below
         elif self.path.endswith("/v1/letters"):
             key = headers.get("idempotency-key")
             with lock:
@@ -58,6 +76,11 @@ class Handler(BaseHTTPRequestHandler):
                 status, reply = 500, b'{"error":"accepted but failed to answer"}'
             else:
                 reply = json.dumps({"id": "ltr_" + key, "object": "letter"}).encode()
+        record["status"] = status
+        with lock, open(out_path, "a") as f:
+            f.write(json.dumps(record) + "\n")
+        if self.path == "/hang":
+            time.sleep(5)
         self.send_response(status)
         for name, value in extra.items():
             self.send_header(name, value)
@@ -67,7 +90,7 @@ class Handler(BaseHTTPRequestHandler):
         self.wfile.write(reply)
 
 
-server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+server = ThreadingHTTPServer(("127.0.0.1", listen_port), Handler)
 server.daemon_threads = True
 print(f"READY {server.server_address[1]}", flush=True)
 signal.signal(signal.SIGTERM, lambda *_: threading.Thread(target=server.shutdown).start())

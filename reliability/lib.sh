@@ -1,0 +1,186 @@
+# Shared shell functions for reliability/scenarios/NN-*.sh (sourced, not run).
+#
+# The runner sets CAMPAIGND (the release binary), REPO (the repository root), WORK (an empty
+# directory for this scenario) and QUICK (1 or 0). Everything a scenario starts in the background
+# through these functions (test servers, daemons) is stopped when the scenario exits, however it
+# exits. A scenario's last line is `PASS: evidence` or `FAIL: evidence` (see `pass` and `fail`).
+set -euo pipefail
+
+: "${CAMPAIGND:?run scenarios through reliability/run}" "${REPO:?}" "${WORK:?}" "${QUICK:=0}"
+SERVERS="$REPO/Tests/DeliveryTests/Servers"
+STORE="$WORK/store.sqlite"
+CONFIG="$WORK/config.json"
+WEBHOOK_SECRET_FILE="$REPO/examples/demo/secrets/crm-escalation.whsec"
+WEBHOOK_SECRET=$(tr -d '\n' <"$WEBHOOK_SECRET_FILE")
+BACKGROUND=()  # pids of servers and daemons, stopped on exit
+SERVER_FDS=()  # write ends of the servers' stdin FIFOs (a server stops when its stdin closes)
+
+say() { printf '%s\n' "$*"; }
+# pass EVIDENCE / fail EVIDENCE: the scenario's last line, and its exit.
+pass() { FINISHED=1; say "PASS: $(tr '\n' ' ' <<<"$*" | sed 's/ *$//')"; exit 0; }
+fail() { FINISHED=1; say "FAIL: $(tr '\n' ' ' <<<"$*" | sed 's/ *$//')"; exit 1; }
+
+stop_background() {
+  local pid
+  for pid in "${BACKGROUND[@]}"; do kill -KILL "$pid" 2>/dev/null || true; done
+  for pid in "${BACKGROUND[@]}"; do wait "$pid" 2>/dev/null || true; done
+  BACKGROUND=()
+}
+on_exit() {
+  local status=$?
+  stop_background
+  # An unexpected error (set -e) must still end with a FAIL line.
+  if [ "$status" -ne 0 ] && [ "${FINISHED:-0}" != 1 ]; then say "FAIL: the scenario stopped with status $status (see above)"; fi
+}
+trap on_exit EXIT
+
+# campaignd ARGS...: the binary with this scenario's config, logging warnings and errors only.
+campaignd() { "$CAMPAIGND" --config "$CONFIG" --log-level warning "$@"; }
+
+# sql QUERY: one query against the store (sqlite3 CLI, list mode).
+sql() { sqlite3 -cmd ".timeout 10000" "$STORE" "$1"; }
+
+# open_sends: how many rows are still queued or in flight.
+open_sends() { sql "SELECT count(*) FROM send WHERE status IN ('queued', 'in_flight')"; }
+# sent_count: how many rows are sent.
+sent_count() { sql "SELECT count(*) FROM send WHERE status = 'sent'"; }
+# settled N: the send log has N rows and none is queued or in flight.
+settled() { [ "$(sql "SELECT count(*) FROM send")" = "$1" ] && [ "$(open_sends)" = 0 ]; }
+# statuses: the send log's rows per status, e.g. "failed|1 sent|10".
+statuses() { sql "SELECT status, count(*) FROM send GROUP BY status" | tr '\n' ' '; }
+
+# make_customers N CHANNEL [EXTRA_EMAILS...]: customers.csv with N customers R1…RN
+# (rN@example.fi), then each EXTRA_EMAIL as customer X1, X2, …, and consents.csv granting CHANNEL
+# to all; imports both.
+make_customers() {
+  local count=$1 channel=$2
+  shift 2
+  python3 - "$WORK" "$count" "$channel" "$@" <<'PY'
+import sys
+work, count, channel, extras = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4:]
+ids = [(f"R{i}", f"r{i}@example.fi") for i in range(1, count + 1)]
+ids += [(f"X{i}", email) for i, email in enumerate(extras, 1)]
+with open(f"{work}/customers.csv", "w") as f:
+    f.write("id,email,name\n")
+    f.writelines(f"{cid},{email},Asiakas {cid}\n" for cid, email in ids)
+with open(f"{work}/consents.csv", "w") as f:
+    f.write("customer,channel,status,at\n")
+    f.writelines(f"{cid},{channel},granted,2020-01-01T00:00:00Z\n" for cid, _ in ids)
+PY
+  campaignd import customers "$WORK/customers.csv" >/dev/null
+  campaignd import consents "$WORK/consents.csv" >/dev/null
+}
+
+# write_rule NAME TEXT: rules/NAME.rules.
+write_rule() {
+  mkdir -p "$WORK/rules"
+  printf '%s\n' "$2" >"$WORK/rules/$1.rules"
+}
+
+# write_email_template NAME: templates/email/NAME.{subject,text}.mustache.
+write_email_template() {
+  mkdir -p "$WORK/templates/email"
+  printf 'Hei {{customer.name}}\n' >"$WORK/templates/email/$1.subject.mustache"
+  printf 'Hei {{customer.name}},\n\ntervetuloa takaisin.\n\nPeru tilaus: {{send.unsubscribe_url}}\n' \
+    >"$WORK/templates/email/$1.text.mustache"
+}
+
+# write_config TICK CHANNELS_JSON [DISPATCH_JSON] [RETRY_JSON]: config.json in WORK with the
+# store, rules and templates there, no contact-pressure cap to speak of, and the given channels.
+write_config() {
+  local tick=$1 channels=$2
+  local dispatch=${3:-'{"concurrency": 8, "rate_per_second": {"email": 5000, "letter": 5000, "webhook": 5000}}'}
+  local retry=${4:-'{"initial_delay": "2s", "max_delay": "60s", "max_age": "2d"}'}
+  printf 'unsubscribe-secret-for-reliability-tests\n' >"$WORK/unsubscribe.key"
+  cat >"$CONFIG" <<JSON
+{
+  "store": "store.sqlite", "rules": "rules", "templates": "templates",
+  "time_zone": "Europe/Helsinki", "tick": "$tick",
+  "contact_pressure": {"max_messages": 1000, "per_days": 1},
+  "dispatch": $dispatch,
+  "retry": $retry,
+  "channels": $channels
+}
+JSON
+}
+
+# email_channel MODE [PORT]: the email channel's JSON, spooling to WORK/spool or sending to the
+# SMTP sink on 127.0.0.1:PORT.
+email_channel() {
+  local url=""
+  [ "$1" = live ] && url="\"smtp_url\": \"smtp://127.0.0.1:$2\","
+  printf '{"mode": "%s", %s "spool_directory": "spool/email", "connections": 4, "timeout": "10s",
+    "from": "Kauppa <kauppa@example.com>", "unsubscribe_url": "https://kauppa.example/unsubscribe",
+    "unsubscribe_secret_file": "unsubscribe.key"}' "$1" "$url"
+}
+
+# webhook_channel PORT: a live webhook channel with endpoint "sink" on 127.0.0.1:PORT.
+webhook_channel() {
+  printf '{"mode": "live", "timeout": "5s", "endpoints": {"sink": {"url": "http://127.0.0.1:%s/hooks/sink",
+    "secret_files": ["%s"]}}}' "$1" "$WEBHOOK_SECRET_FILE"
+}
+
+# free_port: a TCP port on 127.0.0.1 that nothing listens on now.
+free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+
+# start_server NAME SCRIPT ARGS...: starts Tests/DeliveryTests/Servers/SCRIPT recording to
+# WORK/NAME.jsonl, waits for it to listen and sets NAME_PORT (upper case) and NAME_PID.
+start_server() {
+  local name=$1 script=$2 fd
+  shift 2
+  local out="$WORK/$name.out" fifo="$WORK/$name.stdin"
+  : >"$WORK/$name.jsonl"
+  rm -f "$fifo"
+  mkfifo "$fifo"
+  python3 "$SERVERS/$script" "$WORK/$name.jsonl" "$@" <"$fifo" >"$out" 2>"$WORK/$name.err" &
+  local pid=$!
+  BACKGROUND+=("$pid")
+  exec {fd}>"$fifo"
+  SERVER_FDS+=("$fd")
+  local deadline=$((SECONDS + 20))
+  until grep -q '^READY ' "$out" 2>/dev/null; do
+    kill -0 "$pid" 2>/dev/null || fail "$script did not start: $(cat "$WORK/$name.err")"
+    [ $SECONDS -lt $deadline ] || fail "$script did not start within 20 s"
+    sleep 0.05
+  done
+  local upper
+  upper=$(printf '%s' "$name" | tr '[:lower:]' '[:upper:]')
+  printf -v "${upper}_PORT" '%s' "$(sed -n 's/^READY //p' "$out")"
+  printf -v "${upper}_PID" '%s' "$pid"
+}
+
+# start_daemon: `campaignd run` in WORK with its log appended to WORK/daemon.log; sets DAEMON_PID.
+start_daemon() {
+  (
+    for fd in "${SERVER_FDS[@]}"; do eval "exec $fd>&-"; done
+    cd "$WORK"
+    exec "$CAMPAIGND" --config "$CONFIG" run </dev/null >>"$WORK/daemon.out" 2>>"$WORK/daemon.log"
+  ) &
+  DAEMON_PID=$!
+  BACKGROUND+=("$DAEMON_PID")
+}
+
+# stop_daemon: SIGTERM to the daemon; ends the scenario with FAIL unless it exits 0 within 30 s.
+stop_daemon() {
+  kill -TERM "$DAEMON_PID"
+  wait_for 30 '! running "$DAEMON_PID"' || kill -KILL "$DAEMON_PID"
+  local status=0
+  wait "$DAEMON_PID" || status=$?
+  [ "$status" = 0 ] || fail "the daemon exited with status $status after SIGTERM (137: killed after 30 s): $(tail -2 "$WORK/daemon.log")"
+}
+
+# running PID: the process exists and has not exited (a zombie has).
+running() { [ -r "/proc/$1/status" ] && ! grep -q '^State:[[:space:]]*Z' "/proc/$1/status" 2>/dev/null; }
+
+# wait_for SECONDS 'CONDITION': evaluates the shell CONDITION (in single quotes, so that its
+# command substitutions run each time) every 0.2 s until it holds; returns 1 after SECONDS.
+wait_for() {
+  local deadline=$((SECONDS + $1))
+  until eval "$2"; do
+    [ $SECONDS -lt $deadline ] || return 1
+    sleep 0.2
+  done
+}
+
+# lines FILE: the number of lines in FILE.
+lines() { wc -l <"$1" | tr -d ' '; }
