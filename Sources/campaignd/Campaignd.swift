@@ -18,6 +18,7 @@ struct Campaignd: AsyncParsableCommand {
             ExplainCommand.self,
             RunCommand.self,
             LogCommand.self,
+            UnsubscribeCommand.self,
         ])
 
     @OptionGroup var global: GlobalOptions
