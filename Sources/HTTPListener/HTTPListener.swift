@@ -2,6 +2,7 @@ import CampaignConfig
 import Engine
 import Foundation
 import Hummingbird
+import HummingbirdCore
 import Logging
 import Prometheus
 import ServiceLifecycle
@@ -42,7 +43,7 @@ public struct HTTPListener: Service {
     public func run() async throws {
         let router = Router()
         UnsubscribeRoutes(unsubscriber: unsubscriber).add(to: router)
-        router.get("healthz") { _, _ in try await HealthReport.make(engine: engine).response }
+        router.get("healthz") { _, _ in await HealthReport.make(engine: engine).response }
         router.get("metrics") { [registry] _, _ in
             Response(
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8", .cacheControl: "no-store"],

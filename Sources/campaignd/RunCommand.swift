@@ -75,7 +75,7 @@ struct RunCommand: AsyncParsableCommand {
                         unsubscriber = try Unsubscriber.configured(
                             config, store: store.database, now: { [clock = engine.clock] in clock.now() }, logger: logger)
                     } catch {
-                        throw CommandFailure("cannot start the HTTP listener: \(error.description)")
+                        throw CommandFailure("cannot start the HTTP listener: \(error)")
                     }
                     if unsubscriber == nil {
                         logger.warning("no unsubscribe secret in the config: /unsubscribe answers 404 (channels.email.unsubscribe_secret_file)")

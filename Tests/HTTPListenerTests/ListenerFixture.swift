@@ -50,8 +50,8 @@ enum TestMetrics {
 struct ListenerFixture {
     static let secret = Array("listener-test-secret-0123456789".utf8)
     static let rules = """
-        rule "mail" { when consent email  send email "hello"  limit unlimited }
-        rule "hook" { when consent webhook  send webhook "crm"  limit unlimited }
+        rule "mail" { when consent email  send email "hello"  limit once per 1 days }
+        rule "hook" { when consent webhook  send webhook "crm"  limit once per 1 days }
         """
     let directory: String
     let store: CustomerStore

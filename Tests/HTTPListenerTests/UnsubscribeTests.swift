@@ -56,14 +56,17 @@ struct UnsubscribeTests {
         let client = HTTPTestClient()
         let foreign = try UnsubscribeToken(secret: Array("some-other-shop-secret-0123456789".utf8))
         let genuine = fx.token.sign(externalID: "C1", channel: .email)
-        let signature = genuine.split(separator: ".")[1]
-        let tampered = [
-            Data("email:C2".utf8).base64EncodedString().replacingOccurrences(of: "=", with: "") + "." + signature,  // another customer
-            Data("webhook:C1".utf8).base64EncodedString().replacingOccurrences(of: "=", with: "") + "." + signature,  // another channel
-            String(genuine.dropLast()) + (genuine.hasSuffix("A") ? "B" : "A"),  // one character changed
-            foreign.sign(externalID: "C1", channel: .email),
-            "", "x", "a.b.c", String(repeating: "A", count: 4000), "%00%0d%0a",
-        ]
+        let signature = String(genuine.split(separator: ".")[1])
+        func payload(_ text: String) -> String {
+            Data(text.utf8).base64EncodedString().replacingOccurrences(of: "=", with: "")
+        }
+        let lastChanged: String = String(genuine.dropLast()) + (genuine.hasSuffix("A") ? "B" : "A")
+        var tampered: [String] = []
+        tampered.append(payload("email:C2") + "." + signature)  // another customer
+        tampered.append(payload("webhook:C1") + "." + signature)  // another channel
+        tampered.append(lastChanged)  // one character changed
+        tampered.append(foreign.sign(externalID: "C1", channel: .email))
+        tampered += ["", "x", "a.b.c", String(repeating: "A", count: 4000), "%00%0d%0a"]
         try await fx.withListener { base in
             for token in tampered {
                 let reply = await client.post("\(base)/unsubscribe/\(token)")
