@@ -26,10 +26,13 @@ public struct UnsubscribeToken: Sendable {
     }
 
     /// The customer and channel a genuine token names; nil for anything forged or malformed.
+    /// Only the exact text `sign` made verifies: base64 that decodes to the same bytes through
+    /// different spare bits of its last character is rejected too.
     public func verify(_ token: String) -> (externalID: String, channel: Channel)? {
         let parts = token.split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count == 2, let payload = Self.decodeBase64URL(parts[0]),
               let signature = Self.decodeBase64URL(parts[1]),
+              Self.base64URL(payload) == parts[0], Self.base64URL(signature) == parts[1],
               HMAC<SHA256>.isValidAuthenticationCode(signature, authenticating: payload, using: key)
         else { return nil }
         let text = String(decoding: payload, as: UTF8.self)

@@ -25,10 +25,13 @@ struct UnsubscribeCommand: AsyncParsableCommand {
             }
             // A tick may hold the write lock for a while; wait for it rather than fail.
             let store = try CustomerStore(path: config.storePath, currency: config.currency, busyTimeout: 120)
+            // The result goes to stdout; the unsubscriber's info line would only repeat it.
+            var logger = root.global.makeLogger()
+            logger.logLevel = max(logger.logLevel, .warning)
             let unsubscriber: Unsubscriber
             do {
                 guard let configured = try Unsubscriber.configured(
-                    config, store: store.database, now: { Date().timeIntervalSince1970 }, logger: root.global.makeLogger())
+                    config, store: store.database, now: { Date().timeIntervalSince1970 }, logger: logger)
                 else {
                     throw CommandFailure(
                         "the config has no unsubscribe secret", hint: "set channels.email.unsubscribe_url and unsubscribe_secret_file")
