@@ -11,7 +11,6 @@ import Prometheus
 import ServiceLifecycle
 import SystemdNotify
 import UnixSignals
-import Unsubscribe
 
 #if canImport(Glibc)
     import Glibc
@@ -68,19 +67,11 @@ struct RunCommand: AsyncParsableCommand {
                 }
                 try await runOnce(engine, at: instant)
             } else {
-                var listener: HTTPListener?
-                if let address = config.http {
-                    let unsubscriber: Unsubscriber?
-                    do {
-                        unsubscriber = try Unsubscriber.configured(
-                            config, store: store.database, now: { [clock = engine.clock] in clock.now() }, logger: logger)
-                    } catch {
-                        throw CommandFailure("cannot start the HTTP listener: \(error)")
-                    }
-                    if unsubscriber == nil {
-                        logger.warning("no unsubscribe secret in the config: /unsubscribe answers 404 (channels.email.unsubscribe_secret_file)")
-                    }
-                    listener = HTTPListener(address: address, engine: engine, unsubscriber: unsubscriber, registry: registry, logger: logger)
+                let listener: HTTPListener?
+                do {
+                    listener = try HTTPListener.configured(config, engine: engine, registry: registry, logger: logger)
+                } catch {
+                    throw CommandFailure("cannot start the HTTP listener: \(error)")
                 }
                 try await runDaemon(engine, listener: listener, logger: logger)
             }
