@@ -12,6 +12,9 @@ struct UnsubscribeRoutes {
     /// A one-click body is 26 bytes; anything much longer is not one.
     static let maximumBody = 1024
 
+    /// The answer to a forged token, made once: a flood of them costs no page rendering.
+    static let invalid = UnsubscribePage.invalid.response
+
     func add(to router: Router<BasicRequestContext>) {
         let path: RouterPath = "unsubscribe/:token"
         guard let unsubscriber else {
@@ -21,7 +24,7 @@ struct UnsubscribeRoutes {
         }
         router.get(path) { _, context in
             let token = context.parameters.get("token") ?? ""
-            guard let (_, channel) = unsubscriber.verify(token) else { return UnsubscribePage.invalid.response }
+            guard let (_, channel) = unsubscriber.verify(token) else { return Self.invalid }
             return UnsubscribePage.confirm(channel: channel).response
         }
         router.post(path) { request, context in
@@ -41,7 +44,7 @@ struct UnsubscribeRoutes {
                 context.logger.error("unsubscribe failed", metadata: ["error": "\(error)"])
                 return UnsubscribePage.unavailable.response
             }
-            guard let channel = result.channel else { return UnsubscribePage.invalid.response }
+            guard let channel = result.channel else { return Self.invalid }
             return UnsubscribePage.done(channel: channel).response
         }
     }
