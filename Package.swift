@@ -14,6 +14,10 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // The rule language: lexer, parser, AST, diagnostics, type checker. No database, no network.
@@ -63,18 +67,40 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ]),
+        // One-click unsubscribe: a signed token in, a consent withdrawal out (listener and CLI).
+        .target(
+            name: "Unsubscribe",
+            dependencies: [
+                "Delivery", "CampaignConfig", "RuleLanguage", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+        // The daemon's HTTP listener: /unsubscribe, /healthz, /metrics (Hummingbird).
+        .target(
+            name: "HTTPListener",
+            dependencies: [
+                "Engine", "Unsubscribe", "CampaignConfig", "Delivery", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]),
         // The executable: ArgumentParser commands only.
         .executableTarget(
             name: "campaignd",
             dependencies: [
                 "RuleLanguage", "CampaignConfig", "CustomerStore", "Evaluation", "Engine", "Delivery", "Reporting",
-                "SystemdNotify",
+                "SystemdNotify", "Unsubscribe", "HTTPListener",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ]),
         // Channel throughput benchmark (scripts/bench-channels).
         .executableTarget(name: "ChannelBench", dependencies: ["Delivery", "CampaignConfig", "RuleLanguage"]),
@@ -101,6 +127,16 @@ let package = Package(
         .testTarget(
             name: "DeliveryTests", dependencies: ["Delivery", "CurlClient", "CampaignConfig", "RuleLanguage"],
             exclude: ["Servers"]),
+        .testTarget(
+            name: "HTTPListenerTests",
+            dependencies: [
+                "HTTPListener", "Unsubscribe", "Engine", "Delivery", "Evaluation", "CustomerStore", "RuleLanguage",
+                "CurlClient", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]),
         .testTarget(name: "SystemdNotifyTests", dependencies: ["SystemdNotify"]),
     ],
     swiftLanguageModes: [.v6]

@@ -124,6 +124,21 @@ extension Config {
             "letter", extraKeys: ["api_url", "api_key_file", "from_address_id", "use_type"], connections: 2, timeout: .seconds(30))
         let webhook = channel("webhook", extraKeys: [], connections: 8, timeout: .seconds(10))
         channelsObject.reportUnknownKeys()
+
+        // The HTTP listener runs when the config has an "http" section (unless "listen" is "off").
+        var http: HTTPListen?
+        if root.has("http") {
+            let httpObject = root.object("http")
+            let listen = httpObject.string("listen", default: HTTPListen.default.description)
+            if listen != "off" {
+                http = HTTPListen(parsing: listen)
+                if http == nil {
+                    httpObject.invalid(
+                        "listen", "must be an IP address and port such as \"127.0.0.1:8470\" or \"[::1]:8470\", or \"off\"; not \"\(listen)\"")
+                }
+            }
+            httpObject.reportUnknownKeys()
+        }
         root.reportUnknownKeys()
 
         return Config(
@@ -131,7 +146,7 @@ extension Config {
             timeZone: zone ?? TimeZone(identifier: "UTC")!, currency: currency, tick: tick,
             contactPressure: contactPressure, quietHours: quietHours,
             dispatch: Dispatch(concurrency: concurrency, ratePerSecond: ratePerSecond), retry: retry,
-            channels: Channels(email: email, letter: letter, webhook: webhook, webhookEndpoints: endpoints))
+            channels: Channels(email: email, letter: letter, webhook: webhook, webhookEndpoints: endpoints), http: http)
     }
 
     /// `HH:MM` as minutes after midnight.

@@ -27,6 +27,8 @@ public struct Config: Sendable, Equatable {
     public var retry: Retry
     /// How each channel delivers.
     public var channels: Channels
+    /// Where the daemon's HTTP listener (unsubscribe, health, metrics) binds; nil when it is off.
+    public var http: HTTPListen?
 
     /// At most `maxMessages` marketing messages per customer in any `perDays`-day window.
     public struct ContactPressure: Sendable, Equatable {
@@ -55,6 +57,45 @@ public struct Config: Sendable, Equatable {
         public var initialDelay: Duration
         public var maxDelay: Duration
         public var maxAge: Duration
+    }
+
+    /// The address the HTTP listener binds: an IP address (or `localhost`) and a port; port 0
+    /// takes any free port (tests).
+    public struct HTTPListen: Sendable, Equatable {
+        public var host: String
+        public var port: Int
+
+        public init(host: String, port: Int) {
+            self.host = host
+            self.port = port
+        }
+
+        /// The default: loopback only, behind the shop's reverse proxy.
+        public static let `default` = HTTPListen(host: "127.0.0.1", port: 8470)
+
+        /// `127.0.0.1:8470`, `[::1]:8470`, `localhost:8470`; nil for anything else.
+        public init?(parsing text: String) {
+            var host: Substring, portText: Substring
+            if text.hasPrefix("["), let close = text.firstIndex(of: "]") {
+                host = text[text.index(after: text.startIndex)..<close]
+                let rest = text[text.index(after: close)...]
+                guard rest.hasPrefix(":") else { return nil }
+                portText = rest.dropFirst()
+                guard host.contains(":"), host.allSatisfy({ $0.isHexDigit || $0 == ":" || $0 == "." }) else { return nil }
+            } else {
+                guard let colon = text.lastIndex(of: ":") else { return nil }
+                host = text[..<colon]
+                portText = text[text.index(after: colon)...]
+                let octets = host.split(separator: ".", omittingEmptySubsequences: false)
+                guard host == "localhost" || (octets.count == 4 && octets.allSatisfy { !$0.isEmpty && $0.count <= 3 && UInt8($0) != nil })
+                else { return nil }
+            }
+            guard !portText.isEmpty, portText.allSatisfy(\.isASCII), let port = Int(portText), (0...65_535).contains(port) else { return nil }
+            self.init(host: String(host), port: port)
+        }
+
+        /// `host:port`, with brackets around an IPv6 address.
+        public var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
     }
 
     /// Delivery settings per channel.

@@ -83,6 +83,12 @@ final class ConfigObject {
         return duration
     }
 
+    /// Whether the object has `key` with a value other than null.
+    func has(_ key: String) -> Bool {
+        guard let value = values[key] else { return false }
+        return !(value is NSNull)
+    }
+
     /// A nested object; a missing key gives an empty object, so defaults apply.
     func object(_ key: String) -> ConfigObject {
         let value = raw(key)

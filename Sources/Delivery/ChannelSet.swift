@@ -48,26 +48,9 @@ public struct ChannelSet: Sendable {
                 ? "'channels.email.from' is needed for live email (e.g. \"Shop <shop@example.com>\")"
                 : "'channels.email.from' is not an address like \"Shop <shop@example.com>\": \"\(HeaderEncoding.sanitize(fromText))\"")
         }
-        var unsubscribe: (token: UnsubscribeToken, baseURL: String)?
-        switch (emailSettings["unsubscribe_url"], emailSettings["unsubscribe_secret_file"]) {
-        case (let url?, let file?):
-            if !(url.hasPrefix("https://") || url.hasPrefix("http://")) || url.unicodeScalars.contains(where: { $0.value <= 0x20 || $0.value >= 0x7F }) {
-                problems.append("'channels.email.unsubscribe_url' must be an http(s) URL without spaces: \"\(HeaderEncoding.sanitize(url))\"")
-            } else if let secret = attempt({ () throws(ChannelSetupError) in
-                try SecretFile.read(file, key: "channels.email.unsubscribe_secret_file", environment: environment)
-            }) {
-                do {
-                    unsubscribe = (try UnsubscribeToken(secret: Array(secret.utf8)), url)
-                } catch {
-                    problems.append("'channels.email.unsubscribe_secret_file': \(error)")
-                }
-            }
-        case (nil, nil):
-            if channels.email.mode == .live {
-                problems.append("'channels.email.unsubscribe_url' and 'unsubscribe_secret_file' are needed for live email (List-Unsubscribe on marketing mail)")
-            }
-        case (_?, nil): problems.append("'channels.email.unsubscribe_url' needs 'channels.email.unsubscribe_secret_file'")
-        case (nil, _?): problems.append("'channels.email.unsubscribe_secret_file' needs 'channels.email.unsubscribe_url'")
+        let unsubscribe = attempt { () throws(ChannelSetupError) in try UnsubscribeToken.configured(email: emailSettings, environment: environment) } ?? nil
+        if unsubscribe == nil && channels.email.mode == .live && emailSettings["unsubscribe_url"] == nil && emailSettings["unsubscribe_secret_file"] == nil {
+            problems.append("'channels.email.unsubscribe_url' and 'unsubscribe_secret_file' are needed for live email (List-Unsubscribe on marketing mail)")
         }
         let composer = Composer(
             templates: templates, from: from ?? EmailAddress(address: "campaignd@localhost")!, unsubscribe: unsubscribe, now: now)

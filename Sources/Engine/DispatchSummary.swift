@@ -11,6 +11,16 @@ public struct DispatchSummary: Sendable, Equatable {
 
     public var total: Int { sent + retried + failed + skipped + held }
 
+    /// For the summary of one send: `sent`, `retried`, `failed`, `skipped` or `held`.
+    var onlyOutcome: String? {
+        guard total == 1 else { return nil }
+        if sent == 1 { return "sent" }
+        if retried == 1 { return "retried" }
+        if failed == 1 { return "failed" }
+        if skipped == 1 { return "skipped" }
+        return "held"
+    }
+
     mutating func add(_ other: DispatchSummary) {
         sent += other.sent
         retried += other.retried

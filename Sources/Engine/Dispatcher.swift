@@ -56,6 +56,16 @@ public final class Dispatcher: Sendable {
         }.map(Double.init)
     }
 
+    /// Queued rows due now (the queue depth metric).
+    public func dueCount() throws -> Int {
+        let now = Int64(clock.now())
+        return try store.read { db in
+            try Int.fetchOne(
+                db, sql: "SELECT count(*) FROM send WHERE status IN ('queued', 'in_flight') AND status = 'queued' AND due_at <= ?",
+                arguments: [now]) ?? 0
+        }
+    }
+
     /// Sends every row due now, with at most `concurrency` in flight, until none is due or
     /// `shouldStop` says so; in-flight sends always finish.
     public func drain(policy: DispatchPolicy, shouldStop: @escaping @Sendable () -> Bool = { false }) async throws
@@ -115,6 +125,9 @@ public final class Dispatcher: Sendable {
     /// `in_flight`, to be resent after recovery.
     func send(_ row: DueSend, policy: DispatchPolicy) async -> DispatchSummary {
         var summary = DispatchSummary()
+        defer {
+            if let status = summary.onlyOutcome { EngineMetrics.send(rule: row.rule, channel: row.channel, status: status) }
+        }
         do {
             let runtime = self.runtime()
             let now = Int64(clock.now())

@@ -12,6 +12,9 @@ public final class Engine: Sendable {
     private let loader: @Sendable () throws -> EngineConfiguration
     private let current: ConfigurationBox
     public let dispatcher: Dispatcher
+    /// When the engine was made (seconds since the epoch, by its clock).
+    public let startedAt: Double
+    private let lastTickRecord = Mutex<TickRecord?>(nil)
 
     /// Loads the configuration once; a failure here is a failure to start.
     public init(
@@ -23,7 +26,9 @@ public final class Engine: Sendable {
         self.clock = clock
         self.logger = logger
         self.loader = loader
+        self.startedAt = clock.now()
         let configuration = try loader()
+        EngineMetrics.rulesLoaded(configuration.runtime.ruleSet.rules.count)
         let current = ConfigurationBox(configuration)
         self.current = current
         self.dispatcher = Dispatcher(
@@ -39,8 +44,10 @@ public final class Engine: Sendable {
         do {
             let fresh = try loader()
             current.value.withLock { $0 = fresh }
+            EngineMetrics.reload(result: "ok", rules: fresh.runtime.ruleSet.rules.count)
             logger.notice("reloaded", metadata: ["rules": "\(fresh.runtime.ruleSet.rules.count)"])
         } catch {
+            EngineMetrics.reload(result: "failed", rules: configuration.runtime.ruleSet.rules.count)
             logger.error("reload failed; the previous configuration keeps running", metadata: ["error": "\(error)"])
             throw error
         }
@@ -56,9 +63,24 @@ public final class Engine: Sendable {
     @discardableResult
     public func tick(at instant: Int64) throws -> Outbox.TickSummary {
         let configuration = self.configuration
-        let summary = try Outbox(store: store, logger: logger).tick(
-            ruleSet: configuration.runtime.ruleSet, settings: configuration.settings(at: instant),
-            slices: configuration.slices)
+        let summary: Outbox.TickSummary
+        do {
+            summary = try Outbox(store: store, logger: logger).tick(
+                ruleSet: configuration.runtime.ruleSet, settings: configuration.settings(at: instant),
+                slices: configuration.slices)
+        } catch {
+            lastTickRecord.withLock { $0 = TickRecord(instant: instant, finishedAt: clock.now(), error: "\(error)") }
+            EngineMetrics.tick(result: "failed", seconds: 0)
+            throw error
+        }
+        lastTickRecord.withLock { $0 = TickRecord(instant: instant, finishedAt: clock.now(), error: nil) }
+        EngineMetrics.tick(result: "ok", seconds: summary.seconds)
+        for rule in configuration.runtime.ruleSet.rules {
+            for (status, count) in summary.recordedByRule[rule.name] ?? [:] {
+                EngineMetrics.decisions(rule: rule.name, channel: rule.channel, decision: status, count: count)
+            }
+        }
+        measureQueueDepth()
         logger.info("tick", metadata: [
             "instant": "\(instant)", "queued": "\(summary.queued)", "holdout": "\(summary.recorded[.holdout] ?? 0)",
             "skipped": "\(summary.recorded[.skipped] ?? 0)", "unchanged": "\(summary.unchanged)",
@@ -70,7 +92,21 @@ public final class Engine: Sendable {
     /// Sends everything due now; returns when nothing is due or `shouldStop` says so (in-flight
     /// sends always finish).
     public func dispatchDue(shouldStop: @escaping @Sendable () -> Bool = { false }) async throws -> DispatchSummary {
-        try await dispatcher.drain(policy: configuration.policy, shouldStop: shouldStop)
+        let summary = try await dispatcher.drain(policy: configuration.policy, shouldStop: shouldStop)
+        measureQueueDepth()
+        return summary
+    }
+
+    /// The last tick: its instant, when it ended and its error, or nil before the first.
+    public var lastTick: TickRecord? { lastTickRecord.withLock { $0 } }
+
+    /// Updates the queue depth gauge (a count over the `send_due` index).
+    private func measureQueueDepth() {
+        do {
+            EngineMetrics.queueDepth(try dispatcher.dueCount())
+        } catch {
+            logger.debug("queue depth not measured", metadata: ["error": "\(error)"])
+        }
     }
 }
 

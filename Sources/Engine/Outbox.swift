@@ -27,6 +27,8 @@ public struct Outbox: Sendable {
         public var recorded: [SendStatus: Int] = [:]
         /// Decisions that changed nothing: already recorded for this rule, customer and window.
         public var unchanged = 0
+        /// New rows by rule and status.
+        public var recordedByRule: [String: [SendStatus: Int]] = [:]
         public var tallies: [RuleTally] = []
         public var seconds = 0.0
 
@@ -84,11 +86,17 @@ public struct Outbox: Sendable {
                         rule.target, Self.windowKey(rule.limit, instant: instant), instant, status.rawValue, reason,
                         decision.evidence ?? "{}", due, instant,
                     ])
-                    if db.changesCount > 0 { counts.recorded[status, default: 0] += 1 } else { counts.unchanged += 1 }
+                    if db.changesCount > 0 {
+                        counts.recorded[status, default: 0] += 1
+                        counts.byRule[rule.name, default: [:]][status, default: 0] += 1
+                    } else {
+                        counts.unchanged += 1
+                    }
                 }
             }
         }
-        var summary = TickSummary(instant: instant, recorded: counts.recorded, unchanged: counts.unchanged, tallies: tallies)
+        var summary = TickSummary(
+            instant: instant, recorded: counts.recorded, unchanged: counts.unchanged, recordedByRule: counts.byRule, tallies: tallies)
         summary.seconds = Date().timeIntervalSince(started)
         return summary
     }
@@ -98,4 +106,5 @@ public struct Outbox: Sendable {
 private final class CountBox: @unchecked Sendable {
     var recorded: [SendStatus: Int] = [:]
     var unchanged = 0
+    var byRule: [String: [SendStatus: Int]] = [:]
 }

@@ -19,6 +19,7 @@ struct Campaignd: AsyncParsableCommand {
             RunCommand.self,
             LogCommand.self,
             ReportCommand.self,
+            UnsubscribeCommand.self,
         ])
 
     @OptionGroup var global: GlobalOptions

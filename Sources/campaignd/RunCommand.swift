@@ -4,7 +4,10 @@ import CustomerStore
 import Engine
 import Evaluation
 import Foundation
+import HTTPListener
 import Logging
+import Metrics
+import Prometheus
 import ServiceLifecycle
 import SystemdNotify
 import UnixSignals
@@ -35,6 +38,9 @@ struct RunCommand: AsyncParsableCommand {
             // SIGHUP's default action ends the process; ignore it before anyone can send one.
             signal(SIGHUP, SIG_IGN)
             let logger = root.global.makeLogger()
+            // Metrics go to Prometheus (shown by the listener's /metrics); bootstrapped once, before the engine.
+            let registry = PrometheusCollectorRegistry()
+            if !once { MetricsSystem.bootstrap(Self.metricsFactory(registry)) }
             let configPath = root.global.config
             let config = try root.global.loadConfig()
             guard FileManager.default.fileExists(atPath: config.storePath) || !once else {
@@ -61,7 +67,13 @@ struct RunCommand: AsyncParsableCommand {
                 }
                 try await runOnce(engine, at: instant)
             } else {
-                try await runDaemon(engine, logger: logger)
+                let listener: HTTPListener?
+                do {
+                    listener = try HTTPListener.configured(config, engine: engine, registry: registry, logger: logger)
+                } catch {
+                    throw CommandFailure("cannot start the HTTP listener: \(error)")
+                }
+                try await runDaemon(engine, listener: listener, logger: logger)
             }
         }
     }
@@ -81,17 +93,29 @@ struct RunCommand: AsyncParsableCommand {
             + (recovered > 0 ? ", resent after a crash \(recovered)" : "") + "; \(later) queued for later")
     }
 
-    private func runDaemon(_ engine: Engine, logger: Logger) async throws {
+    /// Prometheus behind swift-metrics; tick durations get buckets from 10 ms to 10 minutes.
+    static func metricsFactory(_ registry: PrometheusCollectorRegistry) -> PrometheusMetricsFactory {
+        var factory = PrometheusMetricsFactory(registry: registry)
+        factory.durationHistogramBuckets["campaignd_tick_duration_seconds"] = [
+            .milliseconds(10), .milliseconds(50), .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1),
+            .milliseconds(2500), .seconds(5), .seconds(10), .seconds(30), .seconds(60), .seconds(120), .seconds(300), .seconds(600),
+        ]
+        return factory
+    }
+
+    private func runDaemon(_ engine: Engine, listener: HTTPListener?, logger: Logger) async throws {
         let notifier = SystemdNotifier()
         let dispatch = DispatchService(engine: engine)
         let ticks = TickService(engine: engine, afterTick: { dispatch.poke() })
         let reload = ReloadService(engine: engine, notifier: notifier, signals: await UnixSignalsSequence(trapping: .sighup))
         let watchdog = WatchdogService(engine: engine, notifier: notifier)
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+            .init(service: dispatch), .init(service: ticks), .init(service: reload), .init(service: watchdog),
+        ]
+        if let listener { services.append(.init(service: listener)) }
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
-                services: [
-                    .init(service: dispatch), .init(service: ticks), .init(service: reload), .init(service: watchdog),
-                ],
+                services: services,
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger))
         notifier.ready()

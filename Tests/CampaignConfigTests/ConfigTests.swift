@@ -12,7 +12,11 @@ struct ConfigTests {
     func example() throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         let config = try Config.load(path: root.appendingPathComponent("config.example.json").path)
-        #expect(config == Config.defaults(baseDirectory: root.path))
+        // The HTTP listener is opt-in: the example has it on, an empty config has none.
+        var defaults = Config.defaults(baseDirectory: root.path)
+        #expect(defaults.http == nil)
+        defaults.http = .default
+        #expect(config == defaults)
         #expect(config.storePath == root.appendingPathComponent("var/campaignd.sqlite").path)
         #expect(config.channels.email.mode == .spool)
     }
@@ -109,5 +113,23 @@ struct ConfigTests {
             "'channels.letter.connections' must be a whole number from 1 to 256",
             "unknown key 'channels.letter.timout' (did you mean 'channels.letter.timeout'?)",
         ])
+    }
+
+    @Test("http.listen: an address and port, [IPv6]:port, port 0, \"off\"; absent means no listener")
+    func httpListen() throws {
+        #expect(try load("{}").http == nil)
+        #expect(try load(#"{"http": {}}"#).http == .init(host: "127.0.0.1", port: 8470))
+        #expect(try load(#"{"http": {"listen": "127.0.0.1:0"}}"#).http == .init(host: "127.0.0.1", port: 0))
+        #expect(try load(#"{"http": {"listen": "[::1]:9000"}}"#).http == .init(host: "::1", port: 9000))
+        #expect(try load(#"{"http": {"listen": "localhost:80"}}"#).http?.description == "localhost:80")
+        #expect(try load(#"{"http": {"listen": "off"}}"#).http == nil)
+        for bad in ["8470", "127.0.0.1", "127.0.0.1:70000", "shop.example:80", "::1:80", "127.0.0.1:-1", "[::1]"] {
+            let error = #expect(throws: ConfigError.self) { try load(#"{"http": {"listen": "\#(bad)"}}"#) }
+            #expect(error?.problems == [
+                "'http.listen' must be an IP address and port such as \"127.0.0.1:8470\" or \"[::1]:8470\", or \"off\"; not \"\(bad)\"",
+            ])
+        }
+        let error = #expect(throws: ConfigError.self) { try load(#"{"http": {"lisen": "127.0.0.1:1"}}"#) }
+        #expect(error?.problems == ["unknown key 'http.lisen' (did you mean 'http.listen'?)"])
     }
 }

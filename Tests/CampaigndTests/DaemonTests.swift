@@ -1,6 +1,10 @@
 import Foundation
 import Testing
 
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
+
 #if canImport(Glibc)
     import Glibc
 #endif
@@ -102,5 +106,49 @@ struct DaemonTests {
         _ = try listener.wait(for: "STOPPING=1", seconds: 10)
         #expect(daemon.exitStatus(within: 20) == 0, "\(daemon.log)")
         #expect(daemon.log.contains("stopped"))
+    }
+
+    @Test("with http.listen on port 0: /healthz, /metrics and one-click unsubscribe answer; SIGTERM stops the listener too")
+    func httpListener() async throws {
+        let (directory, config, _) = try workspace()
+        var text = try String(contentsOfFile: config, encoding: .utf8)
+        text = text.replacingOccurrences(of: "\"currency\": \"EUR\",", with: "\"currency\": \"EUR\", \"http\": {\"listen\": \"127.0.0.1:0\"},")
+        try text.write(toFile: config, atomically: true, encoding: .utf8)
+        let daemon = try Daemon(config: config, directory: directory, notifySocket: "")
+        defer { if daemon.process.isRunning { daemon.process.terminate() } }
+        var port: String?
+        let deadline = Date().addingTimeInterval(30)
+        while port == nil && Date() < deadline {
+            if let range = daemon.log.range(of: #"http\.address=127\.0\.0\.1:[0-9]+"#, options: .regularExpression) {
+                port = String(daemon.log[range].split(separator: ":").last!)
+            } else {
+                try await Task.sleep(for: .milliseconds(100))
+            }
+        }
+        let base = "http://127.0.0.1:\(try #require(port, "\(daemon.log)"))"
+
+        // The first tick spools the demo's emails; their links name the configured public base.
+        let spool = directory.appendingPathComponent("spool/email")
+        while ((try? FileManager.default.contentsOfDirectory(atPath: spool.path))?.count ?? 0) == 0 && Date() < deadline {
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        let first = try #require(try FileManager.default.contentsOfDirectory(atPath: spool.path).sorted().first, "\(daemon.log)")
+        let email = try String(contentsOf: spool.appendingPathComponent(first), encoding: .utf8)
+        let header = try #require(email.split(separator: "\r\n").first { $0.hasPrefix("List-Unsubscribe: <") })
+        let token = String(header.dropLast().split(separator: "/").last!)
+
+        let (health, healthResponse) = try await URLSession.shared.data(from: URL(string: "\(base)/healthz")!)
+        #expect((healthResponse as? HTTPURLResponse)?.statusCode == 200, "\(String(decoding: health, as: UTF8.self))")
+        let (metrics, _) = try await URLSession.shared.data(from: URL(string: "\(base)/metrics")!)
+        #expect(String(decoding: metrics, as: UTF8.self).contains("campaignd_ticks_total{result=\"ok\"}"))
+        var request = URLRequest(url: URL(string: "\(base)/unsubscribe/\(token)")!)
+        request.httpMethod = "POST"
+        request.httpBody = Data("List-Unsubscribe=One-Click".utf8)
+        let (_, unsubscribed) = try await URLSession.shared.data(for: request)
+        #expect((unsubscribed as? HTTPURLResponse)?.statusCode == 200)
+
+        daemon.signal(SIGTERM)
+        #expect(daemon.exitStatus(within: 20) == 0, "\(daemon.log)")
+        await #expect(throws: (any Error).self) { _ = try await URLSession.shared.data(from: URL(string: "\(base)/healthz")!) }
     }
 }

@@ -19,7 +19,7 @@ struct ChannelSetTests {
         #expect(await set.channel(for: .webhook).deliver(Fixtures.message("w-1", channel: .webhook, target: "crm")) == .delivered(receipt: "spooled \(directory)/var/spool/webhook/w-1.json"))
         let eml = try String(contentsOfFile: "\(directory)/var/spool/email/e-1.eml", encoding: .utf8)
         #expect(eml.contains("Message-ID: <e-1.campaignd@example.com>"))
-        #expect(eml.contains("List-Unsubscribe: <https://shop.example/u?token="))
+        #expect(eml.contains("List-Unsubscribe: <https://shop.example/u/ZW1haWw6"))
         let files = try FileManager.default.contentsOfDirectory(atPath: "\(directory)/var/spool/email")
         #expect(files == ["e-1.eml"], "no temporary file is left")
         guard case .permanent(let reason, false) = await set.webhook.deliver(Fixtures.message("w-2", channel: .webhook, target: "nope")) else {

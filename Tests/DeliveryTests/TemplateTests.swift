@@ -80,7 +80,15 @@ struct UnsubscribeTokenTests {
         let forged = UnsubscribeToken.base64URL(Array("email:C-2".utf8)) + "." + token.split(separator: ".")[1]
         #expect(signer.verify(forged) == nil)
         #expect(signer.verify("") == nil && signer.verify("a.b.c") == nil)
-        #expect(signer.url(base: "https://x.example/u?lang=fi", externalID: "C-1", channel: .email).hasPrefix("https://x.example/u?lang=fi&token="))
+        // The last character of 43 base64 characters carries 4 bits and 2 spare ones: changing only
+        // the spare bits decodes to the same bytes, and must still be rejected.
+        let last = token.last!, alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
+        let index = alphabet.firstIndex(of: last)!
+        let spare = String(token.dropLast()) + String(alphabet[index ^ 1])
+        #expect(Data(base64Encoded: spare.split(separator: ".")[1].replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/") + "=") != nil)
+        #expect(signer.verify(spare) == nil)
+        #expect(signer.url(base: "https://x.example/u", externalID: "C-1", channel: .email) == "https://x.example/u/" + signer.sign(externalID: "C-1", channel: .email))
+        #expect(signer.url(base: "https://x.example/u/", externalID: "C-1", channel: .email).hasPrefix("https://x.example/u/ZW1haWw6Qy0x."))
         #expect(throws: UnsubscribeTokenError.self) { try UnsubscribeToken(secret: [1, 2, 3]) }
     }
 }

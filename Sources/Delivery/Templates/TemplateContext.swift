@@ -58,7 +58,7 @@ public struct TemplateContext {
         for (index, name) in factNames.enumerated() { facts[name] = "\(index + 1)" }
         let send: [String: String?] = [
             "id": "sample-send-1", "channel": channel.rawValue, "coupon": Coupon.code(sendID: "sample-send-1"),
-            "unsubscribe_url": "https://shop.example/unsubscribe?token=sample", "date": "2026-01-31",
+            "unsubscribe_url": "https://shop.example/unsubscribe/sample", "date": "2026-01-31",
         ]
         return TemplateContext(
             root: Self.root(

@@ -1,0 +1,134 @@
+import CampaignConfig
+import CustomerStore
+import Delivery
+import Engine
+import Foundation
+import GRDB
+import HTTPListener
+import Logging
+import Metrics
+import Prometheus
+import RuleLanguage
+import ServiceLifecycle
+import Synchronization
+import Testing
+import Unsubscribe
+
+/// A clock the test moves by hand.
+final class ManualClock: EngineClock {
+    private let time: Mutex<Double>
+    init(_ start: Double) { time = Mutex(start) }
+    func now() -> Double { time.withLock { $0 } }
+    func advance(_ seconds: Double) { time.withLock { $0 += seconds } }
+    func sleep(seconds: Double) async throws {
+        try Task.checkCancellation()
+        try await Task.sleep(for: .milliseconds(10))
+    }
+}
+
+/// A channel that records the external ids it delivered to.
+final class RecordingChannel: DeliveryChannel {
+    private let delivered = Mutex<[String]>([])
+    var recipients: [String] { delivered.withLock { $0 } }
+    func deliver(_ message: OutboundMessage) async -> DeliveryOutcome {
+        delivered.withLock { $0.append(message.recipient.externalID) }
+        return .delivered(receipt: "250 OK")
+    }
+}
+
+/// The process's metrics backend: bootstrapped once, shared by every test here.
+enum TestMetrics {
+    static let registry: PrometheusCollectorRegistry = {
+        let registry = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        return registry
+    }()
+}
+
+/// A store with customers `C1…` (email and webhook consent), an engine over recording
+/// channels with one email and one webhook rule, and the HTTP listener on a free loopback port.
+struct ListenerFixture {
+    static let secret = Array("listener-test-secret-0123456789".utf8)
+    static let rules = """
+        rule "mail" { when consent email  send email "hello"  limit once per 1 days }
+        rule "hook" { when consent webhook  send webhook "crm"  limit once per 1 days }
+        """
+    let directory: String
+    let store: CustomerStore
+    let clock = ManualClock(Double(ISO8601DateFormatter().date(from: "2026-11-20T10:00:00Z")!.timeIntervalSince1970))
+    let email = RecordingChannel()
+    let webhook = RecordingChannel()
+    let engine: Engine
+    let token: UnsubscribeToken
+    var logger: Logger { Logger(label: "test") }
+
+    init(customers: Int = 3) throws {
+        _ = TestMetrics.registry
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("campaignd-http-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        store = try CustomerStore(path: "\(directory)/store.sqlite", currency: "EUR")
+        try store.database.write { db in
+            try db.execute(
+                sql: """
+                    WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?)
+                    INSERT INTO customer(id, external_id, email, name) SELECT i, 'C' || i, 'c' || i || '@example.fi', 'Name ' || i FROM n
+                    """,
+                arguments: [customers])
+            for channel in ["email", "webhook"] {
+                try db.execute(sql: "INSERT INTO consent(customer_id, channel, status, at) SELECT id, ?, 'granted', 0 FROM customer", arguments: [channel])
+            }
+        }
+        let check = RuleSetLoader.check([SourceFile(name: "test.rules", text: Self.rules)], environment: nil)
+        let ruleSet = try #require(check.ruleSet)
+        let runtime = EngineRuntime(
+            ruleSet: ruleSet, channels: [.email: email, .webhook: webhook], businessTimeZone: TimeZone(identifier: "UTC")!,
+            currency: "EUR", defaultEmailQuietHours: nil)
+        let configuration = EngineConfiguration(
+            runtime: runtime, policy: DispatchPolicy(concurrency: 4, ratePerSecond: [:], retry: RetryPolicy(initialDelay: 60, maxDelay: 600, maxAge: 86_400)),
+            tickSeconds: 300, contactPressureMessages: 1000, contactPressureDays: 7, slices: 1)
+        engine = try Engine(store: store.database, clock: clock, logger: Logger(label: "test"), loader: { configuration })
+        token = try UnsubscribeToken(secret: Self.secret)
+    }
+
+    var unsubscriber: Unsubscriber {
+        Unsubscriber(token: token, store: store.database, now: { [clock] in clock.now() }, logger: logger)
+    }
+
+    /// Ticks at the next scheduled instant after moving the clock there.
+    @discardableResult
+    func tickNext() throws -> Outbox.TickSummary {
+        clock.advance(Double(engine.configuration.tickSeconds))
+        return try engine.tick(at: engine.scheduledInstant(atOrBefore: clock.now()))
+    }
+
+    func count(_ sql: String) throws -> Int {
+        try store.database.read { try Int.fetchOne($0, sql: sql) ?? 0 }
+    }
+
+    /// Runs `body` with the listener accepting on `http://127.0.0.1:PORT`, then shuts it down
+    /// gracefully. A listener that does not start fails the test.
+    func withListener(unsubscribe: Bool = true, _ body: (String) async throws -> Void) async throws {
+        let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
+        let listener = HTTPListener(
+            address: Config.HTTPListen(host: "127.0.0.1", port: 0), engine: engine,
+            unsubscriber: unsubscribe ? unsubscriber : nil, registry: TestMetrics.registry, logger: logger,
+            onBound: { portContinuation.yield($0); portContinuation.finish() })
+        let group = ServiceGroup(services: [listener], logger: logger)
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask {
+                defer { portContinuation.finish() }
+                try await group.run()
+            }
+            var iterator = ports.makeAsyncIterator()
+            let port = try #require(await iterator.next(), "the listener did not start")
+            do {
+                try await body("http://127.0.0.1:\(port)")
+            } catch {
+                await group.triggerGracefulShutdown()
+                throw error
+            }
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+        }
+    }
+}
