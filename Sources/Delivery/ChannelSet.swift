@@ -42,8 +42,11 @@ public struct ChannelSet: Sendable {
 
         // Sender and unsubscribe links: needed by spool and live email alike.
         let fromText = emailSettings["from"] ?? (channels.email.mode == .spool ? "campaignd@localhost" : "")
-        let from = EmailAddress(parsing: fromText)
-        if from == nil {
+        let fromIsOneLine = fromText.utf8.count <= 998 && !fromText.unicodeScalars.contains { $0.value < 0x20 || $0.value == 0x7F }
+        let from = fromIsOneLine ? EmailAddress(parsing: fromText) : nil
+        if !fromIsOneLine {
+            problems.append("'channels.email.from' must be one line of at most 998 characters, without control characters")
+        } else if from == nil {
             problems.append(fromText.isEmpty
                 ? "'channels.email.from' is needed for live email (e.g. \"Shop <shop@example.com>\")"
                 : "'channels.email.from' is not an address like \"Shop <shop@example.com>\": \"\(HeaderEncoding.sanitize(fromText))\"")
@@ -52,7 +55,7 @@ public struct ChannelSet: Sendable {
         switch (emailSettings["unsubscribe_url"], emailSettings["unsubscribe_secret_file"]) {
         case (let url?, let file?):
             if !(url.hasPrefix("https://") || url.hasPrefix("http://")) || url.unicodeScalars.contains(where: { $0.value <= 0x20 || $0.value >= 0x7F }) {
-                problems.append("'channels.email.unsubscribe_url' must be an http(s) URL without spaces: \"\(HeaderEncoding.sanitize(url))\"")
+                problems.append("'channels.email.unsubscribe_url' must be an http(s) URL without spaces: \"\(HeaderEncoding.sanitize(String(url.prefix(200))))\"")
             } else if let secret = attempt({ () throws(ChannelSetupError) in
                 try SecretFile.read(file, key: "channels.email.unsubscribe_secret_file", environment: environment)
             }) {

@@ -18,6 +18,7 @@ struct Campaignd: AsyncParsableCommand {
             ExplainCommand.self,
             RunCommand.self,
             LogCommand.self,
+            ForgetCommand.self,
         ])
 
     @OptionGroup var global: GlobalOptions
