@@ -169,8 +169,12 @@ struct FactSQL: Sendable {
             (CASE WHEN {} IN (SELECT s.address {}) THEN 1 WHEN NOT EXISTS (SELECT 1 {}) THEN 0 \
             ELSE coalesce(campaignd_address_hash({}) IN (SELECT s.address {}), 0) END)
             """,
-            address, entries, hashed, address, hashed)
+            address, entries, hashed, address, hashed, cost: Self.hashingCost)
     }
+
+    /// The ordering cost of the suppression test: above a purchase-window subquery (10), so an
+    /// `and` tests it last and hashes addresses only for customers every other term let through.
+    static let hashingCost = 12
 
     /// The first text after every hashed suppression address (`sha256;` follows `sha256:…`).
     static let hashPrefixEnd = String(SuppressionAddress.hashPrefix.dropLast()) + ";"
