@@ -32,6 +32,8 @@ let package = Package(
                 // The C API, for the import's bulk insert loop.
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
+                // SHA-256 of erased customers' addresses in the suppression list.
+                .product(name: "Crypto", package: "swift-crypto"),
             ]),
         // Evaluation: rules compiled to SQL over the store; plan and explain.
         .target(

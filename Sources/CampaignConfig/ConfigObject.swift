@@ -112,7 +112,12 @@ final class ConfigObject {
         }
     }
 
-    func invalid(_ key: String, _ message: String) { problems.add("'\(name(key))' \(message)") }
+    /// Reports a problem with `key`; a message longer than 300 characters (one quoting a huge
+    /// value) is cut in the middle.
+    func invalid(_ key: String, _ message: String) {
+        let message = message.utf8.count > 300 ? "\(message.prefix(200))…\(message.suffix(100))" : message
+        problems.add("'\(name(key))' \(message)")
+    }
 
     /// Reports every key of this object that was never read, with a suggestion when one is close.
     func reportUnknownKeys() {

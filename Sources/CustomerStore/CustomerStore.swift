@@ -32,6 +32,7 @@ public final class CustomerStore: Sendable {
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
             // Statement journals (for statements that may fail after changing rows) stay in memory.
             try db.execute(sql: "PRAGMA temp_store = MEMORY")
+            db.add(function: SuppressionAddress.hashFunction)
         }
         do {
             database = try DatabasePool(path: path, configuration: configuration)

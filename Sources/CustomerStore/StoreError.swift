@@ -2,6 +2,7 @@
 public enum StoreError: Error, CustomStringConvertible, Sendable {
     case cannotOpen(path: String, reason: String)
     case currencyMismatch(path: String, store: String, config: String)
+    case unknownCustomer(externalID: String)
 
     public var description: String {
         switch self {
@@ -9,6 +10,8 @@ public enum StoreError: Error, CustomStringConvertible, Sendable {
             "open store \(path): \(reason)"
         case .currencyMismatch(let path, let store, let config):
             "store \(path) keeps amounts in \(store), but the config says currency \"\(config)\"; one store holds one currency"
+        case .unknownCustomer(let externalID):
+            "no customer with id \"\(externalID)\" in the store"
         }
     }
 }

@@ -42,8 +42,11 @@ public struct ChannelSet: Sendable {
 
         // Sender and unsubscribe links: needed by spool and live email alike.
         let fromText = emailSettings["from"] ?? (channels.email.mode == .spool ? "campaignd@localhost" : "")
-        let from = EmailAddress(parsing: fromText)
-        if from == nil {
+        let fromIsOneLine = fromText.utf8.count <= 998 && !fromText.unicodeScalars.contains { $0.value < 0x20 || $0.value == 0x7F }
+        let from = fromIsOneLine ? EmailAddress(parsing: fromText) : nil
+        if !fromIsOneLine {
+            problems.append("'channels.email.from' must be one line of at most 998 characters, without control characters")
+        } else if from == nil {
             problems.append(fromText.isEmpty
                 ? "'channels.email.from' is needed for live email (e.g. \"Shop <shop@example.com>\")"
                 : "'channels.email.from' is not an address like \"Shop <shop@example.com>\": \"\(HeaderEncoding.sanitize(fromText))\"")

@@ -75,7 +75,7 @@ extension UnsubscribeToken {
         switch (settings["unsubscribe_url"], settings["unsubscribe_secret_file"]) {
         case (let url?, let file?):
             if !(url.hasPrefix("https://") || url.hasPrefix("http://")) || url.unicodeScalars.contains(where: { $0.value <= 0x20 || $0.value >= 0x7F }) {
-                throw ChannelSetupError("'channels.email.unsubscribe_url' must be an http(s) URL without spaces: \"\(HeaderEncoding.sanitize(url))\"")
+                throw ChannelSetupError("'channels.email.unsubscribe_url' must be an http(s) URL without spaces: \"\(HeaderEncoding.sanitize(String(url.prefix(200))))\"")
             }
             if url.contains("?") || url.contains("#") {
                 throw ChannelSetupError(

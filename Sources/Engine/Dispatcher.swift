@@ -228,6 +228,7 @@ public final class Dispatcher: Sendable {
                 try db.executeCached(
                     sql: "UPDATE send SET status = 'sent', attempts = ?, last_error = NULL, reason = ?, updated_at = ? WHERE id = ?",
                     arguments: [attempts, receipt.map { String($0.prefix(500)) }, Int64(now), row.id])
+                try Self.scrubIfErased(row, now: Int64(now), in: db)
             }
             summary.sent += 1
             logger.debug("sent", metadata: ["send.id": "\(row.sendID)", "rule": "\(row.rule)", "channel": "\(row.channel.rawValue)"])
@@ -241,6 +242,7 @@ public final class Dispatcher: Sendable {
                     try db.executeCached(
                         sql: "UPDATE send SET status = 'queued', attempts = ?, due_at = ?, last_error = ?, updated_at = ? WHERE id = ?",
                         arguments: [attempts, Int64((now + delay).rounded(.up)), String(reason.prefix(500)), Int64(now), row.id])
+                    try Self.scrubIfErased(row, now: Int64(now), in: db)
                 }
                 summary.retried += 1
                 // A receiver's answer may quote the address: it goes to the send log, and to the
@@ -265,6 +267,7 @@ public final class Dispatcher: Sendable {
                             """,
                         arguments: [row.channel.rawValue, Int64(now), customerID])
                 }
+                try Self.scrubIfErased(row, now: Int64(now), in: db)
             }
             summary.failed += 1
             logger.warning("send failed (campaignd log shows why)", metadata: [
@@ -284,11 +287,16 @@ public final class Dispatcher: Sendable {
 
     /// The suppression address of a channel (docs/store.md), over `customer c`.
     static func addressSQL(_ channel: Channel) -> String {
-        switch channel {
-        case .email: "lower(trim(c.email))"
-        case .letter: "lower(trim(c.street) || '|' || trim(c.postal_code) || '|' || trim(c.country))"
-        case .webhook: "lower(c.external_id)"
-        }
+        SuppressionAddress.sql(channel: channel.rawValue)
+    }
+
+    /// When the customer was erased while the row was being sent (`customer_id` is NULL now), takes
+    /// the personal data the outcome just wrote (receipt, error) out again, and turns a row that
+    /// went back to the queue into a skip (`CustomerStore.scrubSendLog`).
+    static func scrubIfErased(_ row: DueSend, now: Int64, in db: Database) throws {
+        guard row.customerID != nil else { return }
+        try db.executeCached(
+            sql: "UPDATE send SET \(CustomerStore.scrubSendLog) WHERE id = ? AND customer_id IS NULL", arguments: [now, row.id])
     }
 }
 

@@ -25,7 +25,7 @@ struct ConditionCompiler: Sendable {
     func compile(_ condition: Condition) -> SQLFragment {
         switch condition.kind {
         case .all(let parts):
-            return SQLFragment.joined(parts.map(compile).sortedByCost(), separator: " AND ").parenthesised
+            return SQLFragment.joined(parts.flatMap(andTerms).sortedByCost(), separator: " AND ").parenthesised
         case .any(let parts):
             return SQLFragment.joined(parts.map(compile).sortedByCost(), separator: " OR ").parenthesised
         case .not(let inner):
@@ -45,6 +45,14 @@ struct ConditionCompiler: Sendable {
             let list = SQLFragment.joined(literals.map { .value(literalValue($0, as: type)) }, separator: ", ")
             return SQLFragment.composed("coalesce({} IN ({}), 0)", value(operand, as: type), list)
         }
+    }
+
+    /// The `and` terms of one part of an `all`: a consent fact becomes two, the consent state (a
+    /// facts column, cheap) and the suppression test (which may hash the address, costly), so
+    /// ordering by cost tests the first early and the second after every other term.
+    private func andTerms(_ part: Condition) -> [SQLFragment] {
+        guard case .fact(.consent(let channel)) = part.kind else { return [compile(part)] }
+        return [facts.consentGranted(channel), SQLFragment.composed("(NOT {})", facts.suppressed(channel))]
     }
 
     /// A purchase count or sum within a window is at most the all-time count or sum (amounts are

@@ -152,22 +152,37 @@ struct FactSQL: Sendable {
             [now, channel.rawValue.databaseValue, now])
     }
 
-    /// 1 when the customer's address on `channel` is suppressed at `now`. The suppression list is
-    /// read once per query (a non-correlated `IN`), not once per customer.
+    /// 1 when the customer's address on `channel` is suppressed at `now`, by the address itself or
+    /// by its hash (an erased customer's entry, `SuppressionAddress`). The suppression list is read
+    /// once per query (non-correlated `IN` and `EXISTS`), not once per customer; the address is
+    /// hashed only for customers not suppressed by the plain address, and only when the channel
+    /// has hashed entries at all.
     func suppressed(_ channel: Channel) -> SQLFragment {
-        SQLFragment.composed(
-            "coalesce({} IN (SELECT s.address FROM suppression s WHERE s.channel = {} AND s.at <= {}), 0)",
-            Self.address(channel), .value(channel.rawValue.databaseValue), .value(now))
+        let address = Self.address(channel)
+        let entries = SQLFragment.composed(
+            "FROM suppression s WHERE s.channel = {} AND s.at <= {}", .value(channel.rawValue.databaseValue), .value(now))
+        let hashed = SQLFragment.composed(
+            "{} AND s.address >= {} AND s.address < {}", entries,
+            .value(SuppressionAddress.hashPrefix.databaseValue), .value(Self.hashPrefixEnd.databaseValue))
+        return SQLFragment.composed(
+            """
+            (CASE WHEN {} IN (SELECT s.address {}) THEN 1 WHEN NOT EXISTS (SELECT 1 {}) THEN 0 \
+            ELSE coalesce(campaignd_address_hash({}) IN (SELECT s.address {}), 0) END)
+            """,
+            address, entries, hashed, address, hashed, cost: Self.hashingCost)
     }
+
+    /// The ordering cost of the suppression test: above a purchase-window subquery (10), so an
+    /// `and` tests it last and hashes addresses only for customers every other term let through.
+    static let hashingCost = 12
+
+    /// The first text after every hashed suppression address (`sha256;` follows `sha256:…`).
+    static let hashPrefixEnd = String(SuppressionAddress.hashPrefix.dropLast()) + ";"
 
     /// The address a suppression entry names, per channel (see docs/store.md): the lower-cased
     /// email; the lower-cased street, postal code and country; the customer's external id.
     static func address(_ channel: Channel) -> SQLFragment {
-        switch channel {
-        case .email: SQLFragment("lower(trim(c.email))")
-        case .letter: SQLFragment("lower(trim(c.street) || '|' || trim(c.postal_code) || '|' || trim(c.country))")
-        case .webhook: SQLFragment("lower(c.external_id)")
-        }
+        SQLFragment(SuppressionAddress.sql(channel: channel.rawValue))
     }
 
     /// 1 when the customer has what the channel needs to reach them.

@@ -9,11 +9,13 @@
 /// The caret sits under the same grapheme cluster the column number counts. In the echoed line a
 /// tab is expanded to the next multiple of 4 columns (in the caret line too), East Asian wide
 /// characters and emoji take two cells, and control characters are shown as U+FFFD. Lines longer
-/// than `maximumLineBytes` are cut down to a window around the caret, marked with `…`.
+/// than `maximumLineBytes` are cut down to a window around the caret, marked with `…`; so are
+/// messages and labels longer than `maximumMessageCharacters` (a 10 MB name, say).
 public struct DiagnosticRenderer: Sendable {
     /// Whether to emit ANSI colour codes; pass true only when writing to a terminal.
     public var colour: Bool
     static let maximumLineBytes = 240
+    static let maximumMessageCharacters = 300
     static let tabWidth = 4
 
     public init(colour: Bool) {
@@ -124,7 +126,13 @@ public struct DiagnosticRenderer: Sendable {
         return scalar.value < 0x20 || scalar.value == 0x7F || (0x80..<0xA0).contains(scalar.value)
     }
 
-    private static func sanitised(_ text: String) -> String {
+    /// The text with control characters shown as U+FFFD, and cut in the middle (`…`) when longer
+    /// than `maximumMessageCharacters`, so a huge name in a message stays readable.
+    static func sanitised(_ text: String) -> String {
+        var text = text
+        if text.utf8.count > maximumMessageCharacters {
+            text = String(text.prefix(maximumMessageCharacters * 2 / 3)) + "…" + String(text.suffix(maximumMessageCharacters / 3))
+        }
         if isPrintableASCII(text.utf8[...]) { return text }
         return String(text.map { isControl($0) ? "\u{FFFD}" : $0 })
     }

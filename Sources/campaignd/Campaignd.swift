@@ -20,6 +20,7 @@ struct Campaignd: AsyncParsableCommand {
             LogCommand.self,
             ReportCommand.self,
             UnsubscribeCommand.self,
+            ForgetCommand.self,
         ])
 
     @OptionGroup var global: GlobalOptions

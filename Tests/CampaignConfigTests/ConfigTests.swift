@@ -132,4 +132,14 @@ struct ConfigTests {
         let error = #expect(throws: ConfigError.self) { try load(#"{"http": {"lisen": "127.0.0.1:1"}}"#) }
         #expect(error?.problems == ["unknown key 'http.lisen' (did you mean 'http.listen'?)"])
     }
+
+    /// Regression (reliability scenario 8): a 10 MB value was echoed whole in the problem.
+    @Test("a problem quoting a huge value is cut in the middle")
+    func hugeValueIsCut() {
+        let zone = String(repeating: "Z", count: 1_000_000)
+        let error = #expect(throws: ConfigError.self) { try load(#"{"time_zone": "\#(zone)"}"#) }
+        let problem = error?.problems.first ?? ""
+        #expect(problem.hasPrefix("'time_zone' is not a known IANA time zone: \"ZZZ"))
+        #expect(problem.count < 320 && problem.contains("…"))
+    }
 }

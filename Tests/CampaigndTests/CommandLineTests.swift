@@ -228,5 +228,33 @@ struct CommandLineTests {
         #expect(result.stderr.contains("templates/email/winback.html.mustache:1:"), "\(result.stderr)")
         #expect(result.stderr.contains("config: error: 'channels.email.from' is needed for live email"), "\(result.stderr)")
     }
-}
 
+    @Test("forget erases a customer with one line or documented JSON; an unknown id is one clear line, exit 1")
+    func forget() throws {
+        let (directory, config) = try CampaigndProcess.workspace()
+        let customers = directory.appendingPathComponent("customers.csv").path
+        try "id,email,name,tags\nK1,k1@example.fi,Kaisa,vip\nK2,k2@example.fi,Kalle,\n".write(toFile: customers, atomically: true, encoding: .utf8)
+        #expect(try CampaigndProcess.run(["--config", config, "import", "customers", customers]).status == 0)
+
+        let line = try CampaigndProcess.run(["--config", config, "forget", "K1"])
+        #expect(line.status == 0, "\(line.stderr)")
+        #expect(line.stdout.hasPrefix("forgot customer K1: deleted the profile, 0 purchases, 0 events, 0 feedback, 0 consents, 1 tag;"))
+        #expect(line.stdout.split(separator: "\n").count == 1)
+
+        let json = try CampaigndProcess.run(["--config", config, "forget", "K2", "--json"])
+        #expect(json.status == 0, "\(json.stderr)")
+        let object = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
+        #expect(object?["customer"] as? String == "K2")
+        #expect(object?["suppressed"] as? [String] == ["email", "webhook"])
+        #expect(Set(object?.keys.map { $0 } ?? []) == [
+            "customer", "purchases", "events", "feedback", "consents", "tags", "sends_scrubbed", "sends_cancelled",
+            "suppressed", "wal_truncated",
+        ])
+
+        let unknown = try CampaigndProcess.run(["--config", config, "forget", "K1"])
+        #expect(unknown.status == 1)
+        #expect(unknown.stderr.hasPrefix(#"campaignd: forget: no customer with id "K1" in "#))
+        #expect(unknown.stderr.split(separator: "\n").count == 2, "one line and a hint: \(unknown.stderr)")
+        #expect(unknown.stdout.isEmpty)
+    }
+}

@@ -249,4 +249,25 @@ struct ImportTests {
         #expect(error?.description.contains("refused by the store") == true)
         #expect(try test.int("SELECT count(*) FROM customer") == 0)
     }
+
+    /// Regression (reliability scenario 8): a 10 MB name or column name was stored as it was.
+    @Test("a one-line value over 1,000 bytes or a column name over 200 bytes rejects the file, and the problem does not echo it")
+    func overlongValues() throws {
+        let test = try TestStore()
+        let before = try test.counts()
+        let long = String(repeating: "n", count: 1_001)
+        for (name, text) in [
+            ("value.csv", "id,email,name\nC1,a@example.fi,Fine\nC2,b@example.fi,\(long)\n"),
+            ("column.csv", "id,\(String(repeating: "c", count: 201))\nC1,x\n"),
+            ("value.jsonl", #"{"id": "C1", "name": "\#(long)"}"#),
+            ("column.jsonl", #"{"id": "C1", "\#(String(repeating: "c", count: 201))": "x"}"#),
+        ] {
+            let (error, problems) = test.failingImport(.customers, try test.file(name, text))
+            let messages = problems.map(\.description) + (error.map { ["\($0)"] } ?? [])
+            #expect(messages.contains { $0.contains("longer than") }, "\(name): \(messages)")
+            #expect(messages.allSatisfy { $0.count < 400 }, "\(name)")
+        }
+        #expect(try test.counts() == before)
+        #expect(ImportProblem(file: "f", line: 1, column: 1, message: "bad '\(long)'").description.count < 400)
+    }
 }

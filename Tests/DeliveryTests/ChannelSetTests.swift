@@ -65,4 +65,15 @@ struct ChannelSetTests {
             try ChannelSet.make(config: good, environment: ["CREDENTIALS_DIRECTORY": directory])
         }
     }
+
+    /// Regression (reliability scenario 8): a NUL or 10 MB in `from` passed `check`.
+    @Test("'from' must be one line of at most 998 characters without control characters")
+    func fromIsOneShortLine() throws {
+        let directory = try Fixtures.directory(Fixtures.templates)
+        for from in ["Shop\\u0000 <shop@example.com>", String(repeating: "S", count: 1_000) + " <shop@example.com>"] {
+            let config = try Fixtures.config(in: directory, channels: #"{"email": {"from": "\#(from)"}}"#)
+            let error = #expect(throws: ChannelSetupError.self) { try ChannelSet.make(config: config) }
+            #expect(error?.problems == ["'channels.email.from' must be one line of at most 998 characters, without control characters"])
+        }
+    }
 }

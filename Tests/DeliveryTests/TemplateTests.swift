@@ -91,4 +91,33 @@ struct UnsubscribeTokenTests {
         #expect(signer.url(base: "https://x.example/u/", externalID: "C-1", channel: .email).hasPrefix("https://x.example/u/ZW1haWw6Qy0x."))
         #expect(throws: UnsubscribeTokenError.self) { try UnsubscribeToken(secret: [1, 2, 3]) }
     }
+
+    /// Regression (reliability scenario 8): invalid UTF-8 was repaired silently, a two-line subject
+    /// passed `check`, and 10 MB of nested sections kept the parser busy for over a minute.
+    @Test("check rejects invalid UTF-8, a subject on two lines, deep nesting and oversized files")
+    func hostileTemplates() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("campaignd-templates-\(UUID().uuidString)")
+        let email = directory.appendingPathComponent("email")
+        try FileManager.default.createDirectory(at: email, withIntermediateDirectories: true)
+        let files: [String: [UInt8]] = [
+            "utf8.subject": Array("Hei\n".utf8), "utf8.text": Array("Hei \u{FF}".utf8.dropLast(2)) + [0xFF, 0xFE],
+            "crlf.subject": Array("Hei\r\nBcc: x@example.com\n".utf8), "crlf.text": Array("Hei".utf8),
+            "deep.subject": Array("Hei\n".utf8), "deep.text": Array(String(repeating: "{{#customer}}", count: 33).utf8),
+            "big.subject": Array("Hei\n".utf8), "big.text": Array(repeating: UInt8(ascii: "x"), count: TemplateSet.maximumBytes + 1),
+            "fine.subject": Array("Hei {{customer.name}}\r\n".utf8), "fine.text": Array(String(repeating: "{{#customer}}", count: 32).utf8)
+                + Array(String(repeating: "{{/customer}}", count: 32).utf8),
+        ]
+        for (name, bytes) in files {
+            FileManager.default.createFile(atPath: email.appendingPathComponent("\(name).mustache").path, contents: Data(bytes))
+        }
+        let templates = TemplateSet(directory: directory.path)
+        func messages(_ name: String) -> [String] {
+            templates.check(channel: .email, name: name, rule: "r").map(\.message)
+        }
+        #expect(messages("utf8") == ["not valid UTF-8"])
+        #expect(messages("crlf") == ["a subject template must be one line"])
+        #expect(messages("deep") == ["sections nested more than 32 deep"])
+        #expect(messages("big") == ["larger than 1024 KB"])
+        #expect(messages("fine") == [])
+    }
 }

@@ -172,4 +172,16 @@ struct LanguageDetailTests {
             #expect(text.contains("`\(keyword.rawValue)`"), "docs/rules.md does not mention `\(keyword.rawValue)`")
         }
     }
+
+    /// Regression (reliability scenario 8): a 10 MB identifier was echoed whole in the message.
+    @Test func aHugeNameIsCutInTheMessageAndTheExcerpt() {
+        let name = String(repeating: "o", count: 10_000_000)
+        let text = "rule \"r\" {\n  when \(name) >= 1\n  send email \"x\"\n  limit once\n}\n"
+        let result = RuleSetLoader.check([SourceFile(name: "huge.rules", text: text)], environment: nil)
+        let rendered = DiagnosticRenderer(colour: false).render(result.diagnostics)
+        #expect(result.errorCount > 0)
+        #expect(rendered.contains("error: unknown fact 'ooo"))
+        let longest = rendered.split(separator: "\n").map(\.count).max() ?? 0
+        #expect(longest <= DiagnosticRenderer.maximumMessageCharacters + 60, "a line of \(longest) characters")
+    }
 }

@@ -46,6 +46,11 @@ enum FieldParsers {
         return !text.unicodeScalars.contains { $0.value <= 0x20 || $0.value == 0x7F || $0 == "<" || $0 == ">" || $0 == "," }
     }
 
+    /// The longest single-line value (id, email, name, address, …) an import accepts, in UTF-8 bytes.
+    static let maximumLineBytes = 1_000
+    /// The longest column or field name an import accepts, in UTF-8 bytes.
+    static let maximumNameBytes = 200
+
     /// True when the text holds a control character (CR, LF, NUL, …), which no single-line field may hold.
     static func hasControlCharacter(_ text: String) -> Bool {
         text.unicodeScalars.contains { $0.value < 0x20 || $0.value == 0x7F }

@@ -5,11 +5,12 @@ public struct ImportProblem: Error, Sendable, Equatable, CustomStringConvertible
     public var column: Int
     public var message: String
 
+    /// A message longer than 300 characters (one quoting a huge value) is cut in the middle.
     public init(file: String, line: Int, column: Int, message: String) {
         self.file = file
         self.line = line
         self.column = column
-        self.message = message
+        self.message = message.utf8.count > 300 ? "\(message.prefix(200))…\(message.suffix(100))" : message
     }
 
     public var description: String { "\(file):\(line):\(column): \(message)" }

@@ -212,6 +212,10 @@ public struct Importer {
     /// A CSV header must hold every required column, and no unknown ones where those are not kept.
     static func checkHeader(_ header: [String], kind: ImportKind, path: String) throws {
         let known = kind.requiredColumns + kind.optionalColumns
+        if let long = header.firstIndex(where: { $0.utf8.count > FieldParsers.maximumNameBytes }) {
+            throw ImportProblem(file: path, line: 1, column: header[..<long].reduce(1) { $0 + $1.count + 1 },
+                                message: "a column name is longer than \(FieldParsers.maximumNameBytes) bytes")
+        }
         for required in kind.requiredColumns where !header.contains(required) {
             throw ImportProblem(file: path, line: 1, column: 1,
                                 message: "missing required column '\(required)' for \(kind.rawValue) (expected \(known.joined(separator: ",")))")
@@ -227,6 +231,10 @@ public struct Importer {
     /// A JSON Lines row must hold every required field, and no unknown ones where those are not kept.
     static func checkFields(_ record: ImportRecord, kind: ImportKind, path: String) throws {
         let known = kind.requiredColumns + kind.optionalColumns
+        if let long = record.names.first(where: { $0.utf8.count > FieldParsers.maximumNameBytes }) {
+            throw ImportProblem(file: path, line: record.line, column: record.column(long),
+                                message: "a field name is longer than \(FieldParsers.maximumNameBytes) bytes")
+        }
         for required in kind.requiredColumns where record.value(required) == nil {
             throw ImportProblem(file: path, line: record.line, column: 1, message: "missing required field '\(required)'")
         }

@@ -30,19 +30,25 @@ struct PrepareContext {
     /// A required single-line value: no CR, LF, NUL or other control characters.
     func requiredLine(_ record: ImportRecord, _ column: String) throws(ImportProblem) -> String {
         let value = try required(record, column)
-        if FieldParsers.hasControlCharacter(value) {
-            throw problem(record, column, "'\(column)' contains a line break or control character")
-        }
+        try checkLine(value, record, column)
         return value
     }
 
     /// An optional single-line value, trimmed; nil when empty.
     func singleLine(_ record: ImportRecord, _ column: String) throws(ImportProblem) -> String? {
         guard let value = record.value(column)?.trimmingSpaces, !value.isEmpty else { return nil }
+        try checkLine(value, record, column)
+        return value
+    }
+
+    /// A single-line value holds no CR, LF, NUL or other control character and is not too long.
+    private func checkLine(_ value: String, _ record: ImportRecord, _ column: String) throws(ImportProblem) {
         if FieldParsers.hasControlCharacter(value) {
             throw problem(record, column, "'\(column)' contains a line break or control character")
         }
-        return value
+        if value.utf8.count > FieldParsers.maximumLineBytes {
+            throw problem(record, column, "'\(column)' is longer than \(FieldParsers.maximumLineBytes) bytes")
+        }
     }
 
     /// Unix seconds of a required ISO 8601 value.

@@ -40,7 +40,15 @@ public struct TemplateSet: Sendable {
                     parseProblems[key] = TemplateProblem(file: filePath, message: "cannot read the file")
                     continue
                 }
-                add(key: key, file: filePath, source: String(decoding: data, as: UTF8.self))
+                guard data.count <= Self.maximumBytes else {
+                    parseProblems[key] = TemplateProblem(file: filePath, message: "larger than \(Self.maximumBytes / 1024) KB")
+                    continue
+                }
+                guard let source = String(validating: data, as: UTF8.self) else {
+                    parseProblems[key] = TemplateProblem(file: filePath, message: "not valid UTF-8")
+                    continue
+                }
+                add(key: key, file: filePath, source: source)
             }
         }
     }
@@ -54,7 +62,16 @@ public struct TemplateSet: Sendable {
         }
     }
 
+    /// The largest template file read, in bytes.
+    static let maximumBytes = 1024 * 1024
+    /// The deepest nesting of sections a template may have.
+    static let maximumSectionDepth = 32
+
     private mutating func add(key: String, file: String, source: String) {
+        if let problem = Self.shapeProblem(key: key, source: source) {
+            parseProblems[key] = TemplateProblem(file: file, line: problem.line, message: problem.message)
+            return
+        }
         let pragma: String
         switch key.split(separator: ".").last.map(String.init) {
         case "html": pragma = ""
@@ -72,6 +89,36 @@ public struct TemplateSet: Sendable {
         } catch {
             parseProblems[key] = TemplateProblem(file: file, message: "template syntax: \(error)")
         }
+    }
+
+    /// What the parser is not asked to find: a subject on more than one line (it would break the
+    /// header), and sections nested deeper than `maximumSectionDepth` (counted over `{{#`, `{{^`
+    /// and `{{/` tags, before any set-delimiter tag).
+    static func shapeProblem(key: String, source: String) -> (line: Int?, message: String)? {
+        if key.hasSuffix(".subject"), source.trimmingCharacters(in: .newlines).contains(where: \.isNewline) {
+            return (nil, "a subject template must be one line")
+        }
+        var depth = 0
+        var line = 1
+        let bytes = Array(source.utf8)
+        var index = 0
+        while index + 2 < bytes.count {
+            if bytes[index] == UInt8(ascii: "\n") { line += 1 }
+            if bytes[index] == UInt8(ascii: "{"), bytes[index + 1] == UInt8(ascii: "{") {
+                switch bytes[index + 2] {
+                case UInt8(ascii: "#"), UInt8(ascii: "^"): depth += 1
+                case UInt8(ascii: "/"): depth -= 1
+                case UInt8(ascii: "="): return nil
+                default: break
+                }
+                if depth > maximumSectionDepth {
+                    return (line, "sections nested more than \(maximumSectionDepth) deep")
+                }
+                index += 2
+            }
+            index += 1
+        }
+        return nil
     }
 
     /// Whether a template with this key exists (parsed or not).
