@@ -82,7 +82,7 @@ let package = Package(
         .target(
             name: "HTTPListener",
             dependencies: [
-                "Engine", "Unsubscribe", "CampaignConfig", "Delivery", .product(name: "GRDB", package: "GRDB.swift"),
+                "Engine", "Unsubscribe", "CampaignConfig", "CustomerStore", "Delivery", .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

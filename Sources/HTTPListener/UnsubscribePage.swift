@@ -1,3 +1,4 @@
+import CustomerStore
 import HTTPTypes
 import Hummingbird
 import RuleLanguage
@@ -36,9 +37,9 @@ enum UnsubscribePage {
         let html = """
             <!DOCTYPE html>
             <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-            <meta name="robots" content="noindex"><title>\(Self.escape(title))</title>
+            <meta name="robots" content="noindex"><title>\(HTMLText.escape(title))</title>
             <style>body{font-family:sans-serif;max-width:32em;margin:3em auto;padding:0 1em}button{font-size:1.1em;padding:.5em 1.5em}</style>
-            </head><body><h1>\(Self.escape(title))</h1><p>\(Self.escape(text))</p>\(button)</body></html>
+            </head><body><h1>\(HTMLText.escape(title))</h1><p>\(HTMLText.escape(text))</p>\(button)</body></html>
 
             """
         return Response(
@@ -57,22 +58,5 @@ enum UnsubscribePage {
         case .letter: "letters"
         case .webhook: "messages"
         }
-    }
-
-    /// Text safe inside HTML elements and attribute values.
-    static func escape(_ text: String) -> String {
-        var out = ""
-        out.reserveCapacity(text.utf8.count)
-        for character in text {
-            switch character {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.append(character)
-            }
-        }
-        return out
     }
 }

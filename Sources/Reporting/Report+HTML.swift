@@ -1,3 +1,4 @@
+import CustomerStore
 import Foundation
 
 extension Report {

@@ -1,3 +1,4 @@
+import CustomerStore
 import Foundation
 
 /// Two small inline SVG charts of one rule, per week of the decision: customers and converters

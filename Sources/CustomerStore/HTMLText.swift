@@ -1,6 +1,7 @@
-/// Escaping for text placed in HTML or SVG, in element content and in quoted attributes.
-enum HTMLText {
-    static func escape(_ text: String) -> String {
+/// Escaping for text placed in HTML or SVG, in element content and in quoted attributes (the
+/// report page and the unsubscribe page).
+public enum HTMLText {
+    public static func escape(_ text: String) -> String {
         var out = ""
         out.reserveCapacity(text.utf8.count)
         for character in text {
