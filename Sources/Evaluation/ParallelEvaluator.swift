@@ -31,10 +31,7 @@ public struct ParallelEvaluator: Sendable {
         whileLocked: (@Sendable (Database, DecisionStream) throws -> Void)? = nil
     ) throws -> [RuleTally] {
         let top = try pool.read { try Int64.fetchOne($0, sql: "SELECT coalesce(max(id), 0) FROM customer") ?? 0 }
-        let count = Int64(slices)
-        let width = top / count + 1
-        let ranges = (0..<count).map { index in (index * width)...min(top, (index + 1) * width - 1) }
-            .filter { $0.lowerBound <= $0.upperBound }
+        let ranges = Self.slices(upTo: top, count: slices)
         let results = Mutex<[Int: Result<[RuleTally], Error>]>([:])
         let stream = DecisionStream(producers: ranges.count, enabled: whileLocked != nil)
         let group = DispatchGroup()
@@ -76,6 +73,20 @@ public struct ParallelEvaluator: Sendable {
         group.wait()
         let collected = try results.withLock { all in try (0..<ranges.count).map { try all[$0]!.get() } }
         return Self.merge(collected, sampleSize: evaluator.settings.sampleSize)
+    }
+
+    /// Splits the ids `0...top` into at most `count` contiguous, non-empty ranges of about equal
+    /// width. Fewer ranges than `count` when there are fewer ids than slices (an empty store has
+    /// the one range `0...0`, which matches nobody).
+    static func slices(upTo top: Int64, count: Int) -> [ClosedRange<Int64>] {
+        let top = max(0, top)
+        let count = Int64(max(1, count))
+        let width = top / count + 1
+        return (0..<count).compactMap { index in
+            let lower = index * width
+            let upper = min(top, lower + width - 1)
+            return lower <= upper ? lower...upper : nil
+        }
     }
 
     /// Sums per-slice tallies; the sample keeps the lowest customer ids, as one connection would.
