@@ -46,7 +46,7 @@ let package = Package(
         // The report: recipients against holdout per rule, over the send log and the purchases.
         .target(
             name: "Reporting",
-            dependencies: ["CustomerStore", .product(name: "GRDB", package: "GRDB.swift")]),
+            dependencies: ["CustomerStore"]),
         // The system libcurl, through typed wrappers over its variadic setopt/getinfo.
         .target(name: "CCurl", linkerSettings: [.linkedLibrary("curl")]),
         // The only code that touches libcurl: HTTP POST and SMTP over reused connections.
@@ -66,7 +66,6 @@ let package = Package(
             name: "Engine",
             dependencies: [
                 "Evaluation", "Delivery", "CustomerStore", "CampaignConfig", "RuleLanguage",
-                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -75,14 +74,14 @@ let package = Package(
         .target(
             name: "Unsubscribe",
             dependencies: [
-                "Delivery", "CampaignConfig", "RuleLanguage", .product(name: "GRDB", package: "GRDB.swift"),
+                "Delivery", "CampaignConfig", "RuleLanguage", "CustomerStore",
                 .product(name: "Logging", package: "swift-log"),
             ]),
         // The daemon's HTTP listener: /unsubscribe, /healthz, /metrics (Hummingbird).
         .target(
             name: "HTTPListener",
             dependencies: [
-                "Engine", "Unsubscribe", "CampaignConfig", "CustomerStore", "Delivery", .product(name: "GRDB", package: "GRDB.swift"),
+                "Engine", "Unsubscribe", "CampaignConfig", "CustomerStore", "Delivery",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -98,7 +97,6 @@ let package = Package(
                 "SystemdNotify", "Unsubscribe", "HTTPListener",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -110,7 +108,7 @@ let package = Package(
         .executableTarget(name: "ReportSample", dependencies: ["Reporting", "CustomerStore"]),
         .testTarget(name: "RuleLanguageTests", dependencies: ["RuleLanguage"], resources: [.copy("Fixtures")]),
         .testTarget(name: "CampaignConfigTests", dependencies: ["CampaignConfig"]),
-        .testTarget(name: "CustomerStoreTests", dependencies: ["CustomerStore", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "CustomerStoreTests", dependencies: ["CustomerStore"]),
         .testTarget(
             name: "EvaluationTests",
             dependencies: ["Evaluation", "CustomerStore", "RuleLanguage", .product(name: "GRDB", package: "GRDB.swift")]),

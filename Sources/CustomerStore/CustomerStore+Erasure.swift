@@ -75,7 +75,7 @@ extension CustomerStore {
     ///
     /// The dispatcher applies them again to a row whose customer was erased while it was being
     /// sent (`customer_id` NULL by then), after recording the outcome.
-    public static let scrubSendLog = """
+    static let scrubSendLog = """
         status = CASE WHEN status IN ('queued', 'in_flight') THEN 'skipped' ELSE status END,
         reason = CASE WHEN status IN ('queued', 'in_flight') THEN 'erased'
                       WHEN status = 'sent' THEN NULL

@@ -7,8 +7,9 @@ import Logging
 /// WAL mode, a busy timeout and foreign keys are set on every connection; write transactions start
 /// with `BEGIN IMMEDIATE` (GRDB's default for writes) so the busy timeout applies to them too.
 public final class CustomerStore: Sendable {
-    /// The GRDB pool; public so that later modules (evaluation, outbox) can read and write through it.
-    public let database: DatabasePool
+    /// The GRDB pool. Only the store touches it: other modules call the store's methods (the
+    /// send log, erasure, import, snapshots for the rule evaluator), which are named by intent.
+    let database: DatabasePool
     public let path: String
     /// ISO 4217 code of the store's currency, fixed when the store is created.
     public let currency: String

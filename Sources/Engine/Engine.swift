@@ -1,12 +1,12 @@
+import CustomerStore
 import Foundation
-import GRDB
 import Logging
 import Synchronization
 
 /// The daemon's core: the current configuration (swapped whole on reload), ticks into the send
 /// log, and the dispatcher that empties it.
 public final class Engine: Sendable {
-    public let store: DatabasePool
+    public let store: CustomerStore
     public let logger: Logger
     public let clock: any EngineClock
     private let loader: @Sendable () throws -> EngineConfiguration
@@ -18,7 +18,7 @@ public final class Engine: Sendable {
 
     /// Loads the configuration once; a failure here is a failure to start.
     public init(
-        store: DatabasePool, clock: any EngineClock = SystemClock(), logger: Logger,
+        store: CustomerStore, clock: any EngineClock = SystemClock(), logger: Logger,
         random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) },
         loader: @escaping @Sendable () throws -> EngineConfiguration
     ) throws {

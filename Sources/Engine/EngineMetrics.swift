@@ -1,3 +1,4 @@
+import CustomerStore
 import Metrics
 import RuleLanguage
 

@@ -1,21 +1,20 @@
+import CustomerStore
 import Evaluation
 import Foundation
-import GRDB
 import Logging
 import RuleLanguage
 
 /// A tick: evaluates every rule at the tick's instant and records each decision in the send log
 /// in the same write transaction, so a decision and its send are never apart.
 ///
-/// One row per (rule, customer, limit window): `UNIQUE(rule, customer_id, window_key)` makes a
-/// second queueing impossible even when two ticks overlap or a tick is re-run after a crash. A
-/// skip row becomes a queued one if the customer qualifies later in the same window; a limit
-/// skip is not recorded (the earlier send explains it).
+/// One row per (rule, customer, limit window) (`DecisionWriter`): a second queueing is
+/// impossible even when two ticks overlap or a tick is re-run after a crash. A limit skip is not
+/// recorded (the earlier send explains it).
 public struct Outbox: Sendable {
-    public let store: DatabasePool
+    public let store: CustomerStore
     public let logger: Logger
 
-    public init(store: DatabasePool, logger: Logger) {
+    public init(store: CustomerStore, logger: Logger) {
         self.store = store
         self.logger = logger
     }
@@ -57,17 +56,7 @@ public struct Outbox: Sendable {
         let evaluator = Evaluator(ruleSet: ruleSet, settings: settings)
         let rules = Dictionary(uniqueKeysWithValues: ruleSet.rules.map { ($0.name, $0) })
         let counts = CountBox()
-        let tallies = try ParallelEvaluator(evaluator: evaluator, slices: slices).evaluate(in: store) { db, stream in
-            let insert = try db.makeStatement(sql: """
-                INSERT INTO send(send_id, rule, rule_hash, customer_id, channel, target, window_key, decided_at,
-                                 status, reason, evidence, due_at, updated_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT(rule, customer_id, window_key) DO UPDATE SET
-                    send_id = excluded.send_id, rule_hash = excluded.rule_hash, decided_at = excluded.decided_at,
-                    status = excluded.status, reason = excluded.reason, evidence = excluded.evidence,
-                    due_at = excluded.due_at, updated_at = excluded.updated_at
-                WHERE send.status = 'skipped' AND excluded.status <> 'skipped'
-                """)
+        let tallies = try ParallelEvaluator(evaluator: evaluator, slices: slices).evaluate(in: store) { writer, stream in
             while let batch = stream.next() {
                 for (ruleName, decision) in batch {
                     guard let rule = rules[ruleName] else { continue }
@@ -81,12 +70,13 @@ public struct Outbox: Sendable {
                     case .skip(.limit): continue
                     case .skip(let skip): (status, reason) = (.skipped, skip.rawValue)
                     }
-                    try insert.execute(arguments: [
-                        SendIdentifier.make(), rule.name, rule.contentHash, decision.customerID, rule.channel.rawValue,
-                        rule.target, Self.windowKey(rule.limit, instant: instant), instant, status.rawValue, reason,
-                        decision.evidence ?? "{}", due, instant,
-                    ])
-                    if db.changesCount > 0 {
+                    let recorded = try writer.record(
+                        SendDecision(
+                            sendID: SendIdentifier.make(), rule: rule.name, ruleHash: rule.contentHash,
+                            customerID: decision.customerID, channel: rule.channel.rawValue, target: rule.target,
+                            windowKey: Self.windowKey(rule.limit, instant: instant), decidedAt: instant, status: status,
+                            reason: reason, evidence: decision.evidence ?? "{}", dueAt: due))
+                    if recorded {
                         counts.recorded[status, default: 0] += 1
                         counts.byRule[rule.name, default: [:]][status, default: 0] += 1
                     } else {

@@ -1,3 +1,4 @@
+import CustomerStore
 import Foundation
 import GRDB
 import RuleLanguage
@@ -31,5 +32,18 @@ public enum ConsentCheck {
             return nil
         }
         return Result(consentGranted: row[0], suppressed: row[1], addressComplete: row[2])
+    }
+
+    /// What the dispatcher needs right before a send: the checks, and the customer's profile for
+    /// the message, read in one snapshot of `store`. Nil when the customer no longer exists.
+    public static func recheck(customer: Int64, channel: Channel, now: Int64, in store: CustomerStore) async throws
+        -> (result: Result, profile: CustomerProfile)?
+    {
+        try await store.inSnapshot { db in
+            guard let result = try check(customer: customer, channel: channel, now: now, in: db),
+                let profile = try CustomerProfile.fetch(id: customer, in: db)
+            else { return nil }
+            return (result, profile)
+        }
     }
 }

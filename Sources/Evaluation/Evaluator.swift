@@ -167,7 +167,7 @@ public struct Evaluator: Sendable {
         let facts = compiler.facts
         let t = settings.now.databaseValue
         let limit: SQLFragment
-        let counted = "s.status IN ('queued', 'in_flight', 'sent', 'failed', 'holdout')"
+        let counted = "s.status IN \(SendStatus.sqlList(SendStatus.handled))"
         switch rule.limit {
         case .unlimited:
             limit = SQLFragment("0")

@@ -17,8 +17,13 @@ public struct Explainer: Sendable {
         compiler = ConditionCompiler(ruleSet: ruleSet, settings: settings)
     }
 
-    /// Explains the rules named in `only` (all when nil) for the customer with `externalID`,
-    /// or returns nil when there is no such customer.
+    /// Explains the rules named in `only` (all when nil) for the customer with `externalID`, in
+    /// one snapshot of `store`, or returns nil when there is no such customer.
+    public func explain(externalID: String, only: Set<String>? = nil, in store: CustomerStore) throws -> Explanation? {
+        try store.inSnapshot { try explain(externalID: externalID, only: only, in: $0) }
+    }
+
+    /// `explain(externalID:only:in:)` inside a read transaction the caller holds.
     public func explain(externalID: String, only: Set<String>? = nil, in db: Database) throws -> Explanation? {
         SQLFunctions.register(in: db)
         guard let customer = try Row.fetchOne(
@@ -148,7 +153,7 @@ public struct Explainer: Sendable {
         case .skip(.limit):
             let last = try Int64.fetchOne(
                 db, sql: "SELECT max(decided_at) FROM send WHERE rule = ? AND customer_id = ? AND decided_at <= ? "
-                    + "AND status IN ('queued', 'in_flight', 'sent', 'failed', 'holdout')",
+                    + "AND status IN \(SendStatus.sqlList(SendStatus.handled))",
                 arguments: [rule.name, customerID, settings.now])
             let limit = switch rule.limit {
             case .once: "limit once"

@@ -1,3 +1,4 @@
+import CustomerStore
 import GRDB
 
 /// Messages per customer within the contact-pressure window: those already in the send log,
@@ -21,7 +22,7 @@ struct MessageCounter {
             db,
             sql: """
                 SELECT customer_id, count(*) FROM send
-                WHERE customer_id BETWEEN ? AND ? AND channel IN ('email', 'letter') AND status IN ('queued', 'in_flight', 'sent')
+                WHERE customer_id BETWEEN ? AND ? AND channel IN ('email', 'letter') AND status IN \(SendStatus.sqlList(SendStatus.messages))
                   AND decided_at > ? AND decided_at <= ?
                 GROUP BY customer_id
                 """,

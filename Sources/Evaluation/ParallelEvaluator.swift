@@ -1,15 +1,13 @@
-import Dispatch
+import CustomerStore
 import Foundation
-import GRDB
 import Synchronization
 
 /// Evaluates rules on several reader connections at once, each over its own slice of customer
 /// ids, all seeing the very same committed state of the store.
 ///
 /// Verdicts of one customer never depend on another customer's (the cap, limits and holdout are
-/// per customer), so slicing by id gives exactly the single-connection result. The slices'
-/// read transactions start while this process holds the store's write lock (`BEGIN IMMEDIATE`
-/// on the writer), so no commit, from this process or another, can land between them.
+/// per customer), so slicing by id gives exactly the single-connection result. The store takes
+/// the slices' snapshots under its write lock, so no commit can land between them.
 public struct ParallelEvaluator: Sendable {
     public let evaluator: Evaluator
     /// How many slices run at once.
@@ -20,58 +18,39 @@ public struct ParallelEvaluator: Sendable {
         self.slices = max(1, slices)
     }
 
-    /// Tallies for the named rules (all when nil), as `Evaluator.evaluate` returns them.
+    /// Tallies for the named rules (all when nil), as `Evaluator.evaluate` returns them, over
+    /// `store`'s consistent snapshots (`CustomerStore.withConsistentSnapshots`).
     ///
-    /// `whileLocked` runs on the writer connection inside the `BEGIN IMMEDIATE` transaction, after
-    /// every slice's snapshot is taken and while the slices run; it receives the decisions as
-    /// the slices produce them (through `decisions`) and its changes commit when it returns.
-    /// Without it the transaction is rolled back: nothing is written.
+    /// `whileLocked` runs on the writer inside the store's write transaction, after every
+    /// slice's snapshot is taken and while the slices run; it receives the decisions as the slices
+    /// produce them (through `decisions`) and what its `DecisionWriter` records commits when it
+    /// returns. Without it nothing is written.
     public func evaluate(
-        only: Set<String>? = nil, in pool: DatabasePool,
-        whileLocked: (@Sendable (Database, DecisionStream) throws -> Void)? = nil
+        only: Set<String>? = nil, in store: CustomerStore,
+        whileLocked: ((DecisionWriter, DecisionStream) throws -> Void)? = nil
     ) throws -> [RuleTally] {
-        let top = try pool.read { try Int64.fetchOne($0, sql: "SELECT coalesce(max(id), 0) FROM customer") ?? 0 }
-        let ranges = Self.slices(upTo: top, count: slices)
-        let results = Mutex<[Int: Result<[RuleTally], Error>]>([:])
+        let ranges = Self.slices(upTo: try store.highestCustomerID(), count: slices)
         let stream = DecisionStream(producers: ranges.count, enabled: whileLocked != nil)
-        let group = DispatchGroup()
-        try pool.writeWithoutTransaction { writer in
-            try writer.execute(sql: "BEGIN IMMEDIATE")
-            var committed = false
-            defer { if !committed { try? writer.execute(sql: "ROLLBACK") } }
-            let ready = DispatchSemaphore(value: 0)
-            for (index, range) in ranges.enumerated() {
-                group.enter()
-                // Own threads, not the global queue: the caller blocks while they run, and
-                // libdispatch adds threads to a busy pool only after a delay.
-                let thread = Thread {
-                    defer { group.leave() }
-                    let result = Result {
-                        try pool.read { db in
-                            // The first read fixes this connection's snapshot.
-                            _ = try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master")
-                            ready.signal()
-                            defer { stream.finish() }
-                            return try evaluator.evaluate(
-                                only: only, customers: range, in: db,
-                                onDecision: stream.enabled ? { rule, decision in stream.send(rule.name, decision) } : nil)
-                        }
+        let evaluator = self.evaluator
+        let collected = try store.withConsistentSnapshots(
+            count: ranges.count,
+            read: { index, db in
+                try evaluator.evaluate(
+                    only: only, customers: ranges[index], in: db,
+                    onDecision: stream.enabled ? { rule, decision in try stream.send(rule.name, decision) } : nil)
+            },
+            ended: { _ in stream.finish() },
+            whileLocked: whileLocked.map { body in
+                { writer in
+                    do {
+                        try body(writer, stream)
+                    } catch {
+                        // Let the slices stop instead of waiting for a writer that is gone.
+                        stream.cancel()
+                        throw error
                     }
-                    if case .failure = result { ready.signal() }
-                    results.withLock { $0[index] = result }
                 }
-                thread.stackSize = 4 << 20
-                thread.start()
-            }
-            for _ in ranges { ready.wait() }
-            if let whileLocked {
-                try whileLocked(writer, stream)
-                try writer.execute(sql: "COMMIT")
-                committed = true
-            }
-        }
-        group.wait()
-        let collected = try results.withLock { all in try (0..<ranges.count).map { try all[$0]!.get() } }
+            })
         return Self.merge(collected, sampleSize: evaluator.settings.sampleSize)
     }
 
@@ -111,6 +90,7 @@ public final class DecisionStream: Sendable {
     private struct State {
         var buffer: [(rule: String, decision: Decision)] = []
         var openProducers: Int
+        var cancelled = false
     }
     private let state: Mutex<State>
     private let condition = NSCondition()
@@ -122,10 +102,24 @@ public final class DecisionStream: Sendable {
         self.enabled = enabled
     }
 
-    func send(_ rule: String, _ decision: Decision) {
+    /// Hands a decision to the writer, waiting while the buffer is full; throws
+    /// `CancellationError` once the writer has given up.
+    func send(_ rule: String, _ decision: Decision) throws {
         condition.lock()
-        while state.withLock({ $0.buffer.count >= capacity }) { condition.wait() }
+        defer { condition.unlock() }
+        while state.withLock({ $0.buffer.count >= capacity && !$0.cancelled }) { condition.wait() }
+        if state.withLock({ $0.cancelled }) { throw CancellationError() }
         state.withLock { $0.buffer.append((rule, decision)) }
+        condition.broadcast()
+    }
+
+    /// The writer has failed: producers stop at their next decision.
+    func cancel() {
+        condition.lock()
+        state.withLock {
+            $0.cancelled = true
+            $0.buffer.removeAll()
+        }
         condition.broadcast()
         condition.unlock()
     }

@@ -1,7 +1,6 @@
 import CampaignConfig
 import Delivery
 import Engine
-import GRDB
 import Logging
 import Prometheus
 import Unsubscribe

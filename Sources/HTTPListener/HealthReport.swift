@@ -1,6 +1,5 @@
 import Engine
 import Foundation
-import GRDB
 import Hummingbird
 
 /// `GET /healthz`: is the store reachable, did the last tick succeed and is it recent, how many
@@ -46,7 +45,7 @@ struct HealthReport: Encodable {
         var problems: [String] = []
         var store = "ok"
         do {
-            _ = try await engine.store.read { try Int.fetchOne($0, sql: "SELECT 1") }
+            try await engine.store.ping()
         } catch {
             store = "\(error)"
             problems.append("the store does not answer")

@@ -30,7 +30,7 @@ struct ReportSample {
             try SyntheticExperiment(
                 rule: rule, recipients: recipients * scale, holdout: holdout * scale, recipientRate: recipientRate,
                 holdoutRate: holdoutRate, start: start, days: days, windowDays: 7, seed: 2026 + UInt64(index)
-            ).write(to: store.database)
+            ).write(to: store)
         }
         print("wrote 3 experiments to \(arguments[1])")
     }

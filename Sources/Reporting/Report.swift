@@ -1,6 +1,5 @@
 import CustomerStore
 import Foundation
-import GRDB
 
 /// `campaignd report`: per rule, recipients against the holdout over a period — conversion,
 /// revenue per customer, lift with 95 % intervals and a verdict. See docs/report.md.
@@ -17,10 +16,9 @@ public struct Report: Sendable {
         self.rules = rules
     }
 
-    /// Runs `query` in one read transaction of `database`.
-    public init(query: ReportQuery, database: some DatabaseReader, currency: String, timeZone: TimeZone) throws {
-        let rules = try database.read { try query.rules($0) }
-        self.init(query: query, currency: currency, timeZone: timeZone, rules: rules)
+    /// Runs `query` over `store`'s send log (one read transaction); amounts in the store's currency.
+    public init(query: ReportQuery, store: CustomerStore, timeZone: TimeZone) throws {
+        self.init(query: query, currency: store.currency, timeZone: timeZone, rules: try query.rules(in: store))
     }
 
     /// The business date of a week's first day, `2026-11-16`: the date at noon of that day, which is

@@ -1,4 +1,4 @@
-import GRDB
+import CustomerStore
 
 /// The report's one query over the send log and the purchases.
 ///
@@ -32,60 +32,35 @@ public struct ReportQuery: Sendable {
     /// 1970-01-01 was a Thursday: shifting by 3 days starts weeks on Mondays.
     static let mondayShift: Int64 = 3 * 86_400
 
-    /// Runs the query and groups its rows into one report per rule, by rule name.
-    public func rules(_ db: Database) throws -> [RuleReport] {
-        let window = Int64(windowDays) * 86_400
-        let rows = try Row.fetchAll(
-            db,
-            sql: """
-                WITH first AS (
-                    SELECT rule, customer_id, min(decided_at) AS decided_at, status
-                    FROM send
-                    WHERE status IN ('queued', 'in_flight', 'sent', 'failed', 'holdout') AND customer_id IS NOT NULL
-                      AND decided_at BETWEEN :since AND :now \(rule == nil ? "" : "AND rule = :rule")
-                    GROUP BY rule, customer_id
-                ),
-                outcome AS (
-                    SELECT f.rule, f.status, f.decided_at, count(p.at) AS orders, coalesce(sum(p.amount_minor), 0) AS revenue
-                    FROM first f LEFT JOIN purchase p
-                      ON p.customer_id = f.customer_id AND p.at > f.decided_at AND p.at <= f.decided_at + :window
-                    GROUP BY f.rule, f.customer_id
-                )
-                SELECT rule, (decided_at + :offset + :shift) / :week AS week, status = 'holdout' AS holdout,
-                       decided_at + :window <= :now AS complete, count(*) AS customers,
-                       sum(status = 'sent') AS delivered, sum(orders > 0) AS converted, sum(orders) AS orders,
-                       sum(revenue) AS revenue, total(CAST(revenue AS REAL) * revenue) AS squares
-                FROM outcome
-                GROUP BY rule, week, holdout, complete
-                ORDER BY rule, week
-                """,
-            arguments: [
-                "since": since ?? Int64.min, "now": now, "rule": rule, "window": window,
-                "offset": utcOffsetSeconds, "shift": Self.mondayShift, "week": Self.week,
-            ])
+    /// Runs the query on `store`'s send log and groups its rows into one report per rule, by rule name.
+    public func rules(in store: CustomerStore) throws -> [RuleReport] {
+        let rows = try store.sendLog.exposureWeeks(
+            ExposureQuery(
+                since: since, now: now, windowSeconds: Int64(windowDays) * 86_400, rule: rule,
+                weekShift: Int64(utcOffsetSeconds) + Self.mondayShift))
         var reports: [RuleReport] = []
         var index = 0
         while index < rows.count {
-            let name: String = rows[index]["rule"]
+            let name = rows[index].rule
             var weeks: [WeekTally] = []
             var pending = 0
-            while index < rows.count, rows[index]["rule"] == name {
+            while index < rows.count, rows[index].rule == name {
                 let row = rows[index]
                 index += 1
-                guard row["complete"] as Bool else {
-                    pending += row["customers"] as Int
+                guard row.complete else {
+                    pending += row.customers
                     continue
                 }
-                let start = (row["week"] as Int64) * Self.week - Self.mondayShift - Int64(utcOffsetSeconds)
+                let start = row.week * Self.week - Self.mondayShift - Int64(utcOffsetSeconds)
                 if weeks.last?.start != start { weeks.append(WeekTally(start: start)) }
                 var tally = GroupTally()
-                tally.customers = row["customers"]
-                tally.delivered = row["delivered"]
-                tally.converted = row["converted"]
-                tally.orders = row["orders"]
-                tally.revenueMinor = row["revenue"]
-                tally.revenueSquares = row["squares"]
-                if row["holdout"] as Bool {
+                tally.customers = row.customers
+                tally.delivered = row.delivered
+                tally.converted = row.converted
+                tally.orders = row.orders
+                tally.revenueMinor = row.revenue
+                tally.revenueSquares = row.squares
+                if row.holdout {
                     weeks[weeks.count - 1].holdout = tally
                 } else {
                     weeks[weeks.count - 1].recipients = tally
@@ -94,10 +69,5 @@ public struct ReportQuery: Sendable {
             reports.append(RuleReport(rule: name, weeks: weeks, pending: pending))
         }
         return reports
-    }
-
-    /// Every rule name in the send log, for "did you mean".
-    public static func ruleNames(_ db: Database) throws -> [String] {
-        try String.fetchAll(db, sql: "SELECT DISTINCT rule FROM send ORDER BY rule")
     }
 }

@@ -1,7 +1,7 @@
 import CampaignConfig
+import CustomerStore
 import Delivery
 import Foundation
-import GRDB
 import Logging
 import RuleLanguage
 
@@ -14,12 +14,12 @@ import RuleLanguage
 /// dispatcher re-checks consent before each send, so sends already queued are dropped too.
 public struct Unsubscriber: Sendable {
     let token: UnsubscribeToken
-    let store: DatabasePool
+    let store: CustomerStore
     /// Seconds since the epoch; the daemon passes its engine's clock.
     let now: @Sendable () -> Double
     let logger: Logger
 
-    public init(token: UnsubscribeToken, store: DatabasePool, now: @escaping @Sendable () -> Double, logger: Logger) {
+    public init(token: UnsubscribeToken, store: CustomerStore, now: @escaping @Sendable () -> Double, logger: Logger) {
         self.token = token
         self.store = store
         self.now = now
@@ -29,7 +29,7 @@ public struct Unsubscriber: Sendable {
     /// The unsubscriber the config's email settings describe (`unsubscribe_secret_file`), or
     /// nil when the config has no unsubscribe secret.
     public static func configured(
-        _ config: Config, store: DatabasePool, now: @escaping @Sendable () -> Double, logger: Logger,
+        _ config: Config, store: CustomerStore, now: @escaping @Sendable () -> Double, logger: Logger,
         environment: [String: String] = ProcessInfo.processInfo.environment
     ) throws(ChannelSetupError) -> Unsubscriber? {
         guard let (token, _) = try UnsubscribeToken.configured(email: config.channels.email.settings, environment: environment)
@@ -46,32 +46,17 @@ public struct Unsubscriber: Sendable {
     /// Longer texts are not tokens (an external id of 300 characters is not either).
     public static let maximumTokenLength = 512
 
-    /// Withdraws consent for the token's customer and channel. Writes go through GRDB's writer
-    /// (waiting behind a tick's transaction, never failing for it); a forged token writes nothing.
+    /// Withdraws consent for the token's customer and channel (`CustomerStore.withdrawConsent`:
+    /// the write waits behind a tick's transaction, never failing for it); a forged token writes nothing.
     public func unsubscribe(_ text: String, source: String) async throws -> UnsubscribeResult {
         guard let (externalID, channel) = verify(text) else { return .invalidToken }
         let at = Int64(now().rounded(.down))
-        let result = try await store.write { db -> UnsubscribeResult in
-            let column = "\(channel.rawValue)_consent"
-            guard let row = try Row.fetchOne(
-                db,
-                sql: """
-                    SELECT c.id, f.\(column) AS status, f.\(column)_at AS status_at
-                    FROM customer c LEFT JOIN customer_facts f ON f.customer_id = c.id WHERE c.external_id = ?
-                    """,
-                arguments: [externalID])
-            else { return .unknownCustomer(channel) }
-            if (row["status"] as String?) == "withdrawn" { return .alreadyWithdrawn(channel) }
-            // A record dated later than now (clock skew on import) would still win; date ours no earlier.
-            let stamp = max(at, row["status_at"] as Int64? ?? at)
-            try db.execute(
-                sql: """
-                    INSERT INTO consent(customer_id, channel, status, at, source) VALUES (?, ?, 'withdrawn', ?, ?)
-                    ON CONFLICT DO NOTHING
-                    """,
-                arguments: [row["id"] as Int64, channel.rawValue, stamp, source])
-            return .withdrawn(channel)
-        }
+        let result: UnsubscribeResult =
+            switch try await store.withdrawConsent(externalID: externalID, channel: channel.rawValue, at: at, source: source) {
+            case .withdrawn: .withdrawn(channel)
+            case .alreadyWithdrawn: .alreadyWithdrawn(channel)
+            case .unknownCustomer: .unknownCustomer(channel)
+            }
         logger.info("unsubscribe", metadata: ["channel": "\(channel.rawValue)", "source": "\(source)", "result": "\(result.name)"])
         logger.debug("unsubscribe: customer", metadata: ["customer.external_id": "\(externalID)"])
         return result

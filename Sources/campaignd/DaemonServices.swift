@@ -1,6 +1,5 @@
 import Engine
 import Foundation
-import GRDB
 import Logging
 import ServiceLifecycle
 import SystemdNotify
@@ -41,7 +40,7 @@ struct WatchdogService: Service {
             return
         }
         while !Task.isShuttingDownGracefully {
-            if (try? await engine.store.read({ try Int.fetchOne($0, sql: "SELECT 1") })) != nil {
+            if (try? await engine.store.ping()) != nil {
                 notifier.watchdog()
             } else {
                 engine.logger.error("watchdog: the store does not answer; not pinging")

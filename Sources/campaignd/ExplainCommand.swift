@@ -26,9 +26,7 @@ struct ExplainCommand: AsyncParsableCommand {
             let now = try setup.instant(at)
             if let rule { _ = try setup.requireRule(rule) }
             let explainer = Explainer(ruleSet: setup.ruleSet, settings: setup.settings(at: now))
-            let explanation = try setup.store.database.read { db in
-                try explainer.explain(externalID: customer, only: rule.map { [$0] }, in: db)
-            }
+            let explanation = try explainer.explain(externalID: customer, only: rule.map { [$0] }, in: setup.store)
             guard let explanation else {
                 throw CommandFailure("no customer with id \"\(customer)\" in \(setup.store.path)", hint: "ids are the `id` column of the customers import")
             }

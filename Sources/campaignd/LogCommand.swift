@@ -3,7 +3,6 @@ import CampaignConfig
 import CustomerStore
 import Evaluation
 import Foundation
-import GRDB
 
 /// `campaignd log`: the send log, newest first, with the reason for each row.
 struct LogCommand: AsyncParsableCommand {
@@ -60,41 +59,31 @@ struct LogCommand: AsyncParsableCommand {
             guard FileManager.default.fileExists(atPath: config.storePath) else {
                 throw CommandFailure("no store at \(config.storePath)", hint: "import customers first: campaignd import customers FILE")
             }
-            if let status, !["queued", "in_flight", "sent", "failed", "holdout", "skipped"].contains(status) {
-                throw CommandFailure("unknown status '\(status)'", hint: "one of queued, in_flight, sent, failed, holdout, skipped")
+            var filter = SendLogFilter(rule: rule, customer: customer, limit: limit)
+            if let status {
+                guard let known = SendStatus(rawValue: status) else {
+                    throw CommandFailure(
+                        "unknown status '\(status)'", hint: "one of \(SendStatus.allCases.map(\.rawValue).joined(separator: ", "))")
+                }
+                filter.status = known
             }
             guard limit > 0 else { throw CommandFailure("--limit must be 1 or more") }
-            var conditions: [String] = []
-            var arguments: [DatabaseValueConvertible?] = []
-            if let rule { conditions.append("s.rule = ?"); arguments.append(rule) }
-            if let customer { conditions.append("c.external_id = ?"); arguments.append(customer) }
-            if let status { conditions.append("s.status = ?"); arguments.append(status) }
             if let since {
                 guard let instant = InstantText.parse(since, businessTimeZone: config.timeZone) else {
                     throw CommandFailure("--since '\(since)' is not a date or time", hint: "write 2026-11-20, 2026-11-20T09:30 or 2026-11-20T07:30:00Z")
                 }
-                conditions.append("s.updated_at >= ?")
-                arguments.append(instant)
+                filter.changedSince = instant
             }
             let store = try CustomerStore(path: config.storePath, currency: config.currency)
-            let rows = try store.database.read { db in
-                try Row.fetchAll(
-                    db,
-                    sql: """
-                        SELECT s.*, c.external_id FROM send s LEFT JOIN customer c ON c.id = s.customer_id
-                        \(conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND "))
-                        ORDER BY s.updated_at DESC, s.id DESC LIMIT ?
-                        """,
-                    arguments: StatementArguments(arguments + [limit]))
-            }
+            let rows = try store.sendLog.entries(filter)
             let zone = config.timeZone
-            func time(_ value: Int64?) -> String? { value.map { InstantText.utc($0) } }
             let entries = rows.map { row in
-                Entry(
-                    sendID: row["send_id"], rule: row["rule"], ruleHash: row["rule_hash"], customer: row["external_id"],
-                    channel: row["channel"], target: row["target"], status: row["status"], reason: row["reason"],
-                    lastError: row["last_error"], attempts: row["attempts"], decidedAt: time(row["decided_at"])!,
-                    dueAt: time(row["due_at"]), updatedAt: time(row["updated_at"])!, evidence: row["evidence"])
+                let send = row.record
+                return Entry(
+                    sendID: send.sendID, rule: send.rule, ruleHash: send.ruleHash, customer: row.externalID,
+                    channel: send.channel, target: send.target, status: send.status.rawValue, reason: send.reason,
+                    lastError: send.lastError, attempts: send.attempts, decidedAt: InstantText.utc(send.decidedAt),
+                    dueAt: send.dueAt.map { InstantText.utc($0) }, updatedAt: InstantText.utc(send.updatedAt), evidence: send.evidence)
             }
             if json {
                 let encoder = JSONEncoder()
@@ -107,7 +96,7 @@ struct LogCommand: AsyncParsableCommand {
                 return
             }
             for (entry, row) in zip(entries, rows) {
-                let when = InstantText.local(row["updated_at"], in: zone)
+                let when = InstantText.local(row.record.updatedAt, in: zone)
                 let why = [entry.reason, entry.lastError.map { "last error: \($0)" }].compactMap { $0 }.joined(separator: "; ")
                 print("\(when)  \(entry.status.padding(toLength: 9, withPad: " ", startingAt: 0)) \(entry.rule) → \(entry.customer ?? "(erased)") \(entry.channel) \"\(entry.target)\"  send \(entry.sendID)\(entry.attempts > 1 ? ", \(entry.attempts) attempts" : "")\(why.isEmpty ? "" : "  (\(why))")")
             }

@@ -47,7 +47,7 @@ struct PlanCommand: AsyncParsableCommand {
             }
             guard threads >= 1 else { throw CommandFailure("--threads must be 1 or more") }
             let tallies = try ParallelEvaluator(evaluator: evaluator, slices: threads)
-                .evaluate(only: rule.map { [$0] }, in: setup.store.database)
+                .evaluate(only: rule.map { [$0] }, in: setup.store)
             let logger = root.global.makeLogger()
             for tally in tallies {
                 logger.debug(

@@ -52,7 +52,7 @@ struct ReportCommand: AsyncParsableCommand {
             let now = try instant(at, "--at") ?? Int64(Date().timeIntervalSince1970)
             let store = try CustomerStore(path: config.storePath, currency: config.currency)
             if let rule {
-                let names = try store.database.read { try ReportQuery.ruleNames($0) }
+                let names = try store.sendLog.ruleNames()
                 guard names.contains(rule) else {
                     throw CommandFailure(
                         "no rule named \"\(rule)\" in the send log",
@@ -63,7 +63,7 @@ struct ReportCommand: AsyncParsableCommand {
             let query = ReportQuery(
                 since: try instant(since, "--since"), now: now, windowDays: window, rule: rule,
                 utcOffsetSeconds: zone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(now))))
-            let report = try Report(query: query, database: store.database, currency: store.currency, timeZone: zone)
+            let report = try Report(query: query, store: store, timeZone: zone)
             let localTime = { (seconds: Int64) in InstantText.local(seconds, in: zone) }
             if let html {
                 do {

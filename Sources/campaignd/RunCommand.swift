@@ -49,7 +49,7 @@ struct RunCommand: AsyncParsableCommand {
             let store = try CustomerStore(path: config.storePath, currency: config.currency, logger: logger)
             let engine: Engine
             do {
-                engine = try Engine(store: store.database, logger: logger, loader: { try EngineLoader.load(configPath: configPath) })
+                engine = try Engine(store: store, logger: logger, loader: { try EngineLoader.load(configPath: configPath) })
             } catch let failure as EngineLoader.Failure {
                 FileHandle.standardError.write(Data((failure.description + "\n").utf8))
                 throw CommandFailure("cannot start: the configuration, rules or templates have errors", hint: "campaignd check shows each")
@@ -86,9 +86,7 @@ struct RunCommand: AsyncParsableCommand {
         guard !noDispatch else { return }
         let recovered = try engine.dispatcher.recoverInFlight()
         let sent = try await engine.dispatchDue()
-        let later = try await engine.store.read { db in
-            try Int.fetchOne(db, sql: "SELECT count(*) FROM send WHERE status IN ('queued', 'in_flight') AND status = 'queued'") ?? 0
-        }
+        let later = try engine.store.sendLog.queuedCount()
         print("dispatched: sent \(sent.sent), retried \(sent.retried), failed \(sent.failed), skipped \(sent.skipped), held \(sent.held)"
             + (recovered > 0 ? ", resent after a crash \(recovered)" : "") + "; \(later) queued for later")
     }

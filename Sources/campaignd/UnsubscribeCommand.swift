@@ -31,7 +31,7 @@ struct UnsubscribeCommand: AsyncParsableCommand {
             let unsubscriber: Unsubscriber
             do {
                 guard let configured = try Unsubscriber.configured(
-                    config, store: store.database, now: { Date().timeIntervalSince1970 }, logger: logger)
+                    config, store: store, now: { Date().timeIntervalSince1970 }, logger: logger)
                 else {
                     throw CommandFailure(
                         "the config has no unsubscribe secret", hint: "set channels.email.unsubscribe_url and unsubscribe_secret_file")

@@ -14,11 +14,11 @@ struct ReportCommandTests {
         try SyntheticExperiment(
             rule: "winback", recipients: 3000, holdout: 1500, recipientRate: 0.12, holdoutRate: 0.08,
             start: start, days: 28, windowDays: 7, seed: 1
-        ).write(to: store.database)
+        ).write(to: store)
         try SyntheticExperiment(
             rule: "vip <b>", recipients: 50, holdout: 5, recipientRate: 0.3, holdoutRate: 0.2,
             start: start, days: 28, windowDays: 7, seed: 2
-        ).write(to: store.database)
+        ).write(to: store)
         return (directory, config)
     }
 

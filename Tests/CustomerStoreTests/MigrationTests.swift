@@ -1,4 +1,4 @@
-import CustomerStore
+@testable import CustomerStore
 import Foundation
 import GRDB
 import Testing

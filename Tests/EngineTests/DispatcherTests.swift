@@ -1,3 +1,4 @@
+@testable import CustomerStore
 import Delivery
 @testable import Engine
 import Foundation
@@ -40,7 +41,7 @@ struct DispatcherTests {
     func claimUsesTheDueIndex() throws {
         let (fx, _) = try ticked(3)
         let plan = try fx.store.database.read { db in
-            try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + Dispatcher.claimSQL, arguments: [Int64.max, 8])
+            try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + SendLog.claimSQL, arguments: [Int64.max, 8])
                 .map { $0["detail"] as String }
         }
         #expect(plan.contains { $0.contains("USING INDEX send_due") }, "\(plan)")

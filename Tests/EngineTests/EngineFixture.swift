@@ -1,4 +1,4 @@
-import CustomerStore
+@testable import CustomerStore
 import Delivery
 import Engine
 import Foundation
@@ -113,7 +113,7 @@ struct EngineFixture {
     }
 
     func engine(_ configuration: EngineConfiguration, random: Double = 0.5) throws -> Engine {
-        try Engine(store: store.database, clock: clock, logger: logger, random: { random }, loader: { configuration })
+        try Engine(store: store, clock: clock, logger: logger, random: { random }, loader: { configuration })
     }
 
     func rows(_ sql: String = "SELECT * FROM send ORDER BY id") throws -> [Row] {

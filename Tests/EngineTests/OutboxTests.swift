@@ -1,3 +1,4 @@
+@testable import CustomerStore
 import Engine
 import Foundation
 import GRDB

@@ -1,5 +1,5 @@
-import CustomerStore
-import Evaluation
+@testable import CustomerStore
+@testable import Evaluation
 import Foundation
 import RuleLanguage
 import Testing
@@ -35,7 +35,7 @@ struct DegenerateStoreTests {
         let fixture = try EvaluationFixture()
         let evaluator = Evaluator(ruleSet: try fixture.ruleSet(Self.rules), settings: fixture.settings(at: "2026-11-20"))
         for threads in [1, 2, 8] {
-            let tallies = try ParallelEvaluator(evaluator: evaluator, slices: threads).evaluate(in: fixture.store.database)
+            let tallies = try ParallelEvaluator(evaluator: evaluator, slices: threads).evaluate(in: fixture.store)
             #expect(tallies.map(\.rule) == ["everyone"] && tallies[0].matched == 0, "\(threads) threads")
         }
     }
@@ -46,7 +46,7 @@ struct DegenerateStoreTests {
         try fixture.customer("only")
         let evaluator = Evaluator(ruleSet: try fixture.ruleSet(Self.rules), settings: fixture.settings(at: "2026-11-20"))
         for threads in [1, 2, 3, 16] {
-            let tallies = try ParallelEvaluator(evaluator: evaluator, slices: threads).evaluate(in: fixture.store.database)
+            let tallies = try ParallelEvaluator(evaluator: evaluator, slices: threads).evaluate(in: fixture.store)
             #expect(tallies.first?.matched == 1 && tallies.first?.wouldSend == 1, "\(threads) threads")
         }
     }

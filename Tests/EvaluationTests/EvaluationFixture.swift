@@ -1,4 +1,4 @@
-import CustomerStore
+@testable import CustomerStore
 import Evaluation
 import Foundation
 import GRDB

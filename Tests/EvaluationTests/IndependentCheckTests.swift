@@ -1,3 +1,4 @@
+@testable import CustomerStore
 import Evaluation
 import Foundation
 import GRDB
@@ -191,22 +192,26 @@ struct IndependentCheckTests {
         let single = try fixture.store.database.read { try evaluator.evaluate(in: $0) }
         #expect(single.contains { ($0.skipped[.capped] ?? 0) > 0 }, "the cap should be exercised")
         for slices in [2, 3, 5] {
-            let parallel = try ParallelEvaluator(evaluator: evaluator, slices: slices).evaluate(in: fixture.store.database)
+            let parallel = try ParallelEvaluator(evaluator: evaluator, slices: slices).evaluate(in: fixture.store)
             #expect(parallel.map(\.rule) == single.map(\.rule))
             for (a, b) in zip(parallel, single) {
                 #expect(a.matched == b.matched && a.wouldSend == b.wouldSend && a.skipped == b.skipped && a.sample == b.sample, "\(a.rule), \(slices) slices")
             }
         }
         // Decisions reach the writer, which commits them in the same transaction.
-        try fixture.store.database.write { try $0.execute(sql: "CREATE TABLE decided(rule TEXT, customer INTEGER)") }
-        let tallies = try ParallelEvaluator(evaluator: evaluator, slices: 3).evaluate(in: fixture.store.database) { db, stream in
+        let tallies = try ParallelEvaluator(evaluator: evaluator, slices: 3).evaluate(in: fixture.store) { writer, stream in
+            var n = 0
             while let batch = stream.next() {
                 for (rule, decision) in batch {
-                    try db.execute(sql: "INSERT INTO decided VALUES (?, ?)", arguments: [rule, decision.customerID])
+                    n += 1
+                    _ = try writer.record(
+                        SendDecision(
+                            sendID: "test-\(n)", rule: rule, ruleHash: "h", customerID: decision.customerID, channel: "email",
+                            target: "t", windowKey: 0, decidedAt: 0, status: .skipped, reason: "test", evidence: "{}", dueAt: nil))
                 }
             }
         }
-        let written = try fixture.store.database.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM decided")! }
+        let written = try fixture.store.database.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM send")! }
         #expect(written == tallies.reduce(0) { $0 + $1.matched } && written > 1000)
     }
 }

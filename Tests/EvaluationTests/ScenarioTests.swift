@@ -1,3 +1,4 @@
+@testable import CustomerStore
 import Evaluation
 import Foundation
 import GRDB

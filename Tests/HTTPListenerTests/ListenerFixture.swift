@@ -1,5 +1,5 @@
 import CampaignConfig
-import CustomerStore
+@testable import CustomerStore
 import Delivery
 import Engine
 import Foundation
@@ -86,12 +86,12 @@ struct ListenerFixture {
         let configuration = EngineConfiguration(
             runtime: runtime, policy: DispatchPolicy(concurrency: 4, ratePerSecond: [:], retry: RetryPolicy(initialDelay: 60, maxDelay: 600, maxAge: 86_400)),
             tickSeconds: 300, contactPressureMessages: 1000, contactPressureDays: 7, slices: 1)
-        engine = try Engine(store: store.database, clock: clock, logger: Logger(label: "test"), loader: { configuration })
+        engine = try Engine(store: store, clock: clock, logger: Logger(label: "test"), loader: { configuration })
         token = try UnsubscribeToken(secret: Self.secret)
     }
 
     var unsubscriber: Unsubscriber {
-        Unsubscriber(token: token, store: store.database, now: { [clock] in clock.now() }, logger: logger)
+        Unsubscriber(token: token, store: store, now: { [clock] in clock.now() }, logger: logger)
     }
 
     /// Ticks at the next scheduled instant after moving the clock there.

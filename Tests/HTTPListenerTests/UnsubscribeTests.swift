@@ -1,3 +1,4 @@
+@testable import CustomerStore
 import Delivery
 import Engine
 import Foundation

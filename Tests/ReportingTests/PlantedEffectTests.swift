@@ -1,3 +1,4 @@
+@testable import CustomerStore
 import Foundation
 import Reporting
 import Testing
@@ -16,7 +17,7 @@ struct PlantedEffectTests {
     @Test("recipients at 12 %, holdout at 8 %: the interval holds the true 4 points and the verdict is significant")
     func plantedEffect() throws {
         let fixture = try ReportFixture()
-        try experiment("winback", recipients: 20_000, holdout: 2_000, rates: (0.12, 0.08), seed: 7).write(to: fixture.store.database)
+        try experiment("winback", recipients: 20_000, holdout: 2_000, rates: (0.12, 0.08), seed: 7).write(to: fixture.store)
         let rule = try fixture.rule("winback", now: Self.now)
         #expect(rule.recipients.customers == 20_000)
         #expect(rule.holdout.customers == 2_000)
@@ -45,7 +46,7 @@ struct PlantedEffectTests {
     @Test("the same rate in both groups is reported as no measurable effect")
     func noEffect() throws {
         let fixture = try ReportFixture()
-        try experiment("greeting", recipients: 20_000, holdout: 2_000, rates: (0.10, 0.10), seed: 11).write(to: fixture.store.database)
+        try experiment("greeting", recipients: 20_000, holdout: 2_000, rates: (0.10, 0.10), seed: 11).write(to: fixture.store)
         let rule = try fixture.rule("greeting", now: Self.now)
         #expect(rule.verdict == .noMeasurableEffect)
         #expect(rule.verdict.text == "no measurable effect")
@@ -55,7 +56,7 @@ struct PlantedEffectTests {
     @Test("a rule with a handful of held-out customers is not enough data")
     func small() throws {
         let fixture = try ReportFixture()
-        try experiment("vip", recipients: 200, holdout: 12, rates: (0.5, 0.1), seed: 3).write(to: fixture.store.database)
+        try experiment("vip", recipients: 200, holdout: 12, rates: (0.5, 0.1), seed: 3).write(to: fixture.store)
         let rule = try fixture.rule("vip", now: Self.now)
         #expect(rule.verdict.text == "not enough data")
         #expect(rule.verdict.sentence == "not enough data: the holdout group has 12 customers, at least 100 are needed")
@@ -64,7 +65,7 @@ struct PlantedEffectTests {
     @Test("rare conversions are not enough data even in large groups")
     func rare() throws {
         let fixture = try ReportFixture()
-        try experiment("rare", recipients: 2_000, holdout: 200, rates: (0.004, 0.0), seed: 5).write(to: fixture.store.database)
+        try experiment("rare", recipients: 2_000, holdout: 200, rates: (0.004, 0.0), seed: 5).write(to: fixture.store)
         let rule = try fixture.rule("rare", now: Self.now)
         #expect(rule.verdict.code == "not_enough_data", "\(rule.verdict.sentence)")
         #expect(rule.verdict.sentence.contains("converters expected in the holdout group"))
@@ -74,7 +75,7 @@ struct PlantedEffectTests {
     func deterministic() throws {
         let first = try ReportFixture(), second = try ReportFixture()
         for fixture in [first, second] {
-            try experiment("again", recipients: 500, holdout: 100, rates: (0.2, 0.1), seed: 9).write(to: fixture.store.database)
+            try experiment("again", recipients: 500, holdout: 100, rates: (0.2, 0.1), seed: 9).write(to: fixture.store)
         }
         let a = try first.rule("again", now: Self.now), b = try second.rule("again", now: Self.now)
         #expect(a.weeks == b.weeks)

@@ -1,4 +1,4 @@
-import CustomerStore
+@testable import CustomerStore
 import Foundation
 import GRDB
 import Reporting
@@ -48,7 +48,7 @@ struct ReportFixture {
     func report(now: Int64, window: Int = 7, since: Int64? = nil, rule: String? = nil) throws -> Report {
         try Report(
             query: ReportQuery(since: since, now: now, windowDays: window, rule: rule),
-            database: store.database, currency: "EUR", timeZone: TimeZone(identifier: "UTC")!)
+            store: store, timeZone: TimeZone(identifier: "UTC")!)
     }
 
     /// The report of one rule, which must be there.

@@ -1,4 +1,3 @@
-import CustomerStore
 import GRDB
 
 /// A send log with a planted effect, for the report's tests and its screenshot script: one rule,
@@ -39,7 +38,7 @@ public struct SyntheticExperiment: Sendable {
     /// Writes the customers (`<rule>-<n>`), the send rows and the purchases in one transaction.
     /// The rows are drawn in Swift and inserted by SQLite from one JSON array per table, so that
     /// tens of thousands of rows take a fraction of a second even in a debug build.
-    public func write(to database: some DatabaseWriter) throws {
+    public func write(to store: CustomerStore) throws {
         var random = SplitMix64(seed: seed)
         let window = Int64(windowDays) * 86_400
         // [n, decided_at, holdout] per customer, [n, at, amount_minor, order tag] per purchase.
@@ -59,7 +58,7 @@ public struct SyntheticExperiment: Sendable {
         }
         let customerRows = "[" + customers.joined(separator: ",") + "]"
         let purchaseRows = "[" + purchases.joined(separator: ",") + "]"
-        try database.write { db in
+        try store.database.write { db in
             try db.execute(
                 sql: """
                     INSERT INTO customer(external_id, email)

@@ -1,0 +1,45 @@
+import GRDB
+
+/// A customer with their facts: what a message's templates see.
+public struct CustomerProfile: Decodable, Sendable, Equatable, FetchableRecord {
+    public var id: Int64
+    /// The id as imported.
+    public var externalID: String
+    public var name: String?
+    public var email: String?
+    public var phone: String?
+    public var street: String?
+    public var postalCode: String?
+    public var city: String?
+    public var country: String?
+    public var birthday: String?
+    public var locale: String?
+    public var timeZone: String?
+    /// Custom attributes, as a JSON object.
+    public var attributes: String?
+    public var orders: Int64
+    public var spentMinor: Int64
+    public var firstPurchaseAt: Int64?
+    public var lastPurchaseAt: Int64?
+    /// The latest NPS score.
+    public var npsScore: Int64?
+
+    enum CodingKeys: String, CodingKey {
+        case id, name, email, phone, street, city, country, birthday, locale, attributes, orders
+        case externalID = "external_id", postalCode = "postal_code", timeZone = "time_zone", spentMinor = "spent_minor"
+        case firstPurchaseAt = "first_purchase_at", lastPurchaseAt = "last_purchase_at", npsScore = "nps_score"
+    }
+
+    /// The customer with internal id `id`, or nil when there is none (erased). A cached
+    /// statement: the dispatcher reads one profile per send.
+    public static func fetch(id: Int64, in db: Database) throws -> CustomerProfile? {
+        try fetchOne(
+            db.cachedStatement(sql: """
+                SELECT c.id, c.external_id, c.name, c.email, c.phone, c.street, c.postal_code, c.city, c.country,
+                       c.birthday, c.locale, c.time_zone, c.attributes,
+                       f.orders, f.spent_minor, f.first_purchase_at, f.last_purchase_at, f.nps_score
+                FROM customer c JOIN customer_facts f ON f.customer_id = c.id WHERE c.id = ?
+                """),
+            arguments: [id])
+    }
+}
