@@ -3,6 +3,8 @@ public enum StoreError: Error, CustomStringConvertible, Sendable {
     case cannotOpen(path: String, reason: String)
     case currencyMismatch(path: String, store: String, config: String)
     case unknownCustomer(externalID: String)
+    /// The store has migrations this binary does not know: a newer campaignd wrote it.
+    case newerSchema(path: String, unknownMigrations: [String])
 
     public var description: String {
         switch self {
@@ -12,6 +14,8 @@ public enum StoreError: Error, CustomStringConvertible, Sendable {
             "store \(path) keeps amounts in \(store), but the config says currency \"\(config)\"; one store holds one currency"
         case .unknownCustomer(let externalID):
             "no customer with id \"\(externalID)\" in the store"
+        case .newerSchema(let path, let unknown):
+            "store \(path) was written by a newer campaignd (unknown migration\(unknown.count == 1 ? "" : "s") \(unknown.prefix(3).map { String($0.prefix(80)).debugDescription }.joined(separator: ", "))\(unknown.count > 3 ? ", …" : "")); this binary cannot use it"
         }
     }
 }
