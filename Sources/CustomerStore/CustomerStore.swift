@@ -38,6 +38,12 @@ public final class CustomerStore: Sendable {
         do {
             database = try DatabasePool(path: path, configuration: configuration)
             let migrator = StoreMigrations.migrator
+            // GRDB's migrator skips applied migrations it does not know: a store written by a
+            // newer campaignd would be used as if it had this version's schema.
+            let unknown = try database.read { try migrator.appliedIdentifiers($0) }.subtracting(migrator.migrations)
+            if !unknown.isEmpty {
+                throw StoreError.newerSchema(path: path, unknownMigrations: unknown.sorted())
+            }
             if try !database.read({ try migrator.hasCompletedMigrations($0) }) {
                 logger?.info("migrating store", metadata: ["store.path": "\(path)"])
             }
@@ -49,6 +55,8 @@ public final class CustomerStore: Sendable {
                 try db.execute(sql: "INSERT INTO store_meta(key, value) VALUES ('currency', ?)", arguments: [currency])
                 return currency
             }
+        } catch let error as StoreError {
+            throw error
         } catch let error as DatabaseError {
             throw StoreError.cannotOpen(path: path, reason: error.message ?? "\(error)")
         } catch {

@@ -4,6 +4,8 @@ public enum StoreError: Error, CustomStringConvertible, Sendable {
     case currencyMismatch(path: String, store: String, config: String)
     case unknownCustomer(externalID: String)
     case unknownChannel(String)
+    /// The store has migrations this binary does not know: a newer campaignd wrote it.
+    case newerSchema(path: String, unknownMigrations: [String])
 
     public var description: String {
         switch self {
@@ -15,6 +17,8 @@ public enum StoreError: Error, CustomStringConvertible, Sendable {
             "no customer with id \"\(externalID)\" in the store"
         case .unknownChannel(let channel):
             "unknown channel \"\(channel)\"; the store knows email, letter and webhook"
+        case .newerSchema(let path, let unknown):
+            "store \(path) was written by a newer campaignd (unknown migration\(unknown.count == 1 ? "" : "s") \(unknown.prefix(3).map { String($0.prefix(80)).debugDescription }.joined(separator: ", "))\(unknown.count > 3 ? ", …" : "")); this binary cannot use it"
         }
     }
 }

@@ -12,7 +12,8 @@ struct MessageCounter {
 
     init(settings: EvaluationSettings, customers: ClosedRange<Int64>?, in db: Database) throws {
         // max(id) is one b-tree step.
-        let range = try customers ?? 0...(Int64.fetchOne(db, sql: "SELECT coalesce(max(id), 0) FROM customer") ?? 0)
+        // max(0, …): ids written by an outside tool may all be negative.
+        let range = try customers ?? 0...max(0, Int64.fetchOne(db, sql: "SELECT coalesce(max(id), 0) FROM customer") ?? 0)
         base = range.lowerBound
         if range.upperBound - range.lowerBound < 16_000_000 {
             dense = [UInt8](repeating: 0, count: Int(range.upperBound - range.lowerBound) + 1)

@@ -57,14 +57,17 @@ public struct ParallelEvaluator: Sendable {
     /// Splits the ids `0...top` into at most `count` contiguous, non-empty ranges of about equal
     /// width. Fewer ranges than `count` when there are fewer ids than slices (an empty store has
     /// the one range `0...0`, which matches nobody).
+    /// Computed in UInt64: with an id near Int64.max (written by an outside tool), `lower + width`
+    /// would overflow Int64.
     static func slices(upTo top: Int64, count: Int) -> [ClosedRange<Int64>] {
-        let top = max(0, top)
-        let count = Int64(max(1, count))
+        let top = UInt64(max(0, top))
+        let count = UInt64(max(1, count))
         let width = top / count + 1
-        return (0..<count).compactMap { index in
+        // Past `top + 1` slices every one is empty; do not loop over a huge `count`.
+        return (0..<min(count, top + 1)).compactMap { index in
             let lower = index * width
             let upper = min(top, lower + width - 1)
-            return lower <= upper ? lower...upper : nil
+            return lower <= upper ? Int64(lower)...Int64(upper) : nil
         }
     }
 

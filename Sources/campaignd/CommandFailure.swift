@@ -1,4 +1,5 @@
 import ArgumentParser
+import CustomerStore
 import Foundation
 
 /// A command that failed: printed as one clear line (and an optional hint), exit status 1.
@@ -27,6 +28,10 @@ func failingCleanly<T>(_ body: () async throws -> T) async throws -> T {
         printError(failure.message)
         if let hint = failure.hint { printError("hint: \(hint)") }
         throw ExitCode.failure
+    } catch let error as StoreError {
+        printError(error.description)
+        if let hint = error.hint { printError("hint: \(hint)") }
+        throw ExitCode.failure
     } catch {
         printError("\(error)")
         throw ExitCode.failure
@@ -36,4 +41,18 @@ func failingCleanly<T>(_ body: () async throws -> T) async throws -> T {
 /// Writes one line to stderr, prefixed with `campaignd: `.
 func printError(_ line: String) {
     FileHandle.standardError.write(Data("campaignd: \(line)\n".utf8))
+}
+
+extension StoreError {
+    /// What to do about a store that cannot be used, when there is something to say.
+    var hint: String? {
+        switch self {
+        case .newerSchema:
+            "use the campaignd release that wrote it, or restore the backup taken before the upgrade (docs/operations.md, Upgrade)"
+        case .cannotOpen(_, let reason) where reason.contains("readonly") || reason.contains("unable to open"):
+            "every command opens the store read-write: the file and its directory must be writable (SQLite keeps -wal and -shm files beside it)"
+        default:
+            nil
+        }
+    }
 }

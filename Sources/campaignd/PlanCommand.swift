@@ -24,7 +24,7 @@ struct PlanCommand: AsyncParsableCommand {
     var json = false
 
     @Option(name: .long, help: "Connections evaluating at once, each over a slice of customers (default: one per CPU core).")
-    var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+    var threads: Int = min(256, ProcessInfo.processInfo.activeProcessorCount)
 
     @Flag(name: .long, help: "Print each rule's audience query and its arguments instead of evaluating.")
     var showSQL = false
@@ -45,7 +45,7 @@ struct PlanCommand: AsyncParsableCommand {
                 }
                 return
             }
-            guard threads >= 1 else { throw CommandFailure("--threads must be 1 or more") }
+            guard (1...256).contains(threads) else { throw CommandFailure("--threads must be 1 to 256") }
             let tallies = try ParallelEvaluator(evaluator: evaluator, slices: threads)
                 .evaluate(only: rule.map { [$0] }, in: setup.store)
             let logger = root.global.makeLogger()

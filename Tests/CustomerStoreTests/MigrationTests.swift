@@ -37,6 +37,19 @@ struct MigrationTests {
         #expect(throws: StoreError.self) { try CustomerStore(path: test.store.path, currency: "SEK") }
     }
 
+    @Test("a store with a migration this binary does not know (a newer campaignd wrote it) is refused, naming the migration")
+    func newerSchema() throws {
+        let test = try TestStore()
+        try test.store.database.write { try $0.execute(sql: "INSERT INTO grdb_migrations(identifier) VALUES ('v9-from-the-future')") }
+        let error = #expect(throws: StoreError.self) { try CustomerStore(path: test.store.path) }
+        guard case .newerSchema(let path, let unknown)? = error else {
+            Issue.record("expected newerSchema, got \(String(describing: error))")
+            return
+        }
+        #expect(path == test.store.path && unknown == ["v9-from-the-future"])
+        #expect(!"\(error!)".contains("\n"))
+    }
+
     @Test("an unopenable path gives an error naming the store")
     func unopenable() throws {
         let error = #expect(throws: StoreError.self) { try CustomerStore(path: "/proc/campaignd/store.sqlite") }

@@ -30,6 +30,24 @@ struct DegenerateStoreTests {
         }
     }
 
+    @Test("slices up to Int64.max (an id an outside tool wrote) do not overflow and still cover every id")
+    func slicesUpToTheLargestID() {
+        for count in [1, 2, 3, 7, 8, 64, 256] {
+            let slices = ParallelEvaluator.slices(upTo: Int64.max, count: count)
+            #expect(!slices.isEmpty && slices.count <= count, "\(count) slices")
+            #expect(slices.first?.lowerBound == 0 && slices.last?.upperBound == Int64.max, "\(count) slices")
+            for (a, b) in zip(slices, slices.dropFirst()) {
+                #expect(a.upperBound + 1 == b.lowerBound, "\(count) slices")
+            }
+        }
+    }
+
+    @Test("slices for a huge count on a small store: one per id, without looping over the count")
+    func slicesForAHugeCount() {
+        #expect(ParallelEvaluator.slices(upTo: 0, count: Int.max) == [0...0])
+        #expect(ParallelEvaluator.slices(upTo: 2, count: Int.max) == [0...0, 1...1, 2...2])
+    }
+
     @Test("an empty new store evaluates to nobody on any number of threads")
     func emptyStoreManyThreads() throws {
         let fixture = try EvaluationFixture()
