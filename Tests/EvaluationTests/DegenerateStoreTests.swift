@@ -1,5 +1,5 @@
 import CustomerStore
-import Evaluation
+@testable import Evaluation
 import Foundation
 import RuleLanguage
 import Testing
