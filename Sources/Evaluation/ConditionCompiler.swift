@@ -108,7 +108,7 @@ struct ConditionCompiler: Sendable {
         case .text(let text):
             return text.databaseValue
         case .date(let date):
-            return DayNumber.from(date).databaseValue
+            return date.dayNumber.databaseValue
         }
     }
 

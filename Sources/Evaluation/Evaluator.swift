@@ -74,8 +74,8 @@ public struct Evaluator: Sendable {
     public func isActive(_ rule: Rule) -> Bool {
         guard let window = rule.activeWindow else { return true }
         let today = DayNumber.local(settings.now, in: settings.businessTimeZone)
-        if let from = window.from, today < DayNumber.from(from) { return false }
-        if let until = window.until, today > DayNumber.from(until) { return false }
+        if let from = window.from, today < from.dayNumber { return false }
+        if let until = window.until, today > until.dayNumber { return false }
         return true
     }
 
