@@ -28,7 +28,7 @@ let package = Package(
         .target(
             name: "CustomerStore",
             dependencies: [
-                // CivilCalendar, shared with the rule language.
+                // CivilCalendar and JSONString, shared with the rule language and delivery.
                 "RuleLanguage",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 // The C API, for the import's bulk insert loop.
