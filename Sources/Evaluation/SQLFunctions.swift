@@ -6,7 +6,7 @@ import RuleLanguage
 /// in a named time zone, and numbers read from text attributes.
 ///
 /// They are pure functions of their arguments (`now` and zones are arguments), registered on
-/// each connection before an evaluation.
+/// each connection before an evaluation; `SQLDialect.sqlite` spells calls to them.
 enum SQLFunctions {
     /// `campaignd_day(unix_seconds, zone)`: the local calendar day number, or NULL.
     static let day = DatabaseFunction("campaignd_day", argumentCount: 2, pure: true) { values in
