@@ -28,6 +28,8 @@ let package = Package(
         .target(
             name: "CustomerStore",
             dependencies: [
+                // CivilCalendar and JSONString, shared with the rule language and delivery.
+                "RuleLanguage",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 // The C API, for the import's bulk insert loop.
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),

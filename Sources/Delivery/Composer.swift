@@ -74,10 +74,10 @@ struct Composer: Sendable {
     static func defaultPayload(_ message: OutboundMessage, now: Date) -> [UInt8] {
         let recipient = message.recipient
         func object(_ pairs: [(String, String?)]) -> String {
-            "{" + pairs.filter { $0.1 != nil }.sorted { $0.0 < $1.0 }.map { JSONText.quoted($0.0) + ":" + $0.1! }.joined(separator: ",") + "}"
+            "{" + pairs.filter { $0.1 != nil }.sorted { $0.0 < $1.0 }.map { JSONString.quoted($0.0) + ":" + $0.1! }.joined(separator: ",") + "}"
         }
-        func strings(_ dictionary: [String: String]) -> String { object(dictionary.map { ($0.key, JSONText.quoted($0.value)) }) }
-        let quoted: (String?) -> String? = { $0.map(JSONText.quoted) }
+        func strings(_ dictionary: [String: String]) -> String { object(dictionary.map { ($0.key, JSONString.quoted($0.value)) }) }
+        let quoted: (String?) -> String? = { $0.map(JSONString.quoted) }
         let customer = object([
             ("id", quoted(recipient.externalID)), ("name", quoted(recipient.name)), ("email", quoted(recipient.email)),
             ("street", quoted(recipient.street)), ("postal_code", quoted(recipient.postalCode)), ("city", quoted(recipient.city)),
@@ -86,10 +86,19 @@ struct Composer: Sendable {
         ])
         let data = object([
             ("send_id", quoted(message.sendID)), ("rule", quoted(message.rule)), ("rule_hash", quoted(message.ruleHash)),
-            ("endpoint", quoted(message.target)), ("queued_at", quoted(JSONText.iso8601(message.queuedAt))),
+            ("endpoint", quoted(message.target)), ("queued_at", quoted(Self.iso8601(message.queuedAt))),
             ("customer", customer), ("facts", strings(message.facts)),
         ])
-        return Array(object([("type", quoted("campaignd.send")), ("timestamp", quoted(JSONText.iso8601(now))), ("data", data)]).utf8)
+        return Array(object([("type", quoted("campaignd.send")), ("timestamp", quoted(Self.iso8601(now))), ("data", data)]).utf8)
+    }
+
+    /// `2026-11-25T12:00:00Z` (UTC, whole seconds).
+    private static func iso8601(_ date: Date) -> String {
+        var seconds = time_t(date.timeIntervalSince1970.rounded(.down))
+        var parts = tm()
+        gmtime_r(&seconds, &parts)
+        func two(_ value: Int32) -> String { value < 10 ? "0\(value)" : "\(value)" }
+        return "\(parts.tm_year + 1900)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday))T\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec))Z"
     }
 
     private func render(_ key: String, _ context: TemplateContext) throws(Failure) -> String {

@@ -53,7 +53,7 @@ public struct Outbox: Sendable {
         settings.includeEvidence = true
         settings.sampleSize = 0
         let instant = settings.now
-        let evaluator = Evaluator(ruleSet: ruleSet, settings: settings)
+        let evaluator = Evaluator(ruleSet: ruleSet, settings: settings, dialect: store.dialect)
         let rules = Dictionary(uniqueKeysWithValues: ruleSet.rules.map { ($0.name, $0) })
         let counts = CountBox()
         let tallies = try ParallelEvaluator(evaluator: evaluator, slices: slices).evaluate(in: store) { writer, stream in

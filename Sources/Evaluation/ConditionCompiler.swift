@@ -5,18 +5,20 @@ import RuleLanguage
 
 /// Compiles checked conditions into parameterised SQL over `customer c JOIN customer_facts f`.
 ///
-/// Every compiled condition is 0 or 1, never NULL: a comparison on a missing value is false
-/// (so `not (nps <= 6)` is true for a customer without a score, as docs/rules.md says).
+/// Every compiled condition is true or false, never NULL: a comparison on a missing value is false
+/// (so `not (nps <= 6)` is true for a customer without a score, as docs/rules.md says). What SQL
+/// dialects spell differently goes through the store's `SQLDialect`.
 /// `and`/`or` terms are ordered cheapest first, so SQLite skips costly subqueries for rows an
 /// earlier term already decided. No text from a rule file ever becomes SQL text.
 struct ConditionCompiler: Sendable {
     let ruleSet: RuleSet
     let facts: FactSQL
     private let minorUnitsPerMajor: Decimal
+    var dialect: SQLDialect { facts.dialect }
 
-    init(ruleSet: RuleSet, settings: EvaluationSettings, factsAreCurrent: Bool = false) {
+    init(ruleSet: RuleSet, settings: EvaluationSettings, factsAreCurrent: Bool = false, dialect: SQLDialect) {
         self.ruleSet = ruleSet
-        self.facts = FactSQL(settings: settings, factsAreCurrent: factsAreCurrent)
+        self.facts = FactSQL(settings: settings, factsAreCurrent: factsAreCurrent, dialect: dialect)
         var scale = Decimal(1)
         for _ in 0..<MoneyFormat.exponent(of: settings.currency) { scale *= 10 }
         self.minorUnitsPerMajor = scale
@@ -33,17 +35,17 @@ struct ConditionCompiler: Sendable {
         case .fact(let fact):
             return facts.value(fact)
         case .segment(let name):
-            guard let segment = ruleSet.segment(named: name) else { return SQLFragment("0") }
+            guard let segment = ruleSet.segment(named: name) else { return SQLFragment(dialect.falseLiteral) }
             return compile(segment.condition)
         case .comparison(let left, let op, let right, let type):
             let exact = SQLFragment.composed(
-                "coalesce({} \(Self.sqlOperator(op)) {}, 0)", value(left, as: type), value(right, as: type))
+                "coalesce({} \(Self.sqlOperator(op)) {}, \(dialect.falseLiteral))", value(left, as: type), value(right, as: type))
             return windowBound(left, op, right, type: type).map { bound in
                 SQLFragment.composed("({} {})", bound, exact)
             } ?? exact
         case .membership(let operand, let literals, let type):
             let list = SQLFragment.joined(literals.map { .value(literalValue($0, as: type)) }, separator: ", ")
-            return SQLFragment.composed("coalesce({} IN ({}), 0)", value(operand, as: type), list)
+            return SQLFragment.composed("coalesce({} IN ({}), \(dialect.falseLiteral))", value(operand, as: type), list)
         }
     }
 
@@ -108,7 +110,7 @@ struct ConditionCompiler: Sendable {
         case .text(let text):
             return text.databaseValue
         case .date(let date):
-            return DayNumber.from(date).databaseValue
+            return date.dayNumber.databaseValue
         }
     }
 

@@ -21,12 +21,10 @@ public enum ConsentCheck {
     }
 
     /// The checks for one customer (internal id), or nil when the customer no longer exists.
-    public static func check(customer: Int64, channel: Channel, now: Int64, in db: Database) throws -> Result? {
-        let facts = FactSQL(settings: EvaluationSettings(now: now, businessTimeZone: .gmt, currency: "EUR"))
-        let query = SQLFragment.composed(
-            "SELECT {}, {}, {} FROM customer_facts f JOIN customer c ON c.id = f.customer_id WHERE f.customer_id = {}",
-            facts.consentGranted(channel), facts.suppressed(channel), FactSQL.addressComplete(channel),
-            .value(customer.databaseValue))
+    public static func check(
+        customer: Int64, channel: Channel, now: Int64, dialect: SQLDialect = .sqlite, in db: Database
+    ) throws -> Result? {
+        let query = query(customer: customer, channel: channel, now: now, dialect: dialect)
         // A cached statement: the dispatcher runs this once per send.
         guard let row = try Row.fetchOne(db.cachedStatement(sql: query.sql), arguments: query.statementArguments) else {
             return nil
@@ -40,10 +38,19 @@ public enum ConsentCheck {
         -> (result: Result, profile: CustomerProfile)?
     {
         try await store.inSnapshot { db in
-            guard let result = try check(customer: customer, channel: channel, now: now, in: db),
+            guard let result = try check(customer: customer, channel: channel, now: now, dialect: store.dialect, in: db),
                 let profile = try CustomerProfile.fetch(id: customer, in: db)
             else { return nil }
             return (result, profile)
         }
+    }
+
+    /// The three checks as one row: consent granted, suppressed, address complete.
+    static func query(customer: Int64, channel: Channel, now: Int64, dialect: SQLDialect) -> SQLFragment {
+        let facts = FactSQL(settings: EvaluationSettings(now: now, businessTimeZone: .gmt, currency: "EUR"), dialect: dialect)
+        return SQLFragment.composed(
+            "SELECT {}, {}, {} FROM customer_facts f JOIN customer c ON c.id = f.customer_id WHERE f.customer_id = {}",
+            facts.consentGranted(channel), facts.suppressed(channel), facts.addressComplete(channel),
+            .value(customer.databaseValue))
     }
 }

@@ -14,15 +14,18 @@ import RuleLanguage
 public struct Evaluator: Sendable {
     public let ruleSet: RuleSet
     public let settings: EvaluationSettings
+    /// How the store spells what SQL dialects disagree on.
+    public let dialect: SQLDialect
     private let compiler: ConditionCompiler
     /// The same, for evaluations where no history is later than `now` (see `factsAreCurrent`).
     private let currentCompiler: ConditionCompiler
 
-    public init(ruleSet: RuleSet, settings: EvaluationSettings) {
+    public init(ruleSet: RuleSet, settings: EvaluationSettings, dialect: SQLDialect = .sqlite) {
         self.ruleSet = ruleSet
         self.settings = settings
-        self.compiler = ConditionCompiler(ruleSet: ruleSet, settings: settings)
-        self.currentCompiler = ConditionCompiler(ruleSet: ruleSet, settings: settings, factsAreCurrent: true)
+        self.dialect = dialect
+        self.compiler = ConditionCompiler(ruleSet: ruleSet, settings: settings, dialect: dialect)
+        self.currentCompiler = ConditionCompiler(ruleSet: ruleSet, settings: settings, factsAreCurrent: true, dialect: dialect)
     }
 
     /// Rules in the order they claim the contact-pressure cap.
@@ -74,8 +77,8 @@ public struct Evaluator: Sendable {
     public func isActive(_ rule: Rule) -> Bool {
         guard let window = rule.activeWindow else { return true }
         let today = DayNumber.local(settings.now, in: settings.businessTimeZone)
-        if let from = window.from, today < DayNumber.from(from) { return false }
-        if let until = window.until, today > DayNumber.from(until) { return false }
+        if let from = window.from, today < from.dayNumber { return false }
+        if let until = window.until, today > until.dayNumber { return false }
         return true
     }
 
@@ -170,7 +173,7 @@ public struct Evaluator: Sendable {
         let counted = "s.status IN \(SendStatus.sqlList(SendStatus.handled))"
         switch rule.limit {
         case .unlimited:
-            limit = SQLFragment("0")
+            limit = SQLFragment(dialect.falseLiteral)
         case .once:
             limit = SQLFragment(
                 "f.customer_id IN (SELECT s.customer_id FROM send s WHERE s.rule = ? AND s.decided_at <= ? AND \(counted))",
@@ -193,13 +196,13 @@ public struct Evaluator: Sendable {
         return SQLFragment.composed(
             """
             SELECT c.id, c.external_id, c.time_zone, {}, {}, {}, {}{}
-            FROM \(byBirthday ? "customer c CROSS JOIN customer_facts f ON f.customer_id = c.id"
-                : "customer_facts f CROSS JOIN customer c ON c.id = f.customer_id")
+            FROM \(byBirthday ? "customer c \(dialect.orderedJoin) customer_facts f ON f.customer_id = c.id"
+                : "customer_facts f \(dialect.orderedJoin) customer c ON c.id = f.customer_id")
             WHERE {}
             """,
-            limit, requiresConsent ? SQLFragment("1") : facts.consentGranted(rule.channel),
-            requiresConsent ? SQLFragment("0") : facts.suppressed(rule.channel),
-            FactSQL.addressComplete(rule.channel),
+            limit, requiresConsent ? SQLFragment(dialect.trueLiteral) : facts.consentGranted(rule.channel),
+            requiresConsent ? SQLFragment(dialect.falseLiteral) : facts.suppressed(rule.channel),
+            facts.addressComplete(rule.channel),
             settings.includeEvidence ? SQLFragment.composed(", {}", evidence(for: rule)) : SQLFragment(""), condition)
     }
 
@@ -207,15 +210,16 @@ public struct Evaluator: Sendable {
     /// the per-customer facts are exact at `now`: one pass over `customer_facts` (its rowid range
     /// for a slice), in the evaluation's own snapshot. Usually true: `now` is the present.
     func factsAreCurrent(customers: ClosedRange<Int64>?, in db: Database) throws -> Bool {
-        let range = customers.map { "WHERE customer_id BETWEEN \($0.lowerBound) AND \($0.upperBound)" } ?? ""
-        let latest = try Int64.fetchOne(
-            db,
-            sql: """
-                SELECT max(ifnull(max(last_purchase_at), 0), ifnull(max(last_feedback_at), 0), ifnull(max(email_consent_at), 0),
-                           ifnull(max(letter_consent_at), 0), ifnull(max(webhook_consent_at), 0))
-                FROM customer_facts \(range)
-                """) ?? 0
+        let latest = try Int64.fetchOne(db, sql: latestHistorySQL(customers: customers)) ?? 0
         return latest <= settings.now
+    }
+
+    /// The time of the latest purchase, feedback or consent change of the customers in range.
+    func latestHistorySQL(customers: ClosedRange<Int64>?) -> String {
+        let range = customers.map { "WHERE customer_id BETWEEN \($0.lowerBound) AND \($0.upperBound)" } ?? ""
+        let latest = ["last_purchase_at", "last_feedback_at", "email_consent_at", "letter_consent_at", "webhook_consent_at"]
+            .map { dialect.ifNull("max(\($0))", "0") }
+        return "SELECT \(dialect.greatest(latest))\nFROM customer_facts \(range)"
     }
 
     /// Whether a condition compares columns of the customer record (not only facts).
@@ -239,20 +243,21 @@ public struct Evaluator: Sendable {
         }
     }
 
-    /// A `json_object(…)` of the values the rule's condition reads: each fact it compares, by the
-    /// text it is written as (money in major units, dates as days). Labels are bound values.
+    /// A JSON object (`json_object(…)`) of the values the rule's condition reads: each fact it
+    /// compares, by the text it is written as (money in major units, dates as days). Labels are
+    /// bound values.
     func evidence(for rule: Rule) -> SQLFragment {
-        var pairs: [SQLFragment] = []
+        var pairs: [(label: SQLFragment, value: SQLFragment)] = []
         var seen: Set<String> = []
         let exponent = MoneyFormat.exponent(of: settings.currency)
         func add(_ label: String, _ value: SQLFragment, _ type: ValueType) {
             guard pairs.count < 16, seen.insert(label).inserted else { return }
             let shown: SQLFragment = switch type {
-            case .money: SQLFragment.composed("printf('%.\(exponent)f', {} / \(pow(10, Double(exponent))))", value)
-            case .date: SQLFragment.composed("date({} * 86400, 'unixepoch')", value)
+            case .money: SQLFragment.composed(dialect.majorUnitsText("{}", exponent), value)
+            case .date: SQLFragment.composed(dialect.dateText("{}"), value)
             default: value
             }
-            pairs.append(SQLFragment.composed("{}, {}", .value(label.databaseValue), shown))
+            pairs.append((.value(label.databaseValue), shown))
         }
         func visit(_ condition: Condition, _ file: SourceFile) {
             switch condition.kind {
@@ -273,7 +278,8 @@ public struct Evaluator: Sendable {
             }
         }
         visit(rule.condition, rule.file)
-        return SQLFragment.composed("json_object({})", SQLFragment.joined(pairs, separator: ", "))
+        let template = dialect.jsonObject(pairs.map { _ in (key: "{}", value: "{}") })
+        return SQLFragment.composed(template, pairs.flatMap { [$0.label, $0.value] })
     }
 
     /// The audience query of `rule` as text, with its arguments, for `plan --show-sql`.

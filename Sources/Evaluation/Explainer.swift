@@ -12,9 +12,9 @@ public struct Explainer: Sendable {
     public let evaluator: Evaluator
     private let compiler: ConditionCompiler
 
-    public init(ruleSet: RuleSet, settings: EvaluationSettings) {
-        evaluator = Evaluator(ruleSet: ruleSet, settings: settings)
-        compiler = ConditionCompiler(ruleSet: ruleSet, settings: settings)
+    public init(ruleSet: RuleSet, settings: EvaluationSettings, dialect: SQLDialect = .sqlite) {
+        evaluator = Evaluator(ruleSet: ruleSet, settings: settings, dialect: dialect)
+        compiler = ConditionCompiler(ruleSet: ruleSet, settings: settings, dialect: dialect)
     }
 
     /// Explains the rules named in `only` (all when nil) for the customer with `externalID`, in
@@ -43,15 +43,8 @@ public struct Explainer: Sendable {
     }
 
     private func explain(_ rule: Rule, customerID: Int64, verdict: Verdict?, in db: Database) throws -> RuleExplanation {
-        var probes = ProbeList()
-        let top: [Condition]
-        if case .all(let parts) = rule.condition.kind { top = parts } else { top = [rule.condition] }
-        var nodes: [ProbeNode] = []
-        for part in top { nodes += probeNodes(part, file: rule.file, depth: 0, into: &probes) }
-        let matchedColumn = probes.add(compiler.compile(rule.condition))
-        let row = try Row.fetchOne(
-            db, sql: "SELECT \(probes.select) FROM customer_facts f CROSS JOIN customer c ON c.id = f.customer_id WHERE f.customer_id = ?",
-            arguments: StatementArguments(probes.arguments + [customerID.databaseValue]))
+        let (query, nodes, matchedColumn) = probeQuery(for: rule, customerID: customerID)
+        let row = try Row.fetchOne(db, sql: query.sql, arguments: query.statementArguments)
         guard let row else {
             return RuleExplanation(rule: rule, active: evaluator.isActive(rule), matched: false, lines: [], verdict: nil, reason: "no facts row")
         }
@@ -65,6 +58,22 @@ public struct Explainer: Sendable {
         return RuleExplanation(
             rule: rule, active: active, matched: matched, lines: lines, verdict: verdict,
             reason: try reason(rule, active: active, matched: matched, verdict: verdict, customerID: customerID, in: db))
+    }
+
+    /// One query for one customer: a column for each condition node and each value shown, and one
+    /// for the whole condition.
+    func probeQuery(for rule: Rule, customerID: Int64) -> (query: SQLFragment, nodes: [ProbeNode], matchedColumn: Int) {
+        var probes = ProbeList()
+        let top: [Condition]
+        if case .all(let parts) = rule.condition.kind { top = parts } else { top = [rule.condition] }
+        var nodes: [ProbeNode] = []
+        for part in top { nodes += probeNodes(part, file: rule.file, depth: 0, into: &probes) }
+        let matchedColumn = probes.add(compiler.compile(rule.condition))
+        let query = SQLFragment(
+            "SELECT \(probes.select) FROM customer_facts f \(compiler.dialect.orderedJoin) customer c ON c.id = f.customer_id "
+                + "WHERE f.customer_id = ?",
+            probes.arguments + [customerID.databaseValue])
+        return (query, nodes, matchedColumn)
     }
 
     /// One line per condition node; `and`/`or` groups and segments get a line and indented parts.
@@ -106,6 +115,7 @@ public struct Explainer: Sendable {
     private func supporting(_ fact: Fact, into probes: inout ProbeList) -> [ProbeValue] {
         let settings = evaluator.settings
         let zone = settings.businessTimeZone.identifier.databaseValue
+        let dialect = compiler.dialect
         func value(_ label: String, _ fragment: SQLFragment, _ type: ValueType) -> ProbeValue {
             ProbeValue(label: label, column: probes.add(fragment), type: type)
         }
@@ -116,12 +126,15 @@ public struct Explainer: Sendable {
             let column = kind.map { "f.\($0.rawValue)_at" } ?? "f.last_feedback_at"
             return [value(
                 "last \(kind.map { "\($0.rawValue) " } ?? "")feedback",
-                SQLFragment("campaignd_day(CASE WHEN \(column) <= ? THEN \(column) END, ?)", [settings.now.databaseValue, zone]), .date)]
+                SQLFragment(
+                    dialect.localDay("CASE WHEN \(column) <= ? THEN \(column) END", "?"), [settings.now.databaseValue, zone]),
+                .date)]
         case .event(let name, _):
             return [value(
                 "last \(name.debugDescription) event",
                 SQLFragment(
-                    "campaignd_day((SELECT max(ev.at) FROM event ev WHERE ev.customer_id = f.customer_id AND ev.name = ? AND ev.at <= ?), ?)",
+                    dialect.localDay(
+                        "(SELECT max(ev.at) FROM event ev WHERE ev.customer_id = f.customer_id AND ev.name = ? AND ev.at <= ?)", "?"),
                     [name.databaseValue, settings.now.databaseValue, zone]), .date)]
         case .birthday:
             return [value("birthday", SQLFragment("c.birthday"), .text)]
@@ -196,7 +209,7 @@ public struct Explainer: Sendable {
 }
 
 /// SQL columns gathered for one explanation query.
-private struct ProbeList {
+struct ProbeList {
     private(set) var columns: [String] = []
     private(set) var arguments: [DatabaseValue] = []
 
@@ -209,14 +222,14 @@ private struct ProbeList {
     var select: String { columns.joined(separator: ",\n") }
 }
 
-private struct ProbeNode {
+struct ProbeNode {
     let depth: Int
     let column: Int
     let text: String
     let values: [ProbeValue]
 }
 
-private struct ProbeValue {
+struct ProbeValue {
     let label: String
     let column: Int
     let type: ValueType

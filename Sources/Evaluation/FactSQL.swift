@@ -8,17 +8,27 @@ import RuleLanguage
 /// Fast paths read the per-customer facts; when a fact changed after `now` (an evaluation in
 /// the past) the expression falls back to the history tables, so any instant gives the answer
 /// the store would have given then. Numbers and money are integers (money in minor units),
-/// dates are local day numbers in the business time zone, booleans are 0 or 1, missing is NULL.
+/// dates are local day numbers in the business time zone, booleans are the dialect's, missing is
+/// NULL. What SQL dialects spell differently goes through `dialect`.
 struct FactSQL: Sendable {
     let settings: EvaluationSettings
     /// True when no customer's history changed after `now` (checked per evaluation, see
     /// `Evaluator.factsAreCurrent`): the facts are then exact at `now` and the fallbacks to the
     /// history tables are left out of the SQL.
-    var factsAreCurrent = false
+    let factsAreCurrent: Bool
+    let dialect: SQLDialect
+
+    init(settings: EvaluationSettings, factsAreCurrent: Bool = false, dialect: SQLDialect) {
+        self.settings = settings
+        self.factsAreCurrent = factsAreCurrent
+        self.dialect = dialect
+    }
 
     private var now: DatabaseValue { settings.now.databaseValue }
     private var zone: DatabaseValue { settings.businessTimeZone.identifier.databaseValue }
     private func from(_ days: Int) -> DatabaseValue { (settings.now - Int64(days) * 86_400).databaseValue }
+    /// The column, or 0 when it is NULL.
+    private func orZero(_ column: String) -> String { dialect.ifNull(column, "0") }
 
     /// The value of `fact` for one customer.
     func value(_ fact: Fact) -> SQLFragment {
@@ -28,7 +38,7 @@ struct FactSQL: Sendable {
             return SQLFragment("f.orders")
         case .orders(nil):
             return SQLFragment(
-                "(CASE WHEN ifnull(f.last_purchase_at, 0) <= ? THEN f.orders "
+                "(CASE WHEN \(orZero("f.last_purchase_at")) <= ? THEN f.orders "
                     + "ELSE (SELECT count(*) FROM purchase p WHERE p.customer_id = f.customer_id AND p.at <= ?) END)", [t, t])
         case .orders(let days?):
             return windowed(days: days, whole: "f.orders", aggregate: "count(*)")
@@ -36,44 +46,47 @@ struct FactSQL: Sendable {
             return SQLFragment("f.spent_minor")
         case .spent(nil):
             return SQLFragment(
-                "(CASE WHEN ifnull(f.last_purchase_at, 0) <= ? THEN f.spent_minor "
+                "(CASE WHEN \(orZero("f.last_purchase_at")) <= ? THEN f.spent_minor "
                     + "ELSE (SELECT coalesce(sum(p.amount_minor), 0) FROM purchase p WHERE p.customer_id = f.customer_id AND p.at <= ?) END)",
                 [t, t])
         case .spent(let days?):
             return windowed(days: days, whole: "f.spent_minor", aggregate: "coalesce(sum(p.amount_minor), 0)")
         case .purchase(let days) where factsAreCurrent:
-            return SQLFragment("(ifnull(f.last_purchase_at, 0) >= ?)", [from(days)])
+            return SQLFragment("(\(orZero("f.last_purchase_at")) >= ?)", [from(days)])
         case .purchase(let days):
             let f = from(days)
             // Written so the usual case (no purchase after `now`) costs two comparisons.
             return SQLFragment(
-                "(ifnull(f.last_purchase_at, 0) >= ? AND (f.last_purchase_at <= ? OR (f.first_purchase_at <= ? "
+                "(\(orZero("f.last_purchase_at")) >= ? AND (f.last_purchase_at <= ? OR (f.first_purchase_at <= ? "
                     + "AND EXISTS (SELECT 1 FROM purchase p WHERE p.customer_id = f.customer_id AND p.at BETWEEN ? AND ?))))",
                 [f, t, t, f, t])
         case .daysSinceLastPurchase:
-            return SQLFragment.composed("(({} - {}) / 86400)", .value(t), lastPurchaseAt)
+            return SQLFragment.composed("(\(dialect.integerQuotient("({} - {})", "86400")))", .value(t), lastPurchaseAt)
         case .daysSinceFirstPurchase:
-            return SQLFragment("((? - (CASE WHEN f.first_purchase_at <= ? THEN f.first_purchase_at END)) / 86400)", [t, t])
+            return SQLFragment(
+                "(\(dialect.integerQuotient("(? - (CASE WHEN f.first_purchase_at <= ? THEN f.first_purchase_at END))", "86400")))",
+                [t, t])
         case .firstPurchase:
-            return SQLFragment("campaignd_day(CASE WHEN f.first_purchase_at <= ? THEN f.first_purchase_at END, ?)", [t, zone], cost: 3)
+            return SQLFragment(
+                dialect.localDay("CASE WHEN f.first_purchase_at <= ? THEN f.first_purchase_at END", "?"), [t, zone], cost: 3)
         case .lastPurchase:
-            return SQLFragment.composed("campaignd_day({}, {})", lastPurchaseAt, .value(zone), cost: 3)
+            return SQLFragment.composed(dialect.localDay("{}", "{}"), lastPurchaseAt, .value(zone), cost: 3)
         case .score(let kind) where factsAreCurrent:
             return SQLFragment("f.\(kind.rawValue)_score")
         case .score(let kind):
             return SQLFragment(
-                "(CASE WHEN ifnull(f.\(kind.rawValue)_at, 0) <= ? THEN f.\(kind.rawValue)_score "
+                "(CASE WHEN \(orZero("f.\(kind.rawValue)_at")) <= ? THEN f.\(kind.rawValue)_score "
                     + "ELSE (SELECT fb.score FROM feedback fb WHERE fb.customer_id = f.customer_id AND fb.kind = ? AND fb.at <= ? "
                     + "ORDER BY fb.at DESC LIMIT 1) END)",
                 [t, kind.rawValue.databaseValue, t])
         case .feedback(let kind, let days) where factsAreCurrent:
-            return SQLFragment("(ifnull(\(kind.map { "f.\($0.rawValue)_at" } ?? "f.last_feedback_at"), 0) >= ?)", [from(days)])
+            return SQLFragment("(\(orZero(kind.map { "f.\($0.rawValue)_at" } ?? "f.last_feedback_at")) >= ?)", [from(days)])
         case .feedback(let kind, let days):
             let column = kind.map { "f.\($0.rawValue)_at" } ?? "f.last_feedback_at"
             let f = from(days)
             let kindFilter = kind == nil ? "" : " AND fb.kind = ?"
             return SQLFragment(
-                "(ifnull(\(column), 0) >= ? AND (\(column) <= ? "
+                "(\(orZero(column)) >= ? AND (\(column) <= ? "
                     + "OR EXISTS (SELECT 1 FROM feedback fb WHERE fb.customer_id = f.customer_id\(kindFilter) AND fb.at BETWEEN ? AND ?)))",
                 [f, t] + (kind.map { [$0.rawValue.databaseValue] } ?? []) + [f, t])
         case .event(let name, let days):
@@ -85,13 +98,14 @@ struct FactSQL: Sendable {
             let candidates = SQLFragment.joined(
                 BirthdayRule.candidateMonthDays(now: settings.now, days: days).map { .value($0.databaseValue) },
                 separator: ", ")
+            let matches = dialect.birthdayIn("c.birthday", "c.time_zone", "{}", "{}", "{}")
             return SQLFragment.composed(
-                "(substr(c.birthday, 6) IN ({}) AND campaignd_birthday_in(c.birthday, c.time_zone, {}, {}, {}))",
+                "(\(dialect.monthDay("c.birthday")) IN ({}) AND \(matches))",
                 candidates, .value(zone), .value(t), .value(days.databaseValue), cost: 3)
         case .joined:
-            return SQLFragment("campaignd_day(CASE WHEN c.joined_at <= ? THEN c.joined_at END, ?)", [t, zone], cost: 3)
+            return SQLFragment(dialect.localDay("CASE WHEN c.joined_at <= ? THEN c.joined_at END", "?"), [t, zone], cost: 3)
         case .daysSinceJoined:
-            return SQLFragment("(CASE WHEN c.joined_at <= ? THEN (? - c.joined_at) / 86400 END)", [t, t])
+            return SQLFragment("(CASE WHEN c.joined_at <= ? THEN \(dialect.integerQuotient("(? - c.joined_at)", "86400")) END)", [t, t])
         case .consent(let channel):
             return SQLFragment.composed("({} AND NOT {})", consentGranted(channel), suppressed(channel))
         case .tagged(let tag):
@@ -105,14 +119,15 @@ struct FactSQL: Sendable {
 
     /// A custom attribute read as a number (NULL when it is not one).
     func attributeNumber(_ name: String) -> SQLFragment {
-        SQLFragment.composed("campaignd_number({})", attributeText(name), cost: 2)
+        SQLFragment.composed(dialect.number("{}"), attributeText(name), cost: 2)
     }
 
+    /// A custom attribute's text: by a path when the dialect can name it so, else by its key.
     private func attributeText(_ name: String) -> SQLFragment {
-        if name.contains(where: { $0 == "\"" || $0 == "\\" || $0.isNewline }) {
-            return SQLFragment("(SELECT j.value FROM json_each(c.attributes) j WHERE j.key = ?)", [name.databaseValue], cost: 3)
+        if let path = dialect.attributePath(name) {
+            return SQLFragment(dialect.attributeAtPath("c.attributes", "?"), [path.databaseValue], cost: 2)
         }
-        return SQLFragment("json_extract(c.attributes, ?)", ["$.\"\(name)\"".databaseValue], cost: 2)
+        return SQLFragment(dialect.attributeWithKey("c.attributes", "?"), [name.databaseValue], cost: 3)
     }
 
     /// Time of the last purchase at or before `now`.
@@ -130,12 +145,12 @@ struct FactSQL: Sendable {
         let t = now
         if factsAreCurrent {
             return SQLFragment(
-                "(CASE WHEN ifnull(f.last_purchase_at, 0) < ? THEN 0 WHEN f.first_purchase_at >= ? THEN \(whole) "
+                "(CASE WHEN \(orZero("f.last_purchase_at")) < ? THEN 0 WHEN f.first_purchase_at >= ? THEN \(whole) "
                     + "ELSE (SELECT \(aggregate) FROM purchase p WHERE p.customer_id = f.customer_id AND p.at BETWEEN ? AND ?) END)",
                 [f, f, f, t], cost: 10)
         }
         return SQLFragment(
-            "(CASE WHEN ifnull(f.last_purchase_at, 0) < ? OR f.first_purchase_at > ? THEN 0 "
+            "(CASE WHEN \(orZero("f.last_purchase_at")) < ? OR f.first_purchase_at > ? THEN 0 "
                 + "WHEN f.first_purchase_at >= ? AND f.last_purchase_at <= ? THEN \(whole) "
                 + "ELSE (SELECT \(aggregate) FROM purchase p WHERE p.customer_id = f.customer_id AND p.at BETWEEN ? AND ?) END)",
             [f, t, f, t, f, t], cost: 10)
@@ -144,11 +159,12 @@ struct FactSQL: Sendable {
     /// 1 when the customer's latest consent for `channel` at `now` is a grant.
     func consentGranted(_ channel: Channel) -> SQLFragment {
         let state = "f.\(channel.rawValue)_consent"
-        if factsAreCurrent { return SQLFragment("(\(state) IS 'granted')") }
+        let granted = dialect.nullSafeEquals(state, "'granted'")
+        if factsAreCurrent { return SQLFragment("(\(granted))") }
         return SQLFragment(
-            "(CASE WHEN ifnull(\(state)_at, 0) <= ? THEN \(state) IS 'granted' "
+            "(CASE WHEN \(orZero("\(state)_at")) <= ? THEN \(granted) "
                 + "ELSE coalesce((SELECT cs.status = 'granted' FROM consent cs WHERE cs.customer_id = f.customer_id AND cs.channel = ? "
-                + "AND cs.at <= ? ORDER BY cs.at DESC, cs.status = 'withdrawn' DESC LIMIT 1), 0) END)",
+                + "AND cs.at <= ? ORDER BY cs.at DESC, cs.status = 'withdrawn' DESC LIMIT 1), \(dialect.falseLiteral)) END)",
             [now, channel.rawValue.databaseValue, now])
     }
 
@@ -166,8 +182,8 @@ struct FactSQL: Sendable {
             .value(SuppressionAddress.hashPrefix.databaseValue), .value(Self.hashPrefixEnd.databaseValue))
         return SQLFragment.composed(
             """
-            (CASE WHEN {} IN (SELECT s.address {}) THEN 1 WHEN NOT EXISTS (SELECT 1 {}) THEN 0 \
-            ELSE coalesce(campaignd_address_hash({}) IN (SELECT s.address {}), 0) END)
+            (CASE WHEN {} IN (SELECT s.address {}) THEN \(dialect.trueLiteral) WHEN NOT EXISTS (SELECT 1 {}) THEN \(dialect.falseLiteral) \
+            ELSE coalesce(\(dialect.addressHash("{}")) IN (SELECT s.address {}), \(dialect.falseLiteral)) END)
             """,
             address, entries, hashed, address, hashed, cost: Self.hashingCost)
     }
@@ -186,13 +202,13 @@ struct FactSQL: Sendable {
     }
 
     /// 1 when the customer has what the channel needs to reach them.
-    static func addressComplete(_ channel: Channel) -> SQLFragment {
+    func addressComplete(_ channel: Channel) -> SQLFragment {
         func present(_ column: String) -> String { "coalesce(trim(c.\(column)), '') <> ''" }
         switch channel {
         case .email: return SQLFragment("(\(present("email")))")
         case .letter:
             return SQLFragment("(" + ["name", "street", "postal_code", "city", "country"].map(present).joined(separator: " AND ") + ")")
-        case .webhook: return SQLFragment("1")
+        case .webhook: return SQLFragment(dialect.trueLiteral)
         }
     }
 }

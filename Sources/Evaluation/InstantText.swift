@@ -1,4 +1,5 @@
 import Foundation
+import RuleLanguage
 
 /// Instants as people write them on the command line, and as `plan`/`explain` print them.
 public enum InstantText {
@@ -50,8 +51,8 @@ public enum InstantText {
         let fields = text.split(separator: "-", omittingEmptySubsequences: false)
         guard fields.count == 3, fields[0].count == 4, fields[1].count == 2, fields[2].count == 2,
             let year = Int(fields[0]), let month = Int(fields[1]), let day = Int(fields[2]),
-            (1...12).contains(month), (1...BirthdayRule.daysIn(month: month, year: year)).contains(day)
+            CivilCalendar.isValid(year: year, month: month, day: day)
         else { return nil }
-        return DayNumber.from(year: year, month: month, day: day)
+        return CivilCalendar.dayNumber(year: year, month: month, day: day)
     }
 }

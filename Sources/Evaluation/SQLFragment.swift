@@ -28,6 +28,11 @@ struct SQLFragment: Sendable {
 
     /// `template` with each `{}` replaced by the next fragment, in order.
     static func composed(_ template: String, _ parts: SQLFragment..., cost extra: Int = 0) -> SQLFragment {
+        composed(template, parts, cost: extra)
+    }
+
+    /// `template` with each `{}` replaced by the next of `parts`, in order.
+    static func composed(_ template: String, _ parts: [SQLFragment], cost extra: Int = 0) -> SQLFragment {
         var sql = ""
         var arguments: [DatabaseValue] = []
         var remaining = parts[...]

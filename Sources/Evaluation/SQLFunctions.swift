@@ -1,11 +1,12 @@
 import Foundation
 import GRDB
+import RuleLanguage
 
 /// SQL functions the compiled conditions call, for what SQLite cannot do itself: calendar days
 /// in a named time zone, and numbers read from text attributes.
 ///
 /// They are pure functions of their arguments (`now` and zones are arguments), registered on
-/// each connection before an evaluation.
+/// each connection before an evaluation; `SQLDialect.sqlite` spells calls to them.
 enum SQLFunctions {
     /// `campaignd_day(unix_seconds, zone)`: the local calendar day number, or NULL.
     static let day = DatabaseFunction("campaignd_day", argumentCount: 2, pure: true) { values in
@@ -61,9 +62,9 @@ enum SQLFunctions {
 /// without one.
 enum BirthdayRule {
     static func matches(month: Int, day: Int, onDay dayNumber: Int) -> Bool {
-        let (year, targetMonth, targetDay) = DayNumber.civil(dayNumber)
+        let (year, targetMonth, targetDay) = CivilCalendar.date(dayNumber: dayNumber)
         if month == targetMonth && day == targetDay { return true }
-        return month == 2 && day == 29 && targetMonth == 2 && targetDay == 28 && !isLeap(year)
+        return month == 2 && day == 29 && targetMonth == 2 && targetDay == 28 && !CivilCalendar.isLeap(year)
     }
 
     /// `MM-DD` texts of every birthday that can fall `days` days after today in some time zone
@@ -72,22 +73,10 @@ enum BirthdayRule {
         let utcDay = Int(now >= 0 ? now / 86_400 : (now - 86_399) / 86_400)
         var texts: Set<String> = []
         for day in (utcDay - 1 + days)...(utcDay + 1 + days) {
-            let (year, month, dayOfMonth) = DayNumber.civil(day)
+            let (year, month, dayOfMonth) = CivilCalendar.date(dayNumber: day)
             texts.insert(String(DayNumber.text(day).suffix(5)))
-            if month == 2 && dayOfMonth == 28 && !isLeap(year) { texts.insert("02-29") }
+            if month == 2 && dayOfMonth == 28 && !CivilCalendar.isLeap(year) { texts.insert("02-29") }
         }
         return texts.sorted()
-    }
-
-    static func daysIn(month: Int, year: Int) -> Int {
-        switch month {
-        case 2: isLeap(year) ? 29 : 28
-        case 4, 6, 9, 11: 30
-        default: 31
-        }
-    }
-
-    static func isLeap(_ year: Int) -> Bool {
-        (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
     }
 }

@@ -25,7 +25,7 @@ struct ExplainCommand: AsyncParsableCommand {
             let setup = try EvaluationSetup.load(root.global)
             let now = try setup.instant(at)
             if let rule { _ = try setup.requireRule(rule) }
-            let explainer = Explainer(ruleSet: setup.ruleSet, settings: setup.settings(at: now))
+            let explainer = Explainer(ruleSet: setup.ruleSet, settings: setup.settings(at: now), dialect: setup.store.dialect)
             let explanation = try explainer.explain(externalID: customer, only: rule.map { [$0] }, in: setup.store)
             guard let explanation else {
                 throw CommandFailure("no customer with id \"\(customer)\" in \(setup.store.path)", hint: "ids are the `id` column of the customers import")

@@ -37,7 +37,7 @@ struct PlanCommand: AsyncParsableCommand {
             guard sample >= 0 else { throw CommandFailure("--sample must be 0 or more") }
             var settings = setup.settings(at: now)
             settings.sampleSize = sample
-            let evaluator = Evaluator(ruleSet: setup.ruleSet, settings: settings)
+            let evaluator = Evaluator(ruleSet: setup.ruleSet, settings: settings, dialect: setup.store.dialect)
             if showSQL {
                 for rule in evaluator.rulesInPriorityOrder where rule.name == (self.rule ?? rule.name) {
                     let (sql, arguments) = evaluator.audienceSQL(for: rule)

@@ -190,6 +190,14 @@ struct ImportTests {
         #expect(try test.string("SELECT attributes FROM customer") == #"{"tier":"gold"}"#)
     }
 
+    @Test("attribute values are stored as JSON strings escaped by JSONString, and read back intact")
+    func attributeEscaping() throws {
+        let test = try TestStore()
+        try test.importFile(.customers, test.file("a.csv", "id,note\nC1,\"say \"\"hi\"\" \\ ä\u{2028}€\"\n"))
+        #expect(try test.string("SELECT attributes FROM customer") == #"{"note":"say \"hi\" \\ ä\u2028€"}"#)
+        #expect(try test.string("SELECT json_extract(attributes, '$.note') FROM customer") == "say \"hi\" \\ ä\u{2028}€")
+    }
+
     @Test("amounts are exact in the minor units of the store currency (three decimals for KWD)")
     func currencyExponent() throws {
         let test = try TestStore(currency: "KWD")

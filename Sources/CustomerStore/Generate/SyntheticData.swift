@@ -1,4 +1,5 @@
 import Foundation
+import RuleLanguage
 
 /// Writes a deterministic synthetic data set as import-ready CSV files: customers with Finnish
 /// names and addresses, purchases over two years, consents, NPS/CSAT answers and cart events.
@@ -56,7 +57,7 @@ public struct SyntheticData {
             let (postalCode, town) = random.pick(FinnishNames.towns)
             let street = "\(random.pick(FinnishNames.streets)) \(random.int(1...120))"
             let birthYear = random.int(1945...2006), birthMonth = random.int(1...12)
-            let birthDay = random.int(1...TimestampParser.daysInMonth(year: birthYear, month: birthMonth))
+            let birthDay = random.int(1...CivilCalendar.daysIn(month: birthMonth, year: birthYear))
             let zone = random.unit() < 0.9 ? "Europe/Helsinki" : random.pick(["Europe/Stockholm", "Europe/Tallinn", ""])
             let locale = random.unit() < 0.85 ? "fi-FI" : random.pick(["sv-FI", "en-FI"])
             let weight = cumulativeWeight[index] - (index > 0 ? cumulativeWeight[index - 1] : 0)
@@ -153,7 +154,7 @@ public struct SyntheticData {
     }
 
     static func isoDate(_ seconds: Int64) -> String {
-        let (year, month, day) = civil(fromDays: Int(seconds.floorDivided(by: 86400)))
+        let (year, month, day) = CivilCalendar.date(dayNumber: Int(seconds.floorDivided(by: 86400)))
         return "\(String(year).leftPadded(to: 4))-\(String(month).leftPadded(to: 2))-\(String(day).leftPadded(to: 2))"
     }
 
@@ -161,19 +162,6 @@ public struct SyntheticData {
         let secondOfDay = Int(seconds - seconds.floorDivided(by: 86400) * 86400)
         return isoDate(seconds) + "T" + String(secondOfDay / 3600).leftPadded(to: 2) + ":"
             + String(secondOfDay / 60 % 60).leftPadded(to: 2) + ":" + String(secondOfDay % 60).leftPadded(to: 2) + "Z"
-    }
-
-    /// The proleptic Gregorian date of a day number since 1970-01-01 (Howard Hinnant's algorithm).
-    static func civil(fromDays days: Int) -> (Int, Int, Int) {
-        let z = days + 719468
-        let era = (z >= 0 ? z : z - 146096) / 146097
-        let dayOfEra = z - era * 146097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36524 - dayOfEra / 146096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let mp = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
     }
 }
 
@@ -191,8 +179,8 @@ extension Int64 {
 }
 
 extension SyntheticData {
-    /// Days since 1970-01-01 of a calendar date.
+    /// Days since 1970-01-01 of a calendar date (`CivilCalendar.dayNumber`).
     public static func daysSinceEpoch(year: Int, month: Int, day: Int) -> Int {
-        TimestampParser.daysFromCivil(year: year, month: month, day: day)
+        CivilCalendar.dayNumber(year: year, month: month, day: day)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import RuleLanguage
 
 /// Parses ISO 8601 dates and times into Unix seconds, quickly and strictly.
 ///
@@ -16,7 +17,7 @@ struct TimestampParser {
         var utf8 = Array(text.utf8)
         if utf8.count > 10 && utf8[10] == UInt8(ascii: " ") { utf8[10] = UInt8(ascii: "T") }
         guard let date = Self.calendarDate(utf8.prefix(10)) else { return nil }
-        let day = Self.daysFromCivil(year: date.year, month: date.month, day: date.day)
+        let day = CivilCalendar.dayNumber(year: date.year, month: date.month, day: date.day)
         if utf8.count == 10 { return Int64(day) * 86400 - Int64(localOffset(day: day, secondOfDay: 0)) }
         guard utf8.count >= 16, utf8[10] == UInt8(ascii: "T"),
               let hour = Self.number(utf8[11..<13]), utf8[13] == UInt8(ascii: ":"),
@@ -76,27 +77,9 @@ struct TimestampParser {
         let b = Array(bytes)
         guard b.count == 10, b[4] == UInt8(ascii: "-"), b[7] == UInt8(ascii: "-"),
               let year = number(b[0..<4]), let month = number(b[5..<7]), let day = number(b[8..<10]),
-              (1...12).contains(month), day >= 1, day <= daysInMonth(year: year, month: month), year >= 1
+              CivilCalendar.isValid(year: year, month: month, day: day), year >= 1
         else { return nil }
         return (year, month, day)
-    }
-
-    static func daysInMonth(year: Int, month: Int) -> Int {
-        switch month {
-        case 2: return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
-        case 4, 6, 9, 11: return 30
-        default: return 31
-        }
-    }
-
-    /// Days since 1970-01-01 for a proleptic Gregorian date (Howard Hinnant's algorithm).
-    static func daysFromCivil(year: Int, month: Int, day: Int) -> Int {
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yearOfEra = y - era * 400
-        let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
-        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-        return era * 146097 + dayOfEra - 719468
     }
 
     private static func number<C: Collection>(_ digits: C) -> Int? where C.Element == UInt8 {
