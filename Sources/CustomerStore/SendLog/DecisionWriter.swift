@@ -1,24 +1,20 @@
 import GRDB
 
-/// One decision a tick records in the send log.
+/// One decision a tick records in the send log: a new `SendRecord` without its delivery
+/// bookkeeping (fields as there; `status` is `queued`, `holdout` or `skipped`, `dueAt` the tick's
+/// instant or the end of quiet hours for a queued send).
 public struct SendDecision: Sendable {
     public var sendID: String
     public var rule: String
     public var ruleHash: String
     public var customerID: Int64
-    /// `email`, `letter` or `webhook`.
     public var channel: String
     public var target: String
-    /// The limit window the decision falls in: with rule and customer, the row's unique key.
     public var windowKey: Int64
-    /// The tick's instant.
     public var decidedAt: Int64
-    /// `queued`, `holdout` or `skipped`.
     public var status: SendStatus
     public var reason: String?
-    /// The values that made the condition true, as a JSON object.
     public var evidence: String
-    /// When a queued send is due (the tick's instant, or the end of quiet hours).
     public var dueAt: Int64?
 
     public init(
