@@ -122,7 +122,6 @@ public struct SendLog: Sendable {
     /// Ends a send without delivering it: `skipped` (no consent, suppressed or erased at
     /// dispatch) or `failed` (gave up retrying), with the reason.
     public func finish(_ send: SendRecord, status: SendStatus, reason: String, attempts: Int? = nil, now: Int64) async throws {
-        precondition(status == .skipped || status == .failed, "finish takes skipped or failed")
         try await database.write { db in
             try db.cachedStatement(sql: "UPDATE send SET status = ?, reason = ?, attempts = ?, updated_at = ? WHERE id = ?")
                 .execute(arguments: [status.rawValue, reason, attempts ?? send.attempts, now, send.id])
