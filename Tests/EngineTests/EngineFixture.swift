@@ -5,52 +5,8 @@ import Foundation
 import GRDB
 import Logging
 import RuleLanguage
-import Synchronization
 import Testing
-
-/// A clock the test moves: `sleep` advances it instead of waiting.
-final class ManualClock: EngineClock {
-    private let time: Mutex<Double>
-    init(_ start: Double) { time = Mutex(start) }
-    func now() -> Double { time.withLock { $0 } }
-    func advance(_ seconds: Double) { time.withLock { $0 += seconds } }
-    func sleep(seconds: Double) async throws {
-        try Task.checkCancellation()
-        if seconds > 0 { advance(seconds) }
-        await Task.yield()
-    }
-}
-
-/// A channel that records every delivery and answers from a script (default: delivered).
-final class RecordingChannel: DeliveryChannel {
-    struct Delivery: Sendable {
-        let message: OutboundMessage
-        /// The row's status in the store while the channel held the message.
-        let statusDuringDelivery: String?
-    }
-    private let state = Mutex<(deliveries: [Delivery], script: [DeliveryOutcome])>(([], []))
-    let store: DatabasePool?
-    let delay: Duration
-
-    init(store: DatabasePool? = nil, script: [DeliveryOutcome] = [], delay: Duration = .zero) {
-        self.store = store
-        self.delay = delay
-        state.withLock { $0.script = script }
-    }
-
-    var deliveries: [Delivery] { state.withLock { $0.deliveries } }
-
-    func deliver(_ message: OutboundMessage) async -> DeliveryOutcome {
-        let status = try? await store?.read { db in
-            try String.fetchOne(db, sql: "SELECT status FROM send WHERE send_id = ?", arguments: [message.sendID])
-        }
-        if delay > .zero { try? await Task.sleep(for: delay) }
-        return state.withLock { state in
-            state.deliveries.append(Delivery(message: message, statusDuringDelivery: status ?? nil))
-            return state.script.isEmpty ? .delivered(receipt: "250 OK") : state.script.removeFirst()
-        }
-    }
-}
+import TestSupport
 
 /// A store with customers, rules from text, and an engine over recording channels.
 struct EngineFixture {
@@ -66,8 +22,8 @@ struct EngineFixture {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         store = try CustomerStore(path: "\(directory)/store.sqlite", currency: "EUR")
         clock = ManualClock(Double(Self.time(now)))
-        email = RecordingChannel(store: store.database, script: emailScript)
-        webhook = RecordingChannel(store: store.database)
+        email = RecordingChannel(store: store, script: emailScript)
+        webhook = RecordingChannel(store: store)
     }
 
     static func time(_ text: String) -> Int64 {

@@ -10,31 +10,9 @@ import Metrics
 import Prometheus
 import RuleLanguage
 import ServiceLifecycle
-import Synchronization
 import Testing
+import TestSupport
 import Unsubscribe
-
-/// A clock the test moves by hand.
-final class ManualClock: EngineClock {
-    private let time: Mutex<Double>
-    init(_ start: Double) { time = Mutex(start) }
-    func now() -> Double { time.withLock { $0 } }
-    func advance(_ seconds: Double) { time.withLock { $0 += seconds } }
-    func sleep(seconds: Double) async throws {
-        try Task.checkCancellation()
-        try await Task.sleep(for: .milliseconds(10))
-    }
-}
-
-/// A channel that records the external ids it delivered to.
-final class RecordingChannel: DeliveryChannel {
-    private let delivered = Mutex<[String]>([])
-    var recipients: [String] { delivered.withLock { $0 } }
-    func deliver(_ message: OutboundMessage) async -> DeliveryOutcome {
-        delivered.withLock { $0.append(message.recipient.externalID) }
-        return .delivered(receipt: "250 OK")
-    }
-}
 
 /// The process's metrics backend: bootstrapped once, shared by every test here.
 enum TestMetrics {
