@@ -31,23 +31,18 @@ struct EngineFixture {
         return Int64(formatter.date(from: text)!.timeIntervalSince1970)
     }
 
-    /// `count` customers `C1…`, each with email consent and one old purchase.
+    /// `count` customers `C1…` (internal ids 1…), each with email and webhook consent and one
+    /// old purchase, imported.
     func customers(_ count: Int, timeZone: String? = nil) throws {
-        try store.database.write { db in
-            try db.execute(
-                sql: """
-                    WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?)
-                    INSERT INTO customer(id, external_id, email, name, street, postal_code, city, country, time_zone)
-                    SELECT i, 'C' || i, 'c' || i || '@example.fi', 'Name ' || i, 'Katu 1', '00100', 'Helsinki', 'FI', ? FROM n
-                    """,
-                arguments: [count, timeZone])
-            try db.execute(sql: "INSERT INTO consent(customer_id, channel, status, at) SELECT id, 'email', 'granted', 0 FROM customer")
-            try db.execute(sql: "INSERT INTO consent(customer_id, channel, status, at) SELECT id, 'webhook', 'granted', 0 FROM customer")
-            try db.execute(sql: """
-                INSERT INTO purchase(customer_id, order_ref, at, amount_minor, currency)
-                SELECT id, 'O' || id, \(Self.time("2026-01-01T00:00:00Z")), 1000, 'EUR' FROM customer
-                """)
-        }
+        let fixture = try StoreFixture(store: store)
+        let ids = (0..<count).map { "C\($0 + 1)" }
+        try fixture.customers(ids.enumerated().map { index, id in
+            StoreFixture.Customer(
+                id, email: "c\(index + 1)@example.fi", name: "Name \(index + 1)", street: "Katu 1", postalCode: "00100",
+                city: "Helsinki", country: "FI", timeZone: timeZone)
+        })
+        try fixture.consents(ids.flatMap { [StoreFixture.Consent($0, "email", at: 0), StoreFixture.Consent($0, "webhook", at: 0)] })
+        try fixture.purchases(ids.map { StoreFixture.Purchase($0, order: "O\($0.dropFirst())", at: Self.time("2026-01-01T00:00:00Z"), amountMinor: 1000) })
     }
 
     func ruleSet(_ text: String) throws -> RuleSet {

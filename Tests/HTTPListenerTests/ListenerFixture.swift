@@ -45,17 +45,12 @@ struct ListenerFixture {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("campaignd-http-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         store = try CustomerStore(path: "\(directory)/store.sqlite", currency: "EUR")
-        try store.database.write { db in
-            try db.execute(
-                sql: """
-                    WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?)
-                    INSERT INTO customer(id, external_id, email, name) SELECT i, 'C' || i, 'c' || i || '@example.fi', 'Name ' || i FROM n
-                    """,
-                arguments: [customers])
-            for channel in ["email", "webhook"] {
-                try db.execute(sql: "INSERT INTO consent(customer_id, channel, status, at) SELECT id, ?, 'granted', 0 FROM customer", arguments: [channel])
-            }
-        }
+        let fixture = try StoreFixture(store: store)
+        let ids = (0..<customers).map { "C\($0 + 1)" }
+        try fixture.customers(ids.enumerated().map { index, id in
+            StoreFixture.Customer(id, email: "c\(index + 1)@example.fi", name: "Name \(index + 1)")
+        })
+        try fixture.consents(ids.flatMap { [StoreFixture.Consent($0, "email", at: 0), StoreFixture.Consent($0, "webhook", at: 0)] })
         let check = RuleSetLoader.check([SourceFile(name: "test.rules", text: Self.rules)], environment: nil)
         let ruleSet = try #require(check.ruleSet)
         let runtime = EngineRuntime(
