@@ -108,38 +108,44 @@ let package = Package(
         .executableTarget(name: "ChannelBench", dependencies: ["Delivery", "CampaignConfig", "RuleLanguage"]),
         // A store with a planted experiment, for the report's screenshot (scripts/report-screenshot).
         .executableTarget(name: "ReportSample", dependencies: ["Reporting", "CustomerStore"]),
+        // Helpers the test targets share: a manual clock, a recording channel, the notify socket's
+        // listener, the Python servers' launcher, and store fixtures written through the import.
+        .target(
+            name: "TestSupport",
+            dependencies: ["CustomerStore", "Engine", "Delivery", .product(name: "GRDB", package: "GRDB.swift")],
+            path: "Tests/TestSupport"),
         .testTarget(name: "RuleLanguageTests", dependencies: ["RuleLanguage"], resources: [.copy("Fixtures")]),
         .testTarget(name: "CampaignConfigTests", dependencies: ["CampaignConfig"]),
         .testTarget(name: "CustomerStoreTests", dependencies: ["CustomerStore"]),
         .testTarget(
             name: "EvaluationTests",
-            dependencies: ["Evaluation", "CustomerStore", "RuleLanguage", .product(name: "GRDB", package: "GRDB.swift")]),
+            dependencies: ["Evaluation", "CustomerStore", "RuleLanguage", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(
             name: "EngineTests",
             dependencies: [
-                "Engine", "Delivery", "Evaluation", "CustomerStore", "RuleLanguage",
+                "Engine", "Delivery", "Evaluation", "CustomerStore", "RuleLanguage", "TestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]),
         .testTarget(
-            name: "CampaigndTests", dependencies: ["campaignd", "CustomerStore", "Reporting", .product(name: "GRDB", package: "GRDB.swift")]),
+            name: "CampaigndTests", dependencies: ["campaignd", "CustomerStore", "Reporting", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(
-            name: "ReportingTests", dependencies: ["Reporting", "CustomerStore", .product(name: "GRDB", package: "GRDB.swift")]),
+            name: "ReportingTests", dependencies: ["Reporting", "CustomerStore", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(
-            name: "DeliveryTests", dependencies: ["Delivery", "CurlClient", "CampaignConfig", "RuleLanguage"],
+            name: "DeliveryTests", dependencies: ["Delivery", "CurlClient", "CampaignConfig", "RuleLanguage", "TestSupport"],
             exclude: ["Servers"]),
         .testTarget(
             name: "HTTPListenerTests",
             dependencies: [
                 "HTTPListener", "Unsubscribe", "Engine", "Delivery", "Evaluation", "CustomerStore", "RuleLanguage",
-                "CurlClient", .product(name: "GRDB", package: "GRDB.swift"),
+                "CurlClient", "TestSupport", .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]),
-        .testTarget(name: "SystemdNotifyTests", dependencies: ["SystemdNotify"]),
+        .testTarget(name: "SystemdNotifyTests", dependencies: ["SystemdNotify", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import Testing
+import TestSupport
 
 #if canImport(Glibc)
     import Glibc
@@ -86,60 +87,24 @@ struct CrashTests {
     }
 }
 
-/// The webhook test server from Tests/DeliveryTests/Servers, recording every request.
+/// The webhook test server (`http_server.py`), recording every request.
 final class HTTPSink {
-    let port: Int
-    let log: URL
-    private let process = Process()
-    private let input = Pipe()
+    private let server: PythonServer
+    var port: Int { server.port }
 
     init(secret: String) throws {
-        let script = CampaigndProcess.repository.appendingPathComponent("Tests/DeliveryTests/Servers/http_server.py")
-        log = FileManager.default.temporaryDirectory.appendingPathComponent("campaignd-sink-\(UUID().uuidString).jsonl")
-        FileManager.default.createFile(atPath: log.path, contents: nil)
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", script.path, log.path, secret]
-        let output = Pipe(), errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        process.standardInput = input
-        try process.run()
-        var text = ""
-        while !text.contains("\n") {
-            let data = output.fileHandleForReading.availableData
-            if data.isEmpty { break }
-            text += String(decoding: data, as: UTF8.self)
-        }
-        guard text.hasPrefix("READY "), let port = Int(text.dropFirst(6).prefix { $0.isNumber }) else {
-            let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            throw CampaigndProcess.Failure("the webhook sink did not start (run scripts/setup): \(message)")
-        }
-        self.port = port
+        server = try PythonServer("http_server.py", arguments: [secret])
     }
 
-    func stop() {
-        guard process.isRunning else { return }
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
-    }
+    func stop() { server.stop() }
 
-    private func lines() throws -> [Substring] {
-        try String(contentsOf: log, encoding: .utf8).split(separator: "\n")
-    }
-
-    func count() throws -> Int { try lines().count }
+    func count() throws -> Int { try server.records().count }
 
     func webhookIDs() throws -> [String] {
-        try lines().map { line in
-            let record = try JSONSerialization.jsonObject(with: Data(line.utf8)) as! [String: Any]
-            return (record["headers"] as! [String: String])["webhook-id"] ?? ""
-        }
+        try server.records().map { ($0["headers"] as! [String: String])["webhook-id"] ?? "" }
     }
 
     func allVerified() throws -> Bool {
-        try lines().allSatisfy { line in
-            let record = try JSONSerialization.jsonObject(with: Data(line.utf8)) as! [String: Any]
-            return !(record["verified"] as! [String]).isEmpty
-        }
+        try server.records().allSatisfy { !($0["verified"] as! [String]).isEmpty }
     }
 }

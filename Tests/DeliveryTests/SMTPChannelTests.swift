@@ -4,6 +4,7 @@ import Delivery
 import Foundation
 import RuleLanguage
 import Testing
+import TestSupport
 
 /// The email channel against aiosmtpd on 127.0.0.1 (loopback: no STARTTLS needed).
 @Suite("Email over SMTP (aiosmtpd)")
@@ -20,7 +21,7 @@ struct SMTPChannelTests {
 
     @Test("messages parse strictly without defects; names round-trip; injection adds no header or recipient; connections are reused")
     func delivered() async throws {
-        let server = try TestServer("smtp_server.py")
+        let server = try PythonServer("smtp_server.py")
         defer { server.stop() }
         let email = try channel(port: server.port)
         let names = ["Aino Äänekoski", "Öhman", "Zoë 😀 Ångström-Lindqvist with a rather long name that needs folding", "X\r\nBcc: evil@example.com", "Plain Name"]
@@ -67,7 +68,7 @@ struct SMTPChannelTests {
 
     @Test("450 is retried, 550 to RCPT is a hard bounce, 554 at end of data is permanent, a bad address never reaches SMTP")
     func failures() async throws {
-        let server = try TestServer("smtp_server.py")
+        let server = try PythonServer("smtp_server.py")
         defer { server.stop() }
         let email = try channel(port: server.port, connections: 1)
         func send(_ address: String?) async -> DeliveryOutcome {
@@ -94,7 +95,7 @@ struct SMTPChannelTests {
 
     @Test("with STARTTLS required, a server that does not offer it gets no message")
     func startTLSRequired() async throws {
-        let server = try TestServer("smtp_server.py")
+        let server = try PythonServer("smtp_server.py")
         defer { server.stop() }
         let client = CurlClient(connections: 1, name: "test")
         let request = CurlRequest(

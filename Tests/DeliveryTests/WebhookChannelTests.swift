@@ -3,6 +3,7 @@ import Delivery
 import Foundation
 import RuleLanguage
 import Testing
+import TestSupport
 
 /// Webhooks and letters against a local HTTP/1.1 server that verifies signatures with the
 /// `standardwebhooks` package.
@@ -29,7 +30,7 @@ struct WebhookChannelTests {
 
     @Test("status matrix: 2xx delivered, 301 not followed, 410 disables, 429 with Retry-After and 500 retried, a hang times out")
     func statusMatrix() async throws {
-        let server = try TestServer("http_server.py", arguments: [Self.oldSecret])
+        let server = try PythonServer("http_server.py", arguments: [Self.oldSecret])
         defer { server.stop() }
         let webhook = try channels(port: server.port, timeout: "1s").webhook
         func send(_ target: String) async -> DeliveryOutcome {
@@ -61,7 +62,7 @@ struct WebhookChannelTests {
 
     @Test("every request verifies with standardwebhooks, during a secret rotation too; templated and default payloads")
     func signatures() async throws {
-        let server = try TestServer("http_server.py", arguments: [Self.oldSecret, Self.newSecret])
+        let server = try PythonServer("http_server.py", arguments: [Self.oldSecret, Self.newSecret])
         defer { server.stop() }
         let before = try channels(port: server.port).webhook
         let during = try channels(port: server.port, secretFiles: #"["secrets/old.whsec", "secrets/new.whsec"]"#).webhook
@@ -88,7 +89,7 @@ struct WebhookChannelTests {
 
     @Test("letters: a 500 after accepting is retried with the same Idempotency-Key; incomplete address skipped")
     func letters() async throws {
-        let server = try TestServer("http_server.py")
+        let server = try PythonServer("http_server.py")
         defer { server.stop() }
         let letter = try channels(port: server.port).letter
         let message = Fixtures.message("letter-1", channel: .letter, target: "thanks")

@@ -5,6 +5,7 @@ import Foundation
 import GRDB
 import RuleLanguage
 import Testing
+import TestSupport
 
 @Suite("dispatcher: every state transition of a send")
 struct DispatcherTests {
@@ -106,10 +107,9 @@ struct DispatcherTests {
     @Test("consent withdrawn between queueing and dispatch: nothing sent, the row says why")
     func consentWithdrawn() async throws {
         let (fx, engine) = try ticked(2)
-        try await fx.store.database.write { db in
-            try db.execute(sql: "INSERT INTO consent(customer_id, channel, status, at) VALUES (1, 'email', 'withdrawn', ?)", arguments: [Int64(fx.clock.now())])
-            try db.execute(sql: "INSERT INTO suppression(channel, address, reason, at) VALUES ('email', 'c2@example.fi', 'unsubscribed', 0)")
-        }
+        let fixture = try StoreFixture(store: fx.store)
+        try fixture.consents([StoreFixture.Consent("C1", "email", granted: false, at: Int64(fx.clock.now()))])
+        try fixture.suppress(channel: "email", address: "c2@example.fi", reason: "unsubscribed", at: 0)
         let summary = try await engine.dispatchDue()
         #expect(summary.skipped == 2 && fx.email.deliveries.isEmpty)
         #expect(try fx.rows("SELECT reason FROM send ORDER BY customer_id").map { $0[0] as String } == [

@@ -5,52 +5,8 @@ import Foundation
 import GRDB
 import Logging
 import RuleLanguage
-import Synchronization
 import Testing
-
-/// A clock the test moves: `sleep` advances it instead of waiting.
-final class ManualClock: EngineClock {
-    private let time: Mutex<Double>
-    init(_ start: Double) { time = Mutex(start) }
-    func now() -> Double { time.withLock { $0 } }
-    func advance(_ seconds: Double) { time.withLock { $0 += seconds } }
-    func sleep(seconds: Double) async throws {
-        try Task.checkCancellation()
-        if seconds > 0 { advance(seconds) }
-        await Task.yield()
-    }
-}
-
-/// A channel that records every delivery and answers from a script (default: delivered).
-final class RecordingChannel: DeliveryChannel {
-    struct Delivery: Sendable {
-        let message: OutboundMessage
-        /// The row's status in the store while the channel held the message.
-        let statusDuringDelivery: String?
-    }
-    private let state = Mutex<(deliveries: [Delivery], script: [DeliveryOutcome])>(([], []))
-    let store: DatabasePool?
-    let delay: Duration
-
-    init(store: DatabasePool? = nil, script: [DeliveryOutcome] = [], delay: Duration = .zero) {
-        self.store = store
-        self.delay = delay
-        state.withLock { $0.script = script }
-    }
-
-    var deliveries: [Delivery] { state.withLock { $0.deliveries } }
-
-    func deliver(_ message: OutboundMessage) async -> DeliveryOutcome {
-        let status = try? await store?.read { db in
-            try String.fetchOne(db, sql: "SELECT status FROM send WHERE send_id = ?", arguments: [message.sendID])
-        }
-        if delay > .zero { try? await Task.sleep(for: delay) }
-        return state.withLock { state in
-            state.deliveries.append(Delivery(message: message, statusDuringDelivery: status ?? nil))
-            return state.script.isEmpty ? .delivered(receipt: "250 OK") : state.script.removeFirst()
-        }
-    }
-}
+import TestSupport
 
 /// A store with customers, rules from text, and an engine over recording channels.
 struct EngineFixture {
@@ -66,8 +22,8 @@ struct EngineFixture {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         store = try CustomerStore(path: "\(directory)/store.sqlite", currency: "EUR")
         clock = ManualClock(Double(Self.time(now)))
-        email = RecordingChannel(store: store.database, script: emailScript)
-        webhook = RecordingChannel(store: store.database)
+        email = RecordingChannel(store: store, script: emailScript)
+        webhook = RecordingChannel(store: store)
     }
 
     static func time(_ text: String) -> Int64 {
@@ -75,23 +31,18 @@ struct EngineFixture {
         return Int64(formatter.date(from: text)!.timeIntervalSince1970)
     }
 
-    /// `count` customers `C1…`, each with email consent and one old purchase.
+    /// `count` customers `C1…` (internal ids 1…), each with email and webhook consent and one
+    /// old purchase, imported.
     func customers(_ count: Int, timeZone: String? = nil) throws {
-        try store.database.write { db in
-            try db.execute(
-                sql: """
-                    WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?)
-                    INSERT INTO customer(id, external_id, email, name, street, postal_code, city, country, time_zone)
-                    SELECT i, 'C' || i, 'c' || i || '@example.fi', 'Name ' || i, 'Katu 1', '00100', 'Helsinki', 'FI', ? FROM n
-                    """,
-                arguments: [count, timeZone])
-            try db.execute(sql: "INSERT INTO consent(customer_id, channel, status, at) SELECT id, 'email', 'granted', 0 FROM customer")
-            try db.execute(sql: "INSERT INTO consent(customer_id, channel, status, at) SELECT id, 'webhook', 'granted', 0 FROM customer")
-            try db.execute(sql: """
-                INSERT INTO purchase(customer_id, order_ref, at, amount_minor, currency)
-                SELECT id, 'O' || id, \(Self.time("2026-01-01T00:00:00Z")), 1000, 'EUR' FROM customer
-                """)
-        }
+        let fixture = try StoreFixture(store: store)
+        let ids = (0..<count).map { "C\($0 + 1)" }
+        try fixture.customers(ids.enumerated().map { index, id in
+            StoreFixture.Customer(
+                id, email: "c\(index + 1)@example.fi", name: "Name \(index + 1)", street: "Katu 1", postalCode: "00100",
+                city: "Helsinki", country: "FI", timeZone: timeZone)
+        })
+        try fixture.consents(ids.flatMap { [StoreFixture.Consent($0, "email", at: 0), StoreFixture.Consent($0, "webhook", at: 0)] })
+        try fixture.purchases(ids.map { StoreFixture.Purchase($0, order: "O\($0.dropFirst())", at: Self.time("2026-01-01T00:00:00Z"), amountMinor: 1000) })
     }
 
     func ruleSet(_ text: String) throws -> RuleSet {

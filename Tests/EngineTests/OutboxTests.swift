@@ -3,6 +3,7 @@ import Engine
 import Foundation
 import GRDB
 import Testing
+import TestSupport
 
 @Suite("outbox: ticks into the send log")
 struct OutboxTests {
@@ -64,18 +65,14 @@ struct OutboxTests {
     func skipThenQueue() throws {
         let fx = try EngineFixture()
         try fx.customers(1)
-        try fx.store.database.write { db in
-            try db.execute(sql: "INSERT INTO consent(customer_id, channel, status, at) VALUES (1, 'email', 'withdrawn', 1)")
-        }
+        try StoreFixture(store: fx.store).consents([StoreFixture.Consent("C1", "email", granted: false, at: 1)])
         let rules = #"rule "r" { when orders >= 1  send email "x"  limit once }"#
         let engine = try fx.engine(try fx.configuration(rules: rules))
         let instant = engine.scheduledInstant(atOrBefore: fx.clock.now())
         #expect(try engine.tick(at: instant).recorded[.skipped] == 1)
         #expect(try fx.rows().first?["reason"] as String? == "no_consent")
         #expect(try engine.tick(at: instant + 300).unchanged == 1)
-        try fx.store.database.write { db in
-            try db.execute(sql: "INSERT INTO consent(customer_id, channel, status, at) VALUES (1, 'email', 'granted', ?)", arguments: [instant])
-        }
+        try StoreFixture(store: fx.store).consents([StoreFixture.Consent("C1", "email", at: instant)])
         #expect(try engine.tick(at: instant + 600).queued == 1)
         #expect(try fx.count("SELECT count(*) FROM send WHERE status = 'queued'") == 1)
         #expect(try fx.count("SELECT count(*) FROM send") == 1)

@@ -4,6 +4,7 @@ import Foundation
 import Logging
 import ServiceLifecycle
 import Testing
+import TestSupport
 
 @Suite("graceful shutdown")
 struct ShutdownTests {
@@ -11,7 +12,7 @@ struct ShutdownTests {
     func inFlightSendsFinish() async throws {
         let fx = try EngineFixture()
         try fx.customers(20)
-        let slow = RecordingChannel(store: fx.store.database, delay: .milliseconds(400))
+        let slow = RecordingChannel(store: fx.store, delay: .milliseconds(400))
         var configuration = try fx.configuration(rules: #"rule "r" { when consent email  send email "x"  limit once }"#, concurrency: 4)
         configuration = EngineConfiguration(
             runtime: EngineRuntime(

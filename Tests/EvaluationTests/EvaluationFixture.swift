@@ -4,9 +4,10 @@ import Foundation
 import GRDB
 import RuleLanguage
 import Testing
+import TestSupport
 
-/// A fresh store filled by plain SQL (the triggers keep the facts), rules from text, and an
-/// evaluation at a chosen instant.
+/// A fresh store filled through the import (`StoreFixture`; the triggers keep the facts), rules
+/// from text, and an evaluation at a chosen instant.
 struct EvaluationFixture {
     let directory: String
     let store: CustomerStore
@@ -28,78 +29,72 @@ struct EvaluationFixture {
         return value
     }
 
-    /// Adds a customer and returns its internal id. Email consent is granted unless told otherwise.
+    var fixture: StoreFixture {
+        get throws { try StoreFixture(store: store) }
+    }
+
+    /// Adds a customer through the import and returns its internal id. Email consent is granted
+    /// unless told otherwise.
     @discardableResult
     func customer(
         _ id: String, email: String? = nil, name: String? = "Test Person", birthday: String? = nil,
         timeZone: String? = nil, city: String? = "Helsinki", street: String? = "Katu 1", postalCode: String? = "00100",
         country: String? = "FI", attributes: [String: String] = [:], emailConsent: Bool = true, joined: String? = nil
     ) throws -> Int64 {
-        let attributesJSON = String(decoding: try JSONEncoder().encode(attributes), as: UTF8.self)
-        let customerID = try store.database.write { db -> Int64 in
-            try db.execute(
-                sql: """
-                    INSERT INTO customer(external_id, email, name, street, postal_code, city, country, birthday, joined_at, time_zone, attributes)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """,
-                arguments: [
-                    id, email ?? "\(id.lowercased())@example.fi", name, street, postalCode, city, country, birthday,
-                    joined.map(time) ?? time("2020-01-01"), timeZone, attributesJSON,
-                ])
-            return db.lastInsertedRowID
-        }
+        let customerID = try fixture.customer(StoreFixture.Customer(
+            id, email: email ?? "\(id.lowercased())@example.fi", name: name, street: street, postalCode: postalCode, city: city,
+            country: country, birthday: birthday, joined: joined.map(time) ?? time("2020-01-01"), timeZone: timeZone,
+            attributes: attributes))
         if emailConsent { try consent(customerID, .email, granted: true, at: "2020-01-01") }
         return customerID
     }
 
-    func purchase(_ customer: Int64, at: String, amount minor: Int64 = 5000) throws {
-        try store.database.write { db in
+    /// Adds a customer with SQL, as another program writing the store might, for values the
+    /// import refuses (an empty email, an unknown time zone); email consent is granted through
+    /// the import. Returns the internal id.
+    @discardableResult
+    func customerWrittenOutside(_ id: String, email: String? = nil, birthday: String? = nil, timeZone: String? = nil) throws -> Int64 {
+        let customerID = try store.database.write { db -> Int64 in
             try db.execute(
-                sql: "INSERT INTO purchase(customer_id, order_ref, at, amount_minor, currency) VALUES (?, ?, ?, ?, 'EUR')",
-                arguments: [customer, UUID().uuidString, time(at), minor])
+                sql: """
+                    INSERT INTO customer(external_id, email, name, street, postal_code, city, country, birthday, joined_at, time_zone, attributes)
+                    VALUES (?, ?, 'Test Person', 'Katu 1', '00100', 'Helsinki', 'FI', ?, ?, ?, '{}')
+                    """,
+                arguments: [id, email ?? "\(id.lowercased())@example.fi", birthday, time("2020-01-01"), timeZone])
+            return db.lastInsertedRowID
         }
+        try consent(customerID, .email, granted: true, at: "2020-01-01")
+        return customerID
+    }
+
+    func purchase(_ customer: Int64, at: String, amount minor: Int64 = 5000) throws {
+        let fixture = try fixture
+        try fixture.purchases([StoreFixture.Purchase(try fixture.externalID(of: customer), at: time(at), amountMinor: minor)])
     }
 
     func consent(_ customer: Int64, _ channel: Channel, granted: Bool, at: String) throws {
-        try store.database.write { db in
-            try db.execute(
-                sql: "INSERT INTO consent(customer_id, channel, status, at) VALUES (?, ?, ?, ?)",
-                arguments: [customer, channel.rawValue, granted ? "granted" : "withdrawn", time(at)])
-        }
+        let fixture = try fixture
+        try fixture.consents([StoreFixture.Consent(try fixture.externalID(of: customer), channel.rawValue, granted: granted, at: time(at))])
     }
 
     func feedback(_ customer: Int64, _ kind: String, score: Int, at: String) throws {
-        try store.database.write { db in
-            try db.execute(
-                sql: "INSERT INTO feedback(customer_id, kind, score, at) VALUES (?, ?, ?, ?)",
-                arguments: [customer, kind, score, time(at)])
-        }
+        let fixture = try fixture
+        try fixture.feedback([StoreFixture.Feedback(try fixture.externalID(of: customer), kind, score: score, at: time(at))])
     }
 
     func event(_ customer: Int64, _ name: String, at: String) throws {
-        try store.database.write { db in
-            try db.execute(sql: "INSERT INTO event(customer_id, name, at) VALUES (?, ?, ?)", arguments: [customer, name, time(at)])
-        }
+        let fixture = try fixture
+        try fixture.events([StoreFixture.Event(try fixture.externalID(of: customer), name, at: time(at))])
     }
 
     func suppress(_ channel: Channel, _ address: String, at: String = "2020-01-01") throws {
-        try store.database.write { db in
-            try db.execute(
-                sql: "INSERT INTO suppression(channel, address, reason, at) VALUES (?, ?, 'manual', ?)",
-                arguments: [channel.rawValue, address, time(at)])
-        }
+        try fixture.suppress(channel: channel.rawValue, address: address, at: time(at))
     }
 
     /// A row in the send log, as a tick would have written it.
     func sent(_ rule: String, to customer: Int64, at: String, channel: Channel = .email, status: String = "sent") throws {
-        try store.database.write { db in
-            try db.execute(
-                sql: """
-                    INSERT INTO send(send_id, rule, rule_hash, customer_id, channel, target, window_key, decided_at, status, updated_at)
-                    VALUES (?, ?, 'test', ?, ?, 'x', ?, ?, ?, ?)
-                    """,
-                arguments: [UUID().uuidString, rule, customer, channel.rawValue, time(at), time(at), status, time(at)])
-        }
+        let status = try #require(SendStatus(rawValue: status))
+        try fixture.sends([StoreFixture.send(rule, customer: customer, at: time(at), status: status, channel: channel.rawValue)])
     }
 
     func ruleSet(_ text: String, file: String = "test.rules") throws -> RuleSet {

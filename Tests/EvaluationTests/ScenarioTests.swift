@@ -4,6 +4,7 @@ import Foundation
 import GRDB
 import RuleLanguage
 import Testing
+import TestSupport
 
 /// Hand-written histories, a rule file, one instant, and the exact expected outcome.
 @Suite("Evaluation scenarios")
@@ -48,7 +49,7 @@ struct ScenarioTests {
         let f = try fx.customer("F", email: "F@Example.fi")
         try fx.purchase(f, at: "2026-07-20T12:00:00Z")
         try fx.suppress(.email, "f@example.fi")
-        let g = try fx.customer("G", email: "")
+        let g = try fx.customerWrittenOutside("G", email: "")
         try fx.purchase(g, at: "2026-07-20T12:00:00Z")
         let h = try fx.customer("H")
         try fx.purchase(h, at: "2026-06-20T12:00:00Z")
@@ -154,7 +155,7 @@ struct ScenarioTests {
         try fx.customer("HONOLULU-14", birthday: "1990-06-14", timeZone: "Pacific/Honolulu")  // UTC−10
         try fx.customer("HONOLULU-15", birthday: "1990-06-15", timeZone: "Pacific/Honolulu")
         try fx.customer("UTC-14", birthday: "1990-06-14")
-        try fx.customer("BAD-ZONE-14", birthday: "1990-06-14", timeZone: "Not/AZone")
+        try fx.customerWrittenOutside("BAD-ZONE-14", birthday: "1990-06-14", timeZone: "Not/AZone")
         let rules = #"rule "birthday" { when birthday in 0 days  send email "b"  limit once per 365 days }"#
         // 10:30 UTC on 14 June: 00:30 on the 15th in Kiritimati, 00:30 on the 14th in Honolulu.
         #expect(try fx.evaluate(rules, at: "2026-06-14T10:30:00Z").matched("birthday")
@@ -216,13 +217,9 @@ struct ScenarioTests {
     @Test("holdout is stable across runs and about the right size over 10,000 customers")
     func holdout() throws {
         let fx = try EvaluationFixture()
-        try fx.store.database.write { db in
-            try db.execute(sql: """
-                WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 10000)
-                INSERT INTO customer(external_id, email) SELECT 'H' || i, 'h' || i || '@example.fi' FROM n
-                """)
-            try db.execute(sql: "INSERT INTO consent(customer_id, channel, status, at) SELECT id, 'email', 'granted', 0 FROM customer")
-        }
+        let ids = (1...10_000).map { "H\($0)" }
+        try fx.fixture.customers(ids.map { StoreFixture.Customer($0, email: "\($0.lowercased())@example.fi") })
+        try fx.fixture.consents(ids.map { StoreFixture.Consent($0, "email", at: 0) })
         let rules = """
             rule "ten" { when consent email  send email "x"  limit once  holdout 10% }
             rule "other" { when consent email  send email "x"  limit once  holdout 10% }

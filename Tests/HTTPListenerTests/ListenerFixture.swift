@@ -10,31 +10,9 @@ import Metrics
 import Prometheus
 import RuleLanguage
 import ServiceLifecycle
-import Synchronization
 import Testing
+import TestSupport
 import Unsubscribe
-
-/// A clock the test moves by hand.
-final class ManualClock: EngineClock {
-    private let time: Mutex<Double>
-    init(_ start: Double) { time = Mutex(start) }
-    func now() -> Double { time.withLock { $0 } }
-    func advance(_ seconds: Double) { time.withLock { $0 += seconds } }
-    func sleep(seconds: Double) async throws {
-        try Task.checkCancellation()
-        try await Task.sleep(for: .milliseconds(10))
-    }
-}
-
-/// A channel that records the external ids it delivered to.
-final class RecordingChannel: DeliveryChannel {
-    private let delivered = Mutex<[String]>([])
-    var recipients: [String] { delivered.withLock { $0 } }
-    func deliver(_ message: OutboundMessage) async -> DeliveryOutcome {
-        delivered.withLock { $0.append(message.recipient.externalID) }
-        return .delivered(receipt: "250 OK")
-    }
-}
 
 /// The process's metrics backend: bootstrapped once, shared by every test here.
 enum TestMetrics {
@@ -67,17 +45,12 @@ struct ListenerFixture {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("campaignd-http-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         store = try CustomerStore(path: "\(directory)/store.sqlite", currency: "EUR")
-        try store.database.write { db in
-            try db.execute(
-                sql: """
-                    WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?)
-                    INSERT INTO customer(id, external_id, email, name) SELECT i, 'C' || i, 'c' || i || '@example.fi', 'Name ' || i FROM n
-                    """,
-                arguments: [customers])
-            for channel in ["email", "webhook"] {
-                try db.execute(sql: "INSERT INTO consent(customer_id, channel, status, at) SELECT id, ?, 'granted', 0 FROM customer", arguments: [channel])
-            }
-        }
+        let fixture = try StoreFixture(store: store)
+        let ids = (0..<customers).map { "C\($0 + 1)" }
+        try fixture.customers(ids.enumerated().map { index, id in
+            StoreFixture.Customer(id, email: "c\(index + 1)@example.fi", name: "Name \(index + 1)")
+        })
+        try fixture.consents(ids.flatMap { [StoreFixture.Consent($0, "email", at: 0), StoreFixture.Consent($0, "webhook", at: 0)] })
         let check = RuleSetLoader.check([SourceFile(name: "test.rules", text: Self.rules)], environment: nil)
         let ruleSet = try #require(check.ruleSet)
         let runtime = EngineRuntime(

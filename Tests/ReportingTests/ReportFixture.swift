@@ -2,6 +2,8 @@
 import Foundation
 import GRDB
 import Reporting
+import Testing
+import TestSupport
 
 /// A fresh store in a temporary directory, with helpers to write decisions and purchases and to
 /// run the report over them.
@@ -16,33 +18,25 @@ struct ReportFixture {
         store = try CustomerStore(path: "\(directory)/store.sqlite", currency: "EUR")
     }
 
-    /// A new customer; returns the internal id.
+    /// A new customer, imported; returns the internal id.
     @discardableResult
     func customer(_ externalID: String) throws -> Int64 {
-        try store.database.write { db in
-            try db.execute(sql: "INSERT INTO customer(external_id) VALUES (?)", arguments: [externalID])
-            return db.lastInsertedRowID
-        }
+        try StoreFixture(store: store).customer(StoreFixture.Customer(externalID))
     }
 
-    /// A send-log row as a tick records it (and the dispatcher updates it).
+    /// A send-log row as a tick records it (and the dispatcher updates it); for no customer, the
+    /// row of a customer erased since.
     func decide(_ rule: String, _ customer: Int64?, at: Int64, status: String = "sent") throws {
-        try store.database.write { db in
-            try db.execute(
-                sql: """
-                    INSERT INTO send(send_id, rule, rule_hash, customer_id, channel, target, window_key, decided_at, status, updated_at)
-                    VALUES (hex(randomblob(16)), ?, 'h', ?, 'email', ?, ?, ?, ?, ?)
-                    """,
-                arguments: [rule, customer, rule, at, at, status, at])
-        }
+        let status = try #require(SendStatus(rawValue: status))
+        let erased = customer == nil ? "erased-\(UUID().uuidString)" : nil
+        let customerID = try customer ?? self.customer(erased!)
+        try StoreFixture(store: store).sends([StoreFixture.send(rule, customer: customerID, at: at, status: status, target: rule, ruleHash: "h")])
+        if let erased { _ = try store.erase(externalID: erased, now: at) }
     }
 
     func purchase(_ customer: Int64, at: Int64, amount: Int64) throws {
-        try store.database.write { db in
-            try db.execute(
-                sql: "INSERT INTO purchase(customer_id, order_ref, at, amount_minor, currency) VALUES (?, hex(randomblob(8)), ?, ?, 'EUR')",
-                arguments: [customer, at, amount])
-        }
+        let fixture = try StoreFixture(store: store)
+        try fixture.purchases([StoreFixture.Purchase(try fixture.externalID(of: customer), at: at, amountMinor: amount)])
     }
 
     func report(now: Int64, window: Int = 7, since: Int64? = nil, rule: String? = nil) throws -> Report {

@@ -2,20 +2,20 @@ import Foundation
 import Glibc
 
 /// A Unix datagram socket bound the way systemd binds `$NOTIFY_SOCKET`, for the tests to
-/// receive what the notifier sends.
-final class DatagramListener {
+/// receive what the notifier or the daemon sends.
+public final class DatagramListener {
     /// The value for `$NOTIFY_SOCKET`: the path, or `@` and the abstract name.
-    let address: String
+    public let address: String
     private let descriptor: Int32
 
     /// Binds a fresh path in the temporary directory.
-    convenience init() throws {
+    public convenience init() throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("notify-\(UUID().uuidString).sock").path
         try self.init(address: path)
     }
 
     /// Binds a fresh abstract name.
-    static func abstract() throws -> DatagramListener {
+    public static func abstract() throws -> DatagramListener {
         try DatagramListener(address: "@campaignd-notify-test-\(UUID().uuidString)")
     }
 
@@ -44,15 +44,28 @@ final class DatagramListener {
     }
 
     /// The next datagram as text, waiting at most five seconds.
-    func receive() throws -> String {
+    public func receive() throws -> String {
         var buffer = [UInt8](repeating: 0, count: 4096)
         let count = buffer.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, $0.count, 0) }
         guard count >= 0 else { throw ListenerError("recv: errno \(errno)") }
         return String(decoding: buffer[..<count], as: UTF8.self)
     }
 
-    struct ListenerError: Error, CustomStringConvertible {
-        let description: String
+    public struct ListenerError: Error, CustomStringConvertible {
+        public let description: String
         init(_ description: String) { self.description = description }
+    }
+
+    /// Receives datagrams until one contains `line` (a line of it), within `seconds`; returns
+    /// every datagram received on the way, that one included.
+    public func wait(for line: String, seconds: Double = 30) throws -> [String] {
+        let deadline = Date().addingTimeInterval(seconds)
+        var seen: [String] = []
+        while Date() < deadline {
+            guard let message = try? receive() else { continue }
+            seen.append(message)
+            if message.split(separator: "\n").contains(Substring(line)) { return seen }
+        }
+        throw ListenerError("no \(line) within \(seconds) s; received \(seen)")
     }
 }
