@@ -65,7 +65,7 @@ public final class Engine: Sendable {
         let configuration = self.configuration
         let summary: Outbox.TickSummary
         do {
-            summary = try Outbox(store: store, logger: logger).tick(
+            summary = try Outbox(store: store, clock: clock, logger: logger).tick(
                 ruleSet: configuration.runtime.ruleSet, settings: configuration.settings(at: instant),
                 slices: configuration.slices)
         } catch {
