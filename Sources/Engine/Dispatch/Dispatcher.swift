@@ -111,7 +111,7 @@ public final class Dispatcher: Sendable {
             return try await recordStage.record(result, for: row, retry: policy.retry, now: at)
         } catch {
             logger.error("dispatch failed; the send stays in flight until the next start", metadata: [
-                "send.id": "\(row.sendID)", "error": "\(error)",
+                "send.id": "\(row.sendID)", "dispatch.error": "\(error)",
             ])
             return DispatchSummary()
         }

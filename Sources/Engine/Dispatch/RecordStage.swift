@@ -46,7 +46,7 @@ struct RecordStage: Sendable {
         case .delivered(let receipt):
             try await sendLog.markSent(send.record, attempts: attempts, receipt: receipt, now: Int64(now))
             summary.sent += 1
-            logger.debug("sent", metadata: ["send.id": "\(send.sendID)", "rule": "\(send.rule)", "channel": "\(send.channel.rawValue)"])
+            logger.debug("sent", metadata: ["send.id": "\(send.sendID)", "rule.name": "\(send.rule)", "send.channel": "\(send.channel.rawValue)"])
         case .retry(let reason, let notBefore):
             let delay = policy.delay(afterAttempts: attempts, retryAfter: notBefore, random: random())
             if now + delay - Double(send.decidedAt) > policy.maxAge {
@@ -61,17 +61,17 @@ struct RecordStage: Sendable {
                 // A receiver's answer may quote the address: it goes to the send log, and to the
                 // journal only at debug level.
                 logger.info("send deferred", metadata: [
-                    "send.id": "\(send.sendID)", "rule": "\(send.rule)", "retry.in": "\(Int(delay))s",
+                    "send.id": "\(send.sendID)", "rule.name": "\(send.rule)", "retry.in": "\(Int(delay))s",
                 ])
-                logger.debug("send deferred: receiver's answer", metadata: ["send.id": "\(send.sendID)", "reason": "\(reason)"])
+                logger.debug("send deferred: receiver's answer", metadata: ["send.id": "\(send.sendID)", "send.reason": "\(reason)"])
             }
         case .permanent(let reason, let suppress):
             try await sendLog.markFailed(send.record, attempts: attempts, error: reason, hardBounce: suppress, now: Int64(now))
             summary.failed += 1
             logger.warning("send failed (campaignd log shows why)", metadata: [
-                "send.id": "\(send.sendID)", "rule": "\(send.rule)", "hard.bounce": "\(suppress)",
+                "send.id": "\(send.sendID)", "rule.name": "\(send.rule)", "send.hard_bounce": "\(suppress)",
             ])
-            logger.debug("send failed: receiver's answer", metadata: ["send.id": "\(send.sendID)", "reason": "\(reason)"])
+            logger.debug("send failed: receiver's answer", metadata: ["send.id": "\(send.sendID)", "send.reason": "\(reason)"])
         }
     }
 }
