@@ -27,19 +27,19 @@ public final class DispatchService: Service, Sendable {
     public func run() async throws {
         let recovered = try engine.dispatcher.recoverInFlight()
         if recovered > 0 {
-            engine.logger.notice("resending sends left in flight by the previous run", metadata: ["count": "\(recovered)"])
+            engine.logger.notice("resending sends left in flight by the previous run", metadata: ["send.count": "\(recovered)"])
         }
         while !Task.isShuttingDownGracefully {
             do {
                 let summary = try await engine.dispatchDue(shouldStop: { Task.isShuttingDownGracefully })
                 if summary.total > 0 {
                     engine.logger.info("dispatched", metadata: [
-                        "sent": "\(summary.sent)", "retried": "\(summary.retried)", "failed": "\(summary.failed)",
-                        "skipped": "\(summary.skipped)", "held": "\(summary.held)",
+                        "dispatch.sent": "\(summary.sent)", "dispatch.retried": "\(summary.retried)", "dispatch.failed": "\(summary.failed)",
+                        "dispatch.skipped": "\(summary.skipped)", "dispatch.held": "\(summary.held)",
                     ])
                 }
             } catch {
-                engine.logger.error("dispatch failed; trying again shortly", metadata: ["error": "\(error)"])
+                engine.logger.error("dispatch failed; trying again shortly", metadata: ["dispatch.error": "\(error)"])
             }
             if Task.isShuttingDownGracefully { break }
             let next = (try? engine.dispatcher.nextDue()) ?? nil

@@ -45,10 +45,10 @@ public final class Engine: Sendable {
             let fresh = try loader()
             current.value.withLock { $0 = fresh }
             EngineMetrics.reload(result: "ok", rules: fresh.runtime.ruleSet.rules.count)
-            logger.notice("reloaded", metadata: ["rules": "\(fresh.runtime.ruleSet.rules.count)"])
+            logger.notice("reloaded", metadata: ["rules.count": "\(fresh.runtime.ruleSet.rules.count)"])
         } catch {
             EngineMetrics.reload(result: "failed", rules: configuration.runtime.ruleSet.rules.count)
-            logger.error("reload failed; the previous configuration keeps running", metadata: ["error": "\(error)"])
+            logger.error("reload failed; the previous configuration keeps running", metadata: ["reload.error": "\(error)"])
             throw error
         }
     }
@@ -65,7 +65,7 @@ public final class Engine: Sendable {
         let configuration = self.configuration
         let summary: Outbox.TickSummary
         do {
-            summary = try Outbox(store: store, logger: logger).tick(
+            summary = try Outbox(store: store, clock: clock, logger: logger).tick(
                 ruleSet: configuration.runtime.ruleSet, settings: configuration.settings(at: instant),
                 slices: configuration.slices)
         } catch {
@@ -82,9 +82,9 @@ public final class Engine: Sendable {
         }
         measureQueueDepth()
         logger.info("tick", metadata: [
-            "instant": "\(instant)", "queued": "\(summary.queued)", "holdout": "\(summary.recorded[.holdout] ?? 0)",
-            "skipped": "\(summary.recorded[.skipped] ?? 0)", "unchanged": "\(summary.unchanged)",
-            "seconds": "\(String(format: "%.2f", summary.seconds))",
+            "tick.instant": "\(instant)", "tick.queued": "\(summary.queued)", "tick.holdout": "\(summary.recorded[.holdout] ?? 0)",
+            "tick.skipped": "\(summary.recorded[.skipped] ?? 0)", "tick.unchanged": "\(summary.unchanged)",
+            "tick.seconds": "\(String(format: "%.2f", summary.seconds))",
         ])
         return summary
     }
@@ -105,7 +105,7 @@ public final class Engine: Sendable {
         do {
             EngineMetrics.queueDepth(try dispatcher.dueCount())
         } catch {
-            logger.debug("queue depth not measured", metadata: ["error": "\(error)"])
+            logger.debug("queue depth not measured", metadata: ["queue.error": "\(error)"])
         }
     }
 }

@@ -12,10 +12,13 @@ import RuleLanguage
 /// recorded (the earlier send explains it).
 public struct Outbox: Sendable {
     public let store: CustomerStore
+    /// The engine's clock: the instant in each new send id.
+    public let clock: any EngineClock
     public let logger: Logger
 
-    public init(store: CustomerStore, logger: Logger) {
+    public init(store: CustomerStore, clock: any EngineClock, logger: Logger) {
         self.store = store
+        self.clock = clock
         self.logger = logger
     }
 
@@ -48,7 +51,10 @@ public struct Outbox: Sendable {
     public func tick(
         ruleSet: RuleSet, settings: EvaluationSettings, slices: Int = ProcessInfo.processInfo.activeProcessorCount
     ) throws -> TickSummary {
-        let started = Date()
+        // The tick's duration (for the log line and the tick timer) is measured on the monotonic
+        // clock: a wall clock can step under NTP, and a test's manual clock does not move while
+        // the tick runs. Instants (send ids, decided_at, updated_at) come from the engine clock.
+        let started = ContinuousClock.now
         var settings = settings
         settings.includeEvidence = true
         settings.sampleSize = 0
@@ -72,7 +78,7 @@ public struct Outbox: Sendable {
                     }
                     let recorded = try writer.record(
                         SendDecision(
-                            sendID: SendIdentifier.make(), rule: rule.name, ruleHash: rule.contentHash,
+                            sendID: SendIdentifier.make(now: clock.now()), rule: rule.name, ruleHash: rule.contentHash,
                             customerID: decision.customerID, channel: rule.channel.rawValue, target: rule.target,
                             windowKey: Self.windowKey(rule.limit, instant: instant), decidedAt: instant, status: status,
                             reason: reason, evidence: decision.evidence ?? "{}", dueAt: due))
@@ -87,7 +93,8 @@ public struct Outbox: Sendable {
         }
         var summary = TickSummary(
             instant: instant, recorded: counts.recorded, unchanged: counts.unchanged, recordedByRule: counts.byRule, tallies: tallies)
-        summary.seconds = Date().timeIntervalSince(started)
+        let elapsed = ContinuousClock.now - started
+        summary.seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         return summary
     }
 }

@@ -21,7 +21,7 @@ public struct TickService: Service {
                 try engine.tick(at: instant)
                 afterTick()
             } catch {
-                engine.logger.error("tick failed; the next tick tries again", metadata: ["instant": "\(instant)", "error": "\(error)"])
+                engine.logger.error("tick failed; the next tick tries again", metadata: ["tick.instant": "\(instant)", "tick.error": "\(error)"])
             }
             instant += engine.configuration.tickSeconds
             let wait = Double(instant) - engine.clock.now()

@@ -41,7 +41,7 @@ struct UnsubscribeRoutes {
             do {
                 result = try await unsubscriber.unsubscribe(token, source: "one-click")
             } catch {
-                context.logger.error("unsubscribe failed", metadata: ["error": "\(error)"])
+                context.logger.error("unsubscribe failed", metadata: ["unsubscribe.error": "\(error)"])
                 return UnsubscribePage.unavailable.response
             }
             guard let channel = result.channel else { return Self.invalid }

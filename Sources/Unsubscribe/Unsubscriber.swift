@@ -57,7 +57,7 @@ public struct Unsubscriber: Sendable {
             case .alreadyWithdrawn: .alreadyWithdrawn(channel)
             case .unknownCustomer: .unknownCustomer(channel)
             }
-        logger.info("unsubscribe", metadata: ["channel": "\(channel.rawValue)", "source": "\(source)", "result": "\(result.name)"])
+        logger.info("unsubscribe", metadata: ["unsubscribe.channel": "\(channel.rawValue)", "unsubscribe.source": "\(source)", "unsubscribe.result": "\(result.name)"])
         logger.debug("unsubscribe: customer", metadata: ["customer.external_id": "\(externalID)"])
         return result
     }

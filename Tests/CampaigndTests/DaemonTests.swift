@@ -101,7 +101,7 @@ struct DaemonTests {
         daemon.signal(SIGHUP)
         _ = try listener.wait(for: "READY=1")
         usleep(300_000)
-        #expect(daemon.log.contains("rules=6 [Engine] reloaded") || daemon.log.contains("reloaded"), "\(daemon.log)")
+        #expect(daemon.log.contains("rules.count=6 [Engine] reloaded") || daemon.log.contains("reloaded"), "\(daemon.log)")
 
         daemon.signal(SIGTERM)
         _ = try listener.wait(for: "STOPPING=1", seconds: 10)

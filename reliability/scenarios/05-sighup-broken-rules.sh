@@ -29,7 +29,7 @@ say "rule \"old\" recorded $old_ticks ticks after the failed reload; fixing the 
 
 sed -i 's/ordrs/orders/' "$WORK/rules/new.rules"
 kill -HUP "$DAEMON_PID"
-wait_for 10 'grep -q "reloaded.*rules=2\|rules=2.*reloaded" "$WORK/daemon.log"' \
+wait_for 10 'grep -q "reloaded.*rules\.count=2\|rules\.count=2.*reloaded" "$WORK/daemon.log"' \
   || fail "no successful reload logged: $(tail -3 "$WORK/daemon.log")"
 wait_for 10 '[ "$(ticks_of new 0)" -ge 1 ]' || fail "the new rule never ticked after the second SIGHUP"
 new_ticks=$(ticks_of new 0)
