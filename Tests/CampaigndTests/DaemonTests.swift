@@ -100,8 +100,10 @@ struct DaemonTests {
             to: broken, atomically: true, encoding: .utf8)
         daemon.signal(SIGHUP)
         _ = try listener.wait(for: "READY=1")
-        usleep(300_000)
-        #expect(daemon.log.contains("rules.count=6 [Engine] reloaded") || daemon.log.contains("reloaded"), "\(daemon.log)")
+        // The log line is written before READY=1; give the file a moment on a busy machine.
+        let deadline = Date().addingTimeInterval(10)
+        while !daemon.log.contains("rules.count=6 [Engine] reloaded") && Date() < deadline { usleep(50_000) }
+        #expect(daemon.log.contains("rules.count=6 [Engine] reloaded"), "\(daemon.log)")
 
         daemon.signal(SIGTERM)
         _ = try listener.wait(for: "STOPPING=1", seconds: 10)
@@ -129,11 +131,15 @@ struct DaemonTests {
         let base = "http://127.0.0.1:\(try #require(port, "\(daemon.log)"))"
 
         // The first tick spools the demo's emails; their links name the configured public base.
+        // The spool channel writes `.NAME.tmp` and renames it: only finished files count.
         let spool = directory.appendingPathComponent("spool/email")
-        while ((try? FileManager.default.contentsOfDirectory(atPath: spool.path))?.count ?? 0) == 0 && Date() < deadline {
+        func spooled() -> [String] {
+            ((try? FileManager.default.contentsOfDirectory(atPath: spool.path)) ?? []).filter { !$0.hasPrefix(".") }.sorted()
+        }
+        while spooled().isEmpty && Date() < deadline {
             try await Task.sleep(for: .milliseconds(100))
         }
-        let first = try #require(try FileManager.default.contentsOfDirectory(atPath: spool.path).sorted().first, "\(daemon.log)")
+        let first = try #require(spooled().first, "\(daemon.log)")
         let email = try String(contentsOf: spool.appendingPathComponent(first), encoding: .utf8)
         let header = try #require(email.split(separator: "\r\n").first { $0.hasPrefix("List-Unsubscribe: <") })
         let token = String(header.dropLast().split(separator: "/").last!)
