@@ -149,6 +149,7 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]),
         .testTarget(name: "SystemdNotifyTests", dependencies: ["SystemdNotify"]),
+        .testTarget(name: "DaemonTests", dependencies: ["Daemon", "Engine", "CampaignConfig", "RuleLanguage"]),
     ],
     swiftLanguageModes: [.v6]
 )
