@@ -63,7 +63,7 @@ let package = Package(
             ]),
         // sd_notify: READY, RELOADING, STOPPING, WATCHDOG and STATUS to systemd. Glibc only.
         .target(name: "SystemdNotify"),
-        // The engine: ticks into the send log (outbox), the dispatcher, the daemon's services.
+        // The engine: ticks into the send log (outbox), the dispatcher, the tick and dispatch services.
         .target(
             name: "Engine",
             dependencies: [
@@ -91,18 +91,27 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]),
-        // The executable: ArgumentParser commands only.
-        .executableTarget(
-            name: "campaignd",
+        // The daemon's runtime: the loader (config, rules, templates, channels; all or nothing,
+        // shared with `check`), the reload and watchdog services, the service group with the
+        // HTTP listener, sd_notify, the Prometheus metrics. Signals are configured here, with the group.
+        .target(
+            name: "Daemon",
             dependencies: [
-                "RuleLanguage", "CampaignConfig", "CustomerStore", "Evaluation", "Engine", "Delivery", "Reporting",
-                "SystemdNotify", "Unsubscribe", "HTTPListener",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "Engine", "HTTPListener", "SystemdNotify", "CampaignConfig", "Delivery", "RuleLanguage", "CustomerStore",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
+            ]),
+        // The executable: ArgumentParser commands only, and the small helpers they share.
+        .executableTarget(
+            name: "campaignd",
+            dependencies: [
+                "RuleLanguage", "CampaignConfig", "CustomerStore", "Evaluation", "Engine", "Delivery", "Reporting",
+                "Unsubscribe", "Daemon",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ]),
         // Channel throughput benchmark (scripts/bench-channels).
         .executableTarget(name: "ChannelBench", dependencies: ["Delivery", "CampaignConfig", "RuleLanguage"]),
@@ -146,6 +155,7 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]),
         .testTarget(name: "SystemdNotifyTests", dependencies: ["SystemdNotify", "TestSupport"]),
+        .testTarget(name: "DaemonTests", dependencies: ["Daemon", "Engine", "CampaignConfig", "RuleLanguage"]),
     ],
     swiftLanguageModes: [.v6]
 )

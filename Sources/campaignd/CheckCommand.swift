@@ -1,6 +1,6 @@
 import ArgumentParser
 import CampaignConfig
-import Delivery
+import Daemon
 import Foundation
 import RuleLanguage
 
@@ -11,6 +11,8 @@ import RuleLanguage
 #endif
 
 /// `campaignd check`: validate the config, every rule file and every template a rule names.
+///
+/// The checks are the daemon's own (`RuntimeLoader`): what passes here loads in `run`.
 ///
 /// Diagnostics go to stderr (in colour only on a terminal); a clean run prints
 /// `N rules, M segments OK` and exits 0, any error exits 1.
@@ -27,11 +29,10 @@ struct CheckCommand: AsyncParsableCommand {
     func run() async throws {
         try await failingCleanly {
             let config = try loadConfig()
-            let directory = Self.relativeToCurrentDirectory(rules ?? config.rulesDirectory)
-            let environment = Self.environment(config: config)
+            let directory = RuntimeLoader.relativeToCurrentDirectory(rules ?? config.rulesDirectory)
             let result: CheckResult
             do {
-                result = try RuleSetLoader.load(directory: directory, environment: environment)
+                result = try RuntimeLoader.rules(config: config, directory: directory)
             } catch let error as RuleSetLoadError {
                 throw CommandFailure(error.description, hint: "pass --rules DIR, or set \"rules\" in the config")
             }
@@ -47,7 +48,7 @@ struct CheckCommand: AsyncParsableCommand {
             if ruleSet.files.isEmpty {
                 printError("warning: no .rules files in \(directory)")
             }
-            let problems = Self.templateAndChannelProblems(config: config, rules: ruleSet)
+            let problems = RuntimeLoader.templateAndChannelProblems(config: config, rules: ruleSet)
             if !problems.isEmpty {
                 FileHandle.standardError.write(Data(problems.map { $0 + "\n" }.joined().utf8))
                 let errors = "\(problems.count) error\(problems.count == 1 ? "" : "s")"
@@ -56,31 +57,6 @@ struct CheckCommand: AsyncParsableCommand {
             }
             print("\(ruleSet.rules.count) rules, \(ruleSet.segments.count) segments OK\(warnings)")
         }
-    }
-
-    /// Every template a rule names, parsed and rendered against a sample context (unknown
-    /// variables with file:line), then the channels set up as the daemon would (live settings,
-    /// secret files): one line per problem.
-    static func templateAndChannelProblems(config: Config, rules: RuleSet) -> [String] {
-        let templates = TemplateSet(directory: relativeToCurrentDirectory(config.templatesDirectory))
-        var seen: Set<String> = []
-        var lines: [String] = []
-        for rule in rules.rules {
-            for problem in templates.check(channel: rule.channel, name: rule.target, rule: rule.name) {
-                let line = "\(problem.location): error: \(problem.message)"
-                if seen.insert(line).inserted { lines.append(line) }
-            }
-        }
-        let email = config.channels.email.settings
-        if rules.rules.contains(where: { $0.channel == .email }) && (email["unsubscribe_url"] == nil || email["unsubscribe_secret_file"] == nil) {
-            lines.append("config: error: rules send marketing email, which needs 'channels.email.unsubscribe_url' and 'unsubscribe_secret_file' (List-Unsubscribe)")
-        }
-        do {
-            _ = try ChannelSet.make(config: config, templates: templates)
-        } catch {
-            lines += error.problems.map { "config: error: \($0)" }
-        }
-        return lines
     }
 
     /// The config named by `--config`; without one, `check` still runs on the defaults when the
@@ -92,30 +68,5 @@ struct CheckCommand: AsyncParsableCommand {
             return Config.defaults()
         }
         return try root.global.loadConfig()
-    }
-
-    /// `rules` for `/current/dir/rules`, so diagnostics name files the way the user would.
-    static func relativeToCurrentDirectory(_ path: String) -> String {
-        let current = FileManager.default.currentDirectoryPath
-        return path.hasPrefix(current + "/") ? String(path.dropFirst(current.count + 1)) : path
-    }
-
-    /// Which templates and webhook endpoints exist, for the rule checker.
-    ///
-    /// An email template needs both `NAME.subject.mustache` and `NAME.text.mustache`; a letter
-    /// needs `NAME.html.mustache`; webhook endpoints come from `channels.webhook.endpoints`.
-    static func environment(config: Config) -> CheckEnvironment {
-        let templates = config.templatesDirectory
-        func names(in folder: String, ending suffix: String) -> Set<String> {
-            let files = (try? FileManager.default.contentsOfDirectory(atPath: templates + "/" + folder)) ?? []
-            return Set(files.filter { $0.hasSuffix(suffix) }.map { String($0.dropLast(suffix.count)) })
-        }
-        let email = names(in: "email", ending: ".subject.mustache")
-            .intersection(names(in: "email", ending: ".text.mustache"))
-        return CheckEnvironment(
-            emailTemplates: email,
-            letterTemplates: names(in: "letter", ending: ".html.mustache"),
-            webhookEndpoints: Set(config.channels.webhookEndpoints.keys),
-            templatesDirectory: relativeToCurrentDirectory(templates))
     }
 }

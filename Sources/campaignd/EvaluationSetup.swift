@@ -1,5 +1,6 @@
 import CampaignConfig
 import CustomerStore
+import Daemon
 import Evaluation
 import Foundation
 import RuleLanguage
@@ -8,7 +9,8 @@ import RuleLanguage
     import Glibc
 #endif
 
-/// What `plan` and `explain` evaluate: the config, the checked rules and the store.
+/// What `plan` and `explain` evaluate: the config, the checked rules (loaded as the daemon
+/// loads them) and the store.
 struct EvaluationSetup {
     let config: Config
     let ruleSet: RuleSet
@@ -18,10 +20,10 @@ struct EvaluationSetup {
     /// them; a missing store is not created.
     static func load(_ global: GlobalOptions) throws -> EvaluationSetup {
         let config = try global.loadConfig()
-        let directory = CheckCommand.relativeToCurrentDirectory(config.rulesDirectory)
+        let directory = RuntimeLoader.relativeToCurrentDirectory(config.rulesDirectory)
         let result: CheckResult
         do {
-            result = try RuleSetLoader.load(directory: directory, environment: CheckCommand.environment(config: config))
+            result = try RuntimeLoader.rules(config: config)
         } catch let error as RuleSetLoadError {
             throw CommandFailure(error.description, hint: "set \"rules\" in the config")
         }
@@ -55,12 +57,7 @@ struct EvaluationSetup {
             now: now, businessTimeZone: config.timeZone, currency: store.currency,
             contactPressureMessages: config.contactPressure.maxMessages,
             contactPressureDays: config.contactPressure.perDays,
-            defaultEmailQuietHours: config.quietHours.flatMap { hours in
-                guard let start = TimeOfDay(hour: hours.startMinute / 60, minute: hours.startMinute % 60),
-                    let end = TimeOfDay(hour: hours.endMinute / 60, minute: hours.endMinute % 60)
-                else { return nil }
-                return QuietHours(start: start, end: end)
-            })
+            defaultEmailQuietHours: config.defaultEmailQuietHours)
     }
 
     /// The rule named `name`, or a failure with a did-you-mean.

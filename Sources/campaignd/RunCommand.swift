@@ -1,16 +1,10 @@
 import ArgumentParser
 import CampaignConfig
 import CustomerStore
+import Daemon
 import Engine
 import Evaluation
 import Foundation
-import HTTPListener
-import Logging
-import Metrics
-import Prometheus
-import ServiceLifecycle
-import SystemdNotify
-import UnixSignals
 
 #if canImport(Glibc)
     import Glibc
@@ -39,8 +33,8 @@ struct RunCommand: AsyncParsableCommand {
             signal(SIGHUP, SIG_IGN)
             let logger = root.global.makeLogger()
             // Metrics go to Prometheus (shown by the listener's /metrics); bootstrapped once, before the engine.
-            let registry = PrometheusCollectorRegistry()
-            if !once { MetricsSystem.bootstrap(Self.metricsFactory(registry)) }
+            let metrics = DaemonMetrics()
+            if !once { metrics.bootstrap() }
             let configPath = root.global.config
             let config = try root.global.loadConfig()
             guard FileManager.default.fileExists(atPath: config.storePath) || !once else {
@@ -49,8 +43,8 @@ struct RunCommand: AsyncParsableCommand {
             let store = try CustomerStore(path: config.storePath, currency: config.currency, logger: logger)
             let engine: Engine
             do {
-                engine = try Engine(store: store, logger: logger, loader: { try EngineLoader.load(configPath: configPath) })
-            } catch let failure as EngineLoader.Failure {
+                engine = try RuntimeLoader.engine(store: store, configPath: configPath, logger: logger)
+            } catch let failure as RuntimeLoader.Failure {
                 FileHandle.standardError.write(Data((failure.description + "\n").utf8))
                 throw CommandFailure("cannot start: the configuration, rules or templates have errors", hint: "campaignd check shows each")
             }
@@ -67,13 +61,13 @@ struct RunCommand: AsyncParsableCommand {
                 }
                 try await runOnce(engine, at: instant)
             } else {
-                let listener: HTTPListener?
+                let daemon: Daemon
                 do {
-                    listener = try HTTPListener.configured(config, engine: engine, registry: registry, logger: logger)
+                    daemon = try Daemon(engine: engine, config: config, metrics: metrics, logger: logger)
                 } catch {
                     throw CommandFailure("cannot start the HTTP listener: \(error)")
                 }
-                try await runDaemon(engine, listener: listener, logger: logger)
+                try await daemon.run()
             }
         }
     }
@@ -89,48 +83,5 @@ struct RunCommand: AsyncParsableCommand {
         let later = try engine.store.sendLog.queuedCount()
         print("dispatched: sent \(sent.sent), retried \(sent.retried), failed \(sent.failed), skipped \(sent.skipped), held \(sent.held)"
             + (recovered > 0 ? ", resent after a crash \(recovered)" : "") + "; \(later) queued for later")
-    }
-
-    /// Prometheus behind swift-metrics; tick durations get buckets from 10 ms to 10 minutes.
-    static func metricsFactory(_ registry: PrometheusCollectorRegistry) -> PrometheusMetricsFactory {
-        var factory = PrometheusMetricsFactory(registry: registry)
-        factory.durationHistogramBuckets["campaignd_tick_duration_seconds"] = [
-            .milliseconds(10), .milliseconds(50), .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1),
-            .milliseconds(2500), .seconds(5), .seconds(10), .seconds(30), .seconds(60), .seconds(120), .seconds(300), .seconds(600),
-        ]
-        return factory
-    }
-
-    private func runDaemon(_ engine: Engine, listener: HTTPListener?, logger: Logger) async throws {
-        let notifier = SystemdNotifier()
-        let dispatch = DispatchService(engine: engine)
-        let ticks = TickService(engine: engine, afterTick: { dispatch.poke() })
-        let reload = ReloadService(engine: engine, notifier: notifier, signals: await UnixSignalsSequence(trapping: .sighup))
-        let watchdog = WatchdogService(engine: engine, notifier: notifier)
-        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
-            .init(service: dispatch), .init(service: ticks), .init(service: reload), .init(service: watchdog),
-        ]
-        if let listener { services.append(.init(service: listener)) }
-        let group = ServiceGroup(
-            configuration: ServiceGroupConfiguration(
-                services: services,
-                gracefulShutdownSignals: [.sigterm, .sigint],
-                logger: logger))
-        notifier.ready()
-        notifier.status("running: \(engine.configuration.runtime.ruleSet.rules.count) rules")
-        logger.notice("running", metadata: [
-            "rules": "\(engine.configuration.runtime.ruleSet.rules.count)", "tick": "\(engine.configuration.tickSeconds)s",
-        ])
-        let stopping = Task {
-            // STOPPING=1 as soon as a stop signal arrives, before in-flight sends finish.
-            for await _ in await UnixSignalsSequence(trapping: .sigterm, .sigint) {
-                notifier.stopping()
-                break
-            }
-        }
-        defer { stopping.cancel() }
-        try await group.run()
-        notifier.stopping()
-        logger.notice("stopped")
     }
 }

@@ -101,8 +101,8 @@ struct DaemonTests {
         daemon.signal(SIGHUP)
         _ = try listener.wait(for: "READY=1")
         // The log line is written before READY=1; give the file a moment on a busy machine.
-        let deadline = Date().addingTimeInterval(10)
-        while !daemon.log.contains("rules.count=6 [Engine] reloaded") && Date() < deadline { usleep(50_000) }
+        let reloadDeadline = Date().addingTimeInterval(10)
+        while !daemon.log.contains("rules.count=6 [Engine] reloaded") && Date() < reloadDeadline { usleep(50_000) }
         #expect(daemon.log.contains("rules.count=6 [Engine] reloaded"), "\(daemon.log)")
 
         daemon.signal(SIGTERM)

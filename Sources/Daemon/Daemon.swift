@@ -1,0 +1,65 @@
+import CampaignConfig
+import Engine
+import HTTPListener
+import Logging
+import ServiceLifecycle
+import SystemdNotify
+import UnixSignals
+
+/// The daemon: the engine's services (dispatch, ticks, reload, watchdog) and the HTTP listener
+/// in one service group, with systemd told READY, STATUS and STOPPING.
+///
+/// SIGTERM and SIGINT shut the group down gracefully (in-flight sends finish); SIGHUP reloads.
+/// The executable ignores SIGHUP before it builds the engine, so an early one does not end it.
+public struct Daemon {
+    public let engine: Engine
+    /// The listener the config's `http` section describes, or nil when there is none.
+    public let listener: HTTPListener?
+    let notifier: SystemdNotifier
+    let logger: Logger
+
+    /// Sets up the listener from `config`, showing `metrics` on `/metrics`.
+    ///
+    /// - Throws: `ChannelSetupError` when the listener's unsubscribe settings are invalid.
+    public init(
+        engine: Engine, config: Config, metrics: DaemonMetrics, logger: Logger, notifier: SystemdNotifier = SystemdNotifier()
+    ) throws {
+        self.engine = engine
+        self.listener = try HTTPListener.configured(config, engine: engine, registry: metrics.registry, logger: logger)
+        self.notifier = notifier
+        self.logger = logger
+    }
+
+    /// Runs until SIGTERM or SIGINT, then lets the services finish.
+    public func run() async throws {
+        let dispatch = DispatchService(engine: engine)
+        let ticks = TickService(engine: engine, afterTick: { dispatch.poke() })
+        let reload = ReloadService(engine: engine, notifier: notifier, signals: await UnixSignalsSequence(trapping: .sighup))
+        let watchdog = WatchdogService(engine: engine, notifier: notifier)
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+            .init(service: dispatch), .init(service: ticks), .init(service: reload), .init(service: watchdog),
+        ]
+        if let listener { services.append(.init(service: listener)) }
+        let group = ServiceGroup(
+            configuration: ServiceGroupConfiguration(
+                services: services,
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger))
+        notifier.ready()
+        notifier.status("running: \(engine.configuration.runtime.ruleSet.rules.count) rules")
+        logger.notice("running", metadata: [
+            "rules": "\(engine.configuration.runtime.ruleSet.rules.count)", "tick": "\(engine.configuration.tickSeconds)s",
+        ])
+        let stopping = Task { [notifier] in
+            // STOPPING=1 as soon as a stop signal arrives, before in-flight sends finish.
+            for await _ in await UnixSignalsSequence(trapping: .sigterm, .sigint) {
+                notifier.stopping()
+                break
+            }
+        }
+        defer { stopping.cancel() }
+        try await group.run()
+        notifier.stopping()
+        logger.notice("stopped")
+    }
+}

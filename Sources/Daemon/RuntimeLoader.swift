@@ -1,0 +1,50 @@
+import CampaignConfig
+import Delivery
+import Engine
+import Foundation
+import RuleLanguage
+
+/// Builds what the engine runs with from the config file: the config, the checked rules, the
+/// templates and the channels.
+///
+/// Anything invalid fails the whole load, with every problem (rule problems with
+/// file:line:column), so a reload is all or nothing. `campaignd check` runs the same rule
+/// loading (`rules(config:directory:)`) and the same template and channel checks
+/// (`templateAndChannelProblems(config:rules:)`).
+public enum RuntimeLoader {
+    /// Why a load failed: every problem, one per line (rule diagnostics rendered with their source line).
+    public struct Failure: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    /// Loads the config at `configPath`, its rules, templates and channels, or fails with every problem.
+    public static func load(configPath: String) throws(Failure) -> EngineConfiguration {
+        let config: Config
+        do {
+            config = try Config.load(path: configPath)
+        } catch {
+            throw Failure(description: error.description)
+        }
+        let result: CheckResult
+        do {
+            result = try rules(config: config)
+        } catch let error as RuleSetLoadError {
+            throw Failure(description: error.description)
+        } catch {
+            throw Failure(description: "\(error)")
+        }
+        guard let ruleSet = result.ruleSet else {
+            let errors = result.diagnostics.filter { $0.severity == .error }
+            throw Failure(description: DiagnosticRenderer(colour: false).render(errors).trimmingCharacters(in: .newlines))
+        }
+        let problems = templateAndChannelProblems(config: config, rules: ruleSet)
+        guard problems.isEmpty else { throw Failure(description: problems.joined(separator: "\n")) }
+        let channels: ChannelSet
+        do {
+            channels = try ChannelSet.make(config: config)
+        } catch {
+            throw Failure(description: error.problems.joined(separator: "\n"))
+        }
+        return EngineConfiguration(config: config, ruleSet: ruleSet, channels: channels)
+    }
+}

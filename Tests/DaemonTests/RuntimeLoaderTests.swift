@@ -1,0 +1,71 @@
+import CampaignConfig
+import Daemon
+import Engine
+import Foundation
+import RuleLanguage
+import Testing
+
+/// The loader the daemon starts and reloads with, and `check` runs, over the demo in examples/demo.
+@Suite("RuntimeLoader")
+struct RuntimeLoaderTests {
+    static let demo = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("examples/demo")
+
+    /// A copy of the demo's config, rules, templates and secrets in a fresh directory, to edit.
+    func demoCopy() throws -> URL {
+        let directory = FileManager.default.temporaryDirectory
+            .appendingPathComponent("campaignd-loader-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        for name in ["config.json", "rules", "templates", "secrets"] {
+            try FileManager.default.copyItem(
+                at: Self.demo.appendingPathComponent(name), to: directory.appendingPathComponent(name))
+        }
+        return directory
+    }
+
+    @Test("the demo config loads whole: its rules, its channels and the config's policy")
+    func demoLoads() throws {
+        let configuration = try RuntimeLoader.load(configPath: Self.demo.appendingPathComponent("config.json").path)
+        let rules = configuration.runtime.ruleSet.rules.map(\.name)
+        #expect(rules == ["winback-coupon", "birthday", "key-thank-you-letter", "detractor-alert", "abandoned-cart"])
+        #expect(Set(configuration.runtime.channels.keys) == [.email, .letter, .webhook])
+        #expect(configuration.runtime.businessTimeZone.identifier == "Europe/Helsinki")
+        #expect(configuration.runtime.currency == "EUR")
+        #expect(configuration.tickSeconds == 300, "the default tick: 5 minutes")
+    }
+
+    @Test("a broken rule file fails the whole load, naming file:line:column with a caret and a suggestion")
+    func brokenRuleFile() throws {
+        let directory = try demoCopy()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let broken = directory.appendingPathComponent("rules/broken.rules")
+        try "rule \"typo\" {\n  when orderz >= 1 and consent email\n  send email \"birthday\"\n  limit once\n}\n"
+            .write(to: broken, atomically: true, encoding: .utf8)
+        let failure = #expect(throws: RuntimeLoader.Failure.self) {
+            try RuntimeLoader.load(configPath: directory.appendingPathComponent("config.json").path)
+        }
+        let description = failure?.description ?? ""
+        #expect(description.hasPrefix("\(broken.path):2:8: error: unknown fact 'orderz'"), "\(description)")
+        #expect(description.contains("did you mean 'orders'?"), "\(description)")
+        #expect(!description.contains("\u{1B}["), "no colour in a log line")
+    }
+
+    @Test("a template or channel problem fails the load with the same lines check prints")
+    func channelProblem() throws {
+        let directory = try demoCopy()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let config = directory.appendingPathComponent("config.json")
+        let text = try String(contentsOf: config, encoding: .utf8)
+            .replacingOccurrences(of: "\"unsubscribe_url\": \"https://kauppa.example/unsubscribe\",", with: "")
+        try text.write(to: config, atomically: true, encoding: .utf8)
+        let failure = #expect(throws: RuntimeLoader.Failure.self) {
+            try RuntimeLoader.load(configPath: config.path)
+        }
+        let loaded = try Config.load(path: config.path)
+        let ruleSet = try #require(try RuntimeLoader.rules(config: loaded).ruleSet)
+        let problems = RuntimeLoader.templateAndChannelProblems(config: loaded, rules: ruleSet)
+        #expect(problems.contains { $0.contains("needs 'channels.email.unsubscribe_url'") }, "\(problems)")
+        #expect(failure?.description == problems.joined(separator: "\n"))
+    }
+}
