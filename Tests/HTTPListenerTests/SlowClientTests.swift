@@ -91,6 +91,32 @@ struct SlowClientTests {
         }
     }
 
+    @Test("http.max_connections is the cap: with every slot held, a new client is answered once the request timeout frees one")
+    func connectionCap() async throws {
+        let fx = try ListenerFixture()
+        var listen = Config.HTTPListen.default
+        listen.maxConnections = 10
+        listen.requestTimeout = .seconds(2)
+        try await fx.withListener(listen: listen) { base in
+            let port = try Self.port(base)
+            // Twice the cap, so that the few the server may accept past it in one burst do not
+            // leave a slot free.
+            var held: [RawConnection] = []
+            for _ in 0..<20 {
+                let connection = try RawConnection(port: port)
+                connection.send(Self.partialHead)
+                held.append(connection)
+            }
+            let client = try RawConnection(port: port)
+            client.send("GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            #expect(try await RawConnection.waitUntilClosed([client], limit: .seconds(60)) == 0)
+            #expect(client.text.hasPrefix("HTTP/1.1 200"))
+            // No slot was free before the first held connection's request timeout.
+            let waited = try #require(client.closedAt) - held[0].openedAt
+            #expect(waited >= listen.requestTimeout, "answered after \(waited)")
+        }
+    }
+
     @Test("an oversized head answers 400; an oversized body closes the connection unread; a 2 KiB body answers 413")
     func oversizedRequests() async throws {
         let fx = try ListenerFixture()
