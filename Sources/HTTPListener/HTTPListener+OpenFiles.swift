@@ -8,8 +8,8 @@ extension HTTPListener {
 
     /// How many connections the listener may keep open: `wanted`, or fewer when the process's
     /// open-file limit cannot hold that many sockets beside `reservedFiles`. Raises the soft limit
-    /// towards the hard one first when it is too low (systemd's default soft limit is 1024; the
-    /// shipped unit's system-call filter forbids raising it, so set `LimitNOFILE=` instead).
+    /// towards the hard one first when it is too low (systemd's defaults are 1024 and 524288;
+    /// glibc raises it with `prlimit64`, which the shipped unit's system-call filter allows).
     /// Past the limit, accepting fails and the server backs off, which stalls every client:
     /// an explicit, smaller cap keeps the listener answering.
     static func connectionLimit(wanted: Int, logger: Logger) -> Int {
