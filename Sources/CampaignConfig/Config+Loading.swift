@@ -130,12 +130,16 @@ extension Config {
         if root.has("http") {
             let httpObject = root.object("http")
             let listen = httpObject.string("listen", default: HTTPListen.default.description)
+            let maxConnections = httpObject.integer("max_connections", default: HTTPListen.default.maxConnections, range: 1...65_536)
+            let requestTimeout = httpObject.duration("request_timeout", default: HTTPListen.default.requestTimeout)
             if listen != "off" {
                 http = HTTPListen(parsing: listen)
                 if http == nil {
                     httpObject.invalid(
                         "listen", "must be an IP address and port such as \"127.0.0.1:8470\" or \"[::1]:8470\", or \"off\"; not \"\(listen)\"")
                 }
+                http?.maxConnections = maxConnections
+                http?.requestTimeout = requestTimeout
             }
             httpObject.reportUnknownKeys()
         }

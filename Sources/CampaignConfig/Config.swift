@@ -61,9 +61,15 @@ public struct Config: Sendable, Equatable {
 
     /// The address the HTTP listener binds: an IP address (or `localhost`) and a port; port 0
     /// takes any free port (tests).
+    /// With the limits that keep it answering under slow or abusive clients.
     public struct HTTPListen: Sendable, Equatable {
         public var host: String
         public var port: Int
+        /// Connections open at once (`http.max_connections`); more wait in the kernel's backlog.
+        public var maxConnections = 2048
+        /// How long a client may take to send a whole request, head and body, from the moment
+        /// it connects or sends the request's head (`http.request_timeout`); then it is closed.
+        public var requestTimeout: Duration = .seconds(10)
 
         public init(host: String, port: Int) {
             self.host = host

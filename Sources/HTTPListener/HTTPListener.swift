@@ -4,6 +4,7 @@ import Foundation
 import Hummingbird
 import HummingbirdCore
 import Logging
+import NIOCore
 import Prometheus
 import ServiceLifecycle
 import Unsubscribe
@@ -20,9 +21,16 @@ public struct HTTPListener: Service {
     let logger: Logger
     let onBound: @Sendable (Int) -> Void
 
-    /// Connections open at once; more wait in the kernel's backlog. A flood of requests queues
-    /// here instead of growing memory.
-    static let maximumConnections = 64
+    /// The longest request head (request line and header fields) and any one header field; a
+    /// longer one answers 400 and the connection closes. Browsers and mail providers send well
+    /// under 4 KiB.
+    static let maximumHead = 16 * 1024
+    static let maximumHeaderField = 8 * 1024
+    /// The longest request body read before the connection is closed (the unsubscribe route
+    /// answers 413 above its own 1 KiB).
+    static let maximumBody = 16 * 1024
+    /// How long a kept-alive connection may wait for its next request's head.
+    static let idleTimeout: TimeAmount = .seconds(30)
 
     /// - Parameters:
     ///   - unsubscriber: nil when the config has no unsubscribe secret: `/unsubscribe/…` answers 404.
@@ -50,12 +58,24 @@ public struct HTTPListener: Service {
                 body: .init(byteBuffer: ByteBuffer(bytes: registry.emitToBuffer())))
         }
         let address = self.address, logger = self.logger, onBound = self.onBound
+        let connections = Self.connectionLimit(wanted: address.maxConnections, logger: logger)
+        let requestTimeout = TimeAmount(address.requestTimeout)
+        let closed = [RequestDeadlineHandler.Reason.timeout, .bodyTooLarge].map { reason in
+            registry.makeCounter(
+                name: "campaignd_http_connections_closed_total", labels: [("reason", reason == .timeout ? "request_timeout" : "body_too_large")])
+        }
+        let http1 = HTTP1Channel.Configuration(
+            additionalChannelHandlers: [
+                RequestDeadlineHandler(timeout: requestTimeout, maximumBody: Self.maximumBody) { closed[$0 == .timeout ? 0 : 1].increment() }
+            ],
+            idleTimeout: Self.idleTimeout,
+            httpDecoderConfiguration: .init(maxHeaderFieldSize: Self.maximumHeaderField, maxHeaderListSize: Self.maximumHead, maxHeaderFieldCount: 100))
         let application = Application(
             router: router,
-            server: .http1(configuration: .init(idleTimeout: .seconds(30))),
+            server: .http1(configuration: http1),
             configuration: ApplicationConfiguration(
-                address: .hostname(address.host, port: address.port), serverName: nil,
-                availableConnectionsDelegate: MaximumAvailableConnections(Self.maximumConnections, logger: logger)),
+                address: .hostname(address.host, port: address.port), serverName: nil, backlog: 1024,
+                availableConnectionsDelegate: MaximumAvailableConnections(connections, logger: logger)),
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? address.port
                 logger.notice("HTTP listener running", metadata: ["http.address": "\(address.host):\(port)"])

@@ -79,11 +79,16 @@ struct ListenerFixture {
     }
 
     /// Runs `body` with the listener accepting on `http://127.0.0.1:PORT`, then shuts it down
-    /// gracefully. A listener that does not start fails the test.
-    func withListener(unsubscribe: Bool = true, _ body: (String) async throws -> Void) async throws {
+    /// gracefully. A listener that does not start fails the test. `listen` sets its limits (its
+    /// host and port are ignored).
+    func withListener(
+        unsubscribe: Bool = true, listen: Config.HTTPListen = .default, _ body: (String) async throws -> Void
+    ) async throws {
         let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
+        var address = listen
+        (address.host, address.port) = ("127.0.0.1", 0)
         let listener = HTTPListener(
-            address: Config.HTTPListen(host: "127.0.0.1", port: 0), engine: engine,
+            address: address, engine: engine,
             unsubscriber: unsubscribe ? unsubscriber : nil, registry: TestMetrics.registry, logger: logger,
             onBound: { portContinuation.yield($0); portContinuation.finish() })
         let group = ServiceGroup(services: [listener], logger: logger)
