@@ -1,6 +1,9 @@
 /// Why the store could not be used.
 public enum StoreError: Error, CustomStringConvertible, Sendable {
     case cannotOpen(path: String, reason: String)
+    /// SQLite could not open the file for writing, or found it read-only: every command opens
+    /// the store read-write (its -wal and -shm files live beside it).
+    case notWritable(path: String, reason: String)
     case currencyMismatch(path: String, store: String, config: String)
     case unknownCustomer(externalID: String)
     case unknownChannel(String)
@@ -9,7 +12,7 @@ public enum StoreError: Error, CustomStringConvertible, Sendable {
 
     public var description: String {
         switch self {
-        case .cannotOpen(let path, let reason):
+        case .cannotOpen(let path, let reason), .notWritable(let path, let reason):
             "open store \(path): \(reason)"
         case .currencyMismatch(let path, let store, let config):
             "store \(path) keeps amounts in \(store), but the config says currency \"\(config)\"; one store holds one currency"

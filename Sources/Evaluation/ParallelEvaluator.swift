@@ -111,8 +111,11 @@ public final class DecisionStream: Sendable {
         condition.lock()
         defer { condition.unlock() }
         while state.withLock({ $0.buffer.count >= capacity && !$0.cancelled }) { condition.wait() }
-        if state.withLock({ $0.cancelled }) { throw CancellationError() }
-        state.withLock { $0.buffer.append((rule, decision)) }
+        let accepted = state.withLock { state in
+            if !state.cancelled { state.buffer.append((rule, decision)) }
+            return !state.cancelled
+        }
+        guard accepted else { throw CancellationError() }
         condition.broadcast()
     }
 

@@ -49,7 +49,7 @@ extension StoreError {
         switch self {
         case .newerSchema:
             "use the campaignd release that wrote it, or restore the backup taken before the upgrade (docs/operations.md, Upgrade)"
-        case .cannotOpen(_, let reason) where reason.contains("readonly") || reason.contains("unable to open"):
+        case .notWritable:
             "every command opens the store read-write: the file and its directory must be writable (SQLite keeps -wal and -shm files beside it)"
         default:
             nil

@@ -6,6 +6,15 @@ import Testing
 struct SlowClientTests {
     static let partialHead = "GET / HTTP/1.1\r\nHost: x\r\n"
 
+    /// `count` connections that each sent a request head without its final blank line.
+    static func halfOpen(_ count: Int, port: Int) throws -> [RawConnection] {
+        try (0..<count).map { _ in
+            let connection = try RawConnection(port: port)
+            connection.send(partialHead)
+            return connection
+        }
+    }
+
     /// The port of a listener's base URL.
     static func port(_ base: String) throws -> Int {
         try #require(URL(string: base)?.port)
@@ -21,11 +30,7 @@ struct SlowClientTests {
         listen.requestTimeout = .seconds(60)
         try await fx.withListener(listen: listen) { base in
             let port = try Self.port(base)
-            let held = try (0..<200).map { _ in
-                let connection = try RawConnection(port: port)
-                connection.send(Self.partialHead)
-                return connection
-            }
+            let held = try Self.halfOpen(200, port: port)
             let started = ContinuousClock.now
             let health = try await client.get("\(base)/healthz")
             let unsubscribe = await client.post(fx.token.url(base: "\(base)/unsubscribe", externalID: "C2", channel: .email))
@@ -45,12 +50,7 @@ struct SlowClientTests {
         listen.requestTimeout = .seconds(1)
         try await fx.withListener(listen: listen) { base in
             let port = try Self.port(base)
-            var slow: [RawConnection] = []
-            for _ in 0..<50 {
-                let connection = try RawConnection(port: port)
-                connection.send(Self.partialHead)
-                slow.append(connection)
-            }
+            var slow = try Self.halfOpen(50, port: port)
             // Nothing at all after connecting.
             let silent = try RawConnection(port: port)
             // A head one byte at a time, a body that never completes.
@@ -101,12 +101,7 @@ struct SlowClientTests {
             let port = try Self.port(base)
             // Twice the cap, so that the few the server may accept past it in one burst do not
             // leave a slot free.
-            var held: [RawConnection] = []
-            for _ in 0..<20 {
-                let connection = try RawConnection(port: port)
-                connection.send(Self.partialHead)
-                held.append(connection)
-            }
+            let held = try Self.halfOpen(20, port: port)
             let client = try RawConnection(port: port)
             client.send("GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
             #expect(try await RawConnection.waitUntilClosed([client], limit: .seconds(60)) == 0)
