@@ -17,18 +17,13 @@ extension EngineConfiguration {
             businessTimeZone: config.timeZone, currency: config.currency,
             defaultEmailQuietHours: config.defaultEmailQuietHours)
         let retry = RetryPolicy(
-            initialDelay: Self.seconds(config.retry.initialDelay), maxDelay: Self.seconds(config.retry.maxDelay),
-            maxAge: Self.seconds(config.retry.maxAge))
+            initialDelay: config.retry.initialDelay / .seconds(1), maxDelay: config.retry.maxDelay / .seconds(1),
+            maxAge: config.retry.maxAge / .seconds(1))
         self.init(
             runtime: runtime,
             policy: DispatchPolicy(concurrency: config.dispatch.concurrency, ratePerSecond: rates, retry: retry),
-            tickSeconds: max(1, Int64(Self.seconds(config.tick))),
+            tickSeconds: max(1, Int64(config.tick / .seconds(1))),
             contactPressureMessages: config.contactPressure.maxMessages,
             contactPressureDays: config.contactPressure.perDays)
-    }
-
-    /// `duration` in seconds, fractions included.
-    static func seconds(_ duration: Duration) -> Double {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }
 }

@@ -93,8 +93,7 @@ public struct Outbox: Sendable {
         }
         var summary = TickSummary(
             instant: instant, recorded: counts.recorded, unchanged: counts.unchanged, recordedByRule: counts.byRule, tallies: tallies)
-        let elapsed = ContinuousClock.now - started
-        summary.seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        summary.seconds = (ContinuousClock.now - started) / .seconds(1)
         return summary
     }
 }
