@@ -69,10 +69,17 @@ let package = Package(
         .target(
             name: "Engine",
             dependencies: [
-                "Evaluation", "Delivery", "CustomerStore", "CampaignConfig", "RuleLanguage",
+                "Evaluation", "Delivery", "CustomerStore", "CampaignConfig", "RuleLanguage", "Reporting",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Metrics", package: "swift-metrics"),
+            ]),
+        // Rule tests (`campaignd test`): scratch stores, the real engine over simulated time, expectations.
+        .target(
+            name: "RuleTesting",
+            dependencies: [
+                "Engine", "Evaluation", "CustomerStore", "Delivery", "RuleLanguage",
+                .product(name: "Logging", package: "swift-log"),
             ]),
         // One-click unsubscribe: a signed token in, a consent withdrawal out (listener and CLI).
         .target(
@@ -109,12 +116,17 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ]),
+        // The commit the binary was built from, for `campaignd --version` (scripts/stamp-commit).
+        .target(name: "BuildInfo", exclude: ["commit.txt"]),
+        // The language server (`campaignd lsp`): JSON-RPC over stdio, diagnostics, completion,
+        // hover, definition and formatting for rule files.
+        .target(name: "LanguageServer", dependencies: ["RuleLanguage"]),
         // The executable: ArgumentParser commands only, and the small helpers they share.
         .executableTarget(
             name: "campaignd",
             dependencies: [
                 "RuleLanguage", "CampaignConfig", "CustomerStore", "Evaluation", "Engine", "Delivery", "Reporting",
-                "Unsubscribe", "Daemon",
+                "Unsubscribe", "Daemon", "BuildInfo", "RuleTesting", "LanguageServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
@@ -160,6 +172,9 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]),
         .testTarget(name: "SystemdNotifyTests", dependencies: ["SystemdNotify", "TestSupport"]),
+        .testTarget(
+            name: "RuleTestingTests", dependencies: ["RuleTesting", "RuleLanguage", "Evaluation", "TestSupport"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "LanguageServerTests", dependencies: ["LanguageServer", "RuleLanguage"], exclude: ["EndToEnd"]),
         .testTarget(name: "DaemonTests", dependencies: ["Daemon", "Engine", "CampaignConfig", "RuleLanguage"]),
     ],
     swiftLanguageModes: [.v6]

@@ -14,6 +14,7 @@ WEBHOOK_SECRET_FILE="$REPO/examples/demo/secrets/crm-escalation.whsec"
 WEBHOOK_SECRET=$(tr -d '\n' <"$WEBHOOK_SECRET_FILE")
 BACKGROUND=()  # pids of servers and daemons, stopped on exit
 SERVER_FDS=()  # write ends of the servers' stdin FIFOs (a server stops when its stdin closes)
+UNMOUNT=()     # filesystems the scenario mounted (small_disk), unmounted on exit after the daemons stop
 
 say() { printf '%s\n' "$*"; }
 # pass EVIDENCE / fail EVIDENCE: the scenario's last line, and its exit.
@@ -29,6 +30,9 @@ stop_background() {
 on_exit() {
   local status=$?
   stop_background
+  local mounted
+  for mounted in "${UNMOUNT[@]}"; do umount -l "$mounted" 2>/dev/null || true; done
+  UNMOUNT=()
   # An unexpected error (set -e) must still end with a FAIL line.
   if [ "$status" -ne 0 ] && [ "${FINISHED:-0}" != 1 ]; then say "FAIL: the scenario stopped with status $status (see above)"; fi
 }
@@ -184,3 +188,68 @@ wait_for() {
 
 # lines FILE: the number of lines in FILE.
 lines() { wc -l <"$1" | tr -d ' '; }
+
+# small_disk DIR MEGABYTES: mounts a tmpfs of MEGABYTES on DIR (the scenario runs as root);
+# unmounted when the scenario exits, however it exits.
+small_disk() {
+  mkdir -p "$1"
+  mount -t tmpfs -o "size=${2}m" tmpfs "$1" || fail "cannot mount a ${2} MB tmpfs on $1 (scenarios with a small disk need root)"
+  UNMOUNT+=("$1")
+}
+
+# fill_disk DIR: writes DIR/filler until the filesystem holding DIR is full.
+fill_disk() {
+  dd if=/dev/zero of="$1/filler" bs=64k status=none 2>/dev/null || true
+  dd if=/dev/zero of="$1/filler" bs=512 oflag=append conv=notrunc status=none 2>/dev/null || true
+  [ "$(df --output=avail "$1" | tail -1 | tr -d ' ')" -lt 8 ] || fail "$1 is not full after filling: $(df -h "$1" | tail -1)"
+}
+
+# pulse_on_disk COUNT: the setup of the disk scenarios (11, 12), whose store lives on the
+# filesystem the scenario mounted on $WORK/disk: an SMTP sink, email at 100/s with 4 at a time,
+# the HTTP listener, rule "pulse" that queues every one of COUNT customers on each 5 s tick.
+# Sets STORE.
+pulse_on_disk() {
+  start_server smtp smtp_server.py --brief
+  write_config 5s "{\"email\": $(email_channel live "$SMTP_PORT")}" \
+    '{"concurrency": 4, "rate_per_second": {"email": 100}}'
+  http_config
+  python3 - "$CONFIG" <<'PY'
+import json, sys
+config = json.load(open(sys.argv[1]))
+config["store"] = "disk/store.sqlite"
+json.dump(config, open(sys.argv[1], "w"), indent=2)
+PY
+  STORE="$WORK/disk/store.sqlite"
+  write_rule pulse 'rule "pulse" { when consent email  send email "hello" }'
+  write_email_template hello
+  make_customers "$1" email
+}
+
+# start_pulse COUNT WHAT: starts the daemon of pulse_on_disk, sets port, and waits until the
+# first tick's COUNT sends went out and a later tick's are open, ready to meet WHAT.
+start_pulse() {
+  local first_tick=$1  # wait_for's condition runs inside wait_for, where $1 is its own
+  start_daemon
+  port=$(http_port)
+  wait_for 60 '[ "$(sent_count)" -ge "$first_tick" ]' || fail "the first tick's sends did not go out within 60 s: $(statuses)"
+  wait_for 20 '[ "$(open_sends)" -gt 0 ]' || fail "no send was open to meet $2"
+}
+
+# http_config [REQUEST_TIMEOUT]: adds an HTTP listener on 127.0.0.1 (a free port) to the config.
+http_config() {
+  python3 - "$CONFIG" "${1:-5s}" <<'PY'
+import json, sys
+config = json.load(open(sys.argv[1]))
+config["http"] = {"listen": "127.0.0.1:0", "request_timeout": sys.argv[2]}
+json.dump(config, open(sys.argv[1], "w"), indent=2)
+PY
+}
+
+# http_port: the port the daemon's listener is on (from its log); waits up to 20 s.
+http_port() {
+  wait_for 20 'grep -q "http.address=" "$WORK/daemon.log"' || fail "the listener did not start: $(tail -3 "$WORK/daemon.log")"
+  sed -n 's/.*http.address=127\.0\.0\.1:\([0-9]*\).*/\1/p' "$WORK/daemon.log" | tail -1
+}
+
+# healthz PORT: the body of GET /healthz (any status).
+healthz() { curl -s --max-time 5 "http://127.0.0.1:$1/healthz" || true; }

@@ -37,15 +37,18 @@ def hold(port, count, seconds):
         nonlocal refused
         s = socket.socket()
         s.setblocking(False)
+        # the clock is read before connect(): the daemon cannot accept (and start its timer) earlier
+        # than that, however late this process is scheduled again after the call
+        opened[s] = time.monotonic()
         try:
             s.connect(("127.0.0.1", port))
         except BlockingIOError:
             pass
         except OSError:
             refused += 1
+            del opened[s]
             s.close()
             return
-        opened[s] = time.monotonic()
         selector.register(s, selectors.EVENT_WRITE)
 
     for _ in range(count):

@@ -30,16 +30,25 @@ public struct CustomerProfile: Decodable, Sendable, Equatable, FetchableRecord {
         case firstPurchaseAt = "first_purchase_at", lastPurchaseAt = "last_purchase_at", npsScore = "nps_score"
     }
 
-    /// The customer with internal id `id`, or nil when there is none (erased). A cached
-    /// statement: the dispatcher reads one profile per send.
+    /// The customer with internal id `id`, or nil when there is none (erased).
     public static func fetch(id: Int64, in db: Database) throws -> CustomerProfile? {
-        try fetchOne(
-            db.cachedStatement(sql: """
-                SELECT c.id, c.external_id, c.name, c.email, c.phone, c.street, c.postal_code, c.city, c.country,
-                       c.birthday, c.locale, c.time_zone, c.attributes,
-                       f.orders, f.spent_minor, f.first_purchase_at, f.last_purchase_at, f.nps_score
-                FROM customer c JOIN customer_facts f ON f.customer_id = c.id WHERE c.id = ?
-                """),
-            arguments: [id])
+        try fetchOne(db.cachedStatement(sql: "\(select) WHERE c.id = ?"), arguments: [id])
     }
+
+    /// The customers among `ids` that exist, by id: one read for a dispatcher's claimed batch.
+    public static func fetchAll(ids: some Collection<Int64>, in db: Database) throws -> [Int64: CustomerProfile] {
+        guard !ids.isEmpty else { return [:] }
+        // One cached statement per batch size (at most the dispatch concurrency).
+        let marks = Array(repeating: "?", count: ids.count).joined(separator: ",")
+        let profiles = try fetchAll(
+            db.cachedStatement(sql: "\(select) WHERE c.id IN (\(marks))"), arguments: StatementArguments(Array(ids)))
+        return Dictionary(profiles.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+    }
+
+    private static let select = """
+        SELECT c.id, c.external_id, c.name, c.email, c.phone, c.street, c.postal_code, c.city, c.country,
+               c.birthday, c.locale, c.time_zone, c.attributes,
+               f.orders, f.spent_minor, f.first_purchase_at, f.last_purchase_at, f.nps_score
+        FROM customer c JOIN customer_facts f ON f.customer_id = c.id
+        """
 }

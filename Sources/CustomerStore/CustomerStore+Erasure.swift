@@ -9,6 +9,8 @@ extension CustomerStore {
     /// - each address the customer has (email, postal address, external id for webhooks) is
     ///   suppressed by its hash (`SuppressionAddress.hashed`, reason `erased`), replacing a plain
     ///   entry for it, so the same address imported again is still never sent to;
+/// - the customer's active journey enrolments end `left`, detail `erased` (the rows stay, with a
+///   NULL `customer_id`, for the journeys' counts);
     /// - the customer's send-log rows lose their personal data (`scrubSendLog`); queued and
     ///   in-flight ones become `skipped` with reason `erased`, so the dispatcher never sends them;
     /// - the customer record is deleted, and with it purchases, events, feedback, consents, tags and
@@ -61,6 +63,9 @@ extension CustomerStore {
             arguments: [id])!
         (erasure.purchases, erasure.events, erasure.feedback, erasure.consents, erasure.tags, erasure.sendsCancelled) =
             (counts[0], counts[1], counts[2], counts[3], counts[4], counts[5])
+        try db.execute(
+            sql: "UPDATE enrolment SET ended = 'left', ended_detail = 'erased', ended_at = ? WHERE customer_id = ? AND ended IS NULL",
+            arguments: [now, id])
         try db.execute(sql: "UPDATE send SET \(scrubSendLog) WHERE customer_id = ?", arguments: [now, id])
         erasure.sendsScrubbed = db.changesCount
         try db.execute(sql: "DELETE FROM customer WHERE id = ?", arguments: [id])

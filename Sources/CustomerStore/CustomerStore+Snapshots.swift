@@ -29,7 +29,8 @@ extension CustomerStore {
     /// IMMEDIATE` on the writer), so no commit, from this process or another, can land between
     /// them. Then `whileLocked`, if given, runs on the writer inside that transaction, while the
     /// readers run, and its `DecisionWriter`'s rows commit when it returns and every reader has
-    /// succeeded (so a tick is recorded whole or not at all). Without it the
+    /// succeeded (so a tick is recorded whole or not at all; with `commit` false they are rolled
+    /// back: a rehearsal, for `plan`). Without it the
     /// transaction is rolled back as soon as every snapshot is taken: nothing is written.
     ///
     /// `ended(index)` is called when reader `index` ends, whether it succeeded, threw, or could
@@ -39,7 +40,8 @@ extension CustomerStore {
         count: Int,
         read: @escaping @Sendable (_ index: Int, _ db: Database) throws -> T,
         ended: @escaping @Sendable (_ index: Int) -> Void = { _ in },
-        whileLocked: ((DecisionWriter) throws -> Void)? = nil
+        whileLocked: ((DecisionWriter) throws -> Void)? = nil,
+        commit: Bool = true
     ) throws -> [T] {
         let results = Mutex<[Int: Result<T, Error>]>([:])
         let group = DispatchGroup()
@@ -78,7 +80,9 @@ extension CustomerStore {
                 }
                 for _ in 0..<count { ready.wait() }
                 if let whileLocked {
-                    try whileLocked(try DecisionWriter(writer))
+                    let decisions = try DecisionWriter(writer)
+                    try whileLocked(decisions)
+                    try decisions.finishCoupons()
                     // A reader that failed saw only part of its slice: record all or nothing.
                     let failed = results.withLock { all in
                         all.values.lazy.compactMap { result -> Error? in
@@ -86,8 +90,11 @@ extension CustomerStore {
                         }.first
                     }
                     if let failed { throw failed }
-                    try writer.execute(sql: "COMMIT")
-                    committed = true
+                    // A rehearsal (`plan` of journeys) rolls back what it recorded.
+                    if commit {
+                        try writer.execute(sql: "COMMIT")
+                        committed = true
+                    }
                 }
             }
         } catch {

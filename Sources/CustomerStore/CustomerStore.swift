@@ -59,6 +59,8 @@ public final class CustomerStore: Sendable {
             throw error
         } catch let error as DatabaseError where error.resultCode == .SQLITE_READONLY || error.resultCode == .SQLITE_CANTOPEN {
             throw StoreError.notWritable(path: path, reason: error.message ?? "\(error)")
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_FULL || error.resultCode == .SQLITE_IOERR {
+            throw StoreError.explaining(error, path: path, operation: "open store")
         } catch let error as DatabaseError {
             throw StoreError.cannotOpen(path: path, reason: error.message ?? "\(error)")
         } catch {

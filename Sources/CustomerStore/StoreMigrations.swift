@@ -13,6 +13,33 @@ enum StoreMigrations {
         migrator.registerMigration("v2-send-log") { db in
             try db.execute(sql: sendLogV2)
         }
+        migrator.registerMigration("v3-segment-membership") { db in
+            try db.execute(sql: segmentMembershipV3)
+        }
+        migrator.registerMigration("v3-journey-enrolments") { db in
+            try db.execute(sql: enrolmentsV3)
+        }
+        migrator.registerMigration("v4-send-purpose") { db in
+            try db.execute(sql: sendPurposeV4)
+        }
+        migrator.registerMigration("v4-coupon-pools") { db in
+            try db.execute(sql: couponPoolsV4)
+        }
+        migrator.registerMigration("v4-send-variant") { db in
+            try db.execute(sql: sendVariantV4)
+        }
+        migrator.registerMigration("v4-variant-winners") { db in
+            try db.execute(sql: variantWinnersV4)
+        }
+        migrator.registerMigration("v5-send-variant-by-rule") { db in
+            try db.execute(sql: sendVariantByRuleV5)
+        }
+        migrator.registerMigration("v5-journey-entry-scans") { db in
+            try db.execute(sql: entryScansV5)
+        }
+        migrator.registerMigration("v5-send-one-rule-index") { db in
+            try db.execute(sql: sendOneRuleIndexV5)
+        }
         return migrator
     }
 
@@ -279,5 +306,36 @@ enum StoreMigrations {
         CREATE INDEX send_due ON send(due_at) WHERE status IN ('queued', 'in_flight');
         -- Birthday rules look up the few month-days that can be "today" somewhere.
         CREATE INDEX customer_birthday_month_day ON customer(substr(birthday, 6));
+        """
+
+    /// Segment membership history for `entered S` / `left S` (`SegmentMembershipWriter`), and the
+    /// index that finds a rule's delivered sends (`received "RULE"`).
+    ///
+    /// `segment_tracking` has a row per segment whose transitions some condition reads: `since`
+    /// is the evaluation that first recorded its membership (which fires no transitions),
+    /// `evaluated_at` the latest. `segment_membership` keeps one row per interval a customer spent
+    /// in the segment, `[entered_at, left_at)`, `left_at` NULL while it lasts: only changes are
+    /// written. Rows go with their customer (erasure) and with their segment's tracking.
+    static let segmentMembershipV3 = """
+        CREATE TABLE segment_tracking (
+            segment      TEXT PRIMARY KEY,
+            since        INTEGER NOT NULL,
+            evaluated_at INTEGER NOT NULL CHECK (evaluated_at >= since)
+        );
+        CREATE TABLE segment_membership (
+            segment     TEXT NOT NULL REFERENCES segment_tracking(segment) ON DELETE CASCADE,
+            customer_id INTEGER NOT NULL REFERENCES customer(id) ON DELETE CASCADE,
+            entered_at  INTEGER NOT NULL,
+            left_at     INTEGER CHECK (left_at IS NULL OR left_at > entered_at),
+            PRIMARY KEY (segment, customer_id, entered_at)
+        ) WITHOUT ROWID;
+        -- At most one open interval per (segment, customer); the tick reads the open ones.
+        CREATE UNIQUE INDEX segment_membership_open ON segment_membership(segment, customer_id) WHERE left_at IS NULL;
+        -- `entered S in last N days` and `left S in last N days` read a time range of one segment.
+        CREATE INDEX segment_membership_entered ON segment_membership(segment, entered_at);
+        CREATE INDEX segment_membership_left ON segment_membership(segment, left_at) WHERE left_at IS NOT NULL;
+        CREATE INDEX segment_membership_customer ON segment_membership(customer_id);
+        -- `received "RULE"`: a rule's delivered sends, per customer, by delivery time.
+        CREATE INDEX send_received ON send(rule, customer_id, updated_at) WHERE status = 'sent';
         """
 }

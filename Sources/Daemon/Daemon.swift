@@ -46,9 +46,11 @@ public struct Daemon {
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger))
         notifier.ready()
-        notifier.status("running: \(engine.configuration.runtime.ruleSet.rules.count) rules")
+        let ruleSet = engine.configuration.runtime.ruleSet
+        notifier.status("running: \(ruleSet.summary)")
         logger.notice("running", metadata: [
-            "rules": "\(engine.configuration.runtime.ruleSet.rules.count)", "tick": "\(engine.configuration.tickSeconds)s",
+            "rules": "\(ruleSet.rules.count)", "journeys": "\(ruleSet.journeys.count)",
+            "tick": "\(engine.configuration.tickSeconds)s",
         ])
         let stopping = Task { [notifier] in
             // STOPPING=1 as soon as a stop signal arrives, before in-flight sends finish.

@@ -32,10 +32,18 @@ extension RuntimeLoader {
         }
         let email = names(in: "email", ending: ".subject.mustache")
             .intersection(names(in: "email", ending: ".text.mustache"))
-        return CheckEnvironment(
+        var environment = CheckEnvironment(
             emailTemplates: email,
             letterTemplates: names(in: "letter", ending: ".html.mustache"),
             webhookEndpoints: Set(config.channels.webhookEndpoints.keys),
             templatesDirectory: relativeToCurrentDirectory(templates))
+        // For the warning on a `service` email that reads like marketing.
+        for name in email {
+            let parts = ["subject.mustache", "text.mustache", "html.mustache"].compactMap {
+                try? String(contentsOfFile: "\(templates)/email/\(name).\($0)", encoding: .utf8)
+            }
+            environment.emailTemplateTexts[name] = parts.joined(separator: "\n")
+        }
+        return environment
     }
 }

@@ -15,8 +15,10 @@ public struct OutboundMessage: Sendable, Equatable {
     public var channel: Channel
     /// Template name (email, letter) or webhook endpoint name (webhook).
     public var target: String
-    /// Marketing mail carries `List-Unsubscribe`; transactional mail does not.
+    /// Marketing mail carries `List-Unsubscribe`; service mail (`purpose service`) does not.
     public var isMarketing: Bool
+    /// The code taken from the rule's coupon pool; nil: templates get the derived code.
+    public var coupon: String?
     /// The instant of the tick that queued the send.
     public var queuedAt: Date
     public var recipient: Recipient
@@ -25,11 +27,13 @@ public struct OutboundMessage: Sendable, Equatable {
     public var facts: [String: String]
     /// The customer's signed one-click unsubscribe link for this channel, if the shop has one.
     public var unsubscribeURL: String?
+    /// The A/B variant the send was queued with (templates see `send.variant`); nil without variants.
+    public var variant: String?
 
     public init(
         sendID: String, rule: String, ruleHash: String, channel: Channel, target: String,
-        isMarketing: Bool = true, queuedAt: Date, recipient: Recipient, facts: [String: String] = [:],
-        unsubscribeURL: String? = nil
+        isMarketing: Bool = true, coupon: String? = nil, queuedAt: Date, recipient: Recipient, facts: [String: String] = [:],
+        unsubscribeURL: String? = nil, variant: String? = nil
     ) {
         self.sendID = sendID
         self.rule = rule
@@ -37,10 +41,12 @@ public struct OutboundMessage: Sendable, Equatable {
         self.channel = channel
         self.target = target
         self.isMarketing = isMarketing
+        self.coupon = coupon
         self.queuedAt = queuedAt
         self.recipient = recipient
         self.facts = facts
         self.unsubscribeURL = unsubscribeURL
+        self.variant = variant
     }
 }
 

@@ -1,3 +1,4 @@
+import CustomerStore
 import Foundation
 import Logging
 import ServiceLifecycle
@@ -9,28 +10,55 @@ public final class DispatchService: Service, Sendable {
     let engine: Engine
     /// The longest wait between two looks at the queue.
     let pollSeconds: Double
-    private let wake = Mutex<CheckedContinuation<Void, Never>?>(nil)
+    /// The waiting round's continuation, or a poke that came while none was waiting (kept, so
+    /// the next wait ends at once instead of the wake-up being lost).
+    private let wake = Mutex<(waiter: CheckedContinuation<Void, Never>?, poked: Bool)>((nil, false))
 
     public init(engine: Engine, pollSeconds: Double = 1) {
         self.engine = engine
         self.pollSeconds = pollSeconds
     }
 
-    /// Ends the current wait early (after a tick queued new rows).
+    /// Ends the current wait early (after a tick queued new rows), or the next one if none is
+    /// waiting yet.
     public func poke() {
-        wake.withLock { continuation in
-            continuation?.resume()
-            continuation = nil
+        wake.withLock { state in
+            if let waiter = state.waiter {
+                waiter.resume()
+                state.waiter = nil
+            } else {
+                state.poked = true
+            }
+        }
+    }
+
+    /// Waits for `poke`; returns at once if one came since the last wait.
+    private func waitForPoke() async {
+        await withCheckedContinuation { continuation in
+            wake.withLock { state in
+                if state.poked {
+                    state.poked = false
+                    continuation.resume()
+                } else {
+                    state.waiter = continuation
+                }
+            }
         }
     }
 
     public func run() async throws {
-        let recovered = try engine.dispatcher.recoverInFlight()
-        if recovered > 0 {
-            engine.logger.notice("resending sends left in flight by the previous run", metadata: ["send.count": "\(recovered)"])
-        }
+        // Rows the previous run left in flight go back in the queue before anything is claimed;
+        // a store that refuses the write (a full disk) is tried again on every round.
+        var recovered = false
         while !Task.isShuttingDownGracefully {
             do {
+                if !recovered {
+                    let count = try engine.dispatcher.recoverInFlight()
+                    recovered = true
+                    if count > 0 {
+                        engine.logger.notice("resending sends left in flight by the previous run", metadata: ["send.count": "\(count)"])
+                    }
+                }
                 let summary = try await engine.dispatchDue(shouldStop: { Task.isShuttingDownGracefully })
                 if summary.total > 0 {
                     engine.logger.info("dispatched", metadata: [
@@ -39,19 +67,28 @@ public final class DispatchService: Service, Sendable {
                     ])
                 }
             } catch {
-                engine.logger.error("dispatch failed; trying again shortly", metadata: ["dispatch.error": "\(error)"])
+                engine.logger.error("dispatch failed; trying again shortly", metadata: [
+                    "dispatch.error": "\(error)", "dispatch.hint": "\((error as? StoreError)?.hint ?? "")",
+                ])
             }
             if Task.isShuttingDownGracefully { break }
             let next = (try? engine.dispatcher.nextDue()) ?? nil
             let wait = min(pollSeconds, max(0, (next ?? .infinity) - engine.clock.now()))
             await withGracefulShutdownHandler {
-                await withTaskGroup(of: Void.self) { group in
-                    group.addTask { try? await self.engine.clock.sleep(seconds: wait) }
+                await withTaskGroup(of: Bool.self) { group in
                     group.addTask {
-                        await withCheckedContinuation { continuation in self.wake.withLock { $0 = continuation } }
+                        try? await self.engine.clock.sleep(seconds: wait)
+                        return true
                     }
-                    await group.next()
-                    self.poke()
+                    group.addTask {
+                        await self.waitForPoke()
+                        return false
+                    }
+                    // When the sleep ends first, a poke ends the waiting task; if that task has
+                    // not begun to wait yet, the poke is kept for it. Before, that poke was lost
+                    // and the round hung until a tick poked again (for ever with no ticks, or at
+                    // a graceful shutdown).
+                    if await group.next() == true { self.poke() }
                     group.cancelAll()
                 }
             } onGracefulShutdown: {

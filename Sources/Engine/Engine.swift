@@ -1,6 +1,7 @@
 import CustomerStore
 import Foundation
 import Logging
+import RuleLanguage
 import Synchronization
 
 /// The daemon's core: the current configuration (swapped whole on reload), ticks into the send
@@ -43,13 +44,28 @@ public final class Engine: Sendable {
     public func reload() throws {
         do {
             let fresh = try loader()
+            let previous = configuration.runtime.ruleSet
             current.value.withLock { $0 = fresh }
+            logJourneyEdits(from: previous, to: fresh.runtime.ruleSet)
             EngineMetrics.reload(result: "ok", rules: fresh.runtime.ruleSet.rules.count)
             logger.notice("reloaded", metadata: ["rules.count": "\(fresh.runtime.ruleSet.rules.count)"])
         } catch {
             EngineMetrics.reload(result: "failed", rules: configuration.runtime.ruleSet.rules.count)
             logger.error("reload failed; the previous configuration keeps running", metadata: ["reload.error": "\(error)"])
             throw error
+        }
+    }
+
+    /// Logs, per journey the reload changes, how many customers each change affects. A failure
+    /// to read the enrolments is logged and does not fail the reload.
+    private func logJourneyEdits(from previous: RuleSet, to fresh: RuleSet) {
+        guard !previous.journeys.isEmpty else { return }
+        do {
+            for line in JourneyEdits.describe(from: previous, to: fresh, counts: try store.enrolments.counts(now: Int64(clock.now()))) {
+                logger.notice("journey edit", metadata: ["journey.change": "\(line)"])
+            }
+        } catch {
+            logger.warning("journey edits not counted", metadata: ["reload.error": "\(error)"])
         }
     }
 
@@ -69,6 +85,7 @@ public final class Engine: Sendable {
                 ruleSet: configuration.runtime.ruleSet, settings: configuration.settings(at: instant),
                 slices: configuration.slices)
         } catch {
+            let error = store.explaining(error, operation: "tick \(instant)")
             lastTickRecord.withLock { $0 = TickRecord(instant: instant, finishedAt: clock.now(), error: "\(error)") }
             EngineMetrics.tick(result: "failed", seconds: 0)
             throw error
@@ -80,11 +97,24 @@ public final class Engine: Sendable {
                 EngineMetrics.decisions(rule: rule.name, channel: rule.channel, decision: status, count: count)
             }
         }
+        for (pool, use) in summary.coupons.sorted(by: { $0.key < $1.key }) {
+            EngineMetrics.couponPool(pool, left: use.left, runningLow: use.isRunningLow)
+            if use.isRunningLow {
+                logger.warning("coupon pool running low: import more codes", metadata: [
+                    "coupon.pool": "\(pool)", "coupon.left": "\(use.left)", "coupon.taken": "\(use.taken)",
+                    "coupon.ran_out": "\(use.ranOut)",
+                ])
+            }
+        }
         measureQueueDepth()
         logger.info("tick", metadata: [
             "tick.instant": "\(instant)", "tick.queued": "\(summary.queued)", "tick.holdout": "\(summary.recorded[.holdout] ?? 0)",
             "tick.skipped": "\(summary.recorded[.skipped] ?? 0)", "tick.unchanged": "\(summary.unchanged)",
+            "tick.enrolled": "\(summary.journeys.reduce(0) { $0 + $1.entered })",
+            "tick.steps": "\(summary.journeys.reduce(0) { $0 + $1.steps.reduce(0) { $0 + $1.advanced } })",
             "tick.seconds": "\(String(format: "%.2f", summary.seconds))",
+            "tick.segments": "\(summary.membership.count)",
+            "tick.membership_seconds": "\(String(format: "%.2f", summary.membershipSeconds))",
         ])
         return summary
     }
@@ -99,6 +129,10 @@ public final class Engine: Sendable {
 
     /// The last tick: its instant, when it ended and its error, or nil before the first.
     public var lastTick: TickRecord? { lastTickRecord.withLock { $0 } }
+
+    /// Why the dispatcher last failed to write the store (a claim, an outcome), or nil once a
+    /// later write succeeded.
+    public var dispatchError: String? { dispatcher.storeProblem }
 
     /// Updates the queue depth gauge (a count over the `send_due` index).
     private func measureQueueDepth() {

@@ -45,4 +45,11 @@ enum EngineMetrics {
     static func rulesLoaded(_ count: Int) {
         Gauge(label: "campaignd_rules_loaded").record(count)
     }
+
+    /// A coupon pool after a tick that used it: codes left, and 1 in `…_running_low` when fewer
+    /// are left than the tick took (or it ran out), else 0.
+    static func couponPool(_ pool: String, left: Int, runningLow: Bool) {
+        Gauge(label: "campaignd_coupon_pool_left", dimensions: [("pool", pool)]).record(left)
+        Gauge(label: "campaignd_coupon_pool_running_low", dimensions: [("pool", pool)]).record(runningLow ? 1 : 0)
+    }
 }

@@ -26,10 +26,15 @@ public struct EngineRuntime: Sendable {
         channels[channel] ?? MissingChannel(channel: channel)
     }
 
-    /// Quiet hours for a send of `rule` (by name) right now: the rule's, else the config's for
-    /// email. A rule no longer in the set keeps the config's.
-    func quietHours(rule: String, channel: Channel) -> QuietHours? {
-        ruleSet.rule(named: rule)?.quietHours ?? (channel == .email ? defaultEmailQuietHours : nil)
+    /// Quiet hours for a send of `rule` (by name) right now: the rule's (a journey step's, for a
+    /// journey send), else the config's for email. A rule or step no longer in the set keeps the config's.
+    func quietHours(rule: String, channel: Channel, journey: String? = nil, step: String? = nil) -> QuietHours? {
+        let own: QuietHours? = if let journey, let step {
+            ruleSet.journey(named: journey)?.step(named: step)?.quietHours
+        } else {
+            ruleSet.rule(named: rule)?.quietHours
+        }
+        return own ?? (channel == .email ? defaultEmailQuietHours : nil)
     }
 }
 

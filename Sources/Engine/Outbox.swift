@@ -5,7 +5,8 @@ import Logging
 import RuleLanguage
 
 /// A tick: evaluates every rule at the tick's instant and records each decision in the send log
-/// in the same write transaction, so a decision and its send are never apart.
+/// in the same write transaction, so a decision and its send are never apart; then, in that
+/// transaction too, enrols, ends and advances journey enrolments (`JourneyPass`).
 ///
 /// One row per (rule, customer, limit window) (`DecisionWriter`): a second queueing is
 /// impossible even when two ticks overlap or a tick is re-run after a crash. A limit skip is not
@@ -32,7 +33,15 @@ public struct Outbox: Sendable {
         /// New rows by rule and status.
         public var recordedByRule: [String: [SendStatus: Int]] = [:]
         public var tallies: [RuleTally] = []
+        /// What each journey did (enrolled, ended, steps taken), in source order.
+        public var journeys: [JourneyTally] = []
         public var seconds = 0.0
+        /// What was recorded per segment whose transitions are read (`entered S`, `left S`).
+        public var membership: [String: SegmentMembershipWriter.Update] = [:]
+        /// Time the slowest slice spent finding membership changes (they run in parallel).
+        public var membershipSeconds = 0.0
+        /// Per coupon pool used this tick: codes taken, and free codes left after the tick.
+        public var coupons: [String: CouponUse] = [:]
 
         public var queued: Int { recorded[.queued] ?? 0 }
     }
@@ -48,8 +57,12 @@ public struct Outbox: Sendable {
 
     /// Evaluates `ruleSet` at `instant` and records the decisions; `slices` connections evaluate
     /// in parallel (see `ParallelEvaluator`).
+    ///
+    /// With `rehearse`, everything is decided and recorded as in a tick and then rolled back:
+    /// what `plan` shows for journeys, whose steps depend on what the tick writes before them.
     public func tick(
-        ruleSet: RuleSet, settings: EvaluationSettings, slices: Int = ProcessInfo.processInfo.activeProcessorCount
+        ruleSet: RuleSet, settings: EvaluationSettings, slices: Int = ProcessInfo.processInfo.activeProcessorCount,
+        rehearse: Bool = false
     ) throws -> TickSummary {
         // The tick's duration (for the log line and the tick timer) is measured on the monotonic
         // clock: a wall clock can step under NTP, and a test's manual clock does not move while
@@ -59,14 +72,23 @@ public struct Outbox: Sendable {
         settings.includeEvidence = true
         settings.sampleSize = 0
         let instant = settings.now
+        // A/B winners first (at most one decision per rule per tick), so this tick's sends follow them.
+        settings.winners = try decideVariantWinners(ruleSet: ruleSet, at: instant, record: !rehearse)
         let evaluator = Evaluator(ruleSet: ruleSet, settings: settings, dialect: store.dialect)
         let rules = Dictionary(uniqueKeysWithValues: ruleSet.rules.map { ($0.name, $0) })
+        let tracked = ruleSet.transitionSegments.map(\.name)
         let counts = CountBox()
-        let tallies = try ParallelEvaluator(evaluator: evaluator, slices: slices).evaluate(in: store) { writer, stream in
+        let clock = self.clock
+        let journeyPass = JourneyPass(
+            ruleSet: ruleSet, settings: settings, dialect: store.dialect, makeSendID: { SendIdentifier.make(now: clock.now()) })
+        // The journeys' entry scans run on the slices beside the rules, in the same snapshot.
+        let entrants = ruleSet.journeys.isEmpty
+            ? nil : JourneyEntrants(JourneyEntry(ruleSet: ruleSet, settings: settings, dialect: store.dialect))
+        let tallies = try ParallelEvaluator(evaluator: evaluator, slices: slices).evaluate(in: store, whileLocked: { writer, stream in
             while let batch = stream.next() {
                 for (ruleName, decision) in batch {
                     guard let rule = rules[ruleName] else { continue }
-                    let status: SendStatus
+                    var status: SendStatus
                     var reason: String?
                     var due: Int64?
                     switch decision.verdict {
@@ -76,12 +98,16 @@ public struct Outbox: Sendable {
                     case .skip(.limit): continue
                     case .skip(let skip): (status, reason) = (.skipped, skip.rawValue)
                     }
-                    let recorded = try writer.record(
+                    // A queued send of a rule on a coupon pool takes its code here, or is skipped `no_coupon`.
+                    let (recorded, written) = try writer.record(
                         SendDecision(
                             sendID: SendIdentifier.make(now: clock.now()), rule: rule.name, ruleHash: rule.contentHash,
-                            customerID: decision.customerID, channel: rule.channel.rawValue, target: rule.target,
-                            windowKey: Self.windowKey(rule.limit, instant: instant), decidedAt: instant, status: status,
-                            reason: reason, evidence: decision.evidence ?? "{}", dueAt: due))
+                            customerID: decision.customerID, channel: rule.channel.rawValue,
+                            target: decision.variant ?? rule.target, windowKey: Self.windowKey(rule.limit, instant: instant),
+                            decidedAt: instant, status: status, reason: reason, evidence: decision.evidence ?? "{}", dueAt: due,
+                            purpose: rule.purpose.rawValue, variant: decision.variant),
+                        couponPool: rule.couponPool)
+                    status = written
                     if recorded {
                         counts.recorded[status, default: 0] += 1
                         counts.byRule[rule.name, default: [:]][status, default: 0] += 1
@@ -90,9 +116,27 @@ public struct Outbox: Sendable {
                     }
                 }
             }
-        }
+            // Every slice has finished: the membership changes are complete.
+            counts.membership = try Self.recordMembership(of: tracked, at: instant, from: stream, in: writer.membership)
+            counts.membershipDuration = stream.membershipDuration
+            // Journeys after every rule's decision, in the same transaction (docs/rules.md).
+            counts.journeys = try journeyPass.run(on: writer, entrants: entrants?.all)
+            // Rule sends whose place under the cap a higher-priority step took are skipped now.
+            for displaced in counts.journeys.flatMap(\.displaced) {
+                counts.recorded[.queued, default: 0] -= 1
+                counts.recorded[.skipped, default: 0] += 1
+                counts.byRule[displaced.rule, default: [:]][.queued, default: 0] -= 1
+                counts.byRule[displaced.rule, default: [:]][.skipped, default: 0] += 1
+            }
+            counts.coupons = try writer.couponUse(now: instant)
+        }, commit: !rehearse, journeyEntrants: entrants)
         var summary = TickSummary(
-            instant: instant, recorded: counts.recorded, unchanged: counts.unchanged, recordedByRule: counts.byRule, tallies: tallies)
+            instant: instant, recorded: counts.recorded, unchanged: counts.unchanged, recordedByRule: counts.byRule,
+            tallies: RuleTally.displacing(counts.journeys, in: tallies))
+        summary.journeys = counts.journeys
+        summary.coupons = counts.coupons
+        summary.membership = counts.membership
+        summary.membershipSeconds = counts.membershipDuration / .seconds(1)
         summary.seconds = (ContinuousClock.now - started) / .seconds(1)
         return summary
     }
@@ -103,4 +147,27 @@ private final class CountBox: @unchecked Sendable {
     var recorded: [SendStatus: Int] = [:]
     var unchanged = 0
     var byRule: [String: [SendStatus: Int]] = [:]
+    var journeys: [JourneyTally] = []
+    var membership: [String: SegmentMembershipWriter.Update] = [:]
+    var membershipDuration = Duration.zero
+    var coupons: [String: CouponUse] = [:]
+}
+
+extension Outbox {
+    /// Writes the membership changes the slices found for each segment in `tracked` at
+    /// `instant`, and drops the history of segments no longer tracked; inside the tick's
+    /// transaction. The slices read the previous evaluation's membership from their snapshots,
+    /// taken before these writes.
+    static func recordMembership(
+        of tracked: [String], at instant: Int64, from stream: DecisionStream, in membership: SegmentMembershipWriter
+    ) throws -> [String: SegmentMembershipWriter.Update] {
+        var updates: [String: SegmentMembershipWriter.Update] = [:]
+        for segment in tracked {
+            let changes = stream.membershipChanges(of: segment)
+            updates[segment] = try membership.record(
+                segment: segment, at: instant, entered: changes.entered, left: changes.left)
+        }
+        try membership.stopTracking(allBut: Set(tracked))
+        return updates
+    }
 }

@@ -12,11 +12,22 @@ enum SendIdentifier {
         let milliseconds = UInt64(max(0, now * 1000)) & 0xFFFF_FFFF_FFFF
         let random = generator.next() as UInt64
         let more = (generator.next() as UInt64) & 0xFFFF
-        return hex(milliseconds, digits: 12) + hex(more, digits: 4) + hex(random, digits: 16)
+        // Written into one buffer: a tick makes some 400,000 of them.
+        return String(unsafeUninitializedCapacity: 32) { buffer in
+            write(milliseconds, digits: 12, into: buffer, at: 0)
+            write(more, digits: 4, into: buffer, at: 12)
+            write(random, digits: 16, into: buffer, at: 16)
+            return 32
+        }
     }
 
-    private static func hex(_ value: UInt64, digits count: Int) -> String {
-        let digits = String(value, radix: 16)
-        return String(repeating: "0", count: count - digits.count) + digits
+    /// Writes the low `count` hex digits of `value`, zero-padded, at `offset`.
+    private static func write(_ value: UInt64, digits count: Int, into buffer: UnsafeMutableBufferPointer<UInt8>, at offset: Int) {
+        var value = value
+        for index in stride(from: offset + count - 1, through: offset, by: -1) {
+            let digit = UInt8(value & 0xF)
+            buffer[index] = digit < 10 ? UInt8(ascii: "0") + digit : UInt8(ascii: "a") + digit - 10
+            value >>= 4
+        }
     }
 }

@@ -33,7 +33,7 @@ struct ConditionCompiler: Sendable {
         case .not(let inner):
             return SQLFragment.composed("(NOT {})", compile(inner))
         case .fact(let fact):
-            return facts.value(fact)
+            return value(of: fact)
         case .segment(let name):
             guard let segment = ruleSet.segment(named: name) else { return SQLFragment(dialect.falseLiteral) }
             return compile(segment.condition)
@@ -49,12 +49,52 @@ struct ConditionCompiler: Sendable {
         }
     }
 
+    /// A rule's whole condition as the WHERE clause of its audience query: as `compile`, with a
+    /// lone condition split into its `and` terms too (see `andTerms`).
+    func compileWhere(_ condition: Condition) -> SQLFragment {
+        if case .all = condition.kind { return compile(condition) }
+        return SQLFragment.joined(andTerms(condition).sortedByCost(), separator: " AND ").parenthesised
+    }
+
+    /// The value of a fact; segment transitions need their segment's condition.
+    func value(of fact: Fact) -> SQLFragment {
+        guard case .transition(let transition, let name, let days) = fact else { return facts.value(fact) }
+        guard let segment = ruleSet.segment(named: name) else { return SQLFragment(dialect.falseLiteral) }
+        let member = compile(segment.condition)
+        let tracked = facts.trackedBefore(name)
+        let before = facts.memberBefore(name)
+        // Most customers are outside the segment at both evaluations: for `entered`, the
+        // segment's own test decides them first; for `left`, the history lookup does.
+        let now = switch transition {
+        case .entered: SQLFragment.composed("({} AND {} AND NOT {})", tracked, member, before)
+        case .left: SQLFragment.composed("({} AND {} AND NOT {})", tracked, before, member)
+        }
+        guard let days else { return now }
+        return SQLFragment.composed("({} OR {})", facts.recordedTransition(transition, name, days: days), now)
+    }
+
     /// The `and` terms of one part of an `all`: a consent fact becomes two, the consent state (a
     /// facts column, cheap) and the suppression test (which may hash the address, costly), so
     /// ordering by cost tests the first early and the second after every other term.
-    private func andTerms(_ part: Condition) -> [SQLFragment] {
-        guard case .fact(.consent(let channel)) = part.kind else { return [compile(part)] }
-        return [facts.consentGranted(channel), SQLFragment.composed("(NOT {})", facts.suppressed(channel))]
+    ///
+    /// A test that can only hold for customers who received a rule's send (`days since received
+    /// "X" >= 3`, `purchase since received "X"`) gets the set of receivers as a term of its own:
+    /// a top-level `f.customer_id IN (…)` lets SQLite visit only those customers instead of
+    /// scanning all of them.
+    func andTerms(_ part: Condition) -> [SQLFragment] {
+        switch part.kind {
+        case .fact(.consent(let channel)):
+            return [facts.consentGranted(channel), SQLFragment.composed("(NOT {})", facts.suppressed(channel))]
+        case .fact(.purchaseSinceReceived(let name)):
+            return [facts.receivedEver(name), compile(part)]
+        case .comparison(let left, _, let right, _):
+            let names = [left, right].compactMap { operand -> String? in
+                if case .fact(.daysSinceReceived(let name)) = operand.kind { name } else { nil }
+            }
+            return names.map(facts.receivedEver) + [compile(part)]
+        default:
+            return [compile(part)]
+        }
     }
 
     /// A purchase count or sum within a window is at most the all-time count or sum (amounts are
@@ -96,7 +136,7 @@ struct ConditionCompiler: Sendable {
         case .fact(.attribute(let name)) where type == .number || type == .money:
             return facts.attributeNumber(name)
         case .fact(let fact):
-            return facts.value(fact)
+            return value(of: fact)
         case .literal(let literal):
             return .value(literalValue(literal, as: type))
         }

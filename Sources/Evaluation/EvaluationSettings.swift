@@ -19,6 +19,9 @@ public struct EvaluationSettings: Sendable {
     public var sampleSize: Int
     /// Whether each decision carries the values behind its condition (for the send log).
     public var includeEvidence = false
+    /// Recorded A/B winners, variant by rule name (`CustomerStore.variantWinners`): new sends of
+    /// those rules go to the winner.
+    public var winners: [String: String] = [:]
 
     public init(
         now: Int64, businessTimeZone: TimeZone, currency: String, contactPressureMessages: Int = 0,
@@ -38,7 +41,10 @@ public struct EvaluationSettings: Sendable {
         rule.quietHours ?? (rule.channel == .email ? defaultEmailQuietHours : nil)
     }
 
-    /// Whether sends on this channel count toward (and are limited by) the contact-pressure cap:
-    /// messages to the customer do; webhooks go to the shop's own systems and do not.
-    static func countsTowardCap(_ channel: Channel) -> Bool { channel != .webhook }
+    /// Whether sends on this channel with this purpose count toward (and are limited by) the
+    /// contact-pressure cap: marketing messages to the customer do; webhooks go to the shop's own
+    /// systems and service messages are not marketing, so neither does.
+    static func countsTowardCap(_ channel: Channel, _ purpose: MessagePurpose) -> Bool {
+        channel != .webhook && purpose == .marketing
+    }
 }

@@ -29,8 +29,11 @@ public struct Evaluator: Sendable {
     }
 
     /// Rules in the order they claim the contact-pressure cap.
-    public var rulesInPriorityOrder: [Rule] {
-        ruleSet.rules.enumerated()
+    public var rulesInPriorityOrder: [Rule] { Self.priorityOrder(ruleSet.rules) }
+
+    /// `rules` in the order they claim the contact-pressure cap: higher priority, then source order.
+    static func priorityOrder(_ rules: [Rule]) -> [Rule] {
+        rules.enumerated()
             .sorted { ($1.element.priority, $0.offset) < ($0.element.priority, $1.offset) }
             .map(\.element)
     }
@@ -58,8 +61,8 @@ public struct Evaluator: Sendable {
         let clock = ContinuousClock()
         for (index, rule) in ordered.enumerated() where index <= lastNeeded {
             let reported = only?.contains(rule.name) ?? true
-            if !reported && !(settings.capEnabled && EvaluationSettings.countsTowardCap(rule.channel)) { continue }
-            var tally = RuleTally(rule: rule.name, active: isActive(rule))
+            if !reported && !(settings.capEnabled && EvaluationSettings.countsTowardCap(rule.channel, rule.purpose)) { continue }
+            var tally = RuleTally(rule: rule.name, active: isActive(rule), variants: rule.variants.count)
             let started = clock.now
             if tally.active {
                 try evaluate(
@@ -98,10 +101,12 @@ public struct Evaluator: Sendable {
         try statement.setArguments(query.statementArguments)
         let handle = statement.sqliteStatement
         defer { sqlite3_reset(handle) }
-        let countsTowardCap = settings.capEnabled && EvaluationSettings.countsTowardCap(rule.channel)
+        let countsTowardCap = settings.capEnabled && EvaluationSettings.countsTowardCap(rule.channel, rule.purpose)
         let quietHours = settings.quietHours(for: rule)
         let holdoutBasisPoints = HoldoutHash.basisPoints(rule.holdoutPercent)
         let ruleHash = HoldoutHash.ruleState(rule.name)
+        let chooser = rule.variants.isEmpty
+            ? nil : VariantChooser(variants: rule.variants, rule: rule.name, winner: settings.winners[rule.name])
         var skipped = [Int](repeating: 0, count: SkipReason.allCases.count)
         while true {
             let code = sqlite3_step(handle)
@@ -115,10 +120,11 @@ public struct Evaluator: Sendable {
             let externalID = UnsafeRawBufferPointer(
                 start: sqlite3_column_text(handle, 1), count: Int(sqlite3_column_bytes(handle, 1)))
             let verdict: Verdict
+            var variant: Int?
             if sqlite3_column_int64(handle, 3) != 0 {
                 verdict = .skip(.limit)
             } else if sqlite3_column_int64(handle, 4) == 0 {
-                verdict = .skip(.noConsent)
+                verdict = .skip(rule.purpose == .service ? .consentWithdrawn : .noConsent)
             } else if sqlite3_column_int64(handle, 5) != 0 {
                 verdict = .skip(.suppressed)
             } else if sqlite3_column_int64(handle, 6) == 0 {
@@ -131,6 +137,11 @@ public struct Evaluator: Sendable {
                 verdict = .holdout
             } else {
                 if countsTowardCap { messages.add(customerID) }
+                if let chooser {
+                    let index = chooser.index(customer: externalID)
+                    tally.variantCounts[index] += 1
+                    variant = index
+                }
                 if let quietHours,
                     let end = Self.quietHoursEnd(
                         quietHours, now: settings.now,
@@ -153,7 +164,7 @@ public struct Evaluator: Sendable {
                 try onDecision(
                     Decision(
                         customerID: customerID, externalID: String(decoding: externalID, as: UTF8.self), verdict: verdict,
-                        evidence: evidence))
+                        evidence: evidence, variant: variant.map { rule.variants[$0].target }))
             }
         }
         tally.matched += tally.wouldSend
@@ -161,7 +172,8 @@ public struct Evaluator: Sendable {
     }
 
     /// The SQL that lists a rule's audience with what the verdict needs, per matched customer:
-    /// id, external id, time zone, a limit hit, consent, suppression and address.
+    /// id, external id, time zone, a limit hit, consent (for a service message: no withdrawal),
+    /// suppression and address.
     ///
     /// The send log and the suppression list are read once per query (non-correlated `IN`), so a
     /// large audience costs no extra index searches per customer.
@@ -184,8 +196,8 @@ public struct Evaluator: Sendable {
                     + "AND s.decided_at <= ? AND \(counted))",
                 [rule.name.databaseValue, (settings.now - Int64(days) * 86_400).databaseValue, t])
         }
-        var condition = compiler.compile(rule.condition)
-        if Self.testsCustomerColumns(ruleSet.inliningSegments(in: rule.condition)) {
+        var condition = compiler.compileWhere(rule.condition)
+        if readsCustomerRow(rule.condition) {
             condition = condition.dependingOnCustomerRow
         }
         let topLevel: [Condition] = if case .all(let parts) = rule.condition.kind { parts } else { [rule.condition] }
@@ -200,7 +212,9 @@ public struct Evaluator: Sendable {
                 : "customer_facts f \(dialect.orderedJoin) customer c ON c.id = f.customer_id")
             WHERE {}
             """,
-            limit, requiresConsent ? SQLFragment(dialect.trueLiteral) : facts.consentGranted(rule.channel),
+            limit,
+            requiresConsent ? SQLFragment(dialect.trueLiteral)
+                : rule.purpose == .service ? facts.consentNotWithdrawn(rule.channel) : facts.consentGranted(rule.channel),
             requiresConsent ? SQLFragment(dialect.falseLiteral) : facts.suppressed(rule.channel),
             facts.addressComplete(rule.channel),
             settings.includeEvidence ? SQLFragment.composed(", {}", evidence(for: rule)) : SQLFragment(""), condition)
@@ -266,7 +280,7 @@ public struct Evaluator: Sendable {
             case .segment(let name):
                 if let segment = ruleSet.segment(named: name) { visit(segment.condition, segment.file) }
             case .fact(let fact):
-                add(Explainer.source(file, condition.range), compiler.facts.value(fact), .boolean)
+                add(Explainer.source(file, condition.range), compiler.value(of: fact), .boolean)
             case .comparison(let left, _, let right, let type):
                 for operand in [left, right] {
                     if case .fact = operand.kind {

@@ -10,7 +10,7 @@ import RuleLanguage
 /// cannot disagree with them.
 public struct Explainer: Sendable {
     public let evaluator: Evaluator
-    private let compiler: ConditionCompiler
+    let compiler: ConditionCompiler
 
     public init(ruleSet: RuleSet, settings: EvaluationSettings, dialect: SQLDialect = .sqlite) {
         evaluator = Evaluator(ruleSet: ruleSet, settings: settings, dialect: dialect)
@@ -36,6 +36,7 @@ public struct Explainer: Sendable {
         }
         let rules = try evaluator.ruleSet.rules.filter { only?.contains($0.name) ?? true }.map { rule in
             try explain(rule, customerID: customerID, verdict: verdicts[rule.name], in: db)
+                .with(variant: variant(of: rule, for: externalID))
         }
         return Explanation(
             customer: externalID, name: customer["name"], timeZone: customer["time_zone"], at: evaluator.settings.now,
@@ -51,13 +52,22 @@ public struct Explainer: Sendable {
         let lines = nodes.map { node in
             ExplanationLine(
                 depth: node.depth, holds: row[node.column] as Bool, text: node.text,
-                values: node.values.map { "\($0.label) = \(format(row[$0.column], as: $0.type))" }.joined(separator: ", "))
+                values: node.values.map { render($0, row[$0.column]) }.joined(separator: ", "))
         }
         let active = evaluator.isActive(rule)
         let matched: Bool = row[matchedColumn]
         return RuleExplanation(
             rule: rule, active: active, matched: matched, lines: lines, verdict: verdict,
             reason: try reason(rule, active: active, matched: matched, verdict: verdict, customerID: customerID, in: db))
+    }
+
+    /// The variant the customer gets from a rule with variants, and whether it is the recorded winner.
+    func variant(of rule: Rule, for externalID: String) -> (name: String, isWinner: Bool)? {
+        let winner = evaluator.settings.winners[rule.name]
+        guard let name = VariantHash.variant(of: rule.variants, rule: rule.name, customer: externalID, winner: winner) else {
+            return nil
+        }
+        return (name, name == winner)
     }
 
     /// One query for one customer: a column for each condition node and each value shown, and one
@@ -77,7 +87,7 @@ public struct Explainer: Sendable {
     }
 
     /// One line per condition node; `and`/`or` groups and segments get a line and indented parts.
-    private func probeNodes(_ condition: Condition, file: SourceFile, depth: Int, into probes: inout ProbeList) -> [ProbeNode] {
+    func probeNodes(_ condition: Condition, file: SourceFile, depth: Int, into probes: inout ProbeList) -> [ProbeNode] {
         let text = Self.source(file, condition.range)
         let column = probes.add(compiler.compile(condition))
         switch condition.kind {
@@ -138,6 +148,18 @@ public struct Explainer: Sendable {
                     [name.databaseValue, settings.now.databaseValue, zone]), .date)]
         case .birthday:
             return [value("birthday", SQLFragment("c.birthday"), .text)]
+        case .transition(let transition, let segment, _):
+            return [
+                value("in \(segment) at the previous evaluation", compiler.facts.memberBefore(segment), .boolean),
+                ProbeValue(
+                    label: "\(transition.rawValue) \(segment)",
+                    column: probes.add(compiler.facts.lastRecordedTransition(transition, segment)), type: .number,
+                    display: .at),
+            ]
+        case .received(let name, _):
+            return [receipt(name, into: &probes)]
+        case .purchaseSinceReceived(let name):
+            return [receipt(name, into: &probes), value("last purchase", compiler.facts.value(.lastPurchase), .date)]
         case .consent(let channel):
             return [
                 value("\(channel.rawValue) consent granted", compiler.facts.consentGranted(channel), .boolean),
@@ -145,6 +167,23 @@ public struct Explainer: Sendable {
             ]
         default:
             return []
+        }
+    }
+
+    /// `received "NAME" 12 days ago`, for the facts that read the send log.
+    private func receipt(_ name: String, into probes: inout ProbeList) -> ProbeValue {
+        ProbeValue(
+            label: "received \(name)", column: probes.add(compiler.facts.value(.daysSinceReceived(name))), type: .number,
+            display: .daysAgo)
+    }
+
+    /// One supporting value as `explain` prints it.
+    private func render(_ probe: ProbeValue, _ value: DatabaseValue) -> String {
+        switch (probe.display, value.storage) {
+        case (.equals, _): "\(probe.label) = \(format(value, as: probe.type))"
+        case (.at, .int64(let instant)): "\(probe.label) at \(InstantText.utc(instant))"
+        case (.daysAgo, .int64(let days)): "\(probe.label) \(days) day\(days == 1 ? "" : "s") ago"
+        case (.at, _), (.daysAgo, _): "\(probe.label): never"
         }
     }
 
@@ -178,6 +217,8 @@ public struct Explainer: Sendable {
             return "contact-pressure cap: \(settings.contactPressureMessages) messages per \(settings.contactPressureDays) days already reached"
         case .skip(.noConsent):
             return "no granted \(rule.channel.rawValue) consent at this instant (never given, or withdrawn)"
+        case .skip(.consentWithdrawn):
+            return "service message, but the customer withdrew \(rule.channel.rawValue) consent"
         case .skip(.suppressed):
             return "the customer's \(rule.channel.rawValue) address is suppressed"
         case .skip(.missingAddress):
@@ -187,7 +228,7 @@ public struct Explainer: Sendable {
         }
     }
 
-    private func format(_ value: DatabaseValue, as type: ValueType) -> String {
+    func format(_ value: DatabaseValue, as type: ValueType) -> String {
         switch (value.storage, type) {
         case (.null, _): return "missing"
         case (.int64(let n), .boolean): return n != 0 ? "yes" : "no"
@@ -230,7 +271,11 @@ struct ProbeNode {
 }
 
 struct ProbeValue {
+    /// How a value is printed: `label = value`, `label at INSTANT`, `label N days ago`.
+    enum Display { case equals, at, daysAgo }
+
     let label: String
     let column: Int
     let type: ValueType
+    var display = Display.equals
 }

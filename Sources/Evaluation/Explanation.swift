@@ -15,12 +15,17 @@ public struct Explanation: Sendable {
         var out = "customer \(customer)\(name.map { " (\($0))" } ?? ""), time zone \(timeZone ?? "\(businessTimeZone.identifier) (business)")\n"
         out += "at \(InstantText.utc(at)), \(InstantText.local(at, in: businessTimeZone))\n"
         for rule in rules {
-            out += "\nrule \"\(rule.rule.name)\" → \(rule.rule.channel.rawValue) \"\(rule.rule.target)\" (\(rule.rule.filePath):\(rule.rule.file.location(of: rule.rule.range.lowerBound).line))\n"
+            let targets = rule.rule.targets.map { "\"\($0)\"" }.joined(separator: " or ")
+            out += "\nrule \"\(rule.rule.name)\" → \(rule.rule.channel.rawValue) \(targets) (\(rule.rule.filePath):\(rule.rule.file.location(of: rule.rule.range.lowerBound).line))\n"
             for line in rule.lines {
                 let indent = String(repeating: "  ", count: line.depth + 1)
                 out += "\(indent)\(line.holds ? "✓" : "✗") \(line.text)\(line.values.isEmpty ? "" : "   [\(line.values)]")\n"
             }
             out += "  → \(rule.outcome): \(rule.reason)\n"
+            if let variant = rule.variant {
+                let why = rule.variantIsWinner ? "the recorded winner: every new send goes to it" : "stable split by customer"
+                out += "  variant \"\(variant)\" (\(why))\n"
+            }
         }
         return out
     }
@@ -37,6 +42,26 @@ public struct RuleExplanation: Sendable {
     public let verdict: Verdict?
     /// The verdict in words, with its reason.
     public let reason: String
+    /// For a rule with variants: the one the customer would be sent.
+    public private(set) var variant: String?
+    /// Whether `variant` is the rule's recorded winner (else the stable split chose it).
+    public private(set) var variantIsWinner = false
+
+    init(rule: Rule, active: Bool, matched: Bool, lines: [ExplanationLine], verdict: Verdict?, reason: String) {
+        self.rule = rule
+        self.active = active
+        self.matched = matched
+        self.lines = lines
+        self.verdict = verdict
+        self.reason = reason
+    }
+
+    func with(variant: (name: String, isWinner: Bool)?) -> RuleExplanation {
+        var copy = self
+        copy.variant = variant?.name
+        copy.variantIsWinner = variant?.isWinner ?? false
+        return copy
+    }
 
     /// `send`, `held`, `holdout`, `skipped` or `no match`.
     public var outcome: String {

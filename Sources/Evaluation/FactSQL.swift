@@ -114,7 +114,87 @@ struct FactSQL: Sendable {
             return SQLFragment("c.\(field.rawValue)")
         case .attribute(let name):
             return attributeText(name)
+        case .transition:
+            // Needs the segment's condition: compiled by `ConditionCompiler.transition`.
+            preconditionFailure("segment transitions are compiled by ConditionCompiler")
+        case .received(let name, let days):
+            return SQLFragment(
+                "(f.customer_id IN (SELECT s.customer_id FROM send s WHERE s.rule = ? AND \(Self.delivered) "
+                    + "AND s.updated_at BETWEEN ? AND ?))",
+                [name.databaseValue, from(days), t], cost: 2)
+        case .daysSinceReceived(let name):
+            // The set of receivers first (read once per query): most customers never got NAME,
+            // and the correlated look-up of the last receipt then never runs for them.
+            return SQLFragment.composed(
+                "(CASE WHEN {} THEN \(dialect.integerQuotient("({} - {})", "86400")) END)",
+                receivedEver(name), .value(t), lastReceipt(name))
+        case .purchaseSinceReceived(let name):
+            return SQLFragment.composed(
+                "coalesce({} AND {} > {}, \(dialect.falseLiteral))", receivedEver(name), lastPurchaseAt, lastReceipt(name))
         }
+    }
+
+    /// Whether the customer was ever delivered a send of rule `name` at or before `now`.
+    func receivedEver(_ name: String) -> SQLFragment {
+        SQLFragment(
+            "(f.customer_id IN (SELECT s.customer_id FROM send s WHERE s.rule = ? AND \(Self.delivered) AND s.updated_at <= ?))",
+            [name.databaseValue, now], cost: 2)
+    }
+
+    /// Send-log rows that count for `received`: delivered ones (`sent`); their `updated_at` is
+    /// the delivery time, never changed afterwards.
+    static let delivered = "s.status = \(SendStatus.sent.sqlLiteral)"
+
+    /// When the customer was last delivered a send of rule `name`, at or before `now`; NULL if never.
+    func lastReceipt(_ name: String) -> SQLFragment {
+        SQLFragment(
+            "(SELECT max(s.updated_at) FROM send s WHERE s.rule = ? AND s.customer_id = f.customer_id AND \(Self.delivered) "
+                + "AND s.updated_at <= ?)",
+            [name.databaseValue, now], cost: 3)
+    }
+
+    /// Customers in `segment` just before `now`, by its recorded history: the membership of the
+    /// previous recorded evaluation. Writes at `now` itself (this tick's) do not change it.
+    func memberBefore(_ segment: String) -> SQLFragment {
+        SQLFragment(
+            "(f.customer_id IN (SELECT m.customer_id FROM segment_membership m WHERE m.segment = ? AND m.entered_at < ? "
+                + "AND (m.left_at IS NULL OR m.left_at >= ?)))",
+            [segment.databaseValue, now, now], cost: 2)
+    }
+
+    /// Whether the segment's membership was recorded by an evaluation before `now` (so its
+    /// transitions can be told); read once per query.
+    func trackedBefore(_ segment: String) -> SQLFragment {
+        SQLFragment(
+            "EXISTS (SELECT 1 FROM segment_tracking st WHERE st.segment = ? AND st.since < ?)", [segment.databaseValue, now])
+    }
+
+    /// Customers whose recorded history has a `transition` of `segment` in `now - days×24h ..< now`;
+    /// entries recorded by the segment's first evaluation (its baseline) are not transitions.
+    func recordedTransition(_ transition: SegmentTransition, _ segment: String, days: Int) -> SQLFragment {
+        switch transition {
+        case .entered:
+            return SQLFragment(
+                "(f.customer_id IN (SELECT m.customer_id FROM segment_membership m WHERE m.segment = ? AND m.entered_at >= ? "
+                    + "AND m.entered_at < ? AND m.entered_at > (SELECT st.since FROM segment_tracking st WHERE st.segment = ?)))",
+                [segment.databaseValue, from(days), now, segment.databaseValue], cost: 2)
+        case .left:
+            return SQLFragment(
+                "(f.customer_id IN (SELECT m.customer_id FROM segment_membership m WHERE m.segment = ? AND m.left_at >= ? "
+                    + "AND m.left_at < ?))",
+                [segment.databaseValue, from(days), now], cost: 2)
+        }
+    }
+
+    /// The latest recorded `transition` of `segment` at or before `now`, for `explain`; NULL if none.
+    func lastRecordedTransition(_ transition: SegmentTransition, _ segment: String) -> SQLFragment {
+        let column = transition == .entered ? "m.entered_at" : "m.left_at"
+        let baseline = transition == .entered
+            ? " AND m.entered_at > (SELECT st.since FROM segment_tracking st WHERE st.segment = ?)" : ""
+        return SQLFragment(
+            "(SELECT max(\(column)) FROM segment_membership m WHERE m.segment = ? AND m.customer_id = f.customer_id "
+                + "AND \(column) <= ?\(baseline))",
+            [segment.databaseValue, now] + (transition == .entered ? [segment.databaseValue] : []), cost: 3)
     }
 
     /// A custom attribute read as a number (NULL when it is not one).
@@ -165,6 +245,19 @@ struct FactSQL: Sendable {
             "(CASE WHEN \(orZero("\(state)_at")) <= ? THEN \(granted) "
                 + "ELSE coalesce((SELECT cs.status = 'granted' FROM consent cs WHERE cs.customer_id = f.customer_id AND cs.channel = ? "
                 + "AND cs.at <= ? ORDER BY cs.at DESC, cs.status = 'withdrawn' DESC LIMIT 1), \(dialect.falseLiteral)) END)",
+            [now, channel.rawValue.databaseValue, now])
+    }
+
+    /// 1 unless the customer's latest consent for `channel` at `now` is a withdrawal: what a
+    /// service message needs (no record at all is fine).
+    func consentNotWithdrawn(_ channel: Channel) -> SQLFragment {
+        let state = "f.\(channel.rawValue)_consent"
+        let open = "(\(state) IS NULL OR \(state) <> 'withdrawn')"
+        if factsAreCurrent { return SQLFragment(open) }
+        return SQLFragment(
+            "(CASE WHEN \(orZero("\(state)_at")) <= ? THEN \(open) "
+                + "ELSE coalesce((SELECT cs.status <> 'withdrawn' FROM consent cs WHERE cs.customer_id = f.customer_id AND cs.channel = ? "
+                + "AND cs.at <= ? ORDER BY cs.at DESC, cs.status = 'withdrawn' DESC LIMIT 1), \(dialect.trueLiteral)) END)",
             [now, channel.rawValue.databaseValue, now])
     }
 

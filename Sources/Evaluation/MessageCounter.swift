@@ -1,7 +1,7 @@
 import CustomerStore
 import GRDB
 
-/// Messages per customer within the contact-pressure window: those already in the send log,
+/// Marketing messages per customer within the contact-pressure window: those already in the send log,
 /// plus those this evaluation decides to send. A flat byte array indexed by customer id over the
 /// evaluated id range when it spans under 16 million ids (always, for stores filled by
 /// `import`), else a dictionary.
@@ -23,7 +23,7 @@ struct MessageCounter {
             db,
             sql: """
                 SELECT customer_id, count(*) FROM send
-                WHERE customer_id BETWEEN ? AND ? AND channel IN ('email', 'letter') AND status IN \(SendStatus.sqlList(SendStatus.messages))
+                WHERE customer_id BETWEEN ? AND ? AND channel IN ('email', 'letter') AND purpose = 'marketing' AND status IN \(SendStatus.sqlList(SendStatus.messages))
                   AND decided_at > ? AND decided_at <= ?
                 GROUP BY customer_id
                 """,

@@ -24,20 +24,48 @@ public struct ParallelEvaluator: Sendable {
     /// `whileLocked` runs on the writer inside the store's write transaction, after every
     /// slice's snapshot is taken and while the slices run; it receives the decisions as the slices
     /// produce them (through `decisions`) and what its `DecisionWriter` records commits when it
-    /// returns. Without it nothing is written.
+    /// returns (is rolled back with `commit` false). Without it nothing is written. With
+    /// `journeyEntrants`, each slice then finds the journeys' entrants among its ids.
     public func evaluate(
         only: Set<String>? = nil, in store: CustomerStore,
-        whileLocked: ((DecisionWriter, DecisionStream) throws -> Void)? = nil
+        whileLocked: ((DecisionWriter, DecisionStream) throws -> Void)? = nil, commit: Bool = true,
+        journeyEntrants: JourneyEntrants? = nil
     ) throws -> [RuleTally] {
         let ranges = Self.slices(upTo: try store.highestCustomerID(), count: slices)
         let stream = DecisionStream(producers: ranges.count, enabled: whileLocked != nil)
         let evaluator = self.evaluator
+        // A tick records the membership of segments whose transitions are read; plan does not.
+        let tracked = whileLocked == nil ? [] : evaluator.ruleSet.transitionSegments
         let collected = try store.withConsistentSnapshots(
             count: ranges.count,
             read: { index, db in
-                try evaluator.evaluate(
+                if !tracked.isEmpty {
+                    // Without the `factsAreCurrent` pass: it would cost about as much as the
+                    // queries, whose fallbacks to the history run only for rows the cheap tests keep.
+                    let started = ContinuousClock.now
+                    for segment in tracked {
+                        stream.addMembership(
+                            segment.name, try evaluator.membershipChanges(of: segment, customers: ranges[index], in: db))
+                    }
+                    stream.addMembershipDuration(ContinuousClock.now - started)
+                }
+                // Decisions go to the writer in chunks: one hand-over (a lock, a wake-up) per
+                // chunk instead of per decision.
+                var chunk: [(rule: String, decision: Decision)] = []
+                let tallies = try evaluator.evaluate(
                     only: only, customers: ranges[index], in: db,
-                    onDecision: stream.enabled ? { rule, decision in try stream.send(rule.name, decision) } : nil)
+                    onDecision: stream.enabled
+                        ? { rule, decision in
+                            chunk.append((rule.name, decision))
+                            if chunk.count >= DecisionStream.chunkSize {
+                                try stream.send(chunk)
+                                chunk.removeAll(keepingCapacity: true)
+                            }
+                        } : nil)
+                if !chunk.isEmpty { try stream.send(chunk) }
+                // The journeys' entry scans, over the same slice and snapshot.
+                try journeyEntrants?.scan(customers: ranges[index], in: db)
+                return tallies
             },
             ended: { _ in stream.finish() },
             whileLocked: whileLocked.map { body in
@@ -50,7 +78,7 @@ public struct ParallelEvaluator: Sendable {
                         throw error
                     }
                 }
-            })
+            }, commit: commit)
         return Self.merge(collected, sampleSize: evaluator.settings.sampleSize)
     }
 
@@ -78,6 +106,7 @@ public struct ParallelEvaluator: Sendable {
             for (index, tally) in slice.enumerated() {
                 merged[index].matched += tally.matched
                 merged[index].wouldSend += tally.wouldSend
+                for (variant, count) in tally.variantCounts.enumerated() { merged[index].variantCounts[variant] += count }
                 merged[index].duration = max(merged[index].duration, tally.duration)
                 for (reason, count) in tally.skipped { merged[index].skipped[reason, default: 0] += count }
                 merged[index].mergeSample(tally, size: sampleSize)
@@ -99,25 +128,47 @@ public final class DecisionStream: Sendable {
     private let condition = NSCondition()
     let enabled: Bool
     private let capacity = 4096
+    private let membership = Mutex<(changes: [String: MembershipChanges], duration: Duration)>(([:], .zero))
 
     init(producers: Int, enabled: Bool) {
         state = Mutex(State(openProducers: producers))
         self.enabled = enabled
     }
 
-    /// Hands a decision to the writer, waiting while the buffer is full; throws
+    /// How many decisions a slice hands over at once.
+    static let chunkSize = 512
+
+    /// Hands decisions to the writer, waiting while the buffer is full; throws
     /// `CancellationError` once the writer has given up.
-    func send(_ rule: String, _ decision: Decision) throws {
+    func send(_ decisions: [(rule: String, decision: Decision)]) throws {
         condition.lock()
         defer { condition.unlock() }
         while state.withLock({ $0.buffer.count >= capacity && !$0.cancelled }) { condition.wait() }
         let accepted = state.withLock { state in
-            if !state.cancelled { state.buffer.append((rule, decision)) }
+            if !state.cancelled { state.buffer.append(contentsOf: decisions) }
             return !state.cancelled
         }
         guard accepted else { throw CancellationError() }
         condition.broadcast()
     }
+
+    /// Adds one slice's membership changes of a segment.
+    func addMembership(_ segment: String, _ changes: MembershipChanges) {
+        membership.withLock { $0.changes[segment, default: MembershipChanges()].add(changes) }
+    }
+
+    func addMembershipDuration(_ duration: Duration) {
+        membership.withLock { $0.duration = max($0.duration, duration) }
+    }
+
+    /// The membership changes of `segment` found by every slice: complete once `next()` has
+    /// returned nil (every slice has finished).
+    public func membershipChanges(of segment: String) -> MembershipChanges {
+        membership.withLock { $0.changes[segment] ?? MembershipChanges() }
+    }
+
+    /// How long the slowest slice spent finding membership changes.
+    public var membershipDuration: Duration { membership.withLock { $0.duration } }
 
     /// The writer has failed: producers stop at their next decision.
     func cancel() {

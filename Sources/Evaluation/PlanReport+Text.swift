@@ -10,7 +10,8 @@ extension PlanReport {
                 return count == 0 ? nil : "\(reason.phrase) \(count)"
             }
             return [
-                plan.rule, "\(plan.channel) \"\(plan.target)\"", plan.active ? "\(plan.matched)" : "inactive",
+                plan.rule, "\(plan.channel) " + (plan.variants?.map(\.variant) ?? [plan.target]).map { "\"\($0)\"" }.joined(separator: " or "),
+                plan.active ? "\(plan.matched)" : "inactive",
                 "\(plan.wouldSend)", skipped.isEmpty ? "-" : skipped.joined(separator: ", "),
             ]
         }
@@ -29,6 +30,15 @@ extension PlanReport {
             if index == rows.count - 1 { out += "\n" }
             out += line(row) + "\n"
         }
+        let split = rules.filter { $0.variants != nil }
+        if !split.isEmpty {
+            out += "\nvariants (of would send):\n"
+            for plan in split {
+                let parts = (plan.variants ?? []).map { "\"\($0.variant)\" \($0.wouldSend) (\(Self.percent($0.weight)))" }
+                out += "  \(plan.rule): \(parts.joined(separator: ", "))"
+                out += plan.winner.map { ": winner \"\($0)\", every new send goes to it\n" } ?? "\n"
+            }
+        }
         let samples = rules.filter { !$0.sample.isEmpty }
         if !samples.isEmpty {
             out += "\nwould be sent (first \(samples.map(\.sample.count).max() ?? 0) per rule):\n"
@@ -37,5 +47,10 @@ extension PlanReport {
             }
         }
         return out
+    }
+
+    /// A weight as written: `50%`, `33.34%`.
+    static func percent(_ weight: Double) -> String {
+        weight == weight.rounded() ? "\(Int(weight))%" : String(format: "%.2f%%", weight)
     }
 }

@@ -10,6 +10,9 @@ public struct PlanReport: Codable, Sendable, Equatable {
     public var timeZone: String
     public var rules: [RulePlan]
     public var totals: Totals
+    /// What each journey would do (a rehearsed tick: see `Outbox.tick(rehearse:)`); nil when
+    /// there are none or they were not asked for.
+    public var journeys: [JourneyPlan]?
 
     public struct RulePlan: Codable, Sendable, Equatable {
         public var rule: String
@@ -25,6 +28,17 @@ public struct PlanReport: Codable, Sendable, Equatable {
         /// Keyed by `SkipReason` raw values.
         public var skipped: [String: Int]
         public var sample: [String]
+        /// For a rule with variants: each variant's weight and how many of `wouldSend` go to it.
+        public var variants: [VariantPlan]? = nil
+        /// The recorded A/B winner, to which every new send goes.
+        public var winner: String? = nil
+    }
+
+    public struct VariantPlan: Codable, Sendable, Equatable {
+        public var variant: String
+        /// The weight in percent, as written (or the equal share).
+        public var weight: Double
+        public var wouldSend: Int
     }
 
     public struct Totals: Codable, Sendable, Equatable {
@@ -33,10 +47,10 @@ public struct PlanReport: Codable, Sendable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case at, timeZone = "time_zone", rules, totals
+        case at, timeZone = "time_zone", rules, totals, journeys
     }
 
-    public init(at: Int64, timeZone: TimeZone, tallies: [RuleTally], ruleSet: RuleSet) {
+    public init(at: Int64, timeZone: TimeZone, tallies: [RuleTally], ruleSet: RuleSet, winners: [String: String] = [:]) {
         self.at = InstantText.utc(at)
         self.timeZone = timeZone.identifier
         self.rules = tallies.compactMap { tally in
@@ -46,7 +60,11 @@ public struct PlanReport: Codable, Sendable, Equatable {
                 channel: rule.channel.rawValue, target: rule.target, priority: rule.priority, active: tally.active,
                 matched: tally.matched, wouldSend: tally.wouldSend,
                 skipped: Dictionary(uniqueKeysWithValues: SkipReason.allCases.map { ($0.rawValue, tally.skipped[$0] ?? 0) }),
-                sample: tally.sample)
+                sample: tally.sample,
+                variants: rule.variants.isEmpty ? nil : zip(rule.variants, tally.variantCounts).map {
+                    VariantPlan(variant: $0.target, weight: Double($0.weightBasisPoints) / 100, wouldSend: $1)
+                },
+                winner: rule.variants.contains { $0.target == winners[rule.name] } ? winners[rule.name] : nil)
         }
         self.totals = Totals(
             matched: rules.reduce(0) { $0 + $1.matched }, wouldSend: rules.reduce(0) { $0 + $1.wouldSend })
@@ -63,7 +81,13 @@ public struct PlanReport: Codable, Sendable, Equatable {
 extension PlanReport.RulePlan {
     enum CodingKeys: String, CodingKey {
         case rule, description, file, contentHash = "content_hash", channel, target, priority, active, matched
-        case wouldSend = "would_send", skipped, sample
+        case wouldSend = "would_send", skipped, sample, variants, winner
+    }
+}
+
+extension PlanReport.VariantPlan {
+    enum CodingKeys: String, CodingKey {
+        case variant, weight, wouldSend = "would_send"
     }
 }
 

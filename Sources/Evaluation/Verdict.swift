@@ -37,6 +37,10 @@ public enum SkipReason: String, CaseIterable, Codable, Sendable {
     case quietHours = "quiet_hours"
     /// No email address, or an incomplete postal address for a letter.
     case missingAddress = "missing_address"
+    /// A service message (`purpose service`): the customer withdrew consent on the channel.
+    case consentWithdrawn = "consent_withdrawn"
+    /// The rule's coupon pool had no free, unexpired code (recorded by the tick, never sent).
+    case noCoupon = "no_coupon"
 
     /// Position in `allCases`, for counting in arrays.
     var index: Int {
@@ -48,6 +52,8 @@ public enum SkipReason: String, CaseIterable, Codable, Sendable {
         case .suppressed: 4
         case .quietHours: 5
         case .missingAddress: 6
+        case .consentWithdrawn: 7
+        case .noCoupon: 8
         }
     }
 
@@ -63,11 +69,14 @@ public struct Decision: Sendable, Equatable {
     /// The values behind the condition, as a JSON object (`{"orders": 26, …}`), when the
     /// evaluation was asked for them (`EvaluationSettings.includeEvidence`).
     public let evidence: String?
+    /// The variant (template or endpoint) a send or hold goes to, for a rule with variants.
+    public let variant: String?
 
-    public init(customerID: Int64, externalID: String, verdict: Verdict, evidence: String? = nil) {
+    public init(customerID: Int64, externalID: String, verdict: Verdict, evidence: String? = nil, variant: String? = nil) {
         self.customerID = customerID
         self.externalID = externalID
         self.verdict = verdict
         self.evidence = evidence
+        self.variant = variant
     }
 }

@@ -16,6 +16,16 @@ public struct GroupTally: Sendable, Equatable {
 
     public init() {}
 
+    /// A group's tally from the store's aggregate of it.
+    public init(customers: Int, delivered: Int = 0, converted: Int, orders: Int, revenueMinor: Int64, revenueSquares: Double) {
+        self.customers = customers
+        self.delivered = delivered
+        self.converted = converted
+        self.orders = orders
+        self.revenueMinor = revenueMinor
+        self.revenueSquares = revenueSquares
+    }
+
     public var conversionRate: Double { customers == 0 ? 0 : Double(converted) / Double(customers) }
 
     /// Mean revenue per customer (non-converters count as 0), in minor units.

@@ -44,9 +44,49 @@ extension Report {
             <span style="background:\(WeekChart.holdoutColour)"></span>holdout</p>
 
             """
-        if rules.isEmpty { page += "<p>No sends or holdouts in the period.</p>\n" }
+        if rules.isEmpty && journeys.isEmpty { page += "<p>No sends or holdouts in the period.</p>\n" }
         for rule in rules { page += section(rule) }
+        if !journeys.isEmpty {
+            page += "<h1>Journeys: entrants against the entry holdout</h1>\n"
+            page += "<p class=\"meta\">Conversion: the goal reached or a purchase within "
+            page += "\(Figures.count(query.windowDays, "day")) after entry; each entry counts once; "
+            page += "only entries whose window has ended. Steps: the send log's rows decided in the period.</p>\n"
+        }
+        for journey in journeys { page += section(journey) }
         return page + "</body>\n</html>\n"
+    }
+
+    private func section(_ journey: JourneyReport) -> String {
+        let e = HTMLText.escape
+        let verdict = journey.verdict
+        var out = "<section>\n<h2>\(e(journey.journey))</h2>\n<table>\n"
+        out += "<tr><th></th><th>entrants</th><th>holdout</th></tr>\n"
+        out += "<tr><td>customers</td><td>\(journey.entrants.customers)</td><td>\(journey.holdout.customers)</td></tr>\n"
+        out += "<tr><td>reached the goal</td><td>\(journey.entrantsGoal)</td><td>\(journey.holdoutGoal)</td></tr>\n"
+        out += "<tr><td>converted</td><td>\(Figures.converted(journey.entrants))</td><td>\(Figures.converted(journey.holdout))</td></tr>\n"
+        out += "<tr><td>revenue per customer</td><td>\(e(money(journey.entrants.revenuePerCustomer)))</td>"
+        out += "<td>\(e(money(journey.holdout.revenuePerCustomer)))</td></tr>\n</table>\n"
+        if let line = liftText(journey.conversion) { out += "<p class=\"lift\">lift \(e(line))</p>\n" }
+        if let revenue = journey.revenueDifference {
+            out += "<p class=\"lift\">revenue \(e(Figures.interval(revenue, signedMoney, unit: " per customer")))</p>\n"
+        }
+        if journey.pending > 0 {
+            out += "<p class=\"lift\">\(Figures.count(journey.pending, "more entrant")) still in their window (not counted)</p>\n"
+        }
+        out += "<p class=\"verdict \(verdict.code)\">\(e(verdict.sentence))</p>\n"
+        if !journey.steps.isEmpty {
+            out += "<table>\n<tr><th>step</th><th>queued</th><th>sent</th><th>failed</th><th>holdout</th><th>skipped</th></tr>\n"
+            for step in journey.steps {
+                out += "<tr><td>\(e(step.step))</td><td>\(step.queued)</td><td>\(step.sent)</td><td>\(step.failed)</td>"
+                out += "<td>\(step.holdout)</td><td>\(step.skippedTotal)</td></tr>\n"
+            }
+            out += "</table>\n"
+            for step in journey.steps where !step.skipped.isEmpty {
+                let skips = step.skipped.map { "\($0.count) \($0.reason.isEmpty ? "no reason" : $0.reason)" }.joined(separator: "; ")
+                out += "<p class=\"lift\">\(e(step.step)) skipped: \(e(skips))</p>\n"
+            }
+        }
+        return out + "</section>\n"
     }
 
     private func section(_ rule: RuleReport) -> String {
@@ -61,10 +101,12 @@ extension Report {
         out += "<td>\(e(money(rule.holdout.revenuePerCustomer)))</td></tr>\n</table>\n"
         if let line = liftText(test) { out += "<p class=\"lift\">lift \(e(line))</p>\n" }
         if let line = revenueText(rule) { out += "<p class=\"lift\">revenue \(e(line))</p>\n" }
+        if let line = couponText(rule) { out += "<p class=\"lift\">coupons \(e(line))</p>\n" }
         if rule.pending > 0 {
             out += "<p class=\"lift\">\(Figures.count(rule.pending, "more customer")) still in their window (not counted)</p>\n"
         }
         out += "<p class=\"verdict \(verdict.code)\">\(e(verdict.sentence))</p>\n"
+        out += variantsHTML(rule)
         let chart = WeekChart(weeks: rule.weeks) { String(self.weekDate($0).dropFirst(5)) }
         out += "<div class=\"charts\">\(chart.countsSVG())\(chart.ratesSVG())</div>\n</section>\n"
         return out

@@ -2,23 +2,29 @@ import CustomerStore
 import Foundation
 
 /// `campaignd report`: per rule, recipients against the holdout over a period — conversion,
-/// revenue per customer, lift with 95 % intervals and a verdict. See docs/report.md.
+/// revenue per customer, lift with 95 % intervals and a verdict; per journey, entrants against
+/// the entry holdout, and each step's sends and skips. See docs/report.md.
 public struct Report: Sendable {
     public let query: ReportQuery
     public let currency: String
     public let timeZone: TimeZone
     public let rules: [RuleReport]
+    public let journeys: [JourneyReport]
 
-    public init(query: ReportQuery, currency: String, timeZone: TimeZone, rules: [RuleReport]) {
+    public init(query: ReportQuery, currency: String, timeZone: TimeZone, rules: [RuleReport], journeys: [JourneyReport] = []) {
         self.query = query
         self.currency = currency
         self.timeZone = timeZone
         self.rules = rules
+        self.journeys = journeys
     }
 
-    /// Runs `query` over `store`'s send log (one read transaction); amounts in the store's currency.
+    /// Runs `query` over `store` (the rules' query, then the journeys'; each one read
+    /// transaction); amounts in the store's currency.
     public init(query: ReportQuery, store: CustomerStore, timeZone: TimeZone) throws {
-        self.init(query: query, currency: store.currency, timeZone: timeZone, rules: try query.rules(in: store))
+        self.init(
+            query: query, currency: store.currency, timeZone: timeZone, rules: try query.rules(in: store),
+            journeys: try query.journeys(in: store))
     }
 
     /// The business date of a week's first day, `2026-11-16`: the date at noon of that day, which is

@@ -13,18 +13,23 @@ public struct ReportQuery: Sendable {
     /// The report's instant: the period ends here, and only windows ended by now are measured.
     public var now: Int64
     public var windowDays: Int
-    /// Only this rule.
+    /// Only this rule (and no journeys).
     public var rule: String?
+    /// Only this journey (and no rules).
+    public var journey: String?
     /// The business time zone's offset from UTC, for the start of weeks (one offset for the whole
     /// period: across a daylight-saving change a decision within an hour of Monday midnight may
     /// fall in the neighbouring week).
     public var utcOffsetSeconds: Int
 
-    public init(since: Int64?, now: Int64, windowDays: Int, rule: String? = nil, utcOffsetSeconds: Int = 0) {
+    public init(
+        since: Int64?, now: Int64, windowDays: Int, rule: String? = nil, journey: String? = nil, utcOffsetSeconds: Int = 0
+    ) {
         self.since = since
         self.now = now
         self.windowDays = windowDays
         self.rule = rule
+        self.journey = journey
         self.utcOffsetSeconds = utcOffsetSeconds
     }
 
@@ -34,6 +39,7 @@ public struct ReportQuery: Sendable {
 
     /// Runs the query on `store`'s send log and groups its rows into one report per rule, by rule name.
     public func rules(in store: CustomerStore) throws -> [RuleReport] {
+        if journey != nil { return [] }
         let rows = try store.sendLog.exposureWeeks(
             ExposureQuery(
                 since: since, now: now, windowSeconds: Int64(windowDays) * 86_400, rule: rule,
@@ -53,13 +59,9 @@ public struct ReportQuery: Sendable {
                 }
                 let start = row.week * Self.week - Self.mondayShift - Int64(utcOffsetSeconds)
                 if weeks.last?.start != start { weeks.append(WeekTally(start: start)) }
-                var tally = GroupTally()
-                tally.customers = row.customers
-                tally.delivered = row.delivered
-                tally.converted = row.converted
-                tally.orders = row.orders
-                tally.revenueMinor = row.revenue
-                tally.revenueSquares = row.squares
+                let tally = GroupTally(
+                    customers: row.customers, delivered: row.delivered, converted: row.converted,
+                    orders: row.orders, revenueMinor: row.revenue, revenueSquares: row.squares)
                 if row.holdout {
                     weeks[weeks.count - 1].holdout = tally
                 } else {
@@ -68,6 +70,84 @@ public struct ReportQuery: Sendable {
             }
             reports.append(RuleReport(rule: name, weeks: weeks, pending: pending))
         }
+        let coupons = try store.sendLog.couponRedemptions(since: since, now: now, rule: rule)
+        for row in coupons {
+            guard let index = reports.firstIndex(where: { $0.rule == row.rule }) else { continue }
+            reports[index].coupons = CouponTally(assigned: row.assigned, delivered: row.delivered, redeemed: row.redeemed)
+        }
+        try addVariants(to: &reports, in: store)
         return reports
+    }
+
+    /// Each rule's variants (the send rows that carry one) and its recorded winner.
+    func addVariants(to reports: inout [RuleReport], in store: CustomerStore) throws {
+        let rows = try store.sendLog.variantExposure(
+            ExposureQuery(since: since, now: now, windowSeconds: Int64(windowDays) * 86_400, rule: rule, weekShift: 0))
+        let winners = Dictionary(try store.variantWinners().map { ($0.rule, $0) }, uniquingKeysWith: { a, _ in a })
+        for index in reports.indices {
+            let name = reports[index].rule
+            var variants: [VariantReport] = []
+            for row in rows where row.rule == name {
+                if variants.last?.variant != row.variant { variants.append(VariantReport(variant: row.variant)) }
+                if row.complete {
+                    variants[variants.count - 1].recipients = GroupTally(
+                        customers: row.customers, delivered: row.delivered, converted: row.converted,
+                        orders: row.orders, revenueMinor: row.revenue, revenueSquares: row.squares)
+                } else {
+                    variants[variants.count - 1].pending += row.customers
+                }
+            }
+            reports[index].variants = variants
+            reports[index].winner = winners[name].map {
+                VariantWinnerRecord(variant: $0.variant, decidedAt: $0.decidedAt, figures: $0.figures)
+            }
+        }
+    }
+
+    /// Per journey, by name: entrants in the period against the entry holdout (the store's
+    /// `enrolments.outcomes`), and each step's rows (`sendLog.journeyStepCounts`).
+    public func journeys(in store: CustomerStore) throws -> [JourneyReport] {
+        if rule != nil { return [] }
+        let outcomes = try store.enrolments.outcomes(
+            JourneyOutcomeQuery(since: since, now: now, windowSeconds: Int64(windowDays) * 86_400, journey: journey))
+        let counts = try store.sendLog.journeyStepCounts(since: since, now: now, journey: journey)
+        let names = Set(outcomes.map(\.journey)).union(counts.map(\.journey)).sorted()
+        return names.map { name in
+            var entrants = GroupTally(), holdout = GroupTally()
+            var entrantsGoal = 0, holdoutGoal = 0, pending = 0
+            for row in outcomes where row.journey == name {
+                guard row.complete else {
+                    pending += row.entrants
+                    continue
+                }
+                let tally = GroupTally(
+                    customers: row.entrants, converted: row.converted,
+                    orders: row.orders, revenueMinor: row.revenue, revenueSquares: row.squares)
+                if row.holdout {
+                    holdout = holdout + tally
+                    holdoutGoal += row.goal
+                } else {
+                    entrants = entrants + tally
+                    entrantsGoal += row.goal
+                }
+            }
+            var steps: [StepTally] = []
+            for row in counts where row.journey == name {
+                if steps.last?.step != row.step { steps.append(StepTally(step: row.step)) }
+                switch row.status {
+                case "queued": steps[steps.count - 1].queued += row.count
+                case "sent": steps[steps.count - 1].sent += row.count
+                case "failed": steps[steps.count - 1].failed += row.count
+                case "holdout": steps[steps.count - 1].holdout += row.count
+                default: steps[steps.count - 1].skipped.append((row.reason, row.count))
+                }
+            }
+            for index in steps.indices {
+                steps[index].skipped.sort { $0.count != $1.count ? $0.count > $1.count : $0.reason < $1.reason }
+            }
+            return JourneyReport(
+                journey: name, entrants: entrants, holdout: holdout, entrantsGoal: entrantsGoal, holdoutGoal: holdoutGoal,
+                pending: pending, steps: steps)
+        }
     }
 }

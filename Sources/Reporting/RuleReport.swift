@@ -9,6 +9,13 @@ public struct RuleReport: Sendable {
     public let pending: Int
     /// Per week of the decision, oldest first; only weeks with customers.
     public let weeks: [WeekTally]
+    /// For a rule on a coupon pool: the codes its sends in the period hold, and their redemption.
+    public var coupons: CouponTally?
+    /// For a rule whose sends carry variants: each variant's recipients, ordered by name (the whole
+    /// `recipients` group split by the variant of each customer's first send).
+    public var variants: [VariantReport] = []
+    /// The recorded winner (`winner after … at P%`), with the figures that decided it.
+    public var winner: VariantWinnerRecord?
 
     public init(rule: String, weeks: [WeekTally], pending: Int) {
         self.rule = rule
@@ -28,6 +35,20 @@ public struct RuleReport: Sendable {
     public var revenueDifference: Interval? { MeanDifference.revenuePerCustomer(treated: recipients, holdout: holdout) }
 
     public var verdict: LiftVerdict { LiftVerdict(conversion) }
+
+    /// A variant's recipients against the holdout (the same test as the whole rule's).
+    public func conversion(of variant: VariantReport) -> TwoProportion {
+        TwoProportion(
+            treatedConverted: variant.recipients.converted, treatedCustomers: variant.recipients.customers,
+            holdoutConverted: holdout.converted, holdoutCustomers: holdout.customers)
+    }
+
+    /// Every pair of variants, in the order of `variants` (by name): (a, b), (a, c), (b, c), …
+    public var variantComparisons: [VariantComparison] {
+        variants.indices.flatMap { i in
+            variants.indices.filter { $0 > i }.map { VariantComparison(variants[i].count, variants[$0].count) }
+        }
+    }
 }
 
 /// The customers of one rule decided in one week (Monday 00:00 in the business time zone).
@@ -38,4 +59,21 @@ public struct WeekTally: Sendable, Equatable {
     public var holdout = GroupTally()
 
     public init(start: Int64) { self.start = start }
+}
+
+/// A rule's pool codes in the report's period: held by its sends, delivered, and redeemed by a
+/// purchase (the purchases import's `coupon` column).
+public struct CouponTally: Sendable, Equatable {
+    public var assigned: Int
+    public var delivered: Int
+    public var redeemed: Int
+
+    public init(assigned: Int, delivered: Int, redeemed: Int) {
+        self.assigned = assigned
+        self.delivered = delivered
+        self.redeemed = redeemed
+    }
+
+    /// Redeemed codes per delivered code; nil before any delivery.
+    public var redemptionRate: Double? { delivered > 0 ? Double(redeemed) / Double(delivered) : nil }
 }

@@ -9,6 +9,9 @@ public struct CheckEnvironment: Sendable {
     public var webhookEndpoints: Set<String>
     /// Where templates live, for hints (e.g. `templates`); nil to leave paths out of hints.
     public var templatesDirectory: String?
+    /// Each email template's text (subject and body together), for the warning on a `service`
+    /// email that reads like marketing; empty to skip that check.
+    public var emailTemplateTexts: [String: String] = [:]
 
     public init(
         emailTemplates: Set<String>, letterTemplates: Set<String>, webhookEndpoints: Set<String>,

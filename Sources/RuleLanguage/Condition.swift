@@ -28,15 +28,31 @@ public struct Condition: Sendable {
         self.range = range
     }
 
-    /// Names of the segments this condition refers to directly, in order of first mention.
+    /// Names of the segments this condition refers to directly (by name, or by `entered`/`left`),
+    /// in order of first mention.
     public var referencedSegments: [String] {
         var names: [String] = []
         func visit(_ condition: Condition) {
             switch condition.kind {
             case .all(let parts), .any(let parts): parts.forEach(visit)
             case .not(let inner): visit(inner)
-            case .segment(let name): if !names.contains(name) { names.append(name) }
+            case .segment(let name), .fact(.transition(_, let name, _)): if !names.contains(name) { names.append(name) }
             case .fact, .comparison, .membership: break
+            }
+        }
+        visit(self)
+        return names
+    }
+
+    /// Segments whose transitions (`entered S`, `left S`) this condition reads, in order of first mention.
+    public var transitionSegments: [String] {
+        var names: [String] = []
+        func visit(_ condition: Condition) {
+            switch condition.kind {
+            case .all(let parts), .any(let parts): parts.forEach(visit)
+            case .not(let inner): visit(inner)
+            case .fact(.transition(_, let name, _)): if !names.contains(name) { names.append(name) }
+            case .fact, .segment, .comparison, .membership: break
             }
         }
         visit(self)

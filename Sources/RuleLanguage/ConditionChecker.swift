@@ -9,6 +9,8 @@ struct ConditionChecker {
     let file: SourceFile
     /// Every segment name declared in any file.
     let segmentNames: Set<String>
+    /// The names `received "…"` may refer to (`RuleChecker.sendNames`).
+    let sendNames: Set<String>
     var diagnostics: DiagnosticCollector
 
     /// A condition that must be a yes/no value.
@@ -197,6 +199,9 @@ struct ConditionChecker {
             }
             return .segment(phrase)
         }
+        if let first = reference.words.first, let transition = SegmentTransition(rawValue: first) {
+            return resolveTransition(transition, reference)
+        }
         if reference.words.first == "consent" {
             guard reference.words.count == 2 else {
                 diagnostics.error(
@@ -289,6 +294,62 @@ struct ConditionChecker {
         }
         guard ok else { return nil }
         let fact = definition.make(reference.argument ?? "", window?.days)
+        switch fact {
+        case .received(let name, _), .daysSinceReceived(let name), .purchaseSinceReceived(let name):
+            guard checkSendName(name, at: reference.argumentRange!) else { return nil }
+        default:
+            break
+        }
         return .fact(fact, definition.type.map { .value($0) } ?? .textOrNumber)
+    }
+
+    /// `received "NAME"`: NAME must be a rule (or a journey step, `JOURNEY/STEP`).
+    private mutating func checkSendName(_ name: String, at range: Range<Int>) -> Bool {
+        guard !sendNames.contains(name) else { return true }
+        let suggestion = EditDistance.suggestion(for: name, among: sendNames.sorted())
+        diagnostics.error(
+            name.contains("/") ? "unknown journey step '\(name)'" : "unknown rule '\(name)'", in: file, at: range,
+            hint: suggestion.map { "did you mean '\($0)'?" } ?? "'received' names a rule, or a journey step as \"JOURNEY/STEP\"")
+        return false
+    }
+
+    /// `entered S [in last N days]` / `left S [in last N days]`, S a segment.
+    private mutating func resolveTransition(_ transition: SegmentTransition, _ reference: FactReferenceSyntax) -> ResolvedFact? {
+        let word = transition.rawValue
+        guard reference.words.count == 2 else {
+            diagnostics.error(
+                reference.words.count == 1 ? "'\(word)' needs a segment name" : "unknown fact '\(reference.phrase)'",
+                in: file, at: reference.wordsRange, hint: "write e.g. '\(word) key' or '\(word) key in last 30 days'")
+            return nil
+        }
+        let name = reference.words[1]
+        // Names are ASCII, so the last word's bytes end the words' range.
+        let nameRange = (reference.wordsRange.upperBound - name.utf8.count)..<reference.wordsRange.upperBound
+        guard segmentNames.contains(name) else {
+            let suggestion = EditDistance.suggestion(for: name, among: segmentNames.sorted())
+            let isFact = FactCatalog.definition(for: name) != nil
+            diagnostics.error(
+                isFact ? "'\(word)' needs a segment, but '\(name)' is a built-in fact" : "unknown segment '\(name)'",
+                in: file, at: nameRange,
+                hint: suggestion.map { "did you mean '\($0)'?" } ?? "'\(word)' takes a segment defined with 'segment NAME = …'")
+            return nil
+        }
+        if let argumentRange = reference.argumentRange {
+            diagnostics.error("'\(word) \(name)' does not take a quoted argument", in: file, at: argumentRange)
+            return nil
+        }
+        if let window = reference.window {
+            guard window.kind == .last else {
+                diagnostics.error(
+                    "'\(word) \(name)' takes a window of past days", in: file, at: window.range,
+                    hint: "write '\(word) \(name) in last \(window.days) days'")
+                return nil
+            }
+            guard window.days >= 1 else {
+                diagnostics.error("'in last' needs at least 1 day", in: file, at: window.range)
+                return nil
+            }
+        }
+        return .fact(.transition(transition, segment: name, inLastDays: reference.window?.days), .value(.boolean))
     }
 }

@@ -38,6 +38,25 @@ public enum Fact: Hashable, Sendable {
     case customerField(CustomerField)
     /// A custom attribute, compared as text or as a number depending on the other side.
     case attribute(String)
+    /// `entered S` / `left S`: the customer's membership of segment S changed this way between the
+    /// previous evaluation and this one (nil days); with days, such a change happened in the last
+    /// N days (this evaluation's included). Boolean; false before the segment's first recorded
+    /// evaluation.
+    case transition(SegmentTransition, segment: String, inLastDays: Int?)
+    /// A send of the rule (or `JOURNEY/STEP`) was delivered to the customer within the last N days. Boolean.
+    case received(String, inLastDays: Int)
+    /// Whole days since the last delivered send of the rule. Number; missing if never delivered.
+    case daysSinceReceived(String)
+    /// A purchase after the last delivered send of the rule. Boolean; false if never delivered.
+    case purchaseSinceReceived(String)
+}
+
+/// Which way a customer's segment membership changed.
+public enum SegmentTransition: String, CaseIterable, Hashable, Sendable {
+    /// Was not in the segment, is now.
+    case entered
+    /// Was in the segment, is not now.
+    case left
 }
 
 /// The kinds of feedback score the store keeps.

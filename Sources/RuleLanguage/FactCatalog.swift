@@ -92,6 +92,20 @@ public enum FactCatalog {
                     meaning: "the customer's \(field.rawValue.replacingOccurrences(of: "_", with: " "))",
                     make: { _, _ in .customerField(field) }))
         }
+        facts += [
+            FactDefinition(
+                phrase: "received", argument: "NAME", window: .requiredLast, type: .boolean,
+                meaning: "a send of this rule (or JOURNEY/STEP) was delivered to the customer within the window",
+                make: { name, days in .received(name, inLastDays: days!) }),
+            FactDefinition(
+                phrase: "days since received", argument: "NAME", window: .none, type: .number,
+                meaning: "whole days since the last delivered send of this rule; missing if never delivered",
+                make: { name, _ in .daysSinceReceived(name) }),
+            FactDefinition(
+                phrase: "purchase since received", argument: "NAME", window: .none, type: .boolean,
+                meaning: "a purchase after the last delivered send of this rule; false if never delivered",
+                make: { name, _ in .purchaseSinceReceived(name) }),
+        ]
         facts.append(
             FactDefinition(
                 phrase: "attribute", argument: "NAME", window: .none, type: nil,
@@ -108,5 +122,13 @@ public enum FactCatalog {
 
     /// Words that a segment may not be named, because a fact is spelled that way.
     static let reservedSegmentNames: Set<String> = Set(all.map(\.phrase).filter { !$0.contains(" ") })
-        .union(["consent", "days", "first", "last", "no"])
+        .union(["consent", "days", "first", "last", "no", "since"])
+        .union(SegmentTransition.allCases.map(\.rawValue))
+
+    /// How the segment transitions are written (`entered S [in last N days]`), for the docs and
+    /// "did you mean"; resolved by `ConditionChecker`, not through `all`.
+    public static let transitionUsages: [(usage: String, meaning: String)] = [
+        ("entered SEGMENT [in last N days]", "was not in the segment at the previous evaluation and is now (or did so within the window)"),
+        ("left SEGMENT [in last N days]", "was in the segment at the previous evaluation and is not now (or did so within the window)"),
+    ]
 }

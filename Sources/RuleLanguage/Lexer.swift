@@ -10,6 +10,11 @@ struct Lexer {
     private var invalidUTF8: Set<Int>
     private var noClosingQuoteBefore = 0
     private(set) var diagnostics = DiagnosticCollector()
+    /// Every comment's range, from `#` to the end of its line (without the line break), in order.
+    /// The parser never sees comments; the formatter puts them back.
+    private(set) var comments: [Range<Int>] = []
+    /// Whether a date may run on into an instant (`2025-05-12T09:00:00Z`): test files, not rule files.
+    var allowsInstants = false
 
     /// The longest number accepted, in digits (keeps values exact in `Decimal`).
     static let maximumDigits = 18
@@ -52,7 +57,9 @@ struct Lexer {
             case UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: "\n"), UInt8(ascii: "\r"):
                 index += 1
             case UInt8(ascii: "#"):
+                let start = index
                 while index < bytes.count && bytes[index] != UInt8(ascii: "\n") { index += 1 }
+                comments.append(start..<index)
             default:
                 return
             }
@@ -280,6 +287,9 @@ struct Lexer {
             day = digits()
             complete = true
         }
+        if complete && allowsInstants && byte(at: index) == UInt8(ascii: "T") && Self.isDigit(byte(at: index + 1)) {
+            return instant(start: start, year: year, month: month, day: day)
+        }
         if let bad = trailingNameCharacters(start: start) { return bad }
         let text = file.text(start..<index)
         guard complete, year.count == 4, month.count == 2, day.count == 2 else {
@@ -336,5 +346,49 @@ struct Lexer {
         diagnostics.error(
             "unterminated text", in: file, at: start..<end, hint: "add a closing '\"' on the same line")
         return Token(kind: .invalid, range: start..<end)
+    }
+
+    /// The rest of `YYYY-MM-DDTHH:MM[:SS]` and its zone, `Z` or `±HH:MM`, after the date.
+    private mutating func instant(start: Int, year: ArraySlice<UInt8>, month: ArraySlice<UInt8>, day: ArraySlice<UInt8>) -> Token {
+        index += 1
+        var parts = [digits()]
+        while parts.count < 3 && byte(at: index) == UInt8(ascii: ":") && Self.isDigit(byte(at: index + 1)) {
+            index += 1
+            parts.append(digits())
+        }
+        var offset: Int?
+        if byte(at: index) == UInt8(ascii: "Z") {
+            index += 1
+            offset = 0
+        } else if byte(at: index) == UInt8(ascii: "+") || byte(at: index) == UInt8(ascii: "-"),
+            Self.isDigit(byte(at: index + 1))
+        {
+            let sign = byte(at: index) == UInt8(ascii: "-") ? -1 : 1
+            index += 1
+            let hours = digits()
+            var minutes: ArraySlice<UInt8> = []
+            if byte(at: index) == UInt8(ascii: ":") {
+                index += 1
+                minutes = digits()
+            }
+            if hours.count == 2 && minutes.count == 2 && Self.integer(hours) <= 14 && Self.integer(minutes) < 60 {
+                offset = sign * (Self.integer(hours) * 3600 + Self.integer(minutes) * 60)
+            }
+        }
+        while index < bytes.count && Self.isNameByte(bytes[index]) { index += 1 }
+        let text = file.text(start..<index)
+        let valid = year.count == 4 && month.count == 2 && day.count == 2 && parts.count >= 2 && parts.allSatisfy { $0.count == 2 }
+        let (hour, minute) = (Self.integer(parts[0]), parts.count > 1 ? Self.integer(parts[1]) : 0)
+        let second = parts.count > 2 ? Self.integer(parts[2]) : 0
+        guard valid, let offset, hour < 24, minute < 60, second < 60,
+            let date = CalendarDate(year: Self.integer(year), month: Self.integer(month), day: Self.integer(day))
+        else {
+            diagnostics.error(
+                "malformed instant '\(text)'", in: file, at: start..<index,
+                hint: "write instants as 2025-05-12T09:00:00Z or 2025-05-12T12:00:00+03:00")
+            return Token(kind: .invalid, range: start..<index)
+        }
+        let seconds = Int64(date.dayNumber) * 86_400 + Int64(hour * 3600 + minute * 60 + second) - Int64(offset)
+        return Token(kind: .instant(seconds), range: start..<index)
     }
 }

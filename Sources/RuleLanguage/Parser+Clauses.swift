@@ -14,6 +14,9 @@ extension Parser {
         case .quiet: kind = parseQuietHours()
         case .priority: kind = parsePriority()
         case .active: kind = parseActive()
+        case .purpose: kind = parsePurpose()
+        case .coupon: kind = parseCouponPool()
+        case .winner: kind = parseWinner()
         default: kind = nil
         }
         guard let kind else { return nil }
@@ -43,6 +46,9 @@ extension Parser {
         switch current.kind {
         case .string(let target):
             let targetRange = advance().range
+            if current.kind == .keyword(.or) || isVariantWeight {
+                return parseVariants(channel: channel, channelRange: channelRange, first: target, firstRange: targetRange)
+            }
             return .send(channel: channel, channelRange: channelRange, target: target, targetRange: targetRange)
         case .word(let target):
             report("template and endpoint names are written in quotes", at: current, hint: "write \"\(target)\"")

@@ -141,9 +141,9 @@ extension Parser {
             }
             return .fact(reference)
         case .time:
-            report("a time of day can only be used in 'quiet hours'", at: current)
-        case .keyword(let keyword) where Keyword.clauseKeywords.contains(keyword) || keyword == .rule
-            || keyword == .segment:
+            report("a time of day can only be used in 'quiet hours' and 'wait … at'", at: current)
+        case .keyword(let keyword) where Keyword.anyClauseKeywords.contains(keyword) || keyword == .rule
+            || keyword == .segment || keyword == .journey:
             report("expected \(context) before \(current.kind.displayName)", at: current)
         default:
             report("expected \(context), found \(current.kind.displayName)", at: current)

@@ -2,7 +2,7 @@
 ///
 /// Error recovery works in "panic mode": the first error in a declaration or clause is reported,
 /// later ones are suppressed until the parser resynchronises at the next clause keyword, closing
-/// brace, `rule` or `segment`. One mistake therefore gives one diagnostic, and every other
+/// brace, `rule`, `journey` or `segment`. One mistake therefore gives one diagnostic, and every other
 /// declaration in the file is still parsed and checked.
 ///
 /// Nesting (parentheses and `not`) is limited to `maximumNestingDepth`, and `and`/`or` chains are
@@ -44,6 +44,8 @@ public struct Parser {
                 if let rule = parseRule() { declarations.append(.rule(rule)) }
             case .keyword(.segment):
                 if let segment = parseSegment() { declarations.append(.segment(segment)) }
+            case .keyword(.journey):
+                if let journey = parseJourney() { declarations.append(.journey(journey)) }
             default:
                 reportUnexpectedTopLevel()
                 skipToDeclaration()
@@ -55,7 +57,7 @@ public struct Parser {
     private mutating func reportUnexpectedTopLevel() {
         switch current.kind {
         case .word(let word):
-            if let suggestion = EditDistance.suggestion(for: word, among: ["rule", "segment"]) {
+            if let suggestion = EditDistance.suggestion(for: word, among: ["rule", "segment", "journey"]) {
                 report("unknown declaration '\(word)'", at: current, hint: "did you mean '\(suggestion)'?")
                 return
             }
@@ -64,13 +66,18 @@ public struct Parser {
                 "'\(keyword.rawValue)' belongs inside a rule", at: current,
                 hint: "write it between 'rule \"NAME\" {' and '}'")
             return
+        case .keyword(let keyword) where Keyword.anyClauseKeywords.contains(keyword):
+            report(
+                "'\(keyword.rawValue)' belongs inside a journey", at: current,
+                hint: "write it between 'journey \"NAME\" {' and '}'")
+            return
         case .rightBrace:
-            report("unexpected '}' outside a rule", at: current)
+            report("unexpected '}' outside a rule or journey", at: current)
             return
         default:
             break
         }
-        report("expected 'rule' or 'segment', found \(current.kind.displayName)", at: current)
+        report("expected 'rule', 'journey' or 'segment', found \(current.kind.displayName)", at: current)
     }
 
     /// `segment NAME = CONDITION`
@@ -150,7 +157,7 @@ public struct Parser {
             case .rightBrace:
                 end = advance().range.upperBound
                 break bodyLoop
-            case .endOfFile, .keyword(.rule), .keyword(.segment):
+            case .endOfFile, .keyword(.rule), .keyword(.segment), .keyword(.journey):
                 report(
                     "expected '}' to close rule '\(name ?? "")'", at: current,
                     hint: "the rule started at line \(file.line(of: keyword.range.lowerBound))")
@@ -174,8 +181,13 @@ public struct Parser {
                 report(
                     "unknown clause '\(word)'", at: current,
                     hint: suggestion.map { "did you mean '\($0 == "hours" ? "quiet hours" : $0)'?" }
-                        ?? "clauses are description, when, send, limit, holdout, quiet hours, priority and active")
+                        ?? "clauses are description, when, send, limit, holdout, quiet hours, priority, active, purpose and coupon")
                 skipClause()
+            case .keyword(let journeyKeyword) where Keyword.anyClauseKeywords.contains(journeyKeyword):
+                report(
+                    "'\(journeyKeyword.rawValue)' belongs inside a journey", at: advance(),
+                    hint: "a rule sends one message; write a journey for a sequence of steps")
+                skipClauseAndBraces()
             default:
                 report("expected a clause such as 'when' or 'send', found \(current.kind.displayName)", at: current)
                 skipClause()
@@ -242,13 +254,14 @@ public struct Parser {
 
     var isAtDeclarationBoundary: Bool {
         switch current.kind {
-        case .endOfFile, .keyword(.rule), .keyword(.segment): true
+        case .endOfFile, .keyword(.rule), .keyword(.segment), .keyword(.journey): true
         default: false
         }
     }
 
+    /// At a keyword that begins a clause of a rule, a journey or a step.
     var isAtClauseKeyword: Bool {
-        if case .keyword(let keyword) = current.kind { return Keyword.clauseKeywords.contains(keyword) }
+        if case .keyword(let keyword) = current.kind { return Keyword.anyClauseKeywords.contains(keyword) }
         return false
     }
 
@@ -256,12 +269,12 @@ public struct Parser {
         isAtDeclarationBoundary || isAtClauseKeyword || current.kind == .rightBrace
     }
 
-    /// Skips up to the next `rule` or `segment`.
+    /// Skips up to the next `rule`, `journey` or `segment`.
     mutating func skipToDeclaration() {
         while !isAtDeclarationBoundary { advance() }
     }
 
-    /// Skips up to the next clause keyword, `}`, `rule` or `segment`.
+    /// Skips up to the next clause keyword, `}`, `rule`, `journey` or `segment`.
     mutating func skipClause() {
         while !isAtClauseBoundary { advance() }
     }

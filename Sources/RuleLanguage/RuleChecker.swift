@@ -1,7 +1,8 @@
 import Foundation
 
 /// Checks parsed rule files as one set: duplicate names across files, segment cycles, clause
-/// rules, channels, templates and endpoints, and every condition's names and types.
+/// rules, channels, templates and endpoints, and every condition's names and types; journeys in
+/// `RuleChecker+Journeys`.
 struct RuleChecker {
     let files: [RuleFileSyntax]
     let environment: CheckEnvironment?
@@ -10,12 +11,15 @@ struct RuleChecker {
     /// The rule set if no errors were found (warnings allowed).
     mutating func check() -> RuleSet? {
         let segmentNames = Set(files.flatMap { $0.segments.map(\.name) })
+        let sendNames = Self.sendNames(in: files)
         var firstSegments: [String: (SegmentDeclaration, SourceFile)] = [:]
         var firstRules: [String: (RuleDeclaration, SourceFile)] = [:]
         var segments: [String: Segment] = [:]
         var segmentOrder: [String] = []
         var segmentDependencies: [String: [String]] = [:]
         var rules: [Rule] = []
+        var firstJourneys: [String: (JourneyDeclaration, SourceFile)] = [:]
+        var journeys: [Journey] = []
         var hadDeclarationErrors = false
 
         for syntax in files {
@@ -36,7 +40,8 @@ struct RuleChecker {
                             at: declaration.nameRange, hint: "choose another name")
                         hadDeclarationErrors = true
                     }
-                    var checker = ConditionChecker(file: file, segmentNames: segmentNames, diagnostics: diagnostics)
+                    var checker = ConditionChecker(
+                        file: file, segmentNames: segmentNames, sendNames: sendNames, diagnostics: diagnostics)
                     let condition = checker.check(declaration.condition)
                     diagnostics = checker.diagnostics
                     segmentDependencies[declaration.name] = Self.segmentReferences(
@@ -53,16 +58,28 @@ struct RuleChecker {
                     } else {
                         firstRules[declaration.name] = (declaration, file)
                     }
-                    if let rule = checkRule(declaration, in: file, segmentNames: segmentNames) { rules.append(rule) }
+                    if let rule = checkRule(declaration, in: file, segmentNames: segmentNames, sendNames: sendNames) { rules.append(rule) }
+                case .journey(let declaration):
+                    if let (first, firstFile) = firstJourneys[declaration.name] {
+                        duplicate("journey", declaration.name, at: declaration.nameRange, in: file, first: first.nameRange, in: firstFile)
+                        hadDeclarationErrors = true
+                    } else {
+                        firstJourneys[declaration.name] = (declaration, file)
+                    }
+                    if let journey = checkJourney(declaration, in: file, segmentNames: segmentNames, sendNames: sendNames) {
+                        journeys.append(journey)
+                    }
                 }
             }
         }
+        checkSendNamesAreDistinct(rules: firstRules, journeys: firstJourneys)
         let ordered = orderSegments(segmentOrder, segmentDependencies, firstSegments)
         guard !hadDeclarationErrors, diagnostics.errorCount == 0, let ordered else { return nil }
-        return RuleSet(rules: rules, segments: ordered.compactMap { segments[$0] }, files: files.map(\.file))
+        return RuleSet(
+            rules: rules, segments: ordered.compactMap { segments[$0] }, files: files.map(\.file), journeys: journeys)
     }
 
-    private mutating func duplicate(
+    mutating func duplicate(
         _ kind: String, _ name: String, at range: Range<Int>, in file: SourceFile, first: Range<Int>,
         in firstFile: SourceFile
     ) {
@@ -78,32 +95,67 @@ struct RuleChecker {
             notes: [Diagnostic.Note("'\(name)' first defined here", file: firstFile, range: first)])
     }
 
+    /// A clause written twice in a rule or step: reported at the second, with a note at the first.
+    mutating func duplicateClause(_ clause: ClauseSyntax, first: ClauseSyntax, in place: String, owner: String, file: SourceFile) {
+        let written = clause.keyword == .quiet ? "quiet hours" : clause.keyword.rawValue
+        diagnostics.error(
+            "duplicate '\(written)' clause in \(place)", in: file, at: clause.keywordRange,
+            hint: "\(owner) has at most one '\(written)' clause",
+            notes: [Diagnostic.Note("first '\(written)' clause here", file: file, range: first.range)])
+    }
+
     // MARK: Rules
 
+    /// The names `received "…"` may refer to: every rule's name and every journey step's
+    /// `JOURNEY/STEP` (the name its sends carry, `Journey.sendName(of:)`). The one place this set
+    /// is made.
+    static func sendNames(in files: [RuleFileSyntax]) -> Set<String> {
+        var names: Set<String> = []
+        for syntax in files {
+            for declaration in syntax.declarations {
+                switch declaration {
+                case .rule(let rule) where !rule.name.isEmpty:
+                    names.insert(rule.name)
+                case .journey(let journey) where !journey.name.isEmpty:
+                    for case .step(let step) in journey.clauses.map(\.kind) where !step.name.isEmpty {
+                        names.insert("\(journey.name)/\(step.name)")
+                    }
+                default:
+                    break
+                }
+            }
+        }
+        return names
+    }
+
     private mutating func checkRule(
-        _ declaration: RuleDeclaration, in file: SourceFile, segmentNames: Set<String>
+        _ declaration: RuleDeclaration, in file: SourceFile, segmentNames: Set<String>, sendNames: Set<String>
     ) -> Rule? {
         let errorsBefore = diagnostics.errorCount
         var seen: [Keyword: ClauseSyntax] = [:]
         var condition: Condition?
         var send: (Channel, String)?
+        var variants: [SendVariant] = []
+        var winner: WinnerPolicy?
         var limit: SendLimit?
         var holdout: Decimal = 0
         var quietHours: QuietHours?
         var priority = 0
         var activeWindow: ActiveWindow?
         var description: String?
+        var purpose: MessagePurpose?
+        var couponPool: String?
 
         if declaration.name.isEmpty {
             diagnostics.error("rule name is empty", in: file, at: declaration.nameRange)
+        } else if declaration.name.contains("/") {
+            diagnostics.error(
+                "rule name cannot contain '/'", in: file, at: declaration.nameRange,
+                hint: "'/' separates a journey from its step, as in received \"JOURNEY/STEP\"")
         }
         for clause in declaration.clauses {
             if let first = seen[clause.keyword] {
-                let written = clause.keyword == .quiet ? "quiet hours" : clause.keyword.rawValue
-                diagnostics.error(
-                    "duplicate '\(written)' clause in rule '\(declaration.name)'", in: file, at: clause.keywordRange,
-                    hint: "a rule has at most one '\(written)' clause",
-                    notes: [Diagnostic.Note("first '\(written)' clause here", file: file, range: first.range)])
+                duplicateClause(clause, first: first, in: "rule '\(declaration.name)'", owner: "a rule", file: file)
                 continue
             }
             seen[clause.keyword] = clause
@@ -111,11 +163,16 @@ struct RuleChecker {
             case .description(let text):
                 description = text
             case .when(let expression):
-                var checker = ConditionChecker(file: file, segmentNames: segmentNames, diagnostics: diagnostics)
-                condition = checker.check(expression)
-                diagnostics = checker.diagnostics
+                condition = checkCondition(expression, in: file, segmentNames: segmentNames, sendNames: sendNames)
             case .send(let channelName, let channelRange, let target, let targetRange):
                 send = checkSend(channelName, channelRange, target, targetRange, in: file)
+            case .sendVariants(let channelName, let channelRange, let written):
+                if let checked = checkVariants(channelName, channelRange, written, in: file) {
+                    send = (checked.channel, checked.variants[0].target)
+                    variants = checked.variants
+                }
+            case .winner(let policy):
+                winner = policy
             case .limit(let value):
                 limit = value
             case .holdout(let percent):
@@ -131,6 +188,10 @@ struct RuleChecker {
                 priority = value
             case .active(let window):
                 activeWindow = window
+            case .purpose(let word, let range):
+                purpose = checkPurpose(word, at: range, in: file)
+            case .couponPool(let pool, let range):
+                couponPool = checkCouponPool(pool, at: range, in: file)
             }
         }
         if seen[.when] == nil && !declaration.brokenClauses.contains(.when) {
@@ -148,14 +209,22 @@ struct RuleChecker {
                 "rule '\(declaration.name)' has no 'limit'; it may send to the same customer on every tick",
                 in: file, at: declaration.nameRange, hint: "add e.g. 'limit once per 30 days', or 'limit once'")
         }
+        if let winnerClause = seen[.winner], case .send = seen[.send]?.kind {
+            winnerWithoutVariants(winnerClause, in: file)
+        }
         guard diagnostics.errorCount == errorsBefore, let condition, let (channel, target) = send else { return nil }
+        let chosen = purpose ?? MessagePurpose.defaultPurpose(for: channel)
+        warnIfMarketing(
+            chosen, channel: channel, target: target, couponPool: couponPool, owner: "rule '\(declaration.name)'",
+            at: seen[.purpose]?.range ?? declaration.nameRange, in: file)
         return Rule(
             name: declaration.name, description: description, condition: condition, channel: channel, target: target,
-            limit: limit ?? .unlimited, holdoutPercent: holdout, quietHours: quietHours, priority: priority,
-            activeWindow: activeWindow, file: file, nameRange: declaration.nameRange, range: declaration.range)
+            variants: variants, winner: winner, limit: limit ?? .unlimited, holdoutPercent: holdout, quietHours: quietHours,
+            priority: priority, activeWindow: activeWindow, purpose: chosen, couponPool: couponPool, file: file,
+            nameRange: declaration.nameRange, range: declaration.range)
     }
 
-    private mutating func checkSend(
+    mutating func checkSend(
         _ channelName: String, _ channelRange: Range<Int>, _ target: String, _ targetRange: Range<Int>,
         in file: SourceFile
     ) -> (Channel, String)? {
@@ -215,6 +284,12 @@ struct RuleChecker {
                     FactCatalog.definition(for: reference.phrase) == nil, !names.contains(reference.phrase)
                 {
                     names.append(reference.phrase)
+                }
+                // `entered S` / `left S` depend on S too.
+                if reference.words.count == 2, SegmentTransition(rawValue: reference.words[0]) != nil,
+                    segmentNames.contains(reference.words[1]), !names.contains(reference.words[1])
+                {
+                    names.append(reference.words[1])
                 }
             default: break
             }

@@ -1,4 +1,4 @@
-/// The parse of one rule file: its segment and rule declarations in source order.
+/// The parse of one rule file: its segment, rule and journey declarations in source order.
 ///
 /// This is the syntax tree, before names are resolved and types checked; `RuleSet` is the checked
 /// result that the evaluator uses.
@@ -6,6 +6,7 @@ public struct RuleFileSyntax: Sendable {
     public enum Declaration: Sendable {
         case segment(SegmentDeclaration)
         case rule(RuleDeclaration)
+        case journey(JourneyDeclaration)
     }
 
     public let file: SourceFile
@@ -17,6 +18,10 @@ public struct RuleFileSyntax: Sendable {
 
     public var rules: [RuleDeclaration] {
         declarations.compactMap { if case .rule(let rule) = $0 { rule } else { nil } }
+    }
+
+    public var journeys: [JourneyDeclaration] {
+        declarations.compactMap { if case .journey(let journey) = $0 { journey } else { nil } }
     }
 }
 

@@ -39,13 +39,21 @@ public enum RuleSetLoader {
 
     /// Parses and checks the given files as one rule set (names must be unique across them).
     public static func check(_ files: [SourceFile], environment: CheckEnvironment?) -> CheckResult {
+        check(parsed: files.map { Parser.parse($0) }, environment: environment)
+    }
+
+    /// `check` over files already parsed by `Parser.parse`, in the same order: the language server
+    /// keeps each file's parse until its text changes and checks the whole directory on each edit.
+    public static func check(
+        parsed: [(syntax: RuleFileSyntax, diagnostics: [Diagnostic])], environment: CheckEnvironment?
+    ) -> CheckResult {
         var collector = DiagnosticCollector()
         var syntaxes: [RuleFileSyntax] = []
-        for file in files {
-            let (syntax, diagnostics) = Parser.parse(file)
+        for (syntax, diagnostics) in parsed {
             for diagnostic in diagnostics { collector.add(diagnostic) }
             syntaxes.append(syntax)
         }
+        let files = syntaxes.map(\.file)
         var checker = RuleChecker(files: syntaxes, environment: environment, diagnostics: collector)
         let ruleSet = checker.check()
         let fileOrder = Dictionary(files.enumerated().map { (ObjectIdentifier($1), $0) }, uniquingKeysWith: { a, _ in a })

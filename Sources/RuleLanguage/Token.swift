@@ -11,6 +11,8 @@ struct Token: Sendable {
         case number(Decimal, isInteger: Bool)
         case time(TimeOfDay)
         case date(CalendarDate)
+        /// `2025-05-12T09:00:00Z` or `…+03:00`, in Unix seconds: only in test files (`Lexer.allowsInstants`).
+        case instant(Int64)
         case equal, notEqual, less, lessEqual, greater, greaterEqual
         case leftParen, rightParen, leftBrace, rightBrace, comma, percent, minus
         /// Something the lexer already reported (a bad number, an unterminated string, …).
@@ -26,12 +28,26 @@ struct Token: Sendable {
 /// Reserved words: they can never name a fact or a segment, which is what lets a condition run
 /// on to the next line and still end cleanly at the next clause.
 public enum Keyword: String, CaseIterable, Sendable {
-    case rule, segment
-    case description, when, send, limit, holdout, quiet, priority, active
+    case rule, segment, journey
+    case description, when, send, limit, holdout, quiet, priority, active, purpose, coupon, winner
+    case enter, exit, reenter, step, wait
     case and, or, not, no, `in`
 
     /// Keywords that begin a clause inside `rule "…" { … }`.
-    static let clauseKeywords: [Keyword] = [.description, .when, .send, .limit, .holdout, .quiet, .priority, .active]
+    static let clauseKeywords: [Keyword] = [
+        .description, .when, .send, .limit, .holdout, .quiet, .priority, .active, .purpose, .coupon, .winner,
+    ]
+
+    /// Keywords that begin a clause inside `journey "…" { … }`.
+    static let journeyClauseKeywords: [Keyword] = [
+        .description, .enter, .exit, .reenter, .holdout, .priority, .step, .wait,
+    ]
+
+    /// Keywords that begin a clause inside `step "…" { … }`.
+    static let stepClauseKeywords: [Keyword] = [.when, .send, .quiet, .purpose, .coupon]
+
+    /// Every keyword that begins a clause somewhere: where a condition or a skipped clause ends.
+    static let anyClauseKeywords: Set<Keyword> = Set(clauseKeywords + journeyClauseKeywords)
 }
 
 extension Token.Kind {
@@ -44,6 +60,11 @@ extension Token.Kind {
         case .number(let value, _): return "'\(value)'"
         case .time(let time): return "'\(time)'"
         case .date(let date): return "'\(date)'"
+        case .instant(let seconds):
+            let (days, second) = (seconds.floorDivided(by: 86_400), Int(seconds - seconds.floorDivided(by: 86_400) * 86_400))
+            let date = CivilCalendar.date(dayNumber: Int(days))
+            return String(
+                format: "'%04d-%02d-%02dT%02d:%02d:%02dZ'", date.year, date.month, date.day, second / 3600, second / 60 % 60, second % 60)
         case .equal: return "'='"
         case .notEqual: return "'!='"
         case .less: return "'<'"
@@ -60,5 +81,13 @@ extension Token.Kind {
         case .invalid: return "invalid input"
         case .endOfFile: return "end of file"
         }
+    }
+}
+
+extension Int64 {
+    /// The quotient rounded toward negative infinity (instants before 1970 are negative).
+    fileprivate func floorDivided(by divisor: Int64) -> Int64 {
+        let quotient = self / divisor
+        return (self % divisor != 0 && (self < 0) != (divisor < 0)) ? quotient - 1 : quotient
     }
 }

@@ -1,6 +1,8 @@
 import ArgumentParser
 import CampaignConfig
+import CustomerStore
 import Daemon
+import Engine
 import Foundation
 import RuleLanguage
 
@@ -15,7 +17,9 @@ import RuleLanguage
 /// The checks are the daemon's own (`RuntimeLoader`): what passes here loads in `run`.
 ///
 /// Diagnostics go to stderr (in colour only on a terminal); a clean run prints
-/// `N rules, M segments OK` and exits 0, any error exits 1.
+/// `N rules, J journeys, M segments OK` and exits 0, any error exits 1. With a store (the
+/// config's), it also warns how many customers each change of a live journey affects, as the
+/// reload log does; those warnings leave the exit status alone.
 struct CheckCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "check",
@@ -55,18 +59,49 @@ struct CheckCommand: AsyncParsableCommand {
                 FileHandle.standardError.write(Data("\(errors) in templates and channels\(warnings)\n".utf8))
                 throw ExitCode.failure
             }
-            print("\(ruleSet.rules.count) rules, \(ruleSet.segments.count) segments OK\(warnings)")
+            reportJourneyEdits(config: config, ruleSet: ruleSet)
+            // Test files beside the rules (docs/testing-rules.md): parse errors, unknown names.
+            let testProblems = try TestFiles.find(in: directory).flatMap { try TestFiles.check(path: $0, ruleSet: ruleSet).1 }
+            if !testProblems.isEmpty {
+                FileHandle.standardError.write(Data(renderer.render(testProblems).utf8))
+                let count = testProblems.count { $0.severity == .error }
+                if count > 0 {
+                    FileHandle.standardError.write(Data("\(count) error\(count == 1 ? "" : "s") in \(directory)/tests\(warnings)\n".utf8))
+                    throw ExitCode.failure
+                }
+            }
+            print("\(ruleSet.summary) OK\(warnings)")
+        }
+    }
+
+    /// Warns, per change to a journey customers are in, how many it affects (`JourneyEdits`),
+    /// when the config's store exists; says nothing without one.
+    private func reportJourneyEdits(config: Config, ruleSet: RuleSet) {
+        guard FileManager.default.fileExists(atPath: config.storePath) else { return }
+        do {
+            let store = try CustomerStore(path: config.storePath, currency: config.currency)
+            let counts = try store.enrolments.counts(now: Int64(Date().timeIntervalSince1970))
+            for line in JourneyEdits.describe(against: ruleSet, counts: counts) {
+                printError("warning: \(line)")
+            }
+        } catch {
+            printError("warning: journey edits not counted: \(error)")
         }
     }
 
     /// The config named by `--config`; without one, `check` still runs on the defaults when the
     /// default `config.json` does not exist.
     private func loadConfig() throws -> Config {
-        let path = root.global.config
+        try Self.configOrDefaults(root.global)
+    }
+
+    /// The config named by `--config`, or the defaults when it is the default and missing.
+    static func configOrDefaults(_ global: GlobalOptions) throws -> Config {
+        let path = global.config
         if path == "config.json" && !FileManager.default.fileExists(atPath: path) {
             printError("no config.json here; checking with the default configuration")
             return Config.defaults()
         }
-        return try root.global.loadConfig()
+        return try global.loadConfig()
     }
 }

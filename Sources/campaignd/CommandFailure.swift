@@ -42,17 +42,3 @@ func failingCleanly<T>(_ body: () async throws -> T) async throws -> T {
 func printError(_ line: String) {
     FileHandle.standardError.write(Data("campaignd: \(line)\n".utf8))
 }
-
-extension StoreError {
-    /// What to do about a store that cannot be used, when there is something to say.
-    var hint: String? {
-        switch self {
-        case .newerSchema:
-            "use the campaignd release that wrote it, or restore the backup taken before the upgrade (docs/operations.md, Upgrade)"
-        case .notWritable:
-            "every command opens the store read-write: the file and its directory must be writable (SQLite keeps -wal and -shm files beside it)"
-        default:
-            nil
-        }
-    }
-}

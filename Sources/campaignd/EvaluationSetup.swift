@@ -52,20 +52,36 @@ struct EvaluationSetup {
         return instant
     }
 
-    func settings(at now: Int64) -> EvaluationSettings {
-        EvaluationSettings(
+    /// The evaluation settings at `now`, with the store's recorded A/B winners.
+    func settings(at now: Int64) throws -> EvaluationSettings {
+        var settings = EvaluationSettings(
             now: now, businessTimeZone: config.timeZone, currency: store.currency,
             contactPressureMessages: config.contactPressure.maxMessages,
             contactPressureDays: config.contactPressure.perDays,
             defaultEmailQuietHours: config.defaultEmailQuietHours)
+        for winner in try store.variantWinners() { settings.winners[winner.rule] = winner.variant }
+        return settings
     }
 
     /// The rule named `name`, or a failure with a did-you-mean.
     func requireRule(_ name: String) throws -> Rule {
         if let rule = ruleSet.rule(named: name) { return rule }
+        if let slash = name.firstIndex(of: "/"), let journey = ruleSet.journey(named: String(name[..<slash])) {
+            throw CommandFailure(
+                "\"\(name)\" is a step of journey \"\(journey.name)\", not a rule", hint: "use --journey \(journey.name)")
+        }
         let suggestion = EditDistance.suggestion(for: name, among: ruleSet.rules.map(\.name))
         throw CommandFailure(
             "no rule named \"\(name)\"",
             hint: suggestion.map { "did you mean \"\($0)\"?" } ?? "campaignd plan lists every rule")
+    }
+
+    /// Fails with a did-you-mean unless a journey named `name` is loaded.
+    func requireJourney(_ name: String) throws {
+        guard ruleSet.journey(named: name) == nil else { return }
+        let suggestion = EditDistance.suggestion(for: name, among: ruleSet.journeys.map(\.name))
+        throw CommandFailure(
+            "no journey named \"\(name)\"",
+            hint: suggestion.map { "did you mean \"\($0)\"?" } ?? "campaignd journeys lists every journey")
     }
 }

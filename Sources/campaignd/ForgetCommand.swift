@@ -39,6 +39,8 @@ struct ForgetCommand: AsyncParsableCommand {
                 throw CommandFailure(
                     "forget: no customer with id \"\(customer)\" in \(config.storePath)",
                     hint: "the id is the one imported (column \"id\"); nothing was changed")
+            } catch {
+                throw store.explaining(error, operation: "forget \(customer)")
             }
             if json {
                 let encoder = JSONEncoder()

@@ -12,25 +12,41 @@ struct ImportCommand: AsyncParsableCommand {
             KIND is customers, purchases, events, feedback or consents. Rows are upserts, so importing a
             file twice changes nothing. The import is atomic: one bad row and nothing is written, and every
             bad row is reported as FILE:LINE:COLUMN: message. --skip-invalid writes the good rows.
+            A first import (or one larger than what the store holds of that kind) goes the bulk way:
+            facts and indexes are built once at the end, in the same transaction (--load).
+
+            Coupon codes go into a pool with 'import coupons POOL FILE': CSV code[,expires] with or without
+            a header, or one code a line. Atomic and idempotent; a code already in another pool is refused.
             """)
 
     @ParentCommand var root: Campaignd
 
-    @Argument(help: "What the file holds: customers, purchases, events, feedback or consents.")
-    var kind: ImportKind
+    @Argument(help: "What the file holds: customers, purchases, events, feedback, consents, or coupons.")
+    var kind: ImportTarget
 
-    @Argument(help: "The CSV (with a header row) or JSON Lines file.")
+    @Argument(help: "The CSV (with a header row) or JSON Lines file; for coupons, the pool name.")
     var file: String
+
+    @Argument(help: "For coupons: the file of codes.")
+    var couponFile: String?
 
     @Flag(help: "Import the good rows and report each bad one, instead of importing nothing.")
     var skipInvalid = false
 
+    @Option(help: "How rows are written: automatic (bulk into an empty table or one smaller than the file), incremental, or bulk.")
+    var load: ImportPath = .automatic
+
     func run() async throws {
+        guard case .rows(let kind) = kind else { return try await importCoupons(pool: file) }
         try await failingCleanly {
+            if let couponFile {
+                throw CommandFailure("unexpected argument '\(couponFile)'", hint: "campaignd import \(kind.rawValue) FILE")
+            }
             let config = try root.global.loadConfig()
             let store = try CustomerStore(path: config.storePath, currency: config.currency, logger: root.global.makeLogger())
             var importer = Importer(store: store, timeZone: config.timeZone)
             importer.skipInvalid = skipInvalid
+            importer.loadPath = load
             importer.onProblem = { problem in FileHandle.standardError.write(Data("\(problem)\n".utf8)) }
             let started = Date()
             importer.onProgress = { progress in
@@ -42,11 +58,54 @@ struct ImportCommand: AsyncParsableCommand {
                 summary = try importer.run(kind, path: file)
             } catch let problem as ImportProblem {
                 throw CommandFailure(problem.description)
+            } catch {
+                throw store.explaining(error, operation: "import \(kind.rawValue) \(file)")
             }
             let seconds = Date().timeIntervalSince(started)
             print("\(file): \(summary.rows) \(kind.rawValue) rows: \(summary.written) written, \(summary.unchanged) unchanged, \(summary.invalid) invalid (\(String(format: "%.1f", seconds)) s)")
         }
     }
+
+    /// `import coupons POOL FILE`.
+    private func importCoupons(pool: String) async throws {
+        try await failingCleanly {
+            guard let couponFile, !skipInvalid else {
+                throw CommandFailure(
+                    couponFile == nil ? "import coupons needs a pool and a file" : "--skip-invalid does not apply to coupons",
+                    hint: "campaignd import coupons POOL FILE")
+            }
+            let config = try root.global.loadConfig()
+            let store = try CustomerStore(path: config.storePath, currency: config.currency, logger: root.global.makeLogger())
+            let summary: CouponImportSummary
+            do {
+                summary = try store.importCoupons(
+                    pool: pool, path: couponFile, timeZone: config.timeZone, now: Int64(Date().timeIntervalSince1970))
+            } catch let problem as CouponImportError {
+                throw CommandFailure(problem.description)
+            } catch {
+                throw store.explaining(error, operation: "import coupons \(pool) \(couponFile)")
+            }
+            print("\(couponFile): \(summary.codes) codes for pool \(pool): \(summary.written) written, \(summary.unchanged) unchanged")
+        }
+    }
 }
 
-extension ImportKind: ExpressibleByArgument {}
+extension ImportPath: ExpressibleByArgument {}
+
+/// What `import` loads: rows of one kind, or coupon codes into a pool.
+enum ImportTarget: ExpressibleByArgument {
+    case rows(ImportKind)
+    case coupons
+
+    init?(argument: String) {
+        if argument == "coupons" {
+            self = .coupons
+        } else if let kind = ImportKind(rawValue: argument) {
+            self = .rows(kind)
+        } else {
+            return nil
+        }
+    }
+
+    static var allValueStrings: [String] { ImportKind.allCases.map(\.rawValue) + ["coupons"] }
+}

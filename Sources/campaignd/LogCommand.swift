@@ -1,8 +1,10 @@
 import ArgumentParser
 import CampaignConfig
 import CustomerStore
+import Daemon
 import Evaluation
 import Foundation
+import RuleLanguage
 
 /// `campaignd log`: the send log, newest first, with the reason for each row.
 struct LogCommand: AsyncParsableCommand {
@@ -12,8 +14,14 @@ struct LogCommand: AsyncParsableCommand {
 
     @ParentCommand var root: Campaignd
 
-    @Option(name: .long, help: "Only this rule.")
+    @Option(name: .long, help: "Only this rule, or journey step as JOURNEY/STEP.")
     var rule: String?
+
+    @Option(name: .long, help: "Only the steps of this journey.")
+    var journey: String?
+
+    @Option(name: .long, help: "Only this step of the journey given with --journey.")
+    var step: String?
 
     @Option(name: .long, help: "Only this customer (the id as imported).")
     var customer: String?
@@ -45,9 +53,15 @@ struct LogCommand: AsyncParsableCommand {
         var dueAt: String?
         var updatedAt: String
         var evidence: String
+        /// A journey step's send: its journey and step (`rule` is `JOURNEY/STEP`).
+        var journey: String?
+        var step: String?
+        /// The A/B variant chosen at queueing (also `target`); null without variants.
+        var variant: String?
 
         enum CodingKeys: String, CodingKey {
-            case sendID = "send_id", rule, ruleHash = "rule_hash", customer, channel, target, status, reason
+            case sendID = "send_id", rule, ruleHash = "rule_hash", customer, channel, target, status, reason, journey, step
+            case variant
             case lastError = "last_error", attempts, decidedAt = "decided_at", dueAt = "due_at", updatedAt = "updated_at"
             case evidence
         }
@@ -60,6 +74,11 @@ struct LogCommand: AsyncParsableCommand {
                 throw CommandFailure("no store at \(config.storePath)", hint: "import customers first: campaignd import customers FILE")
             }
             var filter = SendLogFilter(rule: rule, customer: customer, limit: limit)
+            if let step, journey == nil {
+                throw CommandFailure("--step '\(step)' needs --journey", hint: "name the journey: campaignd log --journey NAME --step \(step)")
+            }
+            filter.journey = journey
+            filter.step = step
             if let status {
                 guard let known = SendStatus(rawValue: status) else {
                     throw CommandFailure(
@@ -76,6 +95,16 @@ struct LogCommand: AsyncParsableCommand {
             }
             let store = try CustomerStore(path: config.storePath, currency: config.currency)
             let rows = try store.sendLog.entries(filter)
+            // No rows for a name neither the send log nor the rules know: say so (a warning, so scripts that
+            // poll for a rule's first send keep their empty listing), with a did-you-mean.
+            // A configured rule or step that has sent nothing yet is not a mistake; rules that do
+            // not load (broken, or no rules directory) leave the send log's names alone.
+            if let rule, rows.isEmpty,
+               let problem = try SendLogNames(store, configured: try? RuntimeLoader.rules(config: config).ruleSet)
+                   .problem(with: rule, stepsAllowed: true) {
+                printError("warning: \(problem.message)")
+                if let hint = problem.hint { printError("hint: \(hint)") }
+            }
             let zone = config.timeZone
             let entries = rows.map { row in
                 let send = row.record
@@ -83,7 +112,8 @@ struct LogCommand: AsyncParsableCommand {
                     sendID: send.sendID, rule: send.rule, ruleHash: send.ruleHash, customer: row.externalID,
                     channel: send.channel, target: send.target, status: send.status.rawValue, reason: send.reason,
                     lastError: send.lastError, attempts: send.attempts, decidedAt: InstantText.utc(send.decidedAt),
-                    dueAt: send.dueAt.map { InstantText.utc($0) }, updatedAt: InstantText.utc(send.updatedAt), evidence: send.evidence)
+                    dueAt: send.dueAt.map { InstantText.utc($0) }, updatedAt: InstantText.utc(send.updatedAt), evidence: send.evidence,
+                    journey: send.journey, step: send.step, variant: send.variant)
             }
             if json {
                 let encoder = JSONEncoder()
@@ -98,7 +128,7 @@ struct LogCommand: AsyncParsableCommand {
             for (entry, row) in zip(entries, rows) {
                 let when = InstantText.local(row.record.updatedAt, in: zone)
                 let why = [entry.reason, entry.lastError.map { "last error: \($0)" }].compactMap { $0 }.joined(separator: "; ")
-                print("\(when)  \(entry.status.padding(toLength: 9, withPad: " ", startingAt: 0)) \(entry.rule) → \(entry.customer ?? "(erased)") \(entry.channel) \"\(entry.target)\"  send \(entry.sendID)\(entry.attempts > 1 ? ", \(entry.attempts) attempts" : "")\(why.isEmpty ? "" : "  (\(why))")")
+                print("\(when)  \(entry.status.padding(toLength: 9, withPad: " ", startingAt: 0)) \(entry.rule) → \(entry.customer ?? "(erased)") \(entry.channel) \"\(entry.target)\"\(entry.variant == nil ? "" : " (variant)")  send \(entry.sendID)\(entry.attempts > 1 ? ", \(entry.attempts) attempts" : "")\(why.isEmpty ? "" : "  (\(why))")")
             }
         }
     }

@@ -1,9 +1,12 @@
 import ArgumentParser
+import Engine
 import Evaluation
 import Foundation
 
-/// `campaignd plan`: what a tick at an instant would send, per rule, and why not to the rest.
-/// Reads the store in one transaction; sends nothing and writes nothing.
+/// `campaignd plan`: what a tick at an instant would send, per rule, and why not to the rest;
+/// per journey, who would enter, leave by the goal and take each step. Reads the store in one
+/// transaction (journeys: a tick rehearsed under the write lock and rolled back); sends nothing
+/// and writes nothing.
 struct PlanCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "plan",
@@ -16,6 +19,9 @@ struct PlanCommand: AsyncParsableCommand {
 
     @Option(name: .long, help: "Only this rule (rules that win the contact-pressure cap over it are still taken into account).")
     var rule: String?
+
+    @Option(name: .long, help: "Only this journey (entering, exiting by goal, each step); rules are then not listed.")
+    var journey: String?
 
     @Option(name: .long, help: "How many customer ids to list per rule.")
     var sample: Int = 10
@@ -34,8 +40,9 @@ struct PlanCommand: AsyncParsableCommand {
             let setup = try EvaluationSetup.load(root.global)
             let now = try setup.instant(at)
             if let rule { _ = try setup.requireRule(rule) }
+            if let journey { try setup.requireJourney(journey) }
             guard sample >= 0 else { throw CommandFailure("--sample must be 0 or more") }
-            var settings = setup.settings(at: now)
+            var settings = try setup.settings(at: now)
             settings.sampleSize = sample
             let evaluator = Evaluator(ruleSet: setup.ruleSet, settings: settings, dialect: setup.store.dialect)
             if showSQL {
@@ -46,19 +53,34 @@ struct PlanCommand: AsyncParsableCommand {
                 return
             }
             guard (1...256).contains(threads) else { throw CommandFailure("--threads must be 1 to 256") }
-            let tallies = try ParallelEvaluator(evaluator: evaluator, slices: threads)
-                .evaluate(only: rule.map { [$0] }, in: setup.store)
             let logger = root.global.makeLogger()
+            var tallies = try journey != nil ? [] : ParallelEvaluator(evaluator: evaluator, slices: threads)
+                .evaluate(only: rule.map { [$0] }, in: setup.store)
             for tally in tallies {
                 logger.debug(
                     "evaluated rule",
                     metadata: ["rule": "\(tally.rule)", "duration": "\(tally.duration)", "matched": "\(tally.matched)"])
             }
-            let report = PlanReport(at: now, timeZone: setup.config.timeZone, tallies: tallies, ruleSet: setup.ruleSet)
+            var journeyPlans: [PlanReport.JourneyPlan]?
+            if rule == nil, !setup.ruleSet.journeys.isEmpty {
+                // Journeys: a whole tick rehearsed on the writer and rolled back (steps depend on
+                // what the tick records before them: the rules' sends for the cap, earlier steps).
+                let rehearsal = try Outbox(store: setup.store, clock: SystemClock(), logger: logger).tick(
+                    ruleSet: setup.ruleSet, settings: try setup.settings(at: now), slices: threads, rehearse: true)
+                journeyPlans = PlanReport.journeyPlans(rehearsal.journeys, ruleSet: setup.ruleSet, only: journey)
+                // Rule sends a higher-priority journey step would take the cap from count as capped.
+                tallies = RuleTally.displacing(rehearsal.journeys, in: tallies)
+            }
+            var report = PlanReport(
+                at: now, timeZone: setup.config.timeZone, tallies: tallies, ruleSet: setup.ruleSet, winners: settings.winners)
+            report.journeys = journeyPlans
             if json {
                 print(try report.json())
             } else {
-                print(report.text(localTime: InstantText.local(now, in: setup.config.timeZone)), terminator: "")
+                if journey == nil {
+                    print(report.text(localTime: InstantText.local(now, in: setup.config.timeZone)), terminator: "")
+                }
+                print(PlanReport.text(journeys: report.journeys ?? []), terminator: "")
             }
         }
     }

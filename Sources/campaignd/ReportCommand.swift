@@ -7,16 +7,20 @@ import Reporting
 import RuleLanguage
 
 /// `campaignd report`: per rule, recipients against the holdout — conversion, revenue per
-/// customer, lift with 95 % intervals and a verdict. Reads the store; writes nothing to it.
+/// customer, lift with 95 % intervals and a verdict; per journey, entrants against the entry
+/// holdout and each step's sends and skips. Reads the store; writes nothing to it.
 struct ReportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "report",
-        abstract: "Measure each rule against its holdout: conversion, revenue per customer, lift and a verdict.")
+        abstract: "Measure each rule and journey against its holdout: conversion, revenue per customer, lift and a verdict.")
 
     @ParentCommand var root: Campaignd
 
-    @Option(name: .long, help: "Only this rule.")
+    @Option(name: .long, help: "Only this rule (no journeys).")
     var rule: String?
+
+    @Option(name: .long, help: "Only this journey (no rules).")
+    var journey: String?
 
     @Option(name: .long, help: "Only decisions at or after this time (2026-11-20, 2026-11-20T09:30 or ISO 8601).")
     var since: String?
@@ -40,6 +44,9 @@ struct ReportCommand: AsyncParsableCommand {
                 throw CommandFailure("no store at \(config.storePath)", hint: "import customers first: campaignd import customers FILE")
             }
             guard (1...366).contains(window) else { throw CommandFailure("--window must be 1 to 366 days") }
+            guard rule == nil || journey == nil else {
+                throw CommandFailure("--rule and --journey exclude each other", hint: "report one rule or one journey")
+            }
             let zone = config.timeZone
             func instant(_ text: String?, _ option: String) throws -> Int64? {
                 guard let text else { return nil }
@@ -51,17 +58,19 @@ struct ReportCommand: AsyncParsableCommand {
             }
             let now = try instant(at, "--at") ?? Int64(Date().timeIntervalSince1970)
             let store = try CustomerStore(path: config.storePath, currency: config.currency)
-            if let rule {
-                let names = try store.sendLog.ruleNames()
-                guard names.contains(rule) else {
+            // Journey steps are reported per journey (--journey), not as rules.
+            if let rule { try SendLogNames(store).require(rule, stepsAllowed: false) }
+            if let journey {
+                let names = try store.enrolments.counts(now: now).map(\.journey)
+                guard names.contains(journey) else {
                     throw CommandFailure(
-                        "no rule named \"\(rule)\" in the send log",
-                        hint: EditDistance.suggestion(for: rule, among: names).map { "did you mean \"\($0)\"?" }
-                            ?? "campaignd log lists what was sent")
+                        "no journey named \"\(journey)\" has entrants",
+                        hint: EditDistance.suggestion(for: journey, among: names).map { "did you mean \"\($0)\"?" }
+                            ?? "campaignd journeys lists the journeys and their enrolments")
                 }
             }
             let query = ReportQuery(
-                since: try instant(since, "--since"), now: now, windowDays: window, rule: rule,
+                since: try instant(since, "--since"), now: now, windowDays: window, rule: rule, journey: journey,
                 utcOffsetSeconds: zone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(now))))
             let report = try Report(query: query, store: store, timeZone: zone)
             let localTime = { (seconds: Int64) in InstantText.local(seconds, in: zone) }

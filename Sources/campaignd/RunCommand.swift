@@ -24,7 +24,7 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "With --once: record the tick's decisions but send nothing (benchmarks, staging).")
     var noDispatch = false
 
-    @Option(name: .long, help: "With --once: tick at this instant instead of the current one (2026-11-20T09:30 or ISO 8601).")
+    @Option(name: .long, help: "With --once: tick and send as of this instant instead of now (2026-11-20T09:30 or ISO 8601).")
     var at: String?
 
     func run() async throws {
@@ -40,25 +40,28 @@ struct RunCommand: AsyncParsableCommand {
             guard FileManager.default.fileExists(atPath: config.storePath) || !once else {
                 throw CommandFailure("no store at \(config.storePath)", hint: "import customers first: campaignd import customers FILE")
             }
+            guard once || (!noDispatch && at == nil) else {
+                throw CommandFailure("--no-dispatch and --at go with --once")
+            }
+            var instant: Int64?
+            if let at {
+                guard let parsed = InstantText.parse(at, businessTimeZone: config.timeZone) else {
+                    throw CommandFailure("--at '\(at)' is not a date or time", hint: "write 2026-11-20T09:30 or 2026-11-20T07:30:00Z")
+                }
+                instant = parsed
+            }
             let store = try CustomerStore(path: config.storePath, currency: config.currency, logger: logger)
             let engine: Engine
             do {
-                engine = try RuntimeLoader.engine(store: store, configPath: configPath, logger: logger)
+                // With --at the whole run happens as of that instant: the tick, and the dispatch
+                // that records the deliveries (so `received` reads them as of then).
+                let clock: any EngineClock = instant.map { ShiftedClock(startingAt: Double($0)) } ?? SystemClock()
+                engine = try RuntimeLoader.engine(store: store, configPath: configPath, logger: logger, clock: clock)
             } catch let failure as RuntimeLoader.Failure {
                 FileHandle.standardError.write(Data((failure.description + "\n").utf8))
                 throw CommandFailure("cannot start: the configuration, rules or templates have errors", hint: "campaignd check shows each")
             }
-            guard once || (!noDispatch && at == nil) else {
-                throw CommandFailure("--no-dispatch and --at go with --once")
-            }
             if once {
-                var instant: Int64?
-                if let at {
-                    guard let parsed = InstantText.parse(at, businessTimeZone: config.timeZone) else {
-                        throw CommandFailure("--at '\(at)' is not a date or time", hint: "write 2026-11-20T09:30 or 2026-11-20T07:30:00Z")
-                    }
-                    instant = parsed
-                }
                 try await runOnce(engine, at: instant)
             } else {
                 let daemon: Daemon

@@ -8,7 +8,7 @@ struct ConfigTests {
         try Config.parse(json: Data(json.utf8), path: "test.json", baseDirectory: "/etc/campaignd")
     }
 
-    @Test("config.example.json loads, and its values are the defaults")
+    @Test("config.example.json loads, and its values are the defaults plus what the starting rules need")
     func example() throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         let config = try Config.load(path: root.appendingPathComponent("config.example.json").path)
@@ -16,6 +16,14 @@ struct ConfigTests {
         var defaults = Config.defaults(baseDirectory: root.path)
         #expect(defaults.http == nil)
         defaults.http = .default
+        // rules/ sends marketing email (a sender and signed unsubscribe links) and names the
+        // webhook endpoint "crm-escalation"; nothing else differs from an empty config.
+        #expect(defaults.channels.email.settings.isEmpty && defaults.channels.webhookEndpoints.isEmpty)
+        defaults.channels.email.settings = [
+            "from": "Shop <shop@example.com>", "unsubscribe_url": "https://shop.example/unsubscribe",
+            "unsubscribe_secret_file": "credential:unsubscribe-key",
+        ]
+        defaults.channels.webhookEndpoints = ["crm-escalation": .init(url: "https://crm.example/hooks/campaignd", secretFiles: [])]
         #expect(config == defaults)
         #expect(config.storePath == root.appendingPathComponent("var/campaignd.sqlite").path)
         #expect(config.channels.email.mode == .spool)

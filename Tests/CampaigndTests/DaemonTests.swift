@@ -56,10 +56,10 @@ struct DaemonTests {
         let (directory, config) = try CommandLineTests.demoWorkspace()
         let rules = directory.appendingPathComponent("rules")
         try FileManager.default.copyItem(
-            at: CampaigndProcess.repository.appendingPathComponent("examples/demo/rules"), to: rules)
+            at: CampaigndProcess.repository.appendingPathComponent("rules"), to: rules)
         var text = try String(contentsOfFile: config, encoding: .utf8)
         text = text.replacingOccurrences(
-            of: "\"rules\": \"\(CampaigndProcess.repository.path)/examples/demo/rules\"", with: "\"rules\": \"rules\"")
+            of: "\"rules\": \"\(CampaigndProcess.repository.path)/rules\"", with: "\"rules\": \"rules\"")
         text = text.replacingOccurrences(of: "\"currency\": \"EUR\",", with: "\"currency\": \"EUR\", \"tick\": \"2s\",")
         try text.write(toFile: config, atomically: true, encoding: .utf8)
         return (directory, config, rules)
@@ -95,15 +95,15 @@ struct DaemonTests {
         #expect(daemon.log.contains("reload failed; the previous configuration keeps running"))
         #expect(daemon.process.isRunning)
 
-        // Fixed: the next SIGHUP picks up the new rules.
+        // Fixed: the next SIGHUP picks up the new rules (the starting set's 7 and "oops").
         try "rule \"oops\" {\n  when orders >= 2000\n  send email \"winback-coupon\"\n  limit once\n}\n".write(
             to: broken, atomically: true, encoding: .utf8)
         daemon.signal(SIGHUP)
         _ = try listener.wait(for: "READY=1")
         // The log line is written before READY=1; give the file a moment on a busy machine.
         let reloadDeadline = Date().addingTimeInterval(10)
-        while !daemon.log.contains("rules.count=6 [Engine] reloaded") && Date() < reloadDeadline { usleep(50_000) }
-        #expect(daemon.log.contains("rules.count=6 [Engine] reloaded"), "\(daemon.log)")
+        while !daemon.log.contains("rules.count=8 [Engine] reloaded") && Date() < reloadDeadline { usleep(50_000) }
+        #expect(daemon.log.contains("rules.count=8 [Engine] reloaded"), "\(daemon.log)")
 
         daemon.signal(SIGTERM)
         _ = try listener.wait(for: "STOPPING=1", seconds: 10)

@@ -182,7 +182,8 @@ final class Stores: Sendable {
         rules = root.appendingPathComponent("rules")
         try FileManager.default.createDirectory(at: rules, withIntermediateDirectories: true)
         let demo = CampaigndProcess.repository.appendingPathComponent("examples/demo")
-        try FileManager.default.copyItem(at: demo.appendingPathComponent("rules/lifecycle.rules"), to: rules.appendingPathComponent("lifecycle.rules"))
+        try FileManager.default.copyItem(at: CampaigndProcess.repository.appendingPathComponent("rules/lifecycle.rules"),
+                                         to: rules.appendingPathComponent("lifecycle.rules"))
         // Rules that match any customer with consent, so that ticks queue and dispatch on these stores.
         try """
             rule "everyone-email" {
@@ -220,8 +221,8 @@ final class Stores: Sendable {
         try String(contentsOf: demo.appendingPathComponent("config.json"), encoding: .utf8)
             .replacingOccurrences(of: "\"../../var/demo/campaignd.sqlite\"", with: "\"\(directory.path)/store/store.sqlite\"")
             .replacingOccurrences(of: "\"../../var/demo/spool/", with: "\"\(directory.path)/spool/")
-            .replacingOccurrences(of: "\"rules\": \"rules\"", with: "\"rules\": \"\(rules.path)\"")
-            .replacingOccurrences(of: "\"templates\": \"templates\"", with: "\"templates\": \"\(demo.path)/templates\"")
+            .replacingOccurrences(of: "\"rules\": \"../../rules\"", with: "\"rules\": \"\(rules.path)\"")
+            .replacingOccurrences(of: "\"templates\": \"../../templates\"", with: "\"templates\": \"\(CampaigndProcess.repository.path)/templates\"")
             .replacingOccurrences(of: "\"secrets/", with: "\"\(demo.path)/secrets/")
             .replacingOccurrences(of: "\"currency\": \"EUR\",", with: "\"currency\": \"EUR\", \"tick\": \"1s\",")
             .write(toFile: config, atomically: true, encoding: .utf8)

@@ -30,9 +30,10 @@ struct TestStore {
 
     /// Imports a file, returning the summary and every problem reported.
     @discardableResult
-    func importFile(_ kind: ImportKind, _ path: String, skipInvalid: Bool = false) throws -> (ImportSummary, [ImportProblem]) {
+    func importFile(_ kind: ImportKind, _ path: String, skipInvalid: Bool = false, loadPath: ImportPath = .automatic) throws -> (ImportSummary, [ImportProblem]) {
         var importer = Importer(store: store, timeZone: Self.helsinki)
         importer.skipInvalid = skipInvalid
+        importer.loadPath = loadPath
         let collected = ProblemBox()
         importer.onProblem = { collected.items.append($0) }
         let summary = try importer.run(kind, path: path)
@@ -40,8 +41,9 @@ struct TestStore {
     }
 
     /// Imports a file that must fail atomically; returns the problems reported.
-    func failingImport(_ kind: ImportKind, _ path: String) -> (Error?, [ImportProblem]) {
+    func failingImport(_ kind: ImportKind, _ path: String, loadPath: ImportPath = .automatic) -> (Error?, [ImportProblem]) {
         var importer = Importer(store: store, timeZone: Self.helsinki)
+        importer.loadPath = loadPath
         let collected = ProblemBox()
         importer.onProblem = { collected.items.append($0) }
         do {

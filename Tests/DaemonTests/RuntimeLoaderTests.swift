@@ -5,21 +5,28 @@ import Foundation
 import RuleLanguage
 import Testing
 
-/// The loader the daemon starts and reloads with, and `check` runs, over the demo in examples/demo.
+/// The loader the daemon starts and reloads with, and `check` runs, over the demo in examples/demo
+/// (whose config names the repository's rules/ and templates/).
 @Suite("RuntimeLoader")
 struct RuntimeLoaderTests {
-    static let demo = URL(fileURLWithPath: #filePath)
+    static let repository = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("examples/demo")
+    static let demo = repository.appendingPathComponent("examples/demo")
 
     /// A copy of the demo's config, rules, templates and secrets in a fresh directory, to edit.
     func demoCopy() throws -> URL {
         let directory = FileManager.default.temporaryDirectory
             .appendingPathComponent("campaignd-loader-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        for name in ["config.json", "rules", "templates", "secrets"] {
+        try String(contentsOf: Self.demo.appendingPathComponent("config.json"), encoding: .utf8)
+            .replacingOccurrences(of: "\"../../rules\"", with: "\"rules\"")
+            .replacingOccurrences(of: "\"../../templates\"", with: "\"templates\"")
+            .write(to: directory.appendingPathComponent("config.json"), atomically: true, encoding: .utf8)
+        try FileManager.default.copyItem(
+            at: Self.demo.appendingPathComponent("secrets"), to: directory.appendingPathComponent("secrets"))
+        for name in ["rules", "templates"] {
             try FileManager.default.copyItem(
-                at: Self.demo.appendingPathComponent(name), to: directory.appendingPathComponent(name))
+                at: Self.repository.appendingPathComponent(name), to: directory.appendingPathComponent(name))
         }
         return directory
     }
@@ -28,7 +35,11 @@ struct RuntimeLoaderTests {
     func demoLoads() throws {
         let configuration = try RuntimeLoader.load(configPath: Self.demo.appendingPathComponent("config.json").path)
         let rules = configuration.runtime.ruleSet.rules.map(\.name)
-        #expect(rules == ["winback-coupon", "birthday", "key-thank-you-letter", "detractor-alert", "abandoned-cart"])
+        // rules/journeys.rules, then rules/lifecycle.rules (files in name order).
+        #expect(rules == [
+            "lapsed-regular", "second-reminder", "winback-coupon", "birthday", "key-thank-you-letter", "detractor-alert", "abandoned-cart",
+        ])
+        #expect(configuration.runtime.ruleSet.journeys.map(\.name) == ["onboarding", "new-key-customer"])
         #expect(Set(configuration.runtime.channels.keys) == [.email, .letter, .webhook])
         #expect(configuration.runtime.businessTimeZone.identifier == "Europe/Helsinki")
         #expect(configuration.runtime.currency == "EUR")
@@ -67,5 +78,25 @@ struct RuntimeLoaderTests {
         let problems = RuntimeLoader.templateAndChannelProblems(config: loaded, rules: ruleSet)
         #expect(problems.contains { $0.contains("needs 'channels.email.unsubscribe_url'") }, "\(problems)")
         #expect(failure?.description == problems.joined(separator: "\n"))
+    }
+
+    @Test("a journey step's template is checked like a rule's, and the load counts the journey")
+    func journeyStepTemplate() throws {
+        let directory = try demoCopy()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let email = directory.appendingPathComponent("templates/email")
+        try "Thanks, {{customer.nickname}}".write(
+            to: email.appendingPathComponent("journey-thanks.subject.mustache"), atomically: true, encoding: .utf8)
+        try "Thank you.".write(
+            to: email.appendingPathComponent("journey-thanks.text.mustache"), atomically: true, encoding: .utf8)
+        try "journey \"welcome\" {\n  enter when orders = 1\n  step \"thanks\" { send email \"journey-thanks\" }\n}\n"
+            .write(to: directory.appendingPathComponent("rules/journey.rules"), atomically: true, encoding: .utf8)
+        let config = try Config.load(path: directory.appendingPathComponent("config.json").path)
+        let ruleSet = try #require(try RuntimeLoader.rules(config: config).ruleSet)
+        #expect(ruleSet.summary == "7 rules, 3 journeys, 3 segments", "the starting set's 7 rules and 2 journeys, and this one")
+        let problems = RuntimeLoader.templateAndChannelProblems(config: config, rules: ruleSet)
+        #expect(problems.count == 1, "\(problems)")
+        #expect(problems.first?.contains("journey-thanks.subject.mustache") == true, "\(problems)")
+        #expect(problems.first?.contains("unknown variable 'customer.nickname'") == true, "\(problems)")
     }
 }

@@ -32,6 +32,24 @@ struct ChannelSetTests {
         #expect(missing.contains("templates/email/nope.subject.mustache"))
     }
 
+    @Test("a service email has no List-Unsubscribe; a pool's code replaces the derived coupon")
+    func serviceEmailAndPoolCoupon() async throws {
+        let directory = try Fixtures.directory(Fixtures.templates)
+        let config = try Fixtures.config(in: directory, channels: """
+            {"email": {"from": "shop@example.com", "unsubscribe_url": "https://shop.example/u", "unsubscribe_secret_file": "secrets/unsubscribe"}}
+            """)
+        let set = try ChannelSet.make(config: config)
+        var service = Fixtures.message("s-1", isMarketing: false)
+        service.coupon = "WINBACK10-0042"
+        #expect(await set.email.deliver(service) == .delivered(receipt: "spooled \(directory)/var/spool/email/s-1.eml"))
+        #expect(await set.email.deliver(Fixtures.message("m-1")) == .delivered(receipt: "spooled \(directory)/var/spool/email/m-1.eml"))
+        let serviceMail = try String(contentsOfFile: "\(directory)/var/spool/email/s-1.eml", encoding: .utf8)
+        let marketingMail = try String(contentsOfFile: "\(directory)/var/spool/email/m-1.eml", encoding: .utf8)
+        #expect(!serviceMail.contains("List-Unsubscribe") && marketingMail.contains("List-Unsubscribe: <"))
+        #expect(serviceMail.contains("Koodisi: WINBACK10-0042"))
+        #expect(!marketingMail.contains("WINBACK10-0042") && marketingMail.contains("Koodisi: "))
+    }
+
     @Test("live settings: every problem named with its key and file; secrets from $CREDENTIALS_DIRECTORY")
     func problems() throws {
         let directory = try Fixtures.directory(Fixtures.templates)

@@ -77,6 +77,46 @@ struct EmailMessageTests {
         #expect(encoded.hasSuffix("=20\r\nb=3Dc"))
     }
 
+    @Test("quoted-printable round-trips any text: lines within 76 octets, 7-bit, decoded back to the text with CRLF line ends")
+    func quotedPrintableRoundTrip() throws {
+        let texts = [
+            "", "=", "a=b", "Äänekoski €100 😀", String(repeating: "é", count: 60), String(repeating: "x", count: 75),
+            String(repeating: "x", count: 76), "tab\tend\t", "space at end \r\nCRLF\rCR\nLF\n\n",
+            String(repeating: "=", count: 40) + " \u{7f}\u{1}", String(repeating: "ab ", count: 70),
+        ]
+        for text in texts {
+            let encoded = QuotedPrintable.encode(text)
+            #expect(encoded.allSatisfy { $0 < 128 }, "7-bit: \(text)")
+            let lines = String(decoding: encoded, as: UTF8.self).components(separatedBy: "\r\n")
+            #expect(lines.allSatisfy { $0.utf8.count <= 76 }, "\(text)")
+            #expect(lines.allSatisfy { !$0.hasSuffix(" ") && !$0.hasSuffix("\t") }, "\(text)")
+            let expected = text.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n")
+                .replacingOccurrences(of: "\n", with: "\r\n")
+            #expect(String(decoding: try Self.decodeQuotedPrintable(encoded), as: UTF8.self) == expected)
+        }
+    }
+
+    /// RFC 2045 §6.7 decoding: `=XX` is an octet, `=` before CRLF a soft break.
+    static func decodeQuotedPrintable(_ bytes: [UInt8]) throws -> [UInt8] {
+        var out: [UInt8] = []
+        var index = 0
+        while index < bytes.count {
+            if bytes[index] == UInt8(ascii: "=") {
+                if index + 2 < bytes.count, bytes[index + 1] == 13, bytes[index + 2] == 10 {
+                    index += 3
+                    continue
+                }
+                let hex = try #require(index + 2 < bytes.count ? String(decoding: bytes[index + 1...index + 2], as: UTF8.self) : nil)
+                out.append(try #require(UInt8(hex, radix: 16)))
+                index += 3
+            } else {
+                out.append(bytes[index])
+                index += 1
+            }
+        }
+        return out
+    }
+
     @Test("a send id that is not plain gives a hashed, stable token")
     func token() {
         #expect(EmailMessage.token(for: "abc-1_2") == "abc-1_2")

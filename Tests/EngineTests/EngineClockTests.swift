@@ -46,3 +46,20 @@ struct EngineClockTests {
         for row in sent { #expect(row["updated_at"] as Int64 == Int64(fx.clock.now())) }
     }
 }
+
+extension EngineClockTests {
+    @Test("a shifted clock (run --once --at) reads its instant at first and then advances with the system clock")
+    func shiftedClock() async throws {
+        let instant = 2_111_000_000.0  // 2036, far from the system clock
+        let before = Date().timeIntervalSince1970
+        let clock = ShiftedClock(startingAt: instant)
+        let first = clock.now()
+        let afterFirst = Date().timeIntervalSince1970
+        // Between the instant and the instant plus the system time that passed since it was made.
+        #expect(first >= instant - 0.001 && first <= instant + (afterFirst - before) + 0.001)
+        try await clock.sleep(seconds: 0.01)
+        let second = clock.now()
+        let afterSecond = Date().timeIntervalSince1970
+        #expect(second >= first + 0.01 - 0.001 && second <= instant + (afterSecond - before) + 0.001)
+    }
+}

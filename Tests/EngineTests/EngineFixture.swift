@@ -17,10 +17,11 @@ struct EngineFixture {
     let webhook: RecordingChannel
     var logger: Logger { Logger(label: "test") }
 
-    init(now: String = "2026-11-20T10:00:00Z", emailScript: [DeliveryOutcome] = []) throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("campaignd-engine-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        store = try CustomerStore(path: "\(directory)/store.sqlite", currency: "EUR")
+    /// - Parameter directory: where the store lives (a `SmallDisk`); a new temporary directory by default.
+    init(now: String = "2026-11-20T10:00:00Z", emailScript: [DeliveryOutcome] = [], directory: String? = nil) throws {
+        self.directory = directory ?? FileManager.default.temporaryDirectory.appendingPathComponent("campaignd-engine-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: self.directory, withIntermediateDirectories: true)
+        store = try CustomerStore(path: "\(self.directory)/store.sqlite", currency: "EUR")
         clock = ManualClock(Double(Self.time(now)))
         email = RecordingChannel(store: store, script: emailScript)
         webhook = RecordingChannel(store: store)

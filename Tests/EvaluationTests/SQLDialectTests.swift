@@ -68,20 +68,26 @@ struct SQLDialectTests {
         }
         """
 
-    /// `bench/rules/typical.rules`, `examples/demo/rules/*.rules` and `everyFact`.
+    /// `bench/rules/typical.rules`, `rules/*.rules` (one rule set, as campaignd loads the
+    /// directory: journeys.rules uses lifecycle.rules' segments and rules) and `everyFact`.
     static func ruleSets() throws -> [(name: String, ruleSet: RuleSet)] {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent()
-        let demo = root.appendingPathComponent("examples/demo/rules")
-        var files = [root.appendingPathComponent("bench/rules/typical.rules")]
-        files += try FileManager.default.contentsOfDirectory(atPath: demo.path).filter { $0.hasSuffix(".rules") }.sorted()
-            .map { demo.appendingPathComponent($0) }
-        var sources = try files.map { (name: $0.path, text: try String(contentsOf: $0, encoding: .utf8)) }
-        sources.append((name: "every-fact.rules", text: everyFact))
-        return try sources.map { source in
-            let result = RuleSetLoader.check([SourceFile(name: source.name, text: source.text)], environment: nil)
-            let ruleSet = try #require(result.ruleSet, "\(source.name): \(DiagnosticRenderer(colour: false).render(result.diagnostics))")
-            return (source.name, ruleSet)
+        let demo = root.appendingPathComponent("rules")
+        func source(_ url: URL) throws -> SourceFile {
+            SourceFile(name: url.path, text: try String(contentsOf: url, encoding: .utf8))
+        }
+        let starting = try FileManager.default.contentsOfDirectory(atPath: demo.path).filter { $0.hasSuffix(".rules") }.sorted()
+            .map { try source(demo.appendingPathComponent($0)) }
+        let sets: [(name: String, files: [SourceFile])] = [
+            ("bench/rules/typical.rules", [try source(root.appendingPathComponent("bench/rules/typical.rules"))]),
+            ("rules/", starting),
+            ("every-fact.rules", [SourceFile(name: "every-fact.rules", text: everyFact)]),
+        ]
+        return try sets.map { set in
+            let result = RuleSetLoader.check(set.files, environment: nil)
+            let ruleSet = try #require(result.ruleSet, "\(set.name): \(DiagnosticRenderer(colour: false).render(result.diagnostics))")
+            return (set.name, ruleSet)
         }
     }
 
@@ -101,7 +107,7 @@ struct SQLDialectTests {
         }
         let explainer = Explainer(ruleSet: ruleSet, settings: settings, dialect: dialect)
         queries += ruleSet.rules.map { explainer.probeQuery(for: $0, customerID: 1).query }
-        queries += Channel.allCases.map { ConsentCheck.query(customer: 1, channel: $0, now: settings.now, dialect: dialect) }
+        queries += Channel.allCases.map { ConsentCheck.query(customer: 1, channel: $0, purpose: .marketing, now: settings.now, dialect: dialect) }
         let evaluator = Evaluator(ruleSet: ruleSet, settings: settings, dialect: dialect)
         queries.append(SQLFragment(evaluator.latestHistorySQL(customers: 1...9)))
         return queries.map { ($0.sql, $0.arguments.map(\.description)) }

@@ -70,6 +70,10 @@ struct ScenarioTests {
         let k = try fx.customer("K")
         try fx.feedback(k, "nps", score: 9, at: "2026-11-19T12:00:00Z")
         try fx.consent(k, .webhook, granted: true, at: "2026-01-01")
+        // A webhook is a service message: no consent record is needed, but a withdrawal blocks it.
+        let w = try fx.customer("W")
+        try fx.feedback(w, "nps", score: 2, at: "2026-11-19T12:00:00Z")
+        try fx.consent(w, .webhook, granted: false, at: "2026-11-01T12:00:00Z")
 
         let result = try fx.evaluate(Self.rules, at: now)
         #expect(result.verdicts("winback") == ["A": .send, "H": .skip(.limit)])
@@ -77,7 +81,7 @@ struct ScenarioTests {
             "A": .send, "C": .skip(.noConsent), "F": .skip(.suppressed), "G": .skip(.missingAddress), "H": .send,
         ])
         #expect(result.verdicts("key-letter") == ["I": .send, "J": .skip(.missingAddress)])
-        #expect(result.verdicts("detractor") == ["D": .skip(.noConsent), "E": .send])
+        #expect(result.verdicts("detractor") == ["D": .send, "E": .send, "W": .skip(.consentWithdrawn)])
         let lapsed = try #require(result.tallies["lapsed"])
         #expect(lapsed.matched == 5 && lapsed.wouldSend == 2)
         #expect(lapsed.skipped == [.noConsent: 1, .suppressed: 1, .missingAddress: 1])

@@ -1,5 +1,8 @@
+@testable import CustomerStore
 import Foundation
+import GRDB
 import Testing
+import TestSupport
 
 @Suite("/healthz and /metrics")
 struct HealthMetricsTests {
@@ -27,6 +30,48 @@ struct HealthMetricsTests {
             json = try #require(try JSONSerialization.jsonObject(with: Data(reply.body.utf8)) as? [String: Any])
             #expect(reply.status == 503 && json["status"] as? String == "failing")
             #expect((json["problems"] as? [String]) == ["the last tick is overdue"])
+        }
+    }
+
+    @Test("/healthz on a full disk: 503 naming the store in last_tick_error, then last_dispatch_error; 200 again once space returns")
+    func healthOnAFullDisk() async throws {
+        let disk = try SmallDisk()
+        defer { disk.unmount() }
+        let fx = try ListenerFixture(directory: disk.path)
+        let client = HTTPTestClient()
+        let full = "\(fx.store.path): the disk is full"
+        func health(_ base: String) async throws -> (status: Int, json: [String: Any]) {
+            let reply = try await client.get("\(base)/healthz")
+            return (reply.status, try #require(try JSONSerialization.jsonObject(with: Data(reply.body.utf8)) as? [String: Any]))
+        }
+        func emptyWAL() throws {
+            _ = try fx.store.database.writeWithoutTransaction { try Row.fetchAll($0, sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
+        }
+        try await fx.withListener { base in
+            try emptyWAL()
+            try disk.fill()
+            #expect(throws: StoreError.self) { try fx.tickNext() }
+            var (status, json) = try await health(base)
+            #expect(status == 503 && json["status"] as? String == "failing")
+            #expect((json["last_tick_error"] as? String)?.contains(full) == true, "\(json)")
+            #expect((json["problems"] as? [String])?.contains { $0.hasPrefix("the last tick failed: ") } == true)
+
+            try disk.free()
+            try fx.tickNext()
+            (status, json) = try await health(base)
+            #expect(status == 200 && json["last_tick_error"] is NSNull, "\(json)")
+
+            try emptyWAL()
+            try disk.fill()
+            await #expect(throws: StoreError.self) { try await fx.engine.dispatchDue() }
+            (status, json) = try await health(base)
+            #expect(status == 503 && (json["last_dispatch_error"] as? String)?.contains(full) == true, "\(json)")
+            #expect((json["problems"] as? [String])?.contains { $0.hasPrefix("the dispatcher cannot write the store: ") } == true)
+
+            try disk.free()
+            _ = try await fx.engine.dispatchDue()
+            (status, json) = try await health(base)
+            #expect(status == 200 && json["last_dispatch_error"] is NSNull && json["status"] as? String == "ok", "\(json)")
         }
     }
 

@@ -40,11 +40,12 @@ struct ListenerFixture {
     let token: UnsubscribeToken
     var logger: Logger { Logger(label: "test") }
 
-    init(customers: Int = 3) throws {
+    /// - Parameter directory: where the store lives (a `SmallDisk`); a new temporary directory by default.
+    init(customers: Int = 3, directory: String? = nil) throws {
         _ = TestMetrics.registry
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("campaignd-http-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        store = try CustomerStore(path: "\(directory)/store.sqlite", currency: "EUR")
+        self.directory = directory ?? FileManager.default.temporaryDirectory.appendingPathComponent("campaignd-http-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: self.directory, withIntermediateDirectories: true)
+        store = try CustomerStore(path: "\(self.directory)/store.sqlite", currency: "EUR")
         let fixture = try StoreFixture(store: store)
         let ids = (0..<customers).map { "C\($0 + 1)" }
         try fixture.customers(ids.enumerated().map { index, id in

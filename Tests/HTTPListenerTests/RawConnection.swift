@@ -64,6 +64,18 @@ final class RawConnection {
     /// The text received so far.
     var text: String { String(decoding: received, as: UTF8.self) }
 
+    /// Waits until the text received starts with `prefix` or the server closes the connection,
+    /// checking every 50 ms, or until `limit`; returns whether the text starts with `prefix`.
+    func waitForText(prefix: String, limit: Duration) async throws -> Bool {
+        let deadline = ContinuousClock.now + limit
+        while true {
+            let closed = isClosed()
+            if text.hasPrefix(prefix) { return true }
+            if closed || ContinuousClock.now >= deadline { return false }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+    }
+
     /// Waits until every connection is closed by the server, checking every 50 ms, or until
     /// `limit`; returns how many are still open.
     static func waitUntilClosed(_ connections: [RawConnection], limit: Duration) async throws -> Int {

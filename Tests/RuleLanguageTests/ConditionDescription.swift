@@ -48,6 +48,11 @@ extension Fact {
         case .tagged(let tag): "tagged[\(tag)]"
         case .customerField(let field): "field[\(field.rawValue)]"
         case .attribute(let name): "attribute[\(name)]"
+        case .transition(let transition, let segment, let days):
+            "\(transition.rawValue)[\(segment)\(days.map { " last \($0)" } ?? "")]"
+        case .received(let name, let days): "received[\(name) last \(days)]"
+        case .daysSinceReceived(let name): "days-since-received[\(name)]"
+        case .purchaseSinceReceived(let name): "purchase-since-received[\(name)]"
         }
     }
 }

@@ -9,7 +9,10 @@ enum Fixtures {
 
     /// Templates and endpoints the fixture rules may name.
     static let environment = CheckEnvironment(
-        emailTemplates: ["winback-coupon", "birthday", "cart-reminder", "welcome", "vip-news"],
+        emailTemplates: [
+            "winback-coupon", "birthday", "cart-reminder", "welcome", "vip-news",
+            "onboarding-thanks", "onboarding-tips", "review-ask",
+        ],
         letterTemplates: ["thank-you"],
         webhookEndpoints: ["crm-escalation"],
         templatesDirectory: "templates")

@@ -81,33 +81,43 @@ struct FuzzTests {
     }
 
     @Test func randomByteMutations() {
-        var random = SplitMix64(seed: 0x5EED_0001)
-        let good = Self.seedFiles
-        for _ in 0..<Self.mutationCount {
-            var bytes = good[random.next(below: good.count)]
-            for _ in 0..<(1 + random.next(below: 4)) {
-                guard !bytes.isEmpty else { break }
-                let position = random.next(below: bytes.count)
-                switch random.next(below: 4) {
-                case 0: bytes[position] = UInt8(truncatingIfNeeded: random.next())
-                case 1: bytes.remove(at: position)
-                case 2: bytes.insert(UInt8(truncatingIfNeeded: random.next()), at: position)
-                default: bytes[position] ^= 1 << UInt8(random.next(below: 8))
-                }
+        var random = SplitMix64(seed: Self.mutationSeed)
+        for _ in 0..<Self.mutationCount { Self.survive(Self.mutation(&random)) }
+    }
+
+    static let mutationSeed: UInt64 = 0x5EED_0001
+
+    /// A fixture file with one to four random byte changes.
+    static func mutation(_ random: inout SplitMix64) -> [UInt8] {
+        let good = seedFiles
+        var bytes = good[random.next(below: good.count)]
+        for _ in 0..<(1 + random.next(below: 4)) {
+            guard !bytes.isEmpty else { break }
+            let position = random.next(below: bytes.count)
+            switch random.next(below: 4) {
+            case 0: bytes[position] = UInt8(truncatingIfNeeded: random.next())
+            case 1: bytes.remove(at: position)
+            case 2: bytes.insert(UInt8(truncatingIfNeeded: random.next()), at: position)
+            default: bytes[position] ^= 1 << UInt8(random.next(below: 8))
             }
-            Self.survive(bytes)
         }
+        return bytes
     }
 
     @Test func randomTokenSoups() {
-        var random = SplitMix64(seed: 0x5EED_0002)
-        for _ in 0..<Self.soupCount {
-            var text = random.next(below: 3) == 0 ? "rule \"r\" {\n" : (random.next(below: 2) == 0 ? "segment s = " : "")
-            for _ in 0..<random.next(below: 40) {
-                text += Self.vocabulary[random.next(below: Self.vocabulary.count)] + " "
-            }
-            Self.survive(Array(text.utf8))
+        var random = SplitMix64(seed: Self.soupSeed)
+        for _ in 0..<Self.soupCount { Self.survive(Self.soup(&random)) }
+    }
+
+    static let soupSeed: UInt64 = 0x5EED_0002
+
+    /// Up to 40 random words of the vocabulary, perhaps after `rule "r" {` or `segment s =`.
+    static func soup(_ random: inout SplitMix64) -> [UInt8] {
+        var text = random.next(below: 3) == 0 ? "rule \"r\" {\n" : (random.next(below: 2) == 0 ? "segment s = " : "")
+        for _ in 0..<random.next(below: 40) {
+            text += vocabulary[random.next(below: vocabulary.count)] + " "
         }
+        return Array(text.utf8)
     }
 
     @Test func randomBytes() {

@@ -3,9 +3,10 @@
 --
 -- Instant: 2026-11-21T00:00:00Z = 1795219200, after all generated data, so the per-customer facts
 -- are exact and no history fallback is needed. Each query prints `rule|customers`: the customers
--- whose condition holds, with consent on the rule's channel, an address the channel can use and
--- no suppression — that is `plan`'s matched minus no_consent, suppressed and missing_address
--- (bench/run checks the two agree, rule by rule). Limits, the contact-pressure cap, holdouts and
+-- whose condition holds, with consent on the rule's channel (marketing email and letters: granted;
+-- service webhooks: not withdrawn), an address the channel can use and no suppression — that is
+-- `plan`'s matched minus no_consent, consent_withdrawn, suppressed and missing_address (bench/run
+-- checks the two agree, rule by rule). Limits, the contact-pressure cap, holdouts and
 -- quiet hours are what `plan` adds on top; this file does not compute them.
 --
 -- "in last N days" is `now - N*86400 <= t <= now`; "days since" is whole 24-hour periods; the
@@ -28,9 +29,11 @@ CREATE TEMP VIEW letter_ok AS
     AND coalesce(trim(c.country), '') <> ''
     AND lower(trim(c.street) || '|' || trim(c.postal_code) || '|' || trim(c.country))
         NOT IN (SELECT address FROM suppression WHERE channel = 'letter');
+-- Customers reachable by webhook: a webhook is a service message by default (`purpose`,
+-- docs/rules.md), which needs no consent record, only no withdrawal on the channel.
 CREATE TEMP VIEW webhook_ok AS
   SELECT f.*, c.* FROM customer_facts f JOIN customer c ON c.id = f.customer_id
-  WHERE f.webhook_consent = 'granted'
+  WHERE coalesce(f.webhook_consent, '') <> 'withdrawn'
     AND lower(c.external_id) NOT IN (SELECT address FROM suppression WHERE channel = 'webhook');
 
 SELECT 'winback-coupon', count(*) FROM email_ok

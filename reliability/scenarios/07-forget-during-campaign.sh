@@ -13,7 +13,7 @@ cd_() { "$CAMPAIGND" --config "$WORK/config.json" --log-level warning "$@"; }
 
 mkdir -p rules spool/email spool/webhook
 cat > config.json <<JSON
-{ "store": "$WORK/store.sqlite", "rules": "$WORK/rules", "templates": "$REPO/examples/demo/templates",
+{ "store": "$WORK/store.sqlite", "rules": "$WORK/rules", "templates": "$REPO/templates",
   "time_zone": "Europe/Helsinki", "currency": "EUR",
   "channels": {
     "email": { "mode": "spool", "spool_directory": "$WORK/spool/email", "from": "Shop <shop@example.com>",

@@ -88,7 +88,7 @@ def case(name, args, expect, cfg="config.json", unchanged=True, check=None):
     return proc
 
 # ---------------------------------------------------------------- the baseline store
-shutil.copytree(f"{repo}/examples/demo/templates", "templates")
+shutil.copytree(f"{repo}/templates", "templates")
 write("rules/ok.rules", 'rule "hello" {\n  when tagged "hostile" and consent email\n  send email "winback-coupon"\n  limit once\n}\n')
 config("config.json")
 write("customers.csv", "id,email,name,tags\nH1,h1@example.com,Plain Name,hostile\n")
@@ -199,7 +199,7 @@ template_cases = [
     ("NUL in a body", "winback-coupon.text.mustache", b"Hei\x00{{customer.name}}\n", {0, 1}),
 ]
 for i, (name, file, data, expect) in enumerate(template_cases):
-    shutil.copytree(f"{repo}/examples/demo/templates", f"templates-{i}")
+    shutil.copytree(f"{repo}/templates", f"templates-{i}")
     write(f"templates-{i}/email/{file}", data)
     case(f"template: {name}", ["check"], expect, cfg=config(f"config-t{i}.json", templates=f"{work}/templates-{i}"))
 

@@ -23,7 +23,7 @@ failures, passed, skipped = [], 0, []
 INT64_MAX = 9223372036854775807
 
 os.makedirs("rules")
-shutil.copy(f"{demo}/rules/lifecycle.rules", "rules/")
+shutil.copy(f"{repo}/rules/lifecycle.rules", "rules/")
 with open("rules/everyone.rules", "w") as f:
     f.write('rule "everyone-email" {\n  when consent email\n  send email "winback-coupon"\n  limit once\n}\n'
             'rule "everyone-webhook" {\n  when consent webhook\n  send webhook "crm-escalation"\n  limit once\n}\n')
@@ -37,8 +37,8 @@ def config(name):
     text = open(f"{demo}/config.json").read()
     text = (text.replace('"../../var/demo/campaignd.sqlite"', f'"{work}/{name}/store/store.sqlite"')
                 .replace('"../../var/demo/spool/', f'"{work}/{name}/spool/')
-                .replace('"rules": "rules"', f'"rules": "{work}/rules"')
-                .replace('"templates": "templates"', f'"templates": "{demo}/templates"')
+                .replace('"rules": "../../rules"', f'"rules": "{work}/rules"')
+                .replace('"templates": "../../templates"', f'"templates": "{repo}/templates"')
                 .replace('"secrets/', f'"{demo}/secrets/')
                 .replace('"currency": "EUR",', '"currency": "EUR", "tick": "1s",'))
     open(f"{name}/config.json", "w").write(text)

@@ -6,19 +6,29 @@ import RuleLanguage
 ///
 /// The same options always give byte-identical files. Purchases come in time order, as a shop's
 /// export would; busy customers buy much more often than occasional ones (a heavy-tailed weight),
-/// about one in seven never buys, and nobody buys before joining.
+/// about one in seven never buys, and nobody buys before joining. With `demo`, the customers of
+/// `DemoCast` follow the synthetic ones, so every rule of `rules/` matches someone on the day
+/// that begins at `until`; the synthetic rows are the same with or without them.
 public struct SyntheticData {
     public var customers: Int
     public var purchases: Int
     public var seed: UInt64
     /// The end of the two-year purchase period (Unix seconds).
     public var until: Int64
+    /// Whether to plant the demo's customers (`DemoCast`) after the synthetic ones.
+    public var demo: Bool
 
-    public init(customers: Int, purchases: Int, seed: UInt64 = 1, until: Int64) {
+    public init(customers: Int, purchases: Int, seed: UInt64 = 1, until: Int64, demo: Bool = false) {
         self.customers = customers
         self.purchases = purchases
         self.seed = seed
         self.until = until
+        self.demo = demo
+    }
+
+    /// The planted customers' ids, each with the rule it is there for (empty without `demo`).
+    public var plantedRoles: [(id: String, role: String)] {
+        demo ? DemoCast(firstIndex: customers, until: until).roles : []
     }
 
     /// The files written, by kind, in the order they must be imported.
@@ -34,6 +44,7 @@ public struct SyntheticData {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let start = until - 730 * Self.day
         var random = SplitMix64(seed: seed)
+        let cast = demo ? DemoCast(firstIndex: customers, until: until) : nil
 
         // Join times ascend with the customer number: a fifth joined in the three years before the
         // period, the rest during it. Weights are heavy-tailed; about one in seven buys nothing.
@@ -75,6 +86,7 @@ public struct SyntheticData {
             ].joined(separator: ",")
             try customerFile.write(line + "\n")
         }
+        for line in cast?.customers ?? [] { try customerFile.write(line + "\n") }
         try customerFile.close()
 
         // Purchases in time order: sorted uniform times by the spacing method, each given to a
@@ -84,9 +96,14 @@ public struct SyntheticData {
         let span = Double(until - start - 3600)
         var time = Double(start)
         var joinedCount = 0
+        var planted = (cast?.purchases ?? [])[...]
         for order in 0..<purchases {
             time += -log(1 - random.unit()) * span / Double(purchases + 1)
             let at = min(Int64(time), until - 3600)
+            while let next = planted.first, next.at <= at {
+                try purchaseFile.write(next.line + "\n")
+                planted = planted.dropFirst()
+            }
             while joinedCount < customers && joined[joinedCount] <= at { joinedCount += 1 }
             guard joinedCount > 0, cumulativeWeight[joinedCount - 1] > 0 else { continue }
             let target = random.unit() * cumulativeWeight[joinedCount - 1]
@@ -94,6 +111,7 @@ public struct SyntheticData {
             let cents = Int(min(exp(3.6 + 0.8 * Self.normal(&random)), 5000) * 100)
             try purchaseFile.write("\(Self.customerID(buyer)),O\(String(order + 1).leftPadded(to: 9)),\(Self.isoDateTime(at)),\(cents / 100).\(String(cents % 100).leftPadded(to: 2)),EUR\n")
         }
+        for purchase in planted { try purchaseFile.write(purchase.line + "\n") }
         try purchaseFile.close()
 
         let consentFile = try BufferedFileWriter(path: "\(directory)/consents.csv")
@@ -131,6 +149,11 @@ public struct SyntheticData {
                 if at >= joined[index] { try eventFile.write("\(id),cart_abandoned,\(Self.isoDateTime(at))\n") }
             }
         }
+        if let cast {
+            for line in cast.consents { try consentFile.write(line + "\n") }
+            for line in cast.feedback { try feedbackFile.write(line + "\n") }
+            for line in cast.events { try eventFile.write(line + "\n") }
+        }
         try consentFile.close()
         try feedbackFile.close()
         try eventFile.close()
@@ -153,7 +176,8 @@ public struct SyntheticData {
         sqrt(-2 * log(1 - random.unit())) * cos(2 * .pi * random.unit())
     }
 
-    static func isoDate(_ seconds: Int64) -> String {
+    /// `YYYY-MM-DD` of a Unix time, in UTC.
+    public static func isoDate(_ seconds: Int64) -> String {
         let (year, month, day) = CivilCalendar.date(dayNumber: Int(seconds.floorDivided(by: 86400)))
         return "\(String(year).leftPadded(to: 4))-\(String(month).leftPadded(to: 2))-\(String(day).leftPadded(to: 2))"
     }

@@ -33,7 +33,7 @@ final class BulkStatement {
     func execute() throws -> Int {
         let code = sqlite3_step(handle)
         sqlite3_reset(handle)
-        guard code == SQLITE_DONE else { throw BulkStatementError(message: errorMessage(code)) }
+        guard code == SQLITE_DONE else { throw BulkStatementError(message: errorMessage(code), code: code) }
         return Int(sqlite3_changes(sqlite3_db_handle(handle)))
     }
 
@@ -47,7 +47,7 @@ final class BulkStatement {
         switch code {
         case SQLITE_ROW: return sqlite3_column_int64(handle, 0)
         case SQLITE_DONE: return nil
-        default: throw BulkStatementError(message: errorMessage(code))
+        default: throw BulkStatementError(message: errorMessage(code), code: code)
         }
     }
 
@@ -59,7 +59,7 @@ final class BulkStatement {
             let code = sqlite3_step(handle)
             guard code == SQLITE_ROW else {
                 if code == SQLITE_DONE { return result }
-                throw BulkStatementError(message: errorMessage(code))
+                throw BulkStatementError(message: errorMessage(code), code: code)
             }
             result.append(String(cString: sqlite3_column_text(handle, 0)))
         }
@@ -72,6 +72,8 @@ final class BulkStatement {
 
 struct BulkStatementError: Error, CustomStringConvertible {
     var message: String
+    /// SQLite's result code (possibly extended).
+    var code: Int32
     var description: String { message }
 }
 

@@ -47,7 +47,7 @@ struct ConsentRowWriter: RowWriter {
         do {
             return try insert.execute() > 0
         } catch {
-            throw ImportProblem(file, record, "channel", "write consent: \(error)")
+            throw ImportProblem(file, record, "channel", "write consent: \(error)", cause: error)
         }
     }
 }

@@ -145,7 +145,7 @@ struct CustomerRowWriter: RowWriter {
             }
             return changed
         } catch {
-            throw ImportProblem(file, record, "id", "write customer '\(row.externalID)': \(error)")
+            throw ImportProblem(file, record, "id", "write customer '\(row.externalID)': \(error)", cause: error)
         }
     }
 }

@@ -49,7 +49,7 @@ struct EventRowWriter: RowWriter {
         do {
             return try upsert.execute() > 0
         } catch {
-            throw ImportProblem(file, record, "name", "write event '\(row.name)': \(error)")
+            throw ImportProblem(file, record, "name", "write event '\(row.name)': \(error)", cause: error)
         }
     }
 }

@@ -45,7 +45,7 @@ struct FeedbackRowWriter: RowWriter {
         do {
             return try upsert.execute() > 0
         } catch {
-            throw ImportProblem(file, record, "kind", "write feedback: \(error)")
+            throw ImportProblem(file, record, "kind", "write feedback: \(error)", cause: error)
         }
     }
 }

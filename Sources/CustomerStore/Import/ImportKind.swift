@@ -17,7 +17,7 @@ public enum ImportKind: String, CaseIterable, Sendable {
     var optionalColumns: [String] {
         switch self {
         case .customers: CustomerColumns.optional
-        case .purchases: ["currency"]
+        case .purchases: ["currency", "coupon"]
         case .events: ["properties"]
         case .feedback: ["comment"]
         case .consents: ["basis", "source"]

@@ -8,6 +8,8 @@ public struct ImportSummary: Sendable, Equatable {
     public var unchanged = 0
     /// Rows rejected (reported as problems).
     public var invalid = 0
+    /// Whether the rows went the bulk way (`ImportPath`).
+    public var bulk = false
 
     public init() {}
 }

@@ -10,6 +10,8 @@ public struct Importer {
     public let store: CustomerStore
     public var timeZone: TimeZone
     public var skipInvalid = false
+    /// Incremental or bulk; `automatic` goes bulk for a first or an outsized import.
+    public var loadPath: ImportPath = .automatic
     /// Called for each bad row, as it is found.
     public var onProblem: (ImportProblem) -> Void = { _ in }
     /// Called every 5 seconds or so during long imports.
@@ -25,20 +27,28 @@ public struct Importer {
     ///
     /// - Throws: `ImportProblem` when the file as a whole is unusable (missing, no header, a required
     ///   column missing), `ImportFailed` when an atomic import found bad rows.
+    ///   A write the disk refuses (full, read-only) is `StoreError.writeRefused`, never a bad row.
     public func run(_ kind: ImportKind, path: String) throws -> ImportSummary {
         let source = try RecordReaders.open(path: path)
         if let header = source.header { try Self.checkHeader(header, kind: kind, path: path) }
-        return switch kind {
-        case .customers: try run(CustomerRowWriter.self, kind: kind, source: source, path: path)
-        case .purchases: try run(PurchaseRowWriter.self, kind: kind, source: source, path: path)
-        case .events: try run(EventRowWriter.self, kind: kind, source: source, path: path)
-        case .feedback: try run(FeedbackRowWriter.self, kind: kind, source: source, path: path)
-        case .consents: try run(ConsentRowWriter.self, kind: kind, source: source, path: path)
+        do {
+            return switch kind {
+            case .customers: try run(CustomerRowWriter.self, kind: kind, source: source, path: path)
+            case .purchases: try run(PurchaseRowWriter.self, kind: kind, source: source, path: path)
+            case .events: try run(EventRowWriter.self, kind: kind, source: source, path: path)
+            case .feedback: try run(FeedbackRowWriter.self, kind: kind, source: source, path: path)
+            case .consents: try run(ConsentRowWriter.self, kind: kind, source: source, path: path)
+            }
+        } catch {
+            throw StoreError.explaining(error, path: store.path, operation: "import \(kind.rawValue) \(path)")
         }
     }
 
     /// Page cache for an import connection, in KiB (10 M purchases peaked at 470 MB RSS in all).
     static let importCacheKiB = 327_680
+    /// Page cache for a bulk import, in KiB: it updates no facts row or index at random, so the
+    /// customer lookups and the tails of the tables and unique indexes are what it keeps warm.
+    static let bulkCacheKiB = 65_536
 
     /// Reads and prepares rows on a second thread while this one writes them, in one transaction.
     private func run<Writer: RowWriter>(_: Writer.Type, kind: ImportKind, source: any RecordReader, path: String) throws -> ImportSummary {
@@ -56,11 +66,15 @@ public struct Importer {
         try store.database.writeWithoutTransaction { db in
             // A large page cache (320 MiB) keeps the randomly updated pages (facts, the per-customer purchase
             // index) in memory, so a big import does not spill them to the WAL over and over.
-            try db.execute(sql: "PRAGMA cache_size = -\(Self.importCacheKiB)")
             defer { try? db.execute(sql: "PRAGMA cache_size = -2000") }
             try db.inTransaction(.immediate) {
                 // Checked at commit instead of per statement, so batches need no statement journal.
                 try db.execute(sql: "PRAGMA defer_foreign_keys = ON")
+                // Decided and set up inside the transaction: a failure anywhere rolls the set-aside
+                // triggers and indexes back with the rows.
+                let bulk = try BulkLoad.applies(loadPath, kind: kind, fileSize: source.fileSize, db: db) ? BulkLoad.begin(kind, db: db) : nil
+                summary.bulk = bulk != nil
+                try db.execute(sql: "PRAGMA cache_size = -\(bulk == nil ? Self.importCacheKiB : Self.bulkCacheKiB)")
                 // One writer per distinct set of columns: a CSV file has one, JSON Lines rows may differ.
                 var writers: [[String]: Writer] = [:]
                 var current: Writer?
@@ -107,6 +121,9 @@ public struct Importer {
                                     let changed = try current!.write(row, record: record, file: path)
                                     if changed { summary.written += 1 } else { summary.unchanged += 1 }
                                 } catch let problem as ImportProblem {
+                                    if let disk = problem.diskProblem {
+                                        throw StoreError.writeRefused(path: store.path, problem: disk, operation: "import \(kind.rawValue) \(path)")
+                                    }
                                     // An `OR ROLLBACK` statement that failed has ended the transaction.
                                     guard db.isInsideTransaction else { throw ImportAborted(problem: problem) }
                                     summary.invalid += 1
@@ -125,6 +142,7 @@ public struct Importer {
                 if summary.invalid > 0 && !skipInvalid {
                     throw ImportFailed(file: path, invalidRows: summary.invalid)
                 }
+                try bulk?.finish(db: db)
                 return .commit
             }
         }

@@ -8,6 +8,8 @@ struct PurchaseRowWriter: RowWriter {
         var at: Int64
         var amountMinor: Int64
         var currency: String
+        /// The coupon code the order used, if any: it marks the code redeemed (a store trigger).
+        var coupon: String?
     }
 
     static func prepare(_ record: ImportRecord, context: inout PrepareContext) throws(ImportProblem) -> Row {
@@ -19,7 +21,9 @@ struct PurchaseRowWriter: RowWriter {
             throw context.problem(record, "currency", "currency \(currency) differs from the store's currency \(context.currency)")
         }
         switch FieldParsers.minorUnits(try context.required(record, "amount"), exponent: FieldParsers.currencyExponent(currency)) {
-        case .success(let amount): return Row(customer: customer, order: order, at: at, amountMinor: amount, currency: currency)
+        case .success(let amount):
+            let coupon = try context.singleLine(record, "coupon").flatMap { $0.isEmpty ? nil : $0 }
+            return Row(customer: customer, order: order, at: at, amountMinor: amount, currency: currency, coupon: coupon)
         case .failure(let error): throw context.problem(record, "amount", error.message)
         }
     }
@@ -40,29 +44,33 @@ struct PurchaseRowWriter: RowWriter {
     static let batchSize = 512
 
     private static func upsertSQL(rows: Int) -> String {
-        let values = (0..<rows).map { row in "(" + (1...5).map { "?\(row * 5 + $0)" }.joined(separator: ", ") + ")" }
+        let values = (0..<rows).map { row in "(" + (1...6).map { "?\(row * 6 + $0)" }.joined(separator: ", ") + ")" }
         return """
-            WITH incoming(customer, order_ref, at, amount_minor, currency) AS (VALUES \(values.joined(separator: ", ")))
-            INSERT OR ROLLBACK INTO purchase(customer_id, order_ref, at, amount_minor, currency)
-                SELECT (SELECT id FROM customer WHERE external_id = incoming.customer), order_ref, at, amount_minor, currency
+            WITH incoming(customer, order_ref, at, amount_minor, currency, coupon) AS (VALUES \(values.joined(separator: ", ")))
+            INSERT OR ROLLBACK INTO purchase(customer_id, order_ref, at, amount_minor, currency, coupon)
+                SELECT (SELECT id FROM customer WHERE external_id = incoming.customer), order_ref, at, amount_minor, currency, coupon
                 FROM incoming WHERE true
             ON CONFLICT(order_ref) DO UPDATE SET
                 customer_id = excluded.customer_id, at = excluded.at,
-                amount_minor = excluded.amount_minor, currency = excluded.currency
-            WHERE (purchase.customer_id, purchase.at, purchase.amount_minor, purchase.currency)
-                IS NOT (excluded.customer_id, excluded.at, excluded.amount_minor, excluded.currency)
+                amount_minor = excluded.amount_minor, currency = excluded.currency,
+                coupon = coalesce(excluded.coupon, purchase.coupon)
+            WHERE (purchase.customer_id, purchase.at, purchase.amount_minor, purchase.currency, purchase.coupon)
+                IS NOT (excluded.customer_id, excluded.at, excluded.amount_minor, excluded.currency,
+                        coalesce(excluded.coupon, purchase.coupon))
             """
     }
 
     init(db: Database, columns: [String]) throws {
         upsert = try BulkStatement(db, sql: """
-            INSERT INTO purchase(customer_id, order_ref, at, amount_minor, currency)
-                SELECT id, ?2, ?3, ?4, ?5 FROM customer WHERE external_id = ?1
+            INSERT INTO purchase(customer_id, order_ref, at, amount_minor, currency, coupon)
+                SELECT id, ?2, ?3, ?4, ?5, ?6 FROM customer WHERE external_id = ?1
             ON CONFLICT(order_ref) DO UPDATE SET
                 customer_id = excluded.customer_id, at = excluded.at,
-                amount_minor = excluded.amount_minor, currency = excluded.currency
-            WHERE (purchase.customer_id, purchase.at, purchase.amount_minor, purchase.currency)
-                IS NOT (excluded.customer_id, excluded.at, excluded.amount_minor, excluded.currency)
+                amount_minor = excluded.amount_minor, currency = excluded.currency,
+                coupon = coalesce(excluded.coupon, purchase.coupon)
+            WHERE (purchase.customer_id, purchase.at, purchase.amount_minor, purchase.currency, purchase.coupon)
+                IS NOT (excluded.customer_id, excluded.at, excluded.amount_minor, excluded.currency,
+                        coalesce(excluded.coupon, purchase.coupon))
             """)
         customers = try CustomerLookup(db)
         batchUpsert = try BulkStatement(db, sql: Self.upsertSQL(rows: Self.batchSize))
@@ -79,21 +87,27 @@ struct PurchaseRowWriter: RowWriter {
         knownCustomers.bind(rows.map { .text($0.customer) })
         guard try knownCustomers.firstInteger() == Int64(rows.count) else { return nil }
         var values: [StoreValue] = []
-        values.reserveCapacity(rows.count * 5)
+        values.reserveCapacity(rows.count * 6)
         for row in rows {
-            values += [.text(row.customer), .text(row.order), .integer(row.at), .integer(row.amountMinor), .text(row.currency)]
+            values += [
+                .text(row.customer), .text(row.order), .integer(row.at), .integer(row.amountMinor), .text(row.currency),
+                StoreValue(row.coupon),
+            ]
         }
         batchUpsert.bind(values)
         return try batchUpsert.execute()
     }
 
     mutating func write(_ row: Row, record: ImportRecord, file: String) throws(ImportProblem) -> Bool {
-        upsert.bind([.text(row.customer), .text(row.order), .integer(row.at), .integer(row.amountMinor), .text(row.currency)])
+        upsert.bind([
+            .text(row.customer), .text(row.order), .integer(row.at), .integer(row.amountMinor), .text(row.currency),
+            StoreValue(row.coupon),
+        ])
         let changes: Int
         do {
             changes = try upsert.execute()
         } catch {
-            throw ImportProblem(file, record, "order", "write purchase '\(row.order)': \(error)")
+            throw ImportProblem(file, record, "order", "write purchase '\(row.order)': \(error)", cause: error)
         }
         if changes == 0 { _ = try customers.id(row.customer, record: record, file: file) }
         return changes > 0

@@ -108,6 +108,12 @@ extension ImportProblem {
     init(_ file: String, _ record: ImportRecord, _ column: String, _ message: String) {
         self.init(file: file, line: record.line, column: record.column(column), message: message)
     }
+
+    /// A row the store would not take because of `cause`; notes when the disk refused it.
+    init(_ file: String, _ record: ImportRecord, _ column: String, _ message: String, cause: any Error) {
+        self.init(file, record, column, message)
+        diskProblem = StoreError.diskProblem(of: cause)
+    }
 }
 
 /// Looks up customers by external id, for rows that name one.
@@ -124,7 +130,7 @@ struct CustomerLookup {
         do {
             if let id = try statement.firstInteger() { return id }
         } catch {
-            throw ImportProblem(file, record, column, "look up customer '\(externalID)': \(error)")
+            throw ImportProblem(file, record, column, "look up customer '\(externalID)': \(error)", cause: error)
         }
         throw ImportProblem(file, record, column, "unknown customer '\(externalID)'; import customers first")
     }

@@ -1,4 +1,8 @@
 import GRDB
+import GRDBSQLite
+
+/// SQLite copies a bound text at once (`SQLITE_TRANSIENT`).
+private let transient = unsafeBitCast(OpaquePointer(bitPattern: -1), to: sqlite3_destructor_type.self)
 
 /// One decision a tick records in the send log: a new `SendRecord` without its delivery
 /// bookkeeping (fields as there; `status` is `queued`, `holdout` or `skipped`, `dueAt` the tick's
@@ -16,11 +20,23 @@ public struct SendDecision: Sendable {
     public var reason: String?
     public var evidence: String
     public var dueAt: Int64?
+    /// A journey step's send: its journey and step (`rule` is then `JOURNEY/STEP`).
+    public var journey: String?
+    public var step: String?
+    /// `marketing` or `service` (`MessagePurpose`).
+    public var purpose = "marketing"
+    /// The code taken from the rule's coupon pool for a queued send (`CouponWriter.take`).
+    public var coupon: String?
+    /// For a rule or step with variants: the variant chosen at queueing (then also `target`).
+    public var variant: String?
 
     public init(
         sendID: String, rule: String, ruleHash: String, customerID: Int64, channel: String, target: String, windowKey: Int64,
-        decidedAt: Int64, status: SendStatus, reason: String?, evidence: String, dueAt: Int64?
+        decidedAt: Int64, status: SendStatus, reason: String?, evidence: String, dueAt: Int64?,
+        journey: String? = nil, step: String? = nil, purpose: String = "marketing", coupon: String? = nil, variant: String? = nil
     ) {
+        self.purpose = purpose
+        self.coupon = coupon
         self.sendID = sendID
         self.rule = rule
         self.ruleHash = ruleHash
@@ -33,6 +49,9 @@ public struct SendDecision: Sendable {
         self.reason = reason
         self.evidence = evidence
         self.dueAt = dueAt
+        self.journey = journey
+        self.step = step
+        self.variant = variant
     }
 }
 
@@ -45,29 +64,146 @@ public struct SendDecision: Sendable {
 /// any other existing row stays as it is.
 public final class DecisionWriter {
     private let statement: Statement
-    private let db: Database
+    let db: Database
+    /// The tick's segment membership changes, in the same transaction.
+    public let membership: SegmentMembershipWriter
+    /// Journey enrolments, written in the same transaction (made on first use).
+    private var enrolmentWriter: EnrolmentWriter?
+    /// Coupon pools, taken from in the same transaction (made on first use).
+    private(set) var couponWriter: CouponWriter?
 
     init(_ db: Database) throws {
         self.db = db
+        membership = SegmentMembershipWriter(db)
         statement = try db.makeStatement(sql: """
             INSERT INTO send(send_id, rule, rule_hash, customer_id, channel, target, window_key, decided_at,
-                             status, reason, evidence, due_at, updated_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                             status, reason, evidence, due_at, updated_at, journey, step, purpose, coupon, variant)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT(rule, customer_id, window_key) DO UPDATE SET
                 send_id = excluded.send_id, rule_hash = excluded.rule_hash, decided_at = excluded.decided_at,
                 status = excluded.status, reason = excluded.reason, evidence = excluded.evidence,
-                due_at = excluded.due_at, updated_at = excluded.updated_at
+                due_at = excluded.due_at, updated_at = excluded.updated_at, purpose = excluded.purpose,
+                coupon = excluded.coupon, target = excluded.target, variant = excluded.variant
             WHERE send.status = 'skipped' AND excluded.status <> 'skipped'
             """)
     }
 
     /// Records `decision`; false when the row for its rule, customer and window stays unchanged.
+    ///
+    /// Binds the values straight onto the cached statement, without GRDB's argument array of
+    /// boxed values: a tick records some 400,000 decisions at 1M customers.
     public func record(_ decision: SendDecision) throws -> Bool {
-        try statement.execute(arguments: [
-            decision.sendID, decision.rule, decision.ruleHash, decision.customerID, decision.channel, decision.target,
-            decision.windowKey, decision.decidedAt, decision.status.rawValue, decision.reason, decision.evidence,
-            decision.dueAt, decision.decidedAt,
-        ])
-        return db.changesCount > 0
+        let handle = statement.sqliteStatement
+        let connection = db.sqliteConnection
+        sqlite3_reset(handle)
+        var code = SQLITE_OK
+        func bindText(_ index: Int32, _ text: String?) {
+            guard code == SQLITE_OK else { return }
+            guard var text else {
+                code = sqlite3_bind_null(handle, index)
+                return
+            }
+            code = text.withUTF8 { bytes in
+                // An empty buffer may have no address, which SQLite would bind as NULL.
+                guard let base = bytes.baseAddress, !bytes.isEmpty else { return sqlite3_bind_text(handle, index, "", 0, transient) }
+                return sqlite3_bind_text(handle, index, base, Int32(bytes.count), transient)
+            }
+        }
+        func bindInteger(_ index: Int32, _ value: Int64?) {
+            guard code == SQLITE_OK else { return }
+            code = value.map { sqlite3_bind_int64(handle, index, $0) } ?? sqlite3_bind_null(handle, index)
+        }
+        bindText(1, decision.sendID)
+        bindText(2, decision.rule)
+        bindText(3, decision.ruleHash)
+        bindInteger(4, decision.customerID)
+        bindText(5, decision.channel)
+        bindText(6, decision.target)
+        bindInteger(7, decision.windowKey)
+        bindInteger(8, decision.decidedAt)
+        bindText(9, decision.status.rawValue)
+        bindText(10, decision.reason)
+        bindText(11, decision.evidence)
+        bindInteger(12, decision.dueAt)
+        bindInteger(13, decision.decidedAt)
+        bindText(14, decision.journey)
+        bindText(15, decision.step)
+        bindText(16, decision.purpose)
+        bindText(17, decision.coupon)
+        bindText(18, decision.variant)
+        if code == SQLITE_OK { code = sqlite3_step(handle) }
+        guard code == SQLITE_DONE else {
+            let message = String(cString: sqlite3_errmsg(connection))
+            let extended = sqlite3_extended_errcode(connection)
+            sqlite3_reset(handle)
+            throw DatabaseError(resultCode: ResultCode(rawValue: extended), message: message, sql: statement.sql)
+        }
+        return sqlite3_changes(connection) > 0
+    }
+
+    /// A rule send this tick queued for the customer, turned into `skipped`/`capped` because a
+    /// journey step of higher priority takes its place under the contact-pressure cap: the first
+    /// of `rules` (lowest priority first) with a row queued at `decidedAt`. Returns that rule and
+    /// whether the send was held for quiet hours; nil when none of them queued one.
+    public func displaceRuleSend(customerID: Int64, decidedAt: Int64, rules: [String]) throws -> (rule: String, held: Bool)? {
+        for rule in rules {
+            guard
+                let row = try Row.fetchOne(
+                    db,
+                    sql: """
+                        SELECT id, reason IS NOT NULL FROM send
+                        WHERE rule = ? AND customer_id = ? AND decided_at = ? AND status = 'queued' AND journey IS NULL
+                        """,
+                    arguments: [rule, customerID, decidedAt])
+            else { continue }
+            let id: Int64 = row[0]
+            try db.execute(
+                sql: "UPDATE send SET status = 'skipped', reason = 'capped', due_at = NULL WHERE id = ?", arguments: [id])
+            return (rule, row[1])
+        }
+        return nil
+    }
+
+    /// The tick's enrolment writes, on this transaction.
+    public func enrolments() throws -> EnrolmentWriter {
+        if let enrolmentWriter { return enrolmentWriter }
+        let made = try EnrolmentWriter(db)
+        enrolmentWriter = made
+        return made
+    }
+
+    /// The tick's coupon takes, on this transaction.
+    public func coupons() throws -> CouponWriter {
+        if let couponWriter { return couponWriter }
+        let made = try CouponWriter(db)
+        couponWriter = made
+        return made
+    }
+
+    /// Records `decision` after taking a code from `pool` for it when it is queued: with no free,
+    /// unexpired code left the decision is recorded as skipped (`no_coupon`) instead, and a code
+    /// taken for a decision that changes nothing (already recorded) is put back. Returns whether
+    /// a row was written and the status it was written with.
+    public func record(_ decision: SendDecision, couponPool pool: String?) throws -> (recorded: Bool, status: SendStatus) {
+        guard let pool, decision.status == .queued else { return (try record(decision), decision.status) }
+        var decision = decision
+        let coupons = try coupons()
+        if let code = try coupons.take(from: pool, now: decision.decidedAt) {
+            decision.coupon = code
+        } else {
+            (decision.status, decision.reason, decision.dueAt) = (.skipped, "no_coupon", nil)
+            coupons.noteEmpty(pool)
+        }
+        let recorded = try record(decision)
+        if let code = decision.coupon {
+            if recorded { coupons.hold(code, for: decision.sendID, now: decision.decidedAt) } else { coupons.putBack(code, into: pool) }
+        }
+        return (recorded, decision.status)
+    }
+
+    /// Runs `body` on this transaction's connection: for the evaluator's queries over what the
+    /// tick has written so far (the journey pass reads the rules' sends of this tick).
+    public func inTransaction<T>(_ body: (Database) throws -> T) rethrows -> T {
+        try body(db)
     }
 }

@@ -47,8 +47,8 @@ extension SendLog {
     /// Per rule, each customer counts once, from their first decision in the period that put them
     /// in a group: a send (queued, in flight, sent or failed) or a holdout; skips are no exposure.
     /// The window runs from that decision's `decided_at` for both groups: a purchase at
-    /// `decided_at < at ≤ decided_at + window` converts. Erased customers are left out. Rows are
-    /// ordered by rule, then week.
+    /// `decided_at < at ≤ decided_at + window` converts. Erased customers and journey steps' rows
+    /// (reported per journey, `Enrolments.outcomes`) are left out. Rows are ordered by rule, then week.
     public func exposureWeeks(_ query: ExposureQuery) throws -> [ExposureWeek] {
         try database.read { db in
             try ExposureWeek.fetchAll(
@@ -57,7 +57,7 @@ extension SendLog {
                     WITH first AS (
                         SELECT rule, customer_id, min(decided_at) AS decided_at, status
                         FROM send
-                        WHERE status IN \(SendStatus.sqlList(SendStatus.handled)) AND customer_id IS NOT NULL
+                        WHERE status IN \(SendStatus.sqlList(SendStatus.handled)) AND customer_id IS NOT NULL AND journey IS NULL
                           AND decided_at BETWEEN :since AND :now \(query.rule == nil ? "" : "AND rule = :rule")
                         GROUP BY rule, customer_id
                     ),

@@ -10,6 +10,14 @@ extension SendLog {
             conditions.append("s.rule = ?")
             arguments += [rule]
         }
+        if let journey = filter.journey {
+            conditions.append("s.journey = ?")
+            arguments += [journey]
+        }
+        if let step = filter.step {
+            conditions.append("s.step = ?")
+            arguments += [step]
+        }
         if let customer = filter.customer {
             conditions.append("c.external_id = ?")
             arguments += [customer]
@@ -38,8 +46,14 @@ extension SendLog {
         }
     }
 
-    /// Every rule name the send log holds, sorted (for "did you mean" in `report`).
+    /// Every rule name the send log holds (not journey steps), sorted (for "did you mean" in
+    /// `report` and `log`).
     public func ruleNames() throws -> [String] {
-        try database.read { try String.fetchAll($0, sql: "SELECT DISTINCT rule FROM send ORDER BY rule") }
+        try database.read { try String.fetchAll($0, sql: "SELECT DISTINCT rule FROM send WHERE journey IS NULL ORDER BY rule") }
+    }
+
+    /// Every journey step's send name (`JOURNEY/STEP`) the send log holds, sorted.
+    public func journeyStepNames() throws -> [String] {
+        try database.read { try String.fetchAll($0, sql: "SELECT DISTINCT rule FROM send WHERE journey IS NOT NULL ORDER BY rule") }
     }
 }

@@ -4,10 +4,10 @@ import GRDB
 /// dispatcher, `log` and health. A tick's decisions are recorded through `DecisionWriter`, inside
 /// the tick's transaction.
 ///
-/// Every method is one transaction. Outcome methods (`markSent`, `retry`, `markFailed`, `hold`,
-/// `finish`) also take personal data out of the row again when the customer was erased while the
-/// send was in flight (`CustomerStore.scrubSendLog`). Statements are cached per connection: the
-/// dispatcher runs the same few once per send.
+/// Every method is one transaction. Outcomes (`record`, and the one-send forms `markSent`,
+/// `retry`, `markFailed`, `hold`, `finish`) also take personal data out of the row again when the
+/// customer was erased while the send was in flight (`CustomerStore.scrubSendLog`). Statements
+/// are cached per connection: the dispatcher runs the same few once per send.
 public struct SendLog: Sendable {
     let database: DatabasePool
 
@@ -72,67 +72,38 @@ public struct SendLog: Sendable {
 
     /// Delivered: `sent`, with the receiver's receipt (cut to 500 characters) as the reason.
     public func markSent(_ send: SendRecord, attempts: Int, receipt: String?, now: Int64) async throws {
-        try await outcome(
-            send, now: now,
-            sql: "UPDATE send SET status = 'sent', attempts = ?, last_error = NULL, reason = ?, updated_at = ? WHERE id = ?",
-            arguments: [attempts, receipt.map { String($0.prefix(500)) }, now, send.id])
+        try await record([SendOutcome(send, .sent(attempts: attempts, receipt: receipt), at: now)])
     }
 
     /// A retryable failure: back to `queued`, due at `dueAt`, with the error (cut to 500 characters).
     public func retry(_ send: SendRecord, attempts: Int, dueAt: Int64, error: String, now: Int64) async throws {
-        try await outcome(
-            send, now: now,
-            sql: "UPDATE send SET status = 'queued', attempts = ?, due_at = ?, last_error = ?, updated_at = ? WHERE id = ?",
-            arguments: [attempts, dueAt, String(error.prefix(500)), now, send.id])
+        try await record([SendOutcome(send, .retry(attempts: attempts, dueAt: dueAt, error: error), at: now)])
     }
 
     /// A permanent failure: `failed`, with the error; on a hard bounce the customer's address on
     /// the send's channel is suppressed (reason `hard_bounce`) in the same transaction.
     public func markFailed(_ send: SendRecord, attempts: Int, error: String, hardBounce: Bool, now: Int64) async throws {
-        try await database.write { db in
-            try db.cachedStatement(
-                sql: "UPDATE send SET status = 'failed', attempts = ?, last_error = ?, reason = ?, updated_at = ? WHERE id = ?"
-            ).execute(arguments: [
-                attempts, String(error.prefix(500)), hardBounce ? "hard bounce" : "permanent failure", now, send.id,
-            ])
-            if hardBounce, let customerID = send.customerID {
-                let address = SuppressionAddress.sql(channel: send.channel)
-                try db.cachedStatement(
-                    sql: """
-                        INSERT INTO suppression(channel, address, reason, at)
-                        SELECT ?, \(address), 'hard_bounce', ? FROM customer c
-                        WHERE c.id = ? AND \(address) IS NOT NULL
-                        ON CONFLICT(channel, address) DO NOTHING
-                        """
-                ).execute(arguments: [send.channel, now, customerID])
-            }
-            try Self.scrubIfErased(send, now: now, in: db)
-        }
+        try await record([SendOutcome(send, .failed(attempts: attempts, error: error, hardBounce: hardBounce), at: now)])
     }
 
     /// Held for quiet hours: back to `queued`, due at `until`.
     public func hold(_ send: SendRecord, until: Int64, now: Int64) async throws {
-        try await database.write { db in
-            try db.cachedStatement(
-                sql: "UPDATE send SET status = 'queued', due_at = ?, reason = 'held for quiet hours', updated_at = ? WHERE id = ?"
-            ).execute(arguments: [until, now, send.id])
-        }
+        try await record([SendOutcome(send, .held(until: until), at: now)])
     }
 
     /// Ends a send without delivering it: `skipped` (no consent, suppressed or erased at
     /// dispatch) or `failed` (gave up retrying), with the reason.
     public func finish(_ send: SendRecord, status: SendStatus, reason: String, attempts: Int? = nil, now: Int64) async throws {
-        try await database.write { db in
-            try db.cachedStatement(sql: "UPDATE send SET status = ?, reason = ?, attempts = ?, updated_at = ? WHERE id = ?")
-                .execute(arguments: [status.rawValue, reason, attempts ?? send.attempts, now, send.id])
-        }
+        try await record([SendOutcome(send, .finished(status: status, reason: reason, attempts: attempts), at: now)])
     }
 
-    private func outcome(_ send: SendRecord, now: Int64, sql: String, arguments: StatementArguments) async throws {
-        try await database.write { db in
-            try db.cachedStatement(sql: sql).execute(arguments: arguments)
-            try Self.scrubIfErased(send, now: now, in: db)
-        }
+    /// Puts the coupon of a send that ended skipped or failed, never delivered, back in its pool
+    /// (docs/rules.md, "Coupon pools"), in the transaction that records the end.
+    static func releaseCoupon(of send: SendRecord, in db: Database) throws {
+        guard send.coupon != nil else { return }
+        try db.cachedStatement(sql: "UPDATE coupon SET send_id = NULL, assigned_at = NULL WHERE send_id = ? AND redeemed_at IS NULL")
+            .execute(arguments: [send.sendID])
+        try db.cachedStatement(sql: "UPDATE send SET coupon = NULL WHERE id = ?").execute(arguments: [send.id])
     }
 
     /// When the customer was erased while the row was being sent (`customer_id` is NULL now),

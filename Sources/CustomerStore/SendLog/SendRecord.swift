@@ -26,9 +26,20 @@ public struct SendRecord: Codable, Sendable, Equatable, FetchableRecord {
     public var attempts: Int
     public var lastError: String?
     public var updatedAt: Int64
+    /// The journey and step of a journey step's send (then `rule` is `JOURNEY/STEP`); nil for a rule's.
+    public var journey: String?
+    public var step: String?
+    /// `marketing` or `service`: a service message needs no consent record, is outside the cap
+    /// and carries no `List-Unsubscribe`.
+    public var purpose: String
+    /// The code taken from the rule's coupon pool; nil without a pool, or once released.
+    public var coupon: String?
+    /// The A/B variant chosen at queueing (also the `target`); nil for a send without variants.
+    /// Retries and resends keep it: nothing but the tick that queues a row writes it.
+    public var variant: String?
 
     enum CodingKeys: String, CodingKey {
-        case id, rule, channel, target, status, reason, evidence, attempts
+        case id, rule, channel, target, status, reason, evidence, attempts, journey, step, purpose, coupon, variant
         case sendID = "send_id", ruleHash = "rule_hash", customerID = "customer_id", windowKey = "window_key"
         case decidedAt = "decided_at", dueAt = "due_at", lastError = "last_error", updatedAt = "updated_at"
     }
@@ -44,6 +55,9 @@ public struct SendLogEntry: Sendable, Equatable {
 /// Which rows `SendLog.entries` returns; every filter is optional.
 public struct SendLogFilter: Sendable {
     public var rule: String?
+    /// Rows of this journey's steps (`log --journey`), and of this step of it (`--step`).
+    public var journey: String?
+    public var step: String?
     /// The customer's external id.
     public var customer: String?
     public var status: SendStatus?
@@ -57,5 +71,12 @@ public struct SendLogFilter: Sendable {
         self.status = status
         self.changedSince = changedSince
         self.limit = limit
+    }
+
+    /// The rows of a journey's steps, or of one step of it.
+    public init(journey: String, step: String? = nil, customer: String? = nil, status: SendStatus? = nil, limit: Int = 50) {
+        self.init(customer: customer, status: status, limit: limit)
+        self.journey = journey
+        self.step = step
     }
 }

@@ -29,6 +29,10 @@ extension SendStatus {
     /// `('queued', 'in_flight', …)`: a SQL list of status literals, for compiled conditions over
     /// the send log. The only place status names are spelt in SQL outside the store.
     public static func sqlList(_ statuses: [SendStatus]) -> String {
-        "(" + statuses.map { "'\($0.rawValue)'" }.joined(separator: ", ") + ")"
+        "(" + statuses.map(\.sqlLiteral).joined(separator: ", ") + ")"
     }
+
+    /// `'sent'`: the status as a SQL literal, for `status = …` (which, unlike `IN (…)`, lets
+    /// SQLite use the partial index `send_received`).
+    public var sqlLiteral: String { "'\(rawValue)'" }
 }

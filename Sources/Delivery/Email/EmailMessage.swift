@@ -51,7 +51,11 @@ public struct EmailMessage: Sendable {
             headers.append("List-Unsubscribe-Post: List-Unsubscribe=One-Click")
         }
         var out: [UInt8] = []
-        func line(_ text: String) { out += Array(text.utf8) + [13, 10] }
+        func line(_ text: String) {
+            out.append(contentsOf: text.utf8)
+            out.append(13)
+            out.append(10)
+        }
         let textPart = QuotedPrintable.encode(text)
         if let html {
             let boundary = "=_campaignd_" + Self.token(for: sendID).prefix(24)

@@ -4,27 +4,42 @@ enum QuotedPrintable {
     /// Encodes `text`; its line ends (CRLF, CR or LF) become CRLF.
     static func encode(_ text: String) -> [UInt8] {
         var out: [UInt8] = []
-        out.reserveCapacity(text.utf8.count + text.utf8.count / 8)
-        let hex = Array("0123456789ABCDEF".utf8)
+        out.reserveCapacity(text.utf8.count + text.utf8.count / 8 + 8)
+        // Appends byte by byte: a temporary array per octet cost a heap allocation each
+        // (docs/performance.md, "SMTP").
         for (index, line) in lines(of: text).enumerated() {
-            if index > 0 { out += [13, 10] }
+            if index > 0 { out.append(13); out.append(10) }
             var lineLength = 0
-            for (position, byte) in line.enumerated() {
-                let isLast = position == line.count - 1
+            let count = line.count
+            for position in 0..<count {
+                let byte = line[position]
+                let isLast = position == count - 1
                 let literal = (byte >= 33 && byte <= 126 && byte != UInt8(ascii: "="))
                     || ((byte == 32 || byte == 9) && !isLast)
-                let token: [UInt8] = literal ? [byte] : [UInt8(ascii: "="), hex[Int(byte >> 4)], hex[Int(byte & 15)]]
+                let width = literal ? 1 : 3
                 // Leave room for a soft break "=" unless this token ends the line.
                 let room = isLast ? 76 : 75
-                if lineLength + token.count > room {
-                    out += [UInt8(ascii: "="), 13, 10]
+                if lineLength + width > room {
+                    out.append(UInt8(ascii: "="))
+                    out.append(13)
+                    out.append(10)
                     lineLength = 0
                 }
-                out += token
-                lineLength += token.count
+                if literal {
+                    out.append(byte)
+                } else {
+                    out.append(UInt8(ascii: "="))
+                    out.append(hexDigit(byte >> 4))
+                    out.append(hexDigit(byte & 15))
+                }
+                lineLength += width
             }
         }
         return out
+    }
+
+    private static func hexDigit(_ value: UInt8) -> UInt8 {
+        value < 10 ? UInt8(ascii: "0") + value : UInt8(ascii: "A") + value - 10
     }
 
     /// The lines of `text`, split at CRLF, CR or LF.

@@ -7,7 +7,8 @@ import RuleLanguage
 ///   `city`, `country`, `locale`, `time_zone`, and `attributes.NAME` for custom attributes;
 /// - `facts`: `orders`, `spent`, `days_since_last_purchase`, … (see `factNames`);
 /// - `rule`: `name`;
-/// - `send`: `id`, `channel`, `coupon`, `unsubscribe_url`, `date` (the queueing day, YYYY-MM-DD).
+/// - `send`: `id`, `channel`, `coupon`, `unsubscribe_url`, `date` (the queueing day, YYYY-MM-DD),
+///   `variant` (the A/B variant, only for a rule or step with variants).
 ///
 /// A value that is absent or blank is not in the context at all: as a variable it is an error
 /// (the send fails instead of showing a blank), in a section it is false, so optional values are
@@ -36,8 +37,8 @@ public struct TemplateContext {
             "time_zone": recipient.timeZone,
         ]
         let send: [String: String?] = [
-            "id": message.sendID, "channel": message.channel.rawValue, "coupon": Coupon.code(sendID: message.sendID),
-            "unsubscribe_url": unsubscribeURL, "date": Self.day(message.queuedAt),
+            "id": message.sendID, "channel": message.channel.rawValue, "coupon": message.coupon ?? Coupon.code(sendID: message.sendID),
+            "unsubscribe_url": unsubscribeURL, "date": Self.day(message.queuedAt), "variant": message.variant,
         ]
         root = Self.root(
             customer: customer, attributes: recipient.attributes, attributesAcceptAnyName: false,
@@ -59,6 +60,7 @@ public struct TemplateContext {
         let send: [String: String?] = [
             "id": "sample-send-1", "channel": channel.rawValue, "coupon": Coupon.code(sendID: "sample-send-1"),
             "unsubscribe_url": "https://shop.example/unsubscribe/sample", "date": "2026-01-31",
+            "variant": "sample-variant",
         ]
         return TemplateContext(
             root: Self.root(

@@ -1,15 +1,19 @@
 import CustomerStore
+import Evaluation
 
 /// The first stage: claims due sends, marking them `in_flight` in a committed transaction before
 /// any network I/O, so a crash can resend but never lose them.
 ///
-/// Already batch-shaped: one write transaction claims up to `limit` rows.
+/// Batch-shaped: one write transaction claims up to `limit` rows and, in the same transaction,
+/// reads what `RecheckStage` needs for all of them (consent, suppression, address, profile).
 struct ClaimStage: Sendable {
-    let sendLog: SendLog
+    let store: CustomerStore
 
-    /// Up to `limit` sends due at `now`, earliest first, now `in_flight`. A row naming a channel
-    /// this version does not know is claimed but not returned.
+    /// Up to `limit` sends due at `now`, earliest first, now `in_flight`, each with its re-check
+    /// read. A row naming a channel this version does not know is claimed but not returned.
     func claim(limit: Int, now: Int64) async throws -> [DueSend] {
-        try await sendLog.claimDue(limit: limit, now: now).compactMap(DueSend.init)
+        try await ConsentCheck.claimAndRecheck(limit: limit, now: now, in: store).compactMap {
+            DueSend($0.send, found: $0.recheck)
+        }
     }
 }

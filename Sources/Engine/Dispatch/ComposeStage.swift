@@ -33,7 +33,7 @@ struct ComposeStage: Sendable {
             timeZone: customer.timeZone, attributes: attributes)
         return OutboundMessage(
             sendID: send.sendID, rule: send.rule, ruleHash: send.ruleHash, channel: send.channel, target: send.target,
-            isMarketing: send.channel != .webhook, queuedAt: Date(timeIntervalSince1970: TimeInterval(send.decidedAt)),
-            recipient: recipient, facts: facts)
+            isMarketing: send.channel != .webhook && send.purpose == .marketing, coupon: send.coupon, queuedAt: Date(timeIntervalSince1970: TimeInterval(send.decidedAt)),
+            recipient: recipient, facts: facts, variant: send.record.variant)
     }
 }

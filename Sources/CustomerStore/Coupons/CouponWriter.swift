@@ -1,0 +1,135 @@
+import Foundation
+import GRDB
+
+/// Takes coupon codes for a tick's queued sends, on the tick's write transaction: a code is
+/// handed out in the transaction that queues its send, so two ticks (or two processes) can never
+/// give one code to two sends, and a rolled-back tick hands out none.
+///
+/// Set-based: free codes are read a chunk at a time (one search of `coupon_free`, the chunk
+/// doubling up to `largestChunk`) and handed out from memory; the codes of recorded sends are
+/// marked taken in one `UPDATE … FROM json_each` per chunk (`assignHeld`), before the next chunk
+/// is read and before the transaction commits (`DecisionWriter.finishCoupons`). The earliest-
+/// expiring free code goes first (codes without an expiry before those with one); an expired
+/// code is never handed out.
+public final class CouponWriter {
+    private let db: Database
+    private let freeCodes: Statement
+    private let assign: Statement
+    /// Free codes read but not yet handed out, per pool, the next one last.
+    private var fetched: [String: [String]] = [:]
+    /// Codes of recorded sends not yet marked in `coupon`, by assignment instant: [code, send id].
+    private var held: [Int64: [[String]]] = [:]
+    /// The size of each pool's next chunk.
+    private var chunk: [String: Int] = [:]
+    /// Pools whose free codes at an instant were all read (the last chunk came back short).
+    private var exhausted: [String: Int64] = [:]
+    /// Codes taken this tick, per pool.
+    public private(set) var taken: [String: Int] = [:]
+    /// Pools that had no free code for some send this tick.
+    public private(set) var emptied: Set<String> = []
+
+    static let firstChunk = 64
+    static let largestChunk = 16_384
+
+    init(_ db: Database) throws {
+        self.db = db
+        freeCodes = try db.makeStatement(sql: Self.freeCodesSQL)
+        assign = try db.makeStatement(sql: Self.assignSQL)
+    }
+
+    /// The first `limit` free, unexpired codes of a pool, codes without an expiry first, then by
+    /// expiry: one ordered search of `coupon_free` (NULL sorts first), no sort.
+    static let freeCodesSQL = """
+        SELECT code FROM coupon WHERE pool = ? AND send_id IS NULL AND (expires_at IS NULL OR expires_at > ?)
+        ORDER BY expires_at LIMIT ?
+        """
+    /// Marks codes taken: a JSON array of [code, send id] pairs; a code already taken is left
+    /// alone (and then counted missing by `assignHeld`).
+    static let assignSQL = """
+        UPDATE coupon SET send_id = json_extract(pair.value, '$[1]'), assigned_at = ?
+        FROM json_each(?) AS pair
+        WHERE coupon.code = json_extract(pair.value, '$[0]') AND coupon.send_id IS NULL
+        """
+
+    /// A free, unexpired code of `pool`, handed out; nil when the pool has none. The caller then
+    /// either `hold`s it for the send it recorded or `putBack`s it.
+    public func take(from pool: String, now: Int64) throws -> String? {
+        if fetched[pool, default: []].isEmpty && exhausted[pool] != now {
+            // Codes already handed out must be marked before the next search skips them.
+            try assignHeld()
+            let size = chunk[pool] ?? Self.firstChunk
+            chunk[pool] = min(size * 2, Self.largestChunk)
+            let codes = try String.fetchAll(freeCodes, arguments: [pool, now, size])
+            // A short chunk was the rest of the pool: nothing frees up during a tick.
+            if codes.count < size { exhausted[pool] = now }
+            fetched[pool] = codes.reversed()
+        }
+        guard let code = fetched[pool]?.popLast() else { return nil }
+        taken[pool, default: 0] += 1
+        return code
+    }
+
+    /// `code` goes to the recorded send `sendID`, assigned at `now` (marked by `assignHeld`).
+    public func hold(_ code: String, for sendID: String, now: Int64) {
+        held[now, default: []].append([code, sendID])
+    }
+
+    /// A code `take` handed out for a send that was not recorded: the next one handed out.
+    public func putBack(_ code: String, into pool: String) {
+        fetched[pool, default: []].append(code)
+        taken[pool, default: 0] -= 1
+    }
+
+    /// Marks every held code taken by its send, one statement per assignment instant. Throws if
+    /// a code was no longer free (impossible while this transaction holds the write lock).
+    public func assignHeld() throws {
+        for (now, pairs) in held {
+            let json = String(decoding: try JSONEncoder().encode(pairs), as: UTF8.self)
+            try assign.execute(arguments: [now, json])
+            guard db.changesCount == pairs.count else {
+                throw DatabaseError(
+                    resultCode: .SQLITE_CONSTRAINT,
+                    message: "coupon assignment: \(pairs.count - db.changesCount) code(s) were no longer free")
+            }
+        }
+        held = [:]
+    }
+
+    func noteEmpty(_ pool: String) { emptied.insert(pool) }
+}
+
+/// What a tick did with one coupon pool.
+public struct CouponUse: Sendable, Equatable {
+    /// Codes the tick handed out.
+    public var taken: Int
+    /// Free, unexpired codes left after the tick.
+    public var left: Int
+    /// Whether some send found the pool empty (and was skipped `no_coupon`).
+    public var ranOut: Bool
+
+    /// The pool may not last another tick like this one: fewer codes left than it took, or none.
+    public var isRunningLow: Bool { ranOut || left < taken }
+}
+
+extension DecisionWriter {
+    /// Per pool this tick took from (or found empty): codes taken and codes left.
+    public func couponUse(now: Int64) throws -> [String: CouponUse] {
+        guard let coupons = couponWriter else { return [:] }
+        try coupons.assignHeld()
+        var use: [String: CouponUse] = [:]
+        for pool in Set(coupons.taken.keys).union(coupons.emptied) {
+            let left = try inTransaction { db in
+                try Int.fetchOne(
+                    db, sql: "SELECT count(*) FROM coupon WHERE pool = ? AND send_id IS NULL AND (expires_at IS NULL OR expires_at > ?)",
+                    arguments: [pool, now]) ?? 0
+            }
+            use[pool] = CouponUse(taken: coupons.taken[pool] ?? 0, left: left, ranOut: coupons.emptied.contains(pool))
+        }
+        return use
+    }
+
+    /// Marks the codes this tick's sends hold as taken; before the tick's transaction commits.
+    public func finishCoupons() throws {
+        try couponWriter?.assignHeld()
+    }
+}

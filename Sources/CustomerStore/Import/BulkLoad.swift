@@ -1,0 +1,134 @@
+import GRDB
+
+/// The bulk path of a large import: inside the import's one transaction, the kind's facts
+/// triggers and secondary indexes are set aside, the rows are loaded, then the indexes are built
+/// once and the facts recomputed in one aggregate pass over the whole table, and the triggers put
+/// back with their exact text. The store ends as the incremental path would leave it; a failure
+/// anywhere rolls all of it back, so the store is whole as before or holds the whole import.
+struct BulkLoad {
+    /// The definitions set aside, in `sqlite_master` order, to be executed again.
+    private let setAside: [(type: String, sql: String)]
+    private let kind: ImportKind
+
+    /// Bytes per row assumed when estimating a file's rows (generated purchases: ~51 bytes).
+    static let estimatedBytesPerRow = 64
+
+    /// Whether `kind` goes the bulk way for a file of `fileSize` bytes into the store as it is.
+    static func applies(_ path: ImportPath, kind: ImportKind, fileSize: Int, db: Database) throws -> Bool {
+        switch path {
+        case .incremental: return false
+        case .bulk: return true
+        case .automatic:
+            // max(id) reads one b-tree edge, where count(*) would scan the table.
+            let rows = try Int.fetchOne(db, sql: "SELECT coalesce(max(id), 0) FROM \(table(kind))") ?? 0
+            return rows == 0 || fileSize / estimatedBytesPerRow > rows
+        }
+    }
+
+    private static func table(_ kind: ImportKind) -> String {
+        switch kind {
+        case .customers: "customer"
+        case .purchases: "purchase"
+        case .events: "event"
+        case .feedback: "feedback"
+        case .consents: "consent"
+        }
+    }
+
+    /// The facts triggers and secondary indexes a bulk load of `kind` goes without.
+    private static func objects(_ kind: ImportKind) -> [String] {
+        switch kind {
+        case .customers: ["customer_birthday_month_day", "customer_tag_by_tag"]
+        case .purchases: ["purchase_facts_insert", "purchase_facts_update", "purchase_facts_delete", "purchase_by_customer"]
+        case .events: ["event_facts_insert", "event_facts_update", "event_facts_delete", "event_by_name"]
+        case .feedback: ["feedback_facts_insert", "feedback_facts_update", "feedback_facts_delete", "feedback_by_customer"]
+        case .consents: ["consent_facts_insert", "consent_facts_update", "consent_facts_delete", "consent_by_customer"]
+        }
+    }
+
+    /// Sets the kind's facts triggers and secondary indexes aside (in the open transaction).
+    static func begin(_ kind: ImportKind, db: Database) throws -> BulkLoad {
+        let names = objects(kind)
+        let rows = try Row.fetchAll(db, sql: """
+            SELECT type, name, sql FROM sqlite_master WHERE name IN (\(names.map { _ in "?" }.joined(separator: ", ")))
+            ORDER BY rowid
+            """, arguments: StatementArguments(names))
+        var setAside: [(type: String, sql: String)] = []
+        for row in rows {
+            let type: String = row["type"], name: String = row["name"]
+            setAside.append((type, row["sql"]))
+            try db.execute(sql: "DROP \(type == "index" ? "INDEX" : "TRIGGER") \(name)")
+        }
+        return BulkLoad(setAside: setAside, kind: kind)
+    }
+
+    /// Builds the indexes, recomputes the kind's facts, and puts the triggers back.
+    func finish(db: Database) throws {
+        for object in setAside where object.type == "index" { try db.execute(sql: object.sql) }
+        let rebuild = Self.factsRebuild(kind)
+        if !rebuild.isEmpty { try db.execute(sql: rebuild) }
+        for object in setAside where object.type == "trigger" { try db.execute(sql: object.sql) }
+        // The rebuild's updates of customer_facts mark the customers they touch in
+        // customer_change; after a load this large the next tick's journey entry scans test
+        // everyone anyway, so their records are dropped rather than trusted.
+        try db.execute(sql: "DELETE FROM journey_entry_scan")
+    }
+
+    /// SQL that sets every customer's facts of `kind` to what the triggers would have left: an
+    /// aggregate over the whole table, so rows already in the store count as before.
+    static func factsRebuild(_ kind: ImportKind) -> String {
+        switch kind {
+        case .customers:
+            // The `customer_facts_row` trigger stays: it appends one row per new customer.
+            return ""
+        case .purchases:
+            // A customer whose every order moved to another customer has no purchases left.
+            return """
+                UPDATE customer_facts SET orders = 0, spent_minor = 0, first_purchase_at = NULL, last_purchase_at = NULL
+                WHERE (orders, spent_minor, first_purchase_at, last_purchase_at) IS NOT (0, 0, NULL, NULL)
+                  AND NOT EXISTS (SELECT 1 FROM purchase WHERE purchase.customer_id = customer_facts.customer_id);
+                UPDATE customer_facts SET orders = p.orders, spent_minor = p.spent, first_purchase_at = p.first, last_purchase_at = p.last
+                FROM (SELECT customer_id, count(*) AS orders, sum(amount_minor) AS spent, min(at) AS first, max(at) AS last
+                      FROM purchase GROUP BY customer_id) AS p
+                WHERE customer_facts.customer_id = p.customer_id;
+                """
+        case .consents:
+            // Latest record per channel; at the same instant a withdrawal wins: the largest
+            // `at * 2 + withdrawn` holds both (rows never change customer or channel).
+            let channels = ["email", "letter", "webhook"]
+            return """
+                UPDATE customer_facts SET \(channels.map { channel in """
+                    \(channel)_consent = CASE c.\(channel) & 1 WHEN 1 THEN 'withdrawn' WHEN 0 THEN 'granted' END,
+                    \(channel)_consent_at = c.\(channel) >> 1
+                    """ }.joined(separator: ",\n"))
+                FROM (SELECT customer_id, \(channels.map { channel in
+                        "max(CASE channel WHEN '\(channel)' THEN at * 2 + (status = 'withdrawn') END) AS \(channel)"
+                      }.joined(separator: ", "))
+                      FROM consent GROUP BY customer_id) AS c
+                WHERE customer_facts.customer_id = c.customer_id;
+                """
+        case .feedback:
+            // (customer, kind, at) is unique, so the latest answer of a kind is one row.
+            let kinds = ["nps", "csat", "ces"]
+            return """
+                UPDATE customer_facts SET last_feedback_at = f.last, \(kinds.map { kind in
+                    "\(kind)_score = f.\(kind)_score, \(kind)_at = f.\(kind)_at" }.joined(separator: ", "))
+                FROM (SELECT customer_id, max(at) AS last, \(kinds.map { kind in
+                        "max(CASE kind WHEN '\(kind)' THEN score END) AS \(kind)_score, max(CASE kind WHEN '\(kind)' THEN at END) AS \(kind)_at"
+                      }.joined(separator: ", "))
+                      FROM (SELECT customer_id, kind, max(at) AS at, score FROM feedback GROUP BY customer_id, kind)
+                      GROUP BY customer_id) AS f
+                WHERE customer_facts.customer_id = f.customer_id;
+                """
+        case .events:
+            return """
+                DELETE FROM customer_event_facts;
+                INSERT INTO customer_event_facts(customer_id, name, count, first_at, last_at)
+                    SELECT customer_id, name, count(*), min(at), max(at) FROM event GROUP BY customer_id, name;
+                UPDATE customer_facts SET last_event_at = e.last
+                FROM (SELECT customer_id, max(last_at) AS last FROM customer_event_facts GROUP BY customer_id) AS e
+                WHERE customer_facts.customer_id = e.customer_id;
+                """
+        }
+    }
+}

@@ -1,0 +1,96 @@
+import GRDB
+
+/// Journey enrolments outside a tick: what `explain`, `journeys` and the dispatcher read and
+/// change. The tick writes them through `EnrolmentWriter`, in its own transaction. Every method
+/// is one transaction.
+public struct Enrolments: Sendable {
+    let database: DatabasePool
+
+    /// Every enrolment of the customer with external id `externalID`, oldest entry first.
+    public func of(customer externalID: String) throws -> [EnrolmentEntry] {
+        try database.read { db in
+            try Enrolment.fetchAll(
+                db,
+                sql: """
+                    SELECT e.* FROM enrolment e JOIN customer c ON c.id = e.customer_id
+                    WHERE c.external_id = ? ORDER BY e.entered_at, e.id
+                    """,
+                arguments: [externalID]
+            ).map { EnrolmentEntry(enrolment: $0, externalID: externalID) }
+        }
+    }
+
+    /// Every enrolment of `journey` (all journeys when nil), oldest entry first, with external ids.
+    public func all(journey: String? = nil) throws -> [EnrolmentEntry] {
+        try database.read { db in
+            let rows = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT e.*, c.external_id AS customer_external_id FROM enrolment e LEFT JOIN customer c ON c.id = e.customer_id
+                    \(journey == nil ? "" : "WHERE e.journey = ?") ORDER BY e.entered_at, e.id
+                    """,
+                arguments: journey.map { [$0] } ?? [])
+            return try rows.map { EnrolmentEntry(enrolment: try Enrolment(row: $0), externalID: $0["customer_external_id"]) }
+        }
+    }
+
+    /// Per journey: active enrolments by step and version, those still waiting at `now`, and
+    /// ended ones by reason (`left` with its detail: `left: step removed`). Journeys in name order.
+    public func counts(now: Int64) throws -> [JourneyCounts] {
+        try database.read { db in
+            var byJourney: [String: JourneyCounts] = [:]
+            let active = try Row.fetchCursor(
+                db,
+                sql: """
+                    SELECT journey, step, journey_hash, count(*), sum(wait_ends_at > ?) FROM enrolment
+                    WHERE ended IS NULL GROUP BY journey, step, journey_hash
+                    """,
+                arguments: [now])
+            while let row = try active.next() {
+                let journey: String = row[0]
+                let step: String = row[1]
+                let hash: String = row[2]
+                let count: Int = row[3]
+                let waiting: Int = row[4]
+                byJourney[journey, default: JourneyCounts(journey: journey)].activeByStep[step, default: 0] += count
+                byJourney[journey, default: JourneyCounts(journey: journey)].waitingByStep[step, default: 0] += waiting
+                byJourney[journey, default: JourneyCounts(journey: journey)].activeByVersion[hash, default: 0] += count
+                byJourney[journey, default: JourneyCounts(journey: journey)].activeByStepAndVersion[step, default: [:]][hash, default: 0] += count
+            }
+            let ended = try Row.fetchCursor(
+                db,
+                sql: """
+                    SELECT journey, ended || coalesce(': ' || ended_detail, ''), count(*) FROM enrolment
+                    WHERE ended IS NOT NULL GROUP BY 1, 2
+                    """)
+            while let row = try ended.next() {
+                let journey: String = row[0]
+                byJourney[journey, default: JourneyCounts(journey: journey)].endedByReason[row[1], default: 0] += row[2] as Int
+            }
+            return byJourney.values.sorted { $0.journey < $1.journey }
+        }
+    }
+
+    /// Ends the active enrolment a journey send belongs to (journey, customer, and the send's
+    /// `window_key`, which is the enrolment's `entered_at`), from the dispatcher. False when it
+    /// had already ended.
+    @discardableResult
+    public func end(
+        journey: String, customerID: Int64, enteredAt: Int64, as end: EnrolmentEnd, detail: String? = nil, at instant: Int64
+    ) async throws -> Bool {
+        try await database.write { db in
+            try db.execute(
+                sql: """
+                    UPDATE enrolment SET ended = ?, ended_detail = ?, ended_at = ?
+                    WHERE journey = ? AND customer_id = ? AND entered_at = ? AND ended IS NULL
+                    """,
+                arguments: [end.rawValue, detail, instant, journey, customerID, enteredAt])
+            return db.changesCount > 0
+        }
+    }
+}
+
+extension CustomerStore {
+    /// The journey enrolments of this store.
+    public var enrolments: Enrolments { Enrolments(database: database) }
+}

@@ -1,0 +1,76 @@
+import CustomerStore
+import GRDB
+import RuleLanguage
+
+extension ConsentCheck {
+    /// What the re-check found for one claimed send: the checks and the customer's profile for
+    /// the message.
+    public struct Recheck: Sendable, Equatable {
+        public let result: Result
+        public let profile: CustomerProfile
+    }
+
+    /// Claims up to `limit` sends due at `now` (marking them `in_flight`) and re-checks the whole
+    /// batch in the claim's transaction: one read per channel and purpose, and one for the
+    /// profiles, instead of one snapshot per send. Each send comes with its re-check, nil when
+    /// the customer no longer exists (erased) or the channel is unknown.
+    public static func claimAndRecheck(
+        limit: Int, now: Int64, in store: CustomerStore
+    ) async throws -> [(send: SendRecord, recheck: Recheck?)] {
+        let dialect = store.dialect
+        let (sends, checks) = try await store.sendLog.claimDue(limit: limit, now: now) { db, sends in
+            try ConsentCheck.recheck(sends, now: now, dialect: dialect, in: db)
+        }
+        return zip(sends, checks).map { (send: $0, recheck: $1) }
+    }
+
+    /// The re-check of each of `sends` at `now`, in order, read in `db` with the same SQL as
+    /// `check(customer:channel:purpose:now:dialect:in:)`.
+    public static func recheck(_ sends: [SendRecord], now: Int64, dialect: SQLDialect = .sqlite, in db: Database) throws -> [Recheck?] {
+        var customersByKind: [Kind: Set<Int64>] = [:]
+        for send in sends {
+            guard let customer = send.customerID, let kind = Kind(send) else { continue }
+            customersByKind[kind, default: []].insert(customer)
+        }
+        var results: [Kind: [Int64: Result]] = [:]
+        var everyone = Set<Int64>()
+        for (kind, customers) in customersByKind {
+            everyone.formUnion(customers)
+            let query = batchQuery(customers: customers.sorted(), channel: kind.channel, purpose: kind.purpose, now: now, dialect: dialect)
+            for row in try Row.fetchAll(db.cachedStatement(sql: query.sql), arguments: query.statementArguments) {
+                let id: Int64 = row[0]
+                results[kind, default: [:]][id] = Result(
+                    consentGranted: row[1], suppressed: row[2], addressComplete: row[3], purpose: kind.purpose)
+            }
+        }
+        let profiles = try CustomerProfile.fetchAll(ids: everyone, in: db)
+        return sends.map { send in
+            guard let customer = send.customerID, let kind = Kind(send),
+                let result = results[kind]?[customer], let profile = profiles[customer]
+            else { return nil }
+            return Recheck(result: result, profile: profile)
+        }
+    }
+
+    /// Sends re-checked with the same SQL: one channel, one purpose.
+    private struct Kind: Hashable {
+        let channel: Channel
+        let purpose: MessagePurpose
+
+        init?(_ send: SendRecord) {
+            guard let channel = Channel(rawValue: send.channel) else { return nil }
+            self.channel = channel
+            purpose = MessagePurpose(rawValue: send.purpose) ?? .marketing
+        }
+    }
+
+    /// The three checks for each of `customers`, one row each: id, consent granted, suppressed,
+    /// address complete. One cached statement per batch size.
+    static func batchQuery(customers: [Int64], channel: Channel, purpose: MessagePurpose, now: Int64, dialect: SQLDialect) -> SQLFragment {
+        let facts = FactSQL(settings: EvaluationSettings(now: now, businessTimeZone: .gmt, currency: "EUR"), dialect: dialect)
+        return SQLFragment.composed(
+            "SELECT f.customer_id, {}, {}, {} FROM customer_facts f JOIN customer c ON c.id = f.customer_id WHERE f.customer_id IN ({})",
+            purpose == .service ? facts.consentNotWithdrawn(channel) : facts.consentGranted(channel), facts.suppressed(channel),
+            facts.addressComplete(channel), SQLFragment.joined(customers.map { .value($0.databaseValue) }, separator: ","))
+    }
+}

@@ -1,0 +1,231 @@
+@testable import CustomerStore
+import Delivery
+import Engine
+import Evaluation
+import Foundation
+import GRDB
+import Logging
+import Testing
+import TestSupport
+
+/// `coupon from pool "…"`: one code per queued send, taken in the tick's transaction, kept on
+/// retries, released when the send ends skipped or failed, `no_coupon` when the pool is empty.
+@Suite("coupon pools")
+struct CouponPoolTests {
+    static let rules = """
+        rule "winback" {
+          when orders >= 1 and consent email
+          send email "winback"
+          coupon from pool "WINBACK10"
+          limit once per 30 days
+        }
+        """
+
+    /// Imports `codes` (one a line) into `pool`.
+    static func importCodes(_ codes: [String], pool: String = "WINBACK10", into fx: EngineFixture) throws -> CouponImportSummary {
+        let path = "\(fx.directory)/codes-\(UUID().uuidString).txt"
+        try codes.joined(separator: "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        return try fx.store.importCoupons(pool: pool, path: path, timeZone: .gmt, now: Int64(fx.clock.now()))
+    }
+
+    @Test("each queued send takes its own code; the message carries it; an expired code is never handed out")
+    func oneCodePerSend() async throws {
+        let fx = try EngineFixture()
+        try fx.customers(3)
+        _ = try Self.importCodes(["A-1", "A-2", "A-3"], into: fx)
+        let expired = "\(fx.directory)/expired.csv"
+        try "code,expires\nOLD-1,2020-01-01\n".write(toFile: expired, atomically: true, encoding: .utf8)
+        _ = try fx.store.importCoupons(pool: "WINBACK10", path: expired, timeZone: .gmt, now: Int64(fx.clock.now()))
+        let engine = try fx.engine(try fx.configuration(rules: Self.rules))
+        let summary = try engine.tick(at: engine.scheduledInstant(atOrBefore: fx.clock.now()))
+        #expect(summary.queued == 3)
+        #expect(try fx.count("SELECT count(DISTINCT coupon) FROM send WHERE status = 'queued'") == 3)
+        #expect(try fx.count("SELECT count(*) FROM coupon k JOIN send s ON s.send_id = k.send_id AND s.coupon = k.code") == 3)
+        #expect(try fx.count("SELECT count(*) FROM coupon WHERE code = 'OLD-1' AND send_id IS NULL") == 1)
+        #expect(try await engine.dispatchDue().sent == 3)
+        #expect(Set(fx.email.deliveries.compactMap(\.message.coupon)) == ["A-1", "A-2", "A-3"])
+        let pool = try #require(try fx.store.couponPools(now: Int64(fx.clock.now())).first)
+        #expect(pool == CouponPoolSummary(pool: "WINBACK10", total: 4, assigned: 3, delivered: 3, redeemed: 0, left: 0, expired: 1))
+    }
+
+    @Test("an empty pool writes no_coupon rows and sends nothing; new codes let the next tick queue them")
+    func emptyPool() async throws {
+        let fx = try EngineFixture()
+        try fx.customers(3)
+        _ = try Self.importCodes(["ONLY-1"], into: fx)
+        let engine = try fx.engine(try fx.configuration(rules: Self.rules))
+        let instant = engine.scheduledInstant(atOrBefore: fx.clock.now())
+        let summary = try engine.tick(at: instant)
+        #expect(summary.queued == 1 && summary.recorded[.skipped] == 2)
+        #expect(try fx.count("SELECT count(*) FROM send WHERE status = 'skipped' AND reason = 'no_coupon' AND coupon IS NULL") == 2)
+        let use = try #require(summary.coupons["WINBACK10"])
+        #expect(use == CouponUse(taken: 1, left: 0, ranOut: true) && use.isRunningLow)
+        #expect(try await engine.dispatchDue().sent == 1)
+        #expect(fx.email.deliveries.map(\.message.coupon) == ["ONLY-1"])
+        // More codes: the skipped rows of this window become sends on the next tick.
+        _ = try Self.importCodes(["MORE-1", "MORE-2"], into: fx)
+        fx.clock.advance(300)
+        let next = try engine.tick(at: instant + 300)
+        #expect(next.queued == 2)
+        #expect(try await engine.dispatchDue().sent == 2)
+        #expect(Set(fx.email.deliveries.compactMap(\.message.coupon)) == ["ONLY-1", "MORE-1", "MORE-2"])
+    }
+
+    @Test("codes read in chunks: every send its own code, codes without an expiry first then the soonest expiring; a re-run takes none")
+    func chunksKeepTheOrder() throws {
+        let fx = try EngineFixture()
+        try fx.customers(150)
+        _ = try Self.importCodes((1...100).map { "N-\($0)" }, into: fx)
+        let dated = "\(fx.directory)/dated.csv"
+        let lines = (1...60).map { day in "E-\(day),2030-01-\(String(format: "%02d", (day - 1) % 28 + 1))T\(String(format: "%02d", (day - 1) / 28)):00:00Z" }
+        try (["code,expires"] + lines).joined(separator: "\n").write(toFile: dated, atomically: true, encoding: .utf8)
+        _ = try fx.store.importCoupons(pool: "WINBACK10", path: dated, timeZone: .gmt, now: Int64(fx.clock.now()))
+        let engine = try fx.engine(try fx.configuration(rules: Self.rules))
+        let instant = engine.scheduledInstant(atOrBefore: fx.clock.now())
+        let summary = try engine.tick(at: instant)
+        #expect(summary.queued == 150)
+        #expect(summary.coupons["WINBACK10"] == CouponUse(taken: 150, left: 10, ranOut: false))
+        #expect(try fx.count("SELECT count(DISTINCT coupon) FROM send WHERE status = 'queued'") == 150)
+        #expect(try fx.count("SELECT count(*) FROM coupon k JOIN send s ON s.send_id = k.send_id AND s.coupon = k.code") == 150)
+        #expect(try fx.count("SELECT count(*) FROM coupon WHERE code LIKE 'N-%' AND send_id IS NULL") == 0)
+        // The ten left are the ten latest to expire.
+        let left = try fx.store.database.read { db in
+            try String.fetchAll(db, sql: "SELECT code FROM coupon WHERE send_id IS NULL ORDER BY expires_at")
+        }
+        let latest = try fx.store.database.read { db in
+            try String.fetchAll(db, sql: "SELECT code FROM coupon WHERE code LIKE 'E-%' ORDER BY expires_at DESC LIMIT 10")
+        }
+        #expect(Set(left) == Set(latest) && left.count == 10)
+        // The same window again: nothing new is queued, no code is taken.
+        let again = try engine.tick(at: instant)
+        #expect(again.queued == 0 && (again.coupons["WINBACK10"]?.taken ?? 0) == 0)
+        #expect(try fx.count("SELECT count(*) FROM coupon WHERE send_id IS NULL") == 10)
+    }
+
+    @Test("a decision already recorded puts its code back: the next send gets it, and it is marked taken once")
+    func unchangedDecisionPutsTheCodeBack() throws {
+        let fx = try EngineFixture()
+        try fx.customers(2)
+        _ = try Self.importCodes(["K-1", "K-2", "K-3"], into: fx)
+        let ids = try fx.store.database.read { db in try Int64.fetchAll(db, sql: "SELECT id FROM customer ORDER BY id") }
+        func decision(_ sendID: String, customer: Int64) -> SendDecision {
+            SendDecision(
+                sendID: sendID, rule: "r", ruleHash: "h", customerID: customer, channel: "email", target: "t", windowKey: 0,
+                decidedAt: 100, status: .queued, reason: nil, evidence: "{}", dueAt: 100)
+        }
+        let (results, taken) = try fx.store.database.write { db in
+            let writer = try DecisionWriter(db)
+            let results = try [
+                writer.record(decision("s1", customer: ids[0]), couponPool: "WINBACK10"),
+                writer.record(decision("s2", customer: ids[0]), couponPool: "WINBACK10"),
+                writer.record(decision("s3", customer: ids[1]), couponPool: "WINBACK10"),
+            ]
+            try writer.finishCoupons()
+            return (results, writer.couponWriter?.taken)
+        }
+        #expect(results.map(\.recorded) == [true, false, true])
+        #expect(taken == ["WINBACK10": 2])
+        let assigned = try fx.store.database.read { db in
+            try Row.fetchAll(db, sql: "SELECT code, send_id FROM coupon WHERE send_id IS NOT NULL ORDER BY send_id")
+                .map { "\($0["code"] as String)=\($0["send_id"] as String)" }
+        }
+        #expect(assigned == ["K-1=s1", "K-2=s3"])
+        #expect(try fx.count("SELECT count(*) FROM send s JOIN coupon k ON k.send_id = s.send_id AND k.code = s.coupon") == 2)
+    }
+
+    @Test("two ticks on two connections racing for the last code give it to one send")
+    func raceForTheLastCode() async throws {
+        let fx = try EngineFixture()
+        try fx.customers(1)
+        _ = try Self.importCodes(["LAST-1"], into: fx)
+        let other = try CustomerStore(path: fx.store.path, currency: "EUR")
+        let rules = ["a", "b"].map { name in
+            "rule \"\(name)\" { when orders >= 1  send email \"x\"  coupon from pool \"WINBACK10\"  limit once }"
+        }
+        let settings = EvaluationSettings(now: Int64(fx.clock.now()), businessTimeZone: .gmt, currency: "EUR")
+        let clock = fx.clock
+        let outboxes = [Outbox(store: fx.store, clock: clock, logger: fx.logger), Outbox(store: other, clock: clock, logger: fx.logger)]
+        let ruleSets = try rules.map { try fx.ruleSet($0) }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for index in 0..<2 {
+                let outbox = outboxes[index]
+                let ruleSet = ruleSets[index]
+                group.addTask { _ = try outbox.tick(ruleSet: ruleSet, settings: settings, slices: 1) }
+            }
+            try await group.waitForAll()
+        }
+        #expect(try fx.count("SELECT count(*) FROM send") == 2)
+        #expect(try fx.count("SELECT count(*) FROM send WHERE status = 'queued' AND coupon = 'LAST-1'") == 1)
+        #expect(try fx.count("SELECT count(*) FROM send WHERE status = 'skipped' AND reason = 'no_coupon'") == 1)
+        #expect(try fx.count("SELECT count(*) FROM coupon k JOIN send s ON s.send_id = k.send_id WHERE s.status = 'queued'") == 1)
+    }
+
+    @Test("a retry keeps the code; a permanent failure releases it; a code is never given twice while in use")
+    func retryKeepsFailureReleases() async throws {
+        let fx = try EngineFixture(emailScript: [
+            .retry(reason: "450 mailbox busy", notBefore: nil), .permanent(reason: "550 no such user", suppressAddress: false),
+        ])
+        try fx.customers(1)
+        _ = try Self.importCodes(["R-1"], into: fx)
+        let engine = try fx.engine(try fx.configuration(rules: Self.rules))
+        try engine.tick(at: engine.scheduledInstant(atOrBefore: fx.clock.now()))
+        #expect(try await engine.dispatchDue().retried == 1)
+        #expect(try fx.count("SELECT count(*) FROM coupon WHERE code = 'R-1' AND send_id IS NOT NULL") == 1)
+        let due = try #require(try fx.rows().first)["due_at"] as Int64
+        fx.clock.advance(Double(due) - fx.clock.now())
+        #expect(try await engine.dispatchDue().failed == 1)
+        #expect(fx.email.deliveries.map(\.message.coupon) == ["R-1", "R-1"])
+        #expect(try fx.count("SELECT count(*) FROM coupon WHERE code = 'R-1' AND send_id IS NULL AND assigned_at IS NULL") == 1)
+        #expect(try fx.count("SELECT count(*) FROM send WHERE status = 'failed' AND coupon IS NULL") == 1)
+    }
+
+    @Test("a send skipped at dispatch releases its code")
+    func skipReleases() async throws {
+        let fx = try EngineFixture()
+        try fx.customers(1)
+        _ = try Self.importCodes(["S-1"], into: fx)
+        let engine = try fx.engine(try fx.configuration(rules: Self.rules))
+        try engine.tick(at: engine.scheduledInstant(atOrBefore: fx.clock.now()))
+        let fixture = try StoreFixture(store: fx.store)
+        try fixture.consents([StoreFixture.Consent("C1", "email", granted: false, at: Int64(fx.clock.now()) - 1)])
+        #expect(try await engine.dispatchDue().skipped == 1)
+        #expect(fx.email.deliveries.isEmpty)
+        #expect(try fx.count("SELECT count(*) FROM coupon WHERE code = 'S-1' AND send_id IS NULL") == 1)
+    }
+
+    @Test("a purchase naming the code marks it redeemed")
+    func redemption() async throws {
+        let fx = try EngineFixture()
+        try fx.customers(1)
+        _ = try Self.importCodes(["P-1"], into: fx)
+        let engine = try fx.engine(try fx.configuration(rules: Self.rules))
+        try engine.tick(at: engine.scheduledInstant(atOrBefore: fx.clock.now()))
+        #expect(try await engine.dispatchDue().sent == 1)
+        let purchases = "\(fx.directory)/purchases.csv"
+        try "customer,order,at,amount,coupon\nC1,O-new,2026-11-21T10:00:00Z,25.00,P-1\n"
+            .write(toFile: purchases, atomically: true, encoding: .utf8)
+        _ = try Importer(store: fx.store, timeZone: .gmt).run(.purchases, path: purchases)
+        let pool = try #require(try fx.store.couponPools(now: Int64(fx.clock.now())).first)
+        #expect(pool.redeemed == 1 && pool.delivered == 1)
+    }
+
+    @Test("reading free codes is one ordered search of the free-code index, never a scan or sort of the pool")
+    func takeUsesTheFreeIndex() throws {
+        let fx = try EngineFixture()
+        let plan = try fx.store.database.read { db in
+            try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + CouponWriter.freeCodesSQL, arguments: ["P", 0, 64])
+                .map { $0["detail"] as String }
+        }
+        #expect(plan.count == 1 && plan[0].hasPrefix("SEARCH coupon USING INDEX coupon_free"), "\(plan)")
+    }
+
+    @Test("marking a chunk of codes taken looks each code up by its key")
+    func assignUsesThePrimaryKey() throws {
+        let fx = try EngineFixture()
+        let plan = try fx.store.database.read { db in
+            try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + CouponWriter.assignSQL, arguments: [0, #"[["P-1","s"]]"#])
+                .map { $0["detail"] as String }
+        }
+        #expect(plan.contains { $0.hasPrefix("SEARCH coupon USING PRIMARY KEY") } && !plan.contains { $0.hasPrefix("SCAN coupon") }, "\(plan)")
+    }
+}

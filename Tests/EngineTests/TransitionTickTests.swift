@@ -1,0 +1,106 @@
+@testable import CustomerStore
+import Engine
+import Foundation
+import GRDB
+import Testing
+import TestSupport
+
+/// Ticks record the membership of segments whose transitions are read, in the tick's transaction,
+/// and `entered S` / `left S` fire once per change across ticks on an injected clock.
+@Suite("ticks: segment membership and transitions")
+struct TransitionTickTests {
+    static let rules = """
+        segment key = spent in last 30 days >= 50
+        rule "new-key" {
+          when entered key and consent email
+          send email "welcome"
+        }
+        rule "lapsed-key" {
+          when left key and consent email
+          send email "miss-you"
+        }
+        """
+
+    func purchase(_ fx: EngineFixture, _ customer: String, at: String, amountMinor: Int64 = 6000) throws {
+        try StoreFixture(store: fx.store).purchases([StoreFixture.Purchase(customer, at: EngineFixture.time(at), amountMinor: amountMinor)])
+    }
+
+    func sends(_ fx: EngineFixture, _ rule: String) throws -> [Int64] {
+        try fx.store.database.read {
+            try Int64.fetchAll($0, sql: "SELECT customer_id FROM send WHERE rule = ? ORDER BY customer_id", arguments: [rule])
+        }
+    }
+
+    @Test("the first tick records members without firing; later changes fire exactly once")
+    func firesOncePerChange() throws {
+        let fx = try EngineFixture(now: "2026-11-20T10:00:00Z")
+        try fx.customers(5)
+        try purchase(fx, "C1", at: "2026-11-01T12:00:00Z")
+        let engine = try fx.engine(try fx.configuration(rules: Self.rules))
+        var instant = engine.scheduledInstant(atOrBefore: fx.clock.now())
+        // First tick: C1 is a member, recorded as the baseline; nothing fires.
+        let first = try engine.tick(at: instant)
+        #expect(first.membership["key"] == .baseline(members: 1))
+        #expect(try fx.count("SELECT count(*) FROM send") == 0)
+        #expect(try fx.count("SELECT count(*) FROM segment_membership WHERE segment = 'key' AND left_at IS NULL") == 1)
+        #expect(try fx.count("SELECT since FROM segment_tracking WHERE segment = 'key'") == Int(instant))
+        // C2 buys: the next tick fires `entered key` for C2 only, and again never after.
+        try purchase(fx, "C2", at: "2026-11-20T10:01:00Z")
+        for _ in 0..<4 {
+            fx.clock.advance(300)
+            instant = engine.scheduledInstant(atOrBefore: fx.clock.now())
+            try engine.tick(at: instant)
+        }
+        #expect(try sends(fx, "new-key") == [2])
+        #expect(try sends(fx, "lapsed-key").isEmpty)
+        // 1 December 12:00: C1's purchase is more than 30 days old; C1 leaves, once.
+        fx.clock.advance(Double(EngineFixture.time("2026-12-01T13:00:00Z")) - fx.clock.now())
+        for _ in 0..<3 {
+            instant = engine.scheduledInstant(atOrBefore: fx.clock.now())
+            let summary = try engine.tick(at: instant)
+            #expect(summary.membership["key"] != nil)
+            fx.clock.advance(300)
+        }
+        #expect(try sends(fx, "lapsed-key") == [1])
+        #expect(try sends(fx, "new-key") == [2])
+        // The history: C1 in from the baseline until 1 December, C2 from its tick on.
+        let rows = try fx.rows("SELECT customer_id, entered_at, left_at FROM segment_membership ORDER BY customer_id")
+        #expect(rows.count == 2)
+        #expect(rows[0]["customer_id"] as Int64 == 1 && rows[0]["left_at"] as Int64? != nil)
+        #expect(rows[1]["customer_id"] as Int64 == 2 && rows[1]["left_at"] as Int64? == nil)
+    }
+
+    @Test("a re-run tick at the same instant records nothing twice; a tick without transitions drops the history")
+    func rerunAndUntrack() throws {
+        let fx = try EngineFixture()
+        try fx.customers(3)
+        try purchase(fx, "C1", at: "2026-11-19T12:00:00Z")
+        let engine = try fx.engine(try fx.configuration(rules: Self.rules))
+        let instant = engine.scheduledInstant(atOrBefore: fx.clock.now())
+        try engine.tick(at: instant)
+        #expect(try engine.tick(at: instant).membership["key"] == .stale)
+        #expect(try fx.count("SELECT count(*) FROM segment_membership") == 1)
+        let plain = try fx.engine(try fx.configuration(rules: #"rule "r" { when orders >= 5  send email "x"  limit once }"#))
+        try plain.tick(at: instant + 300)
+        #expect(try fx.count("SELECT count(*) FROM segment_membership") == 0)
+        #expect(try fx.count("SELECT count(*) FROM segment_tracking") == 0)
+        // Used again, the segment starts from a new baseline: C1 does not count as entering.
+        try engine.tick(at: instant + 600)
+        #expect(try fx.count("SELECT count(*) FROM send WHERE rule = 'new-key'") == 0)
+        #expect(try fx.count("SELECT since FROM segment_tracking") == Int(instant + 600))
+    }
+
+    @Test("erasure removes the customer's membership history")
+    func erasure() throws {
+        let fx = try EngineFixture()
+        try fx.customers(3)
+        try purchase(fx, "C1", at: "2026-11-19T12:00:00Z")
+        try purchase(fx, "C2", at: "2026-11-19T12:00:00Z")
+        let engine = try fx.engine(try fx.configuration(rules: Self.rules))
+        try engine.tick(at: engine.scheduledInstant(atOrBefore: fx.clock.now()))
+        #expect(try fx.count("SELECT count(*) FROM segment_membership") == 2)
+        _ = try fx.store.erase(externalID: "C2", now: 1)
+        #expect(try fx.count("SELECT count(*) FROM segment_membership") == 1)
+        #expect(try fx.count("SELECT count(*) FROM segment_membership WHERE customer_id = 2") == 0)
+    }
+}
