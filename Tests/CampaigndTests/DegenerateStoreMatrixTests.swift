@@ -86,7 +86,7 @@ struct DegenerateStoreMatrixTests {
     }
 
     @Test("every command ends with a clean exit", arguments: Store.allCases, Command.allCases)
-    func cell(store: Store, command: Command) throws {
+    func cell(store: Store, command: Command) async throws {
         let stores = try Stores.shared.get()
         if store == .readOnlyFile || store == .readOnlyDirectory, !Immutable.available {
             print("skipped \(store.rawValue): chattr +i does not work here, and root ignores file modes")
@@ -95,9 +95,9 @@ struct DegenerateStoreMatrixTests {
         let cell = try stores.workspace(for: store)
         defer { cell.remove() }
         let arguments = ["--config", cell.config] + command.arguments(token: stores.token)
-        let result = try command == .daemon
-            ? Bounded.runDaemon(arguments, in: cell.directory, for: 2.5)
-            : Bounded.run(arguments, in: cell.directory, timeout: 60)
+        let result = command == .daemon
+            ? try await Bounded.runDaemon(arguments, in: cell.directory, for: 2.5)
+            : try await Bounded.run(arguments, in: cell.directory, timeout: 60)
         let (status, text) = Self.expected(command, on: store)
         Bounded.expectClean(result, status: status, stderrContains: text)
     }
@@ -106,31 +106,31 @@ struct DegenerateStoreMatrixTests {
 
     @Test("a customer id of Int64.max: plan on 1, 2, 3, 7 and 8 threads and run --once finish (arithmetic overflow in the slices)",
           arguments: ["1", "2", "3", "7", "8"])
-    func maximumCustomerID(threads: String) throws {
+    func maximumCustomerID(threads: String) async throws {
         let cell = try Stores.shared.get().workspace(for: .largeIdGaps)
         defer { cell.remove() }
-        let plan = try Bounded.run(["--config", cell.config, "plan", "--threads", threads, "--json"], in: cell.directory, timeout: 60)
+        let plan = try await Bounded.run(["--config", cell.config, "plan", "--threads", threads, "--json"], in: cell.directory, timeout: 60)
         Bounded.expectClean(plan, status: 0, stderrContains: nil)
         // K1, K5, KBIG and KMAX all have email consent: the "everyone" rule matches the four, in every slicing.
         let document = try JSONSerialization.jsonObject(with: Data(plan.stdout.utf8)) as? [String: Any]
         let rules = document?["rules"] as? [[String: Any]] ?? []
         #expect(rules.first { $0["rule"] as? String == "everyone-email" }?["matched"] as? Int == 4, "\(plan.stdout)")
         if threads == "1" {
-            let once = try Bounded.run(["--config", cell.config, "run", "--once"], in: cell.directory, timeout: 60)
+            let once = try await Bounded.run(["--config", cell.config, "run", "--once"], in: cell.directory, timeout: 60)
             Bounded.expectClean(once, status: 0, stderrContains: nil)
         }
     }
 
     @Test("plan --threads 9223372036854775807 on a new store: a clean refusal, not an endless loop over empty slices")
-    func hugeThreadCount() throws {
+    func hugeThreadCount() async throws {
         let cell = try Stores.shared.get().workspace(for: .emptyNew)
         defer { cell.remove() }
-        let result = try Bounded.run(["--config", cell.config, "plan", "--threads", "9223372036854775807"], in: cell.directory, timeout: 30)
+        let result = try await Bounded.run(["--config", cell.config, "plan", "--threads", "9223372036854775807"], in: cell.directory, timeout: 30)
         Bounded.expectClean(result, status: 1, stderrContains: "--threads must be 1 to 256")
     }
 
     @Test("a store with an unknown migration (written by a newer campaignd) is refused with one line and a hint, and left unchanged")
-    func newerSchemaRefused() throws {
+    func newerSchemaRefused() async throws {
         let stores = try Stores.shared.get()
         let cell = try stores.workspace(for: .newerSchema)
         defer { cell.remove() }
@@ -145,7 +145,7 @@ struct DegenerateStoreMatrixTests {
             }
         }
         let before = try contents()
-        let result = try Bounded.run(["--config", cell.config, "run", "--once"], in: cell.directory, timeout: 60)
+        let result = try await Bounded.run(["--config", cell.config, "run", "--once"], in: cell.directory, timeout: 60)
         Bounded.expectClean(result, status: 1, stderrContains: nil)
         #expect(Bounded.significantLines(result.stderr) == [
             "campaignd: store \(cell.store) was written by a newer campaignd (unknown migration \"\(Stores.futureMigration)\"); this binary cannot use it",
@@ -381,10 +381,13 @@ enum Bounded {
         return (process, out, err)
     }
 
-    /// Waits until the process ends or `seconds` pass; true if it ended.
-    private static func wait(_ process: Process, _ seconds: Double) -> Bool {
+    /// Waits until the process ends or `seconds` pass; true if it ended. Sleeps without holding a
+    /// thread: a hundred cells each blocking one of the few cooperative threads for a process's
+    /// lifetime starved every other test of the run (the dispatch service's wake-up test saw no
+    /// round for 740 s on a busy machine).
+    private static func wait(_ process: Process, _ seconds: Double) async -> Bool {
         let deadline = Date().addingTimeInterval(seconds)
-        while process.isRunning && Date() < deadline { usleep(20_000) }
+        while process.isRunning && Date() < deadline { try? await Task.sleep(for: .milliseconds(20)) }
         return !process.isRunning
     }
 
@@ -399,19 +402,19 @@ enum Bounded {
             hang: hang)
     }
 
-    static func run(_ arguments: [String], in directory: URL, timeout: Double) throws -> Result {
+    static func run(_ arguments: [String], in directory: URL, timeout: Double) async throws -> Result {
         let (process, out, err) = try start(arguments, in: directory)
-        let ended = wait(process, timeout)
+        let ended = await wait(process, timeout)
         return finish(process, arguments, out, err, hang: ended ? nil : "did not end within \(Int(timeout)) s")
     }
 
     /// The daemon: runs for `seconds` (a few 1 s ticks), then SIGTERM; it must stop within 30 s.
     /// A daemon that cannot start ends by itself before that, which `expectClean` judges.
-    static func runDaemon(_ arguments: [String], in directory: URL, for seconds: Double) throws -> Result {
+    static func runDaemon(_ arguments: [String], in directory: URL, for seconds: Double) async throws -> Result {
         let (process, out, err) = try start(arguments, in: directory)
-        if wait(process, seconds) { return finish(process, arguments, out, err, hang: nil) }
+        if await wait(process, seconds) { return finish(process, arguments, out, err, hang: nil) }
         kill(process.processIdentifier, SIGTERM)
-        let ended = wait(process, 30)
+        let ended = await wait(process, 30)
         return finish(process, arguments, out, err, hang: ended ? nil : "did not stop within 30 s of SIGTERM")
     }
 

@@ -21,10 +21,23 @@ struct DispatchWakeTests {
         let dispatch = DispatchService(engine: engine, pollSeconds: 0)
         let group = ServiceGroup(services: [dispatch], logger: fx.logger)
         let running = Task { try await group.run() }
-        // Only a guard against hanging the suite: 2,000 rounds take a few seconds even when busy.
-        let started = ContinuousClock.now
-        while clock.sleepCount < 2000 && ContinuousClock.now - started < .seconds(300) {
+        // Only a guard against hanging the suite, and it must not mistake a starved service for a
+        // hung one: tests that block the few cooperative threads can keep the service from
+        // running for minutes on a busy machine (this test once saw no round in 740 s), and then
+        // this loop is starved too. So it gives up only when the service made no round while this
+        // loop itself ran 2,000 times (each 5 ms apart), and two minutes passed: a lost wake-up
+        // hangs for ever, a starved service moves whenever the threads are free again.
+        var lastRounds = -1
+        var stalledPolls = 0
+        var stalledSince = ContinuousClock.now
+        while clock.sleepCount < 2000 && (stalledPolls < 2000 || ContinuousClock.now - stalledSince < .seconds(120)) {
             try await Task.sleep(for: .milliseconds(5))
+            let rounds = clock.sleepCount
+            if rounds != lastRounds {
+                (lastRounds, stalledPolls, stalledSince) = (rounds, 0, ContinuousClock.now)
+            } else {
+                stalledPolls += 1
+            }
         }
         let rounds = clock.sleepCount
         #expect(rounds >= 2000, "the service stopped after \(rounds) rounds: a wake-up was lost")
