@@ -35,6 +35,7 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
                 // The C API, for the import's bulk insert loop.
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
+                "SQLiteSettings",
                 .product(name: "Logging", package: "swift-log"),
                 // SHA-256 of erased customers' addresses in the suppression list.
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -51,6 +52,8 @@ let package = Package(
         .target(
             name: "Reporting",
             dependencies: ["CustomerStore"]),
+        // SQLite's process-wide settings, through its variadic sqlite3_config.
+        .target(name: "SQLiteSettings", linkerSettings: [.linkedLibrary("sqlite3")]),
         // The system libcurl, through typed wrappers over its variadic setopt/getinfo.
         .target(name: "CCurl", linkerSettings: [.linkedLibrary("curl")]),
         // The only code that touches libcurl: HTTP POST and SMTP over reused connections.

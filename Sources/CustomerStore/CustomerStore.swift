@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import Logging
+import SQLiteSettings
 
 /// The SQLite customer store: opens (and migrates) the database file and owns every access to it.
 ///
@@ -14,6 +15,13 @@ public final class CustomerStore: Sendable {
     /// ISO 4217 code of the store's currency, fixed when the store is created.
     public let currency: String
 
+    /// SQLite's process-wide settings, made once before the first connection: no memory
+    /// statistics (campaignd never reads them, and counting takes a process-wide lock per
+    /// allocation). In a process that opened SQLite before (a test run) it changes nothing.
+    private static let sqliteSettings: Void = {
+        _ = campaignd_sqlite_disable_memory_statistics()
+    }()
+
     /// Opens the store at `path`, creating it and its directory if needed and running pending migrations.
     ///
     /// - Parameter currency: the currency recorded in a new store; an existing store keeps its own,
@@ -26,6 +34,7 @@ public final class CustomerStore: Sendable {
         } catch {
             throw StoreError.cannotOpen(path: path, reason: "cannot create directory \(directory): \(error.localizedDescription)")
         }
+        _ = Self.sqliteSettings
         var configuration = Configuration()
         configuration.foreignKeysEnabled = true
         configuration.busyMode = .timeout(busyTimeout)

@@ -1,5 +1,5 @@
 /// Send ids: 32 lowercase hex digits, the creation time in milliseconds (48 bits) then 80 random
-/// bits. Stable for the life of a send, so a Message-ID, an `Idempotency-Key` or a `webhook-id`
+/// bits (`RandomBytes`). Stable for the life of a send, so a Message-ID, an `Idempotency-Key` or a `webhook-id`
 /// derived from it survives retries and restarts. The time prefix keeps a tick's new ids together
 /// at the end of the `send_id` index instead of scattered over all of it (a 20-rule tick over a
 /// million customers writes some 400,000 of them); the random part keeps them unguessable.
@@ -8,10 +8,9 @@
 enum SendIdentifier {
     /// A new send id made at `now` (Unix seconds, fractional).
     static func make(now: Double) -> String {
-        var generator = SystemRandomNumberGenerator()
         let milliseconds = UInt64(max(0, now * 1000)) & 0xFFFF_FFFF_FFFF
-        let random = generator.next() as UInt64
-        let more = (generator.next() as UInt64) & 0xFFFF
+        let random = RandomBytes.shared.next()
+        let more = RandomBytes.shared.next() & 0xFFFF
         // Written into one buffer: a tick makes some 400,000 of them.
         return String(unsafeUninitializedCapacity: 32) { buffer in
             write(milliseconds, digits: 12, into: buffer, at: 0)

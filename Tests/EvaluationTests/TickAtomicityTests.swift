@@ -1,5 +1,6 @@
 @testable import CustomerStore
 import Dispatch
+import GRDB
 @testable import Evaluation
 import Foundation
 import Testing
@@ -95,5 +96,41 @@ struct TickAtomicityTests {
             })
         #expect(results == [0, 1, 2])
         #expect(try sendRows(fixture) == 1)
+    }
+
+    @Test("the tick's writer skips foreign-key checks only inside the tick: after it, and after a failed one, they hold again")
+    func foreignKeysBackAfterTick() throws {
+        let fixture = try fixture(customers: 10)
+        let evaluator = Evaluator(ruleSet: try fixture.ruleSet(Self.rules), settings: fixture.settings(at: "2026-11-20"))
+        func danglingSendRefused() throws -> Bool {
+            do {
+                try fixture.store.database.write { db in
+                    try db.execute(sql: """
+                        INSERT INTO send(send_id, rule, rule_hash, customer_id, channel, target, window_key, decided_at, status, updated_at)
+                        VALUES ('dangling', 'r', 'h', 999999, 'webhook', 'x', 0, 0, 'queued', 0)
+                        """)
+                }
+                return false
+            } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_FOREIGNKEY {
+                return true
+            }
+        }
+        _ = try ParallelEvaluator(evaluator: evaluator, slices: 2).evaluate(in: fixture.store) { writer, stream in
+            while let batch = stream.next() {
+                for (rule, decision) in batch {
+                    _ = try writer.record(
+                        SendDecision(
+                            sendID: "s\(decision.customerID)", rule: rule, ruleHash: "h", customerID: decision.customerID,
+                            channel: "webhook", target: "x", windowKey: 0, decidedAt: 0, status: .queued, reason: nil,
+                            evidence: "{}", dueAt: 0))
+                }
+            }
+        }
+        #expect(try sendRows(fixture) == 10)
+        #expect(try danglingSendRefused(), "foreign keys are checked again after a tick")
+        #expect(throws: DiskFull.self) {
+            try ParallelEvaluator(evaluator: evaluator, slices: 2).evaluate(in: fixture.store) { _, _ in throw DiskFull() }
+        }
+        #expect(try danglingSendRefused(), "and after a tick that failed")
     }
 }
