@@ -176,6 +176,8 @@ let package = Package(
             name: "RuleTestingTests", dependencies: ["RuleTesting", "RuleLanguage", "Evaluation", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "LanguageServerTests", dependencies: ["LanguageServer", "RuleLanguage"], exclude: ["EndToEnd"]),
         .testTarget(name: "DaemonTests", dependencies: ["Daemon", "Engine", "CampaignConfig", "RuleLanguage"]),
+        // The PostgreSQL store against a real server (TestSupport's PostgresServer).
+        .testTarget(name: "PostgresStoreTests", dependencies: ["TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )
