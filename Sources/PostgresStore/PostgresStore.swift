@@ -4,9 +4,12 @@ import Foundation
 import Logging
 import PostgresNIO
 
-/// The PostgreSQL customer store: connects through a pool (postgres-nio's `PostgresClient`) and
-/// owns every access to the database, as `CustomerStore` does for SQLite. Not yet used by the
-/// daemon or the commands.
+/// The PostgreSQL customer store: connects through a pool (postgres-nio's `PostgresClient`),
+/// runs the named migrations (`PostgresMigrations`) under an advisory lock, and owns every
+/// access to the database, as `CustomerStore` does for SQLite.
+///
+/// The schema has the SQLite store's tables, columns and indexes, with the facts kept by plpgsql
+/// triggers and campaignd's SQL functions in plpgsql. Not yet used by the daemon or the commands.
 public final class PostgresStore: Sendable {
     /// Where the server is and who connects.
     public struct Location: Sendable {
@@ -40,10 +43,12 @@ public final class PostgresStore: Sendable {
     let client: PostgresClient
     let logger: Logger
     public let location: Location
+    /// ISO 4217 code of the store's currency, fixed when the store is created.
+    public let currency: String
     private let runner: Task<Void, Never>
 
-    /// Connects: fails in one line when no connection answers within `location.connectTimeout`.
-    public init(_ location: Location, logger: Logger = Logger(label: "campaignd.postgres")) async throws {
+    /// Connects, runs pending migrations and records or checks the currency, as `CustomerStore(path:currency:)`.
+    public init(_ location: Location, currency: String = "EUR", logger: Logger = Logger(label: "campaignd.postgres")) async throws {
         var configuration = PostgresClient.Configuration(
             host: location.host, port: location.port, username: location.user, password: location.password,
             database: location.database, tls: .disable)
@@ -51,16 +56,26 @@ public final class PostgresStore: Sendable {
         configuration.options.connectTimeout = .seconds(10)
         let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
         let runner = Task { await client.run() }
+        let stored: String
         do {
             try await Self.firstConnection(client, within: location.connectTimeout)
+            try await PostgresMigrator(client: client, logger: logger, location: location).migrate()
+            try await client.withConnection { try await $0.execute(PostgresMigrations.refreshTimeZones) }
+            stored = try await Self.recordCurrency(currency, client: client, logger: logger)
         } catch {
             runner.cancel()
             await runner.value
             throw PostgresStoreError.explaining(error, location: location, operation: "open store")
         }
+        if stored != currency {
+            runner.cancel()
+            await runner.value
+            throw PostgresStoreError.currencyMismatch(location: location.description, store: stored, config: currency)
+        }
         self.client = client
         self.logger = logger
         self.location = location
+        self.currency = stored
         self.runner = runner
     }
 
@@ -68,6 +83,13 @@ public final class PostgresStore: Sendable {
     public func close() async {
         runner.cancel()
         await runner.value
+    }
+
+    /// The names of the migrations applied to this store, oldest first.
+    public func appliedMigrations() async throws -> [String] {
+        try await withConnection { connection in
+            try await connection.rows("SELECT name FROM campaignd_migrations ORDER BY seq").map { String.fromDatabaseValue($0[0]) ?? "" }
+        }
     }
 
     /// Lends a pooled connection.
@@ -95,5 +117,17 @@ public final class PostgresStore: Sendable {
     struct ConnectTimeout: Error, CustomStringConvertible {
         let timeout: Duration
         var description: String { "no connection within \(timeout.components.seconds) s" }
+    }
+
+    private static func recordCurrency(_ currency: String, client: PostgresClient, logger: Logger) async throws -> String {
+        try await client.withConnection { connection in
+            let query = PostgresSQL.query(
+                """
+                INSERT INTO store_meta(key, value) VALUES ('currency', ?) ON CONFLICT (key) DO NOTHING;
+                """, [currency.databaseValue])
+            try await connection.query(query, logger: logger)
+            let rows = try await connection.rows("SELECT value FROM store_meta WHERE key = 'currency'")
+            return rows.first.flatMap { String.fromDatabaseValue($0[0]) } ?? currency
+        }
     }
 }

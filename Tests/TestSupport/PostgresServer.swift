@@ -124,13 +124,21 @@ public final class PostgresServer: Sendable {
         return name
     }
 
-    /// Runs SQL through `psql` (unaligned, tuples only) and returns its output.
+    /// Runs SQL (one or more statements) through `psql` (unaligned, tuples only) and returns its
+    /// output: every statement's rows.
     public func psql(_ sql: String, database: String) throws -> String {
-        let output = directory + "/psql-\(UUID().uuidString).out"
-        defer { unlink(output) }
+        let name = directory + "/psql-\(UUID().uuidString)"
+        let (input, output) = (name + ".sql", name + ".out")
+        defer {
+            unlink(input)
+            unlink(output)
+        }
+        guard FileManager.default.createFile(atPath: input, contents: Data(sql.utf8)) else {
+            throw StartFailure(description: "cannot write \(input)")
+        }
         try Self.run(
             false, "\(binaries)/psql",
-            ["-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-h", host, "-p", "\(port)", "-U", user, "-d", database, "-c", sql],
+            ["-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-h", host, "-p", "\(port)", "-U", user, "-d", database, "-f", input],
             log: output)
         return (try? String(contentsOfFile: output, encoding: .utf8)) ?? ""
     }
