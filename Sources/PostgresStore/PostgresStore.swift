@@ -9,7 +9,8 @@ import PostgresNIO
 /// access to the database, as `CustomerStore` does for SQLite.
 ///
 /// The schema has the SQLite store's tables, columns and indexes, with the facts kept by plpgsql
-/// triggers and campaignd's SQL functions in plpgsql. Not yet used by the daemon or the commands.
+/// triggers and campaignd's SQL functions in plpgsql, so rules compiled with
+/// `SQLDialect.postgres` give the same audiences. Not yet used by the daemon or the commands.
 public final class PostgresStore: Sendable {
     /// Where the server is and who connects.
     public struct Location: Sendable {
@@ -91,6 +92,9 @@ public final class PostgresStore: Sendable {
             try await connection.rows("SELECT name FROM campaignd_migrations ORDER BY seq").map { String.fromDatabaseValue($0[0]) ?? "" }
         }
     }
+
+    /// The SQL dialect the rule compiler must emit for this store.
+    public var dialect: SQLDialect { .postgres }
 
     /// Lends a pooled connection.
     func withConnection<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
