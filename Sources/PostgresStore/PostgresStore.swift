@@ -49,7 +49,10 @@ public final class PostgresStore: Sendable {
     private let runner: Task<Void, Never>
 
     /// Connects, runs pending migrations and records or checks the currency, as `CustomerStore(path:currency:)`.
-    public init(_ location: Location, currency: String = "EUR", logger: Logger = Logger(label: "campaignd.postgres")) async throws {
+    ///
+    /// - Parameter logger: where migrations are announced; nothing is logged without one.
+    public init(_ location: Location, currency: String = "EUR", logger: Logger? = nil) async throws {
+        let logger = logger ?? PostgresSQL.quiet
         var configuration = PostgresClient.Configuration(
             host: location.host, port: location.port, username: location.user, password: location.password,
             database: location.database, tls: .disable)
