@@ -34,7 +34,7 @@ struct SQLiteTestStore {
     let queue: DatabaseQueue
 
     init(currency: String = "EUR") throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("campaignd-pg-\(UUID().uuidString)").path
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("campaignd-sqlite-\(UUID().uuidString)").path
         store = try CustomerStore(path: directory + "/store.sqlite", currency: currency)
         var configuration = Configuration()
         configuration.foreignKeysEnabled = true
