@@ -20,6 +20,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.3"),
         .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
     ],
     targets: [
         // The rule language: lexer, parser, AST, diagnostics, type checker. No database, no network.
@@ -39,6 +40,17 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 // SHA-256 of erased customers' addresses in the suppression list.
                 .product(name: "Crypto", package: "swift-crypto"),
+            ]),
+        // The PostgreSQL store (issue 18): schema twin, plpgsql facts and functions, the copy from
+        // SQLite. Depends on CustomerStore, never the other way.
+        .target(
+            name: "PostgresStore",
+            dependencies: [
+                "CustomerStore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ]),
         // Evaluation: rules compiled to SQL over the store; plan and explain.
         .target(
@@ -179,6 +191,13 @@ let package = Package(
             name: "RuleTestingTests", dependencies: ["RuleTesting", "RuleLanguage", "Evaluation", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "LanguageServerTests", dependencies: ["LanguageServer", "RuleLanguage"], exclude: ["EndToEnd"]),
         .testTarget(name: "DaemonTests", dependencies: ["Daemon", "Engine", "CampaignConfig", "RuleLanguage"]),
+        // The PostgreSQL store against a real server (TestSupport's PostgresServer).
+        .testTarget(
+            name: "PostgresStoreTests",
+            dependencies: [
+                "PostgresStore", "CustomerStore", "Evaluation", "RuleLanguage", "TestSupport",
+                .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Logging", package: "swift-log"),
+            ]),
     ],
     swiftLanguageModes: [.v6]
 )

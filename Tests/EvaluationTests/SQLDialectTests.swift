@@ -149,6 +149,27 @@ struct SQLDialectTests {
         #expect(!rawBooleans.isEmpty && scalarCalls > 0)
     }
 
+    @Test("SQL compiled for PostgreSQL has none of SQLite's own spellings, integer truth values or scalar max")
+    func postgresSpellings() throws {
+        // PostgreSQL has substr (the birthday index's expression) and ->> (attributes) too.
+        let sqliteOnly = Self.sqliteSpellings.filter { !["substr", "->>", "campaignd_"].contains($0) }
+        for (name, ruleSet) in try Self.ruleSets() {
+            for (sql, _) in Self.compiledSQL(ruleSet, dialect: .postgres) {
+                for spelling in sqliteOnly {
+                    #expect(!sql.contains(spelling), "\(name): '\(spelling)' in \(sql)")
+                }
+                for call in Self.calls(to: "max", in: sql) + Self.calls(to: "min", in: sql) {
+                    #expect(call.count == 1, "\(name): scalar max/min \(call) in \(sql)")
+                }
+                // Truth values are PostgreSQL's own (rawBooleans cannot tell them here: this
+                // dialect's ifNull is the coalesce that heuristic reads as a truth fallback).
+                for raw in ["THEN 1", "ELSE 1", ", 1)", "ELSE 0", " IS 1", " IS 0"] {
+                    #expect(!sql.contains(raw), "\(name): '\(raw)' in \(sql)")
+                }
+            }
+        }
+    }
+
     @Test("the SQLite dialect's spellings are what the SQL functions register and SQLite runs")
     func sqliteSpellings() {
         let dialect = SQLDialect.sqlite

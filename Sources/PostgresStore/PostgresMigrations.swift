@@ -1,0 +1,47 @@
+/// The PostgreSQL store's named migrations: one twin per SQLite migration (`StoreMigrations`),
+/// with the same name, creating the same tables, columns and indexes (a test compares both
+/// catalogs). A shipped migration is never edited; changes come as new ones, in both stores.
+///
+/// Each is a list of statements (the extended protocol runs one statement at a time), applied in
+/// one transaction. Times are `bigint` Unix seconds; money is `bigint` minor units, never a float;
+/// JSON documents are `json` (the text as written, like SQLite's checked text). SQLite's
+/// `INTEGER PRIMARY KEY` is an identity column; its triggers are plpgsql trigger functions.
+enum PostgresMigrations {
+    struct Migration: Sendable {
+        let name: String
+        let statements: [String]
+    }
+
+    static let all: [Migration] = [
+        Migration(name: "v1-customers-and-history", statements: schemaV1 + functionsV1),
+        Migration(name: "v1-facts-triggers", statements: factsTriggersV1),
+        Migration(name: "v2-send-log", statements: sendLogV2),
+        Migration(name: "v3-segment-membership", statements: segmentMembershipV3),
+        Migration(name: "v3-journey-enrolments", statements: enrolmentsV3),
+        Migration(name: "v4-send-purpose", statements: sendPurposeV4),
+        Migration(name: "v4-coupon-pools", statements: couponPoolsV4),
+        Migration(name: "v4-send-variant", statements: ["ALTER TABLE send ADD COLUMN variant text"]),
+        Migration(name: "v4-variant-winners", statements: variantWinnersV4),
+        Migration(
+            name: "v5-send-variant-by-rule",
+            statements: ["CREATE INDEX send_variant_by_rule ON send(rule, decided_at) WHERE variant IS NOT NULL AND journey IS NULL"]),
+        Migration(name: "v5-journey-entry-scans", statements: entryScansV5),
+        Migration(name: "v5-send-one-rule-index", statements: ["DROP INDEX IF EXISTS send_by_rule_customer"]),
+    ]
+
+    /// A plpgsql trigger function `name` running `body`, and the trigger of the same name on
+    /// `event` (`AFTER INSERT ON purchase`), for each row, when `condition` holds.
+    static func trigger(_ name: String, _ event: String, when condition: String? = nil, _ body: String) -> [String] {
+        [
+            """
+            CREATE FUNCTION \(name)() RETURNS trigger LANGUAGE plpgsql AS $body$
+            BEGIN
+            \(body)
+            RETURN NULL;
+            END
+            $body$
+            """,
+            "CREATE TRIGGER \(name) \(event) FOR EACH ROW \(condition.map { "WHEN (\($0)) " } ?? "")EXECUTE FUNCTION \(name)()",
+        ]
+    }
+}

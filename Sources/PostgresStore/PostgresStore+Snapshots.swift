@@ -1,0 +1,50 @@
+import CustomerStore
+import GRDB
+import PostgresNIO
+
+/// One read-only, repeatable-read transaction on one connection: every query sees the same
+/// committed state. Lent by `PostgresStore.inSnapshot` to the rule evaluation, which runs the
+/// SQL it compiled with `SQLDialect.postgres` (the PostgreSQL twin of a GRDB `Database` that
+/// `CustomerStore.inSnapshot` lends).
+public struct PostgresSnapshot {
+    let connection: PostgresConnection
+
+    /// The rows of a query written with `?` placeholders, values as SQLite would give them
+    /// (booleans as 0 and 1, whole `numeric`s as integers).
+    public func rows(_ sql: String, arguments: [DatabaseValue] = []) async throws -> [[DatabaseValue]] {
+        try await connection.rows(sql, arguments)
+    }
+}
+
+extension PostgresStore {
+    /// Runs `body` in one read-only snapshot (`REPEATABLE READ READ ONLY`).
+    public func inSnapshot<T: Sendable>(_ body: (PostgresSnapshot) async throws -> T) async throws -> T {
+        try await withConnection { connection in
+            try await connection.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            do {
+                let result = try await body(PostgresSnapshot(connection: connection))
+                try await connection.execute("COMMIT")
+                return result
+            } catch {
+                try? await connection.execute("ROLLBACK")
+                throw error
+            }
+        }
+    }
+
+    /// Rows per table of `StoreExport.copiedTables`.
+    public func counts() async throws -> [String: Int64] {
+        try await inSnapshot { snapshot in
+            var counts: [String: Int64] = [:]
+            for name in StoreExport.copiedTables {
+                counts[name] = try await Int64.fromDatabaseValue(snapshot.rows("SELECT count(*) FROM \(name)")[0][0])
+            }
+            return counts
+        }
+    }
+
+    /// `StoreExport.factsTotalsSQL`'s row.
+    public func factsTotals() async throws -> [DatabaseValue] {
+        try await inSnapshot { try await $0.rows(StoreExport.factsTotalsSQL)[0] }
+    }
+}

@@ -1,0 +1,140 @@
+import CustomerStore
+import GRDB
+import Foundation
+import Logging
+import PostgresNIO
+
+/// The PostgreSQL customer store: connects through a pool (postgres-nio's `PostgresClient`),
+/// runs the named migrations (`PostgresMigrations`) under an advisory lock, and owns every
+/// access to the database, as `CustomerStore` does for SQLite.
+///
+/// The schema has the SQLite store's tables, columns and indexes, with the facts kept by plpgsql
+/// triggers and campaignd's SQL functions in plpgsql, so rules compiled with
+/// `SQLDialect.postgres` give the same audiences. Not yet used by the daemon or the commands.
+public final class PostgresStore: Sendable {
+    /// Where the server is and who connects.
+    public struct Location: Sendable {
+        public var host: String
+        public var port: Int
+        public var user: String
+        public var password: String?
+        public var database: String
+        /// Connections in the pool.
+        public var poolSize: Int
+        /// How long opening the store waits for its first connection.
+        public var connectTimeout: Duration
+
+        public init(
+            host: String, port: Int = 5432, user: String, password: String? = nil, database: String, poolSize: Int = 8,
+            connectTimeout: Duration = .seconds(10)
+        ) {
+            self.host = host
+            self.port = port
+            self.user = user
+            self.password = password
+            self.database = database
+            self.poolSize = poolSize
+            self.connectTimeout = connectTimeout
+        }
+
+        /// `host:port/database`, for messages (never the password).
+        public var description: String { "\(host):\(port)/\(database)" }
+    }
+
+    let client: PostgresClient
+    let logger: Logger
+    public let location: Location
+    /// ISO 4217 code of the store's currency, fixed when the store is created.
+    public let currency: String
+    private let runner: Task<Void, Never>
+
+    /// Connects, runs pending migrations and records or checks the currency, as `CustomerStore(path:currency:)`.
+    ///
+    /// - Parameter logger: where migrations are announced; nothing is logged without one.
+    public init(_ location: Location, currency: String = "EUR", logger: Logger? = nil) async throws {
+        let logger = logger ?? PostgresSQL.quiet
+        var configuration = PostgresClient.Configuration(
+            host: location.host, port: location.port, username: location.user, password: location.password,
+            database: location.database, tls: .disable)
+        configuration.options.maximumConnections = max(location.poolSize, 1)
+        configuration.options.connectTimeout = .seconds(10)
+        let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+        let runner = Task { await client.run() }
+        let stored: String
+        do {
+            try await Self.firstConnection(client, within: location.connectTimeout)
+            try await PostgresMigrator(client: client, logger: logger, location: location).migrate()
+            try await client.withConnection { try await $0.execute(PostgresMigrations.refreshTimeZones) }
+            stored = try await Self.recordCurrency(currency, client: client, logger: logger)
+        } catch {
+            runner.cancel()
+            await runner.value
+            throw PostgresStoreError.explaining(error, location: location, operation: "open store")
+        }
+        if stored != currency {
+            runner.cancel()
+            await runner.value
+            throw PostgresStoreError.currencyMismatch(location: location.description, store: stored, config: currency)
+        }
+        self.client = client
+        self.logger = logger
+        self.location = location
+        self.currency = stored
+        self.runner = runner
+    }
+
+    /// Closes every connection; the store cannot be used afterwards.
+    public func close() async {
+        runner.cancel()
+        await runner.value
+    }
+
+    /// The names of the migrations applied to this store, oldest first.
+    public func appliedMigrations() async throws -> [String] {
+        try await withConnection { connection in
+            try await connection.rows("SELECT name FROM campaignd_migrations ORDER BY seq").map { String.fromDatabaseValue($0[0]) ?? "" }
+        }
+    }
+
+    /// The SQL dialect the rule compiler must emit for this store.
+    public var dialect: SQLDialect { .postgres }
+
+    /// Lends a pooled connection.
+    func withConnection<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
+        try await client.withConnection { connection in try await body(connection) }
+    }
+
+    /// Waits for one connection to answer, at most `timeout`: the pool itself retries forever.
+    private static func firstConnection(_ client: PostgresClient, within timeout: Duration) async throws {
+        let answered = try await withThrowingTaskGroup(of: Bool.self) { group in
+            group.addTask {
+                try await client.withConnection { try await $0.execute("SELECT 1") }
+                return true
+            }
+            group.addTask {
+                try await Task.sleep(for: timeout)
+                return false
+            }
+            defer { group.cancelAll() }
+            return try await group.next() ?? false
+        }
+        if !answered { throw ConnectTimeout(timeout: timeout) }
+    }
+
+    struct ConnectTimeout: Error, CustomStringConvertible {
+        let timeout: Duration
+        var description: String { "no connection within \(timeout.components.seconds) s" }
+    }
+
+    private static func recordCurrency(_ currency: String, client: PostgresClient, logger: Logger) async throws -> String {
+        try await client.withConnection { connection in
+            let query = PostgresSQL.query(
+                """
+                INSERT INTO store_meta(key, value) VALUES ('currency', ?) ON CONFLICT (key) DO NOTHING;
+                """, [currency.databaseValue])
+            try await connection.query(query, logger: logger)
+            let rows = try await connection.rows("SELECT value FROM store_meta WHERE key = 'currency'")
+            return rows.first.flatMap { String.fromDatabaseValue($0[0]) } ?? currency
+        }
+    }
+}

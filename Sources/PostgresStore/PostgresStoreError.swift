@@ -1,0 +1,67 @@
+import Foundation
+import PostgresNIO
+
+/// What can go wrong with the PostgreSQL store, as one line with a hint (`CustomerStore`'s
+/// `StoreError` for SQLite).
+public enum PostgresStoreError: Error, CustomStringConvertible, Sendable {
+    /// The server refused or failed an operation; `reason` is its message.
+    case failed(operation: String, location: String, reason: String)
+    /// The store has migrations this campaignd does not know: a newer campaignd wrote it.
+    case newerSchema(location: String, unknownMigrations: [String])
+    case currencyMismatch(location: String, store: String, config: String)
+    /// `SQLiteToPostgresCopy` found rows in the target.
+    case targetNotEmpty(location: String, table: String)
+    /// The copy's check after writing found a difference; nothing was committed.
+    case copyMismatch(what: String, sqlite: String, postgres: String)
+
+    public var description: String {
+        switch self {
+        case .failed(let operation, let location, let reason):
+            "\(operation) on postgres \(location): \(reason)"
+        case .newerSchema(let location, let unknown):
+            "store postgres \(location) was written by a newer campaignd (unknown migrations: \(unknown.joined(separator: ", ")))"
+        case .currencyMismatch(let location, let store, let config):
+            "store postgres \(location) keeps amounts in \(store), the config says \(config)"
+        case .targetNotEmpty(let location, let table):
+            "copy into postgres \(location): the target is not empty (table \(table) has rows)"
+        case .copyMismatch(let what, let sqlite, let postgres):
+            "copy check failed for \(what): SQLite \(sqlite), PostgreSQL \(postgres); nothing was copied"
+        }
+    }
+
+    /// What to do about it.
+    public var hint: String {
+        switch self {
+        case .failed: "check that the server runs, the database exists and the user may connect and create tables"
+        case .newerSchema: "use the newer campaignd release, or restore the pre-upgrade backup"
+        case .currencyMismatch: "set the config's currency to the store's"
+        case .targetNotEmpty: "copy into a new, empty database"
+        case .copyMismatch: "report this with both stores' counts; the SQLite store is unchanged"
+        }
+    }
+
+    /// `error` as a `PostgresStoreError` naming the operation (the server's own message for a
+    /// server error); a `PostgresStoreError` stays as it is.
+    static func explaining(_ error: any Error, location: PostgresStore.Location, operation: String) -> PostgresStoreError {
+        if let known = error as? PostgresStoreError { return known }
+        return .failed(operation: operation, location: location.description, reason: reason(error))
+    }
+
+    /// The server's message when there is one, else the error's text.
+    static func reason(_ error: any Error) -> String {
+        if let transaction = error as? PostgresTransactionError {
+            if let inner = transaction.closureError { return reason(inner) }
+            if let inner = transaction.commitError { return reason(inner) }
+            if let inner = transaction.beginError { return reason(inner) }
+        }
+        if let known = error as? PostgresStoreError { return known.description }
+        if let server = error as? PSQLError {
+            if let message = server.serverInfo?[.message] {
+                let detail = server.serverInfo?[.detail].map { " (\($0))" } ?? ""
+                return message + detail
+            }
+            return "\(server.code)"
+        }
+        return "\(error)"
+    }
+}
