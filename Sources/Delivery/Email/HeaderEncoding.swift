@@ -134,9 +134,9 @@ enum HeaderEncoding {
             limit = capacity(lineUsed: 1)
         }
         for scalar in text.unicodeScalars {
-            let bytes = Array(String(scalar).utf8)
-            if chunk.count + bytes.count > limit { flush() }
-            chunk += bytes
+            // The scalar's own UTF-8 view: no String and Array per character.
+            if chunk.count + scalar.utf8.count > limit { flush() }
+            chunk.append(contentsOf: scalar.utf8)
         }
         flush()
         return words.isEmpty ? ["=?utf-8?B??="] : words
