@@ -121,16 +121,20 @@ final class CurlTransfer: @unchecked Sendable {
         }
     }
 
+    /// One header line: parsed in place, only the name and value become strings.
     fileprivate func receivedHeader(_ pointer: UnsafeMutablePointer<CChar>, _ count: Int) {
-        var bytes = pointer.withMemoryRebound(to: UInt8.self, capacity: count) { Array(UnsafeBufferPointer(start: $0, count: count)) }
-        while let last = bytes.last, last == 13 || last == 10 || last == 32 || last == 9 { bytes.removeLast() }
-        let line = String(decoding: bytes, as: UTF8.self)
-        if line.hasPrefix("HTTP/") {
+        let line = UnsafeBufferPointer(start: UnsafeRawPointer(pointer).assumingMemoryBound(to: UInt8.self), count: count)
+        var end = line.count
+        while end > 0, [13, 10, 32, 9].contains(line[end - 1]) { end -= 1 }
+        if end >= 5, line[0] == UInt8(ascii: "H"), line[1] == UInt8(ascii: "T"), line[2] == UInt8(ascii: "T"),
+            line[3] == UInt8(ascii: "P"), line[4] == UInt8(ascii: "/")
+        {
             headers.removeAll()  // a new response (after a 1xx) starts
-        } else if let colon = line.firstIndex(of: ":") {
-            let name = String(line[..<colon])
-            let value = String(line[line.index(after: colon)...].drop { $0 == " " || $0 == "\t" })
-            headers.append(CurlHeader(name: name, value: value))
+        } else if let colon = line[..<end].firstIndex(of: UInt8(ascii: ":")) {
+            var start = colon + 1
+            while start < end, line[start] == 32 || line[start] == 9 { start += 1 }
+            headers.append(CurlHeader(
+                name: String(decoding: line[..<colon], as: UTF8.self), value: String(decoding: line[start..<end], as: UTF8.self)))
         }
     }
 

@@ -69,27 +69,42 @@ struct Composer: Sendable {
     }
 
     /// `{"type": "campaignd.send", "timestamp": …, "data": {send, rule, customer, facts}}`, the
-    /// Standard Webhooks payload shape, keys sorted. Written by hand: JSONSerialization and
-    /// ISO8601DateFormatter cost more than the whole HTTP request (docs/performance.md).
+    /// Standard Webhooks payload shape, keys sorted (the fixed keys are written in sorted order;
+    /// attributes and facts are sorted per send). Written by hand into bytes: JSONSerialization,
+    /// ISO8601DateFormatter and joined strings cost more than the whole HTTP request
+    /// (docs/performance.md).
     static func defaultPayload(_ message: OutboundMessage, now: Date) -> [UInt8] {
         let recipient = message.recipient
-        func object(_ pairs: [(String, String?)]) -> String {
-            "{" + pairs.filter { $0.1 != nil }.sorted { $0.0 < $1.0 }.map { JSONString.quoted($0.0) + ":" + $0.1! }.joined(separator: ",") + "}"
-        }
-        func strings(_ dictionary: [String: String]) -> String { object(dictionary.map { ($0.key, JSONString.quoted($0.value)) }) }
-        let quoted: (String?) -> String? = { $0.map(JSONString.quoted) }
-        let customer = object([
-            ("id", quoted(recipient.externalID)), ("name", quoted(recipient.name)), ("email", quoted(recipient.email)),
-            ("street", quoted(recipient.street)), ("postal_code", quoted(recipient.postalCode)), ("city", quoted(recipient.city)),
-            ("country", quoted(recipient.country)), ("locale", quoted(recipient.locale)), ("time_zone", quoted(recipient.timeZone)),
-            ("attributes", strings(recipient.attributes)),
-        ])
-        let data = object([
-            ("send_id", quoted(message.sendID)), ("rule", quoted(message.rule)), ("rule_hash", quoted(message.ruleHash)),
-            ("endpoint", quoted(message.target)), ("queued_at", quoted(Self.iso8601(message.queuedAt))),
-            ("customer", customer), ("facts", strings(message.facts)),
-        ])
-        return Array(object([("type", quoted("campaignd.send")), ("timestamp", quoted(Self.iso8601(now))), ("data", data)]).utf8)
+        var json = JSONWriter()
+        json.beginObject()
+        json.key("data")
+        json.beginObject()
+        json.key("customer")
+        json.beginObject()
+        json.key("attributes")
+        json.stringObject(recipient.attributes)
+        json.member("city", recipient.city)
+        json.member("country", recipient.country)
+        json.member("email", recipient.email)
+        json.member("id", recipient.externalID)
+        json.member("locale", recipient.locale)
+        json.member("name", recipient.name)
+        json.member("postal_code", recipient.postalCode)
+        json.member("street", recipient.street)
+        json.member("time_zone", recipient.timeZone)
+        json.endObject()
+        json.member("endpoint", message.target)
+        json.key("facts")
+        json.stringObject(message.facts)
+        json.member("queued_at", Self.iso8601(message.queuedAt))
+        json.member("rule", message.rule)
+        json.member("rule_hash", message.ruleHash)
+        json.member("send_id", message.sendID)
+        json.endObject()
+        json.member("timestamp", Self.iso8601(now))
+        json.member("type", "campaignd.send")
+        json.endObject()
+        return json.bytes
     }
 
     /// `2026-11-25T12:00:00Z` (UTC, whole seconds).

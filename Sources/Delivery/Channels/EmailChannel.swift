@@ -16,12 +16,15 @@ public final class EmailChannel: DeliveryChannel, Sendable {
     private let composer: Composer
     private let client: CurlClient
     private let timeout: Duration
+    /// The server's host, for messages.
+    private let host: String
 
     init(smtpURL: String, username: String?, password: String?, composer: Composer, connections: Int, timeout: Duration) {
         self.smtpURL = smtpURL
         self.username = username
         self.password = password
         let host = CurlRequest.host(of: smtpURL) ?? ""
+        self.host = CurlRequest.host(of: smtpURL) ?? smtpURL
         requireSTARTTLS = smtpURL.lowercased().hasPrefix("smtp://") && !CurlRequest.isLoopback(host: host)
         self.composer = composer
         self.timeout = timeout
@@ -36,7 +39,7 @@ public final class EmailChannel: DeliveryChannel, Sendable {
             payload: .mail(from: email.from.address, recipients: [email.to.address], message: email.bytes()),
             operation: "SMTP send", username: username, password: password, timeout: timeout,
             connectTimeout: min(timeout, .seconds(15)), requireSTARTTLS: requireSTARTTLS)
-        return Self.classify(await client.perform(request), host: request.host, messageID: email.messageID)
+        return Self.classify(await client.perform(request), host: host, messageID: email.messageID)
     }
 
     static func classify(_ response: CurlResponse, host: String, messageID: String) -> DeliveryOutcome {

@@ -28,10 +28,13 @@ struct StandardWebhookSigner: Sendable {
 
     /// The `webhook-signature` header value.
     func signature(id: String, timestamp: Int, body: [UInt8]) -> String {
-        var signed = Array("\(id).\(timestamp).".utf8)
-        signed += body
+        let prefix = Array("\(id).\(timestamp).".utf8)
         return keys.map { key in
-            "v1," + Data(HMAC<SHA256>.authenticationCode(for: signed, using: SymmetricKey(data: key))).base64EncodedString()
+            // The body is hashed where it lies, not copied behind the prefix.
+            var hmac = HMAC<SHA256>(key: SymmetricKey(data: key))
+            hmac.update(data: prefix)
+            hmac.update(data: body)
+            return "v1," + Data(hmac.finalize()).base64EncodedString()
         }.joined(separator: " ")
     }
 }

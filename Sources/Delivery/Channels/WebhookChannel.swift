@@ -11,6 +11,14 @@ public final class WebhookChannel: DeliveryChannel, @unchecked Sendable {
     struct Endpoint: Sendable {
         var url: String
         var signer: StandardWebhookSigner
+        /// The URL's host, for messages: worked out once, not per send.
+        let host: String
+
+        init(url: String, signer: StandardWebhookSigner) {
+            self.url = url
+            self.signer = signer
+            host = CurlRequest.host(of: url) ?? url
+        }
     }
 
     private let endpoints: [String: Endpoint]
@@ -50,11 +58,11 @@ public final class WebhookChannel: DeliveryChannel, @unchecked Sendable {
             operation: "webhook \"\(message.target)\" POST", timeout: timeout, connectTimeout: min(timeout, .seconds(10)))
         let response = await client.perform(request)
         if response.error == nil && response.code == 410 {
-            let reason = "webhook endpoint \"\(message.target)\" is disabled until reload: \(request.host) answered 410 Gone"
+            let reason = "webhook endpoint \"\(message.target)\" is disabled until reload: \(endpoint.host) answered 410 Gone"
             lock.withLock { disabled[message.target] = reason }
             return .permanent(reason: reason, suppressAddress: false)
         }
-        return HTTPOutcome.classify(response, host: request.host, receipt: { "HTTP \($0.code)" })
+        return HTTPOutcome.classify(response, host: endpoint.host, receipt: { "HTTP \($0.code)" })
     }
 
     /// Whether the endpoint was disabled by a 410.

@@ -7,11 +7,13 @@ enum HeaderEncoding {
     /// The value with C0/C1 controls, DEL and Unicode line separators as spaces, runs of
     /// whitespace as one space, trimmed.
     static func sanitize(_ value: String) -> String {
+        if isClean(value) { return value }
         var out = String.UnicodeScalarView()
         var lastWasSpace = true
         for scalar in value.unicodeScalars {
-            let isSpace = scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) || scalar == "\u{2028}"
-                || scalar == "\u{2029}" || scalar.properties.isWhitespace
+            let isSpace = scalar.isASCII
+                ? scalar.value <= 0x20 || scalar.value == 0x7F
+                : (0x7F...0x9F).contains(scalar.value) || scalar == "\u{2028}" || scalar == "\u{2029}" || scalar.properties.isWhitespace
             if isSpace {
                 if !lastWasSpace { out.append(" ") }
                 lastWasSpace = true
@@ -22,6 +24,23 @@ enum HeaderEncoding {
         }
         if out.last == " " { out.removeLast() }
         return String(out)
+    }
+
+    /// Whether `sanitize` would return `value` unchanged because it is printable ASCII with single
+    /// spaces between words: the common case, checked without decoding a scalar.
+    private static func isClean(_ value: String) -> Bool {
+        var lastWasSpace = true
+        for byte in value.utf8 {
+            if byte == 0x20 {
+                if lastWasSpace { return false }
+                lastWasSpace = true
+            } else if byte > 0x20 && byte < 0x7F {
+                lastWasSpace = false
+            } else {
+                return false
+            }
+        }
+        return !lastWasSpace || value.isEmpty
     }
 
     /// `Name: value` for unstructured text (Subject), folded, with CRLF line ends but no final CRLF.
@@ -115,9 +134,9 @@ enum HeaderEncoding {
             limit = capacity(lineUsed: 1)
         }
         for scalar in text.unicodeScalars {
-            let bytes = Array(String(scalar).utf8)
-            if chunk.count + bytes.count > limit { flush() }
-            chunk += bytes
+            // The scalar's own UTF-8 view: no String and Array per character.
+            if chunk.count + scalar.utf8.count > limit { flush() }
+            chunk.append(contentsOf: scalar.utf8)
         }
         flush()
         return words.isEmpty ? ["=?utf-8?B??="] : words
