@@ -219,11 +219,11 @@ struct CouponPoolTests {
         #expect(plan.count == 1 && plan[0].hasPrefix("SEARCH coupon USING INDEX coupon_free"), "\(plan)")
     }
 
-    @Test("marking a chunk of codes taken looks each code up by its key")
+    @Test("marking a code taken looks it up by its key")
     func assignUsesThePrimaryKey() throws {
         let fx = try EngineFixture()
         let plan = try fx.store.database.read { db in
-            try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + CouponWriter.assignSQL, arguments: [0, #"[["P-1","s"]]"#])
+            try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + CouponWriter.assignSQL, arguments: ["s", 0, "P-1"])
                 .map { $0["detail"] as String }
         }
         #expect(plan.contains { $0.hasPrefix("SEARCH coupon USING PRIMARY KEY") } && !plan.contains { $0.hasPrefix("SCAN coupon") }, "\(plan)")

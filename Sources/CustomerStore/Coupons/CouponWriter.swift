@@ -1,24 +1,29 @@
 import Foundation
 import GRDB
+import GRDBSQLite
+
+/// SQLite copies a bound text at once (`SQLITE_TRANSIENT`).
+private let transientText = unsafeBitCast(OpaquePointer(bitPattern: -1), to: sqlite3_destructor_type.self)
 
 /// Takes coupon codes for a tick's queued sends, on the tick's write transaction: a code is
 /// handed out in the transaction that queues its send, so two ticks (or two processes) can never
 /// give one code to two sends, and a rolled-back tick hands out none.
 ///
-/// Set-based: free codes are read a chunk at a time (one search of `coupon_free`, the chunk
-/// doubling up to `largestChunk`) and handed out from memory; the codes of recorded sends are
-/// marked taken in one `UPDATE … FROM json_each` per chunk (`assignHeld`), before the next chunk
-/// is read and before the transaction commits (`DecisionWriter.finishCoupons`). The earliest-
-/// expiring free code goes first (codes without an expiry before those with one); an expired
-/// code is never handed out.
+/// Free codes are read a chunk at a time (one search of `coupon_free`, the chunk doubling up to
+/// `largestChunk`) and handed out from memory; the codes of recorded sends are marked taken by
+/// one cached `UPDATE` per code with its values bound directly (`assignHeld`), before the next
+/// chunk is read and before the transaction commits (`DecisionWriter.finishCoupons`). (One
+/// `UPDATE … FROM json_each` per chunk cost more: encoding the JSON and SQLite's parsing of it.)
+/// The earliest-expiring free code goes first (codes without an expiry before those with one);
+/// an expired code is never handed out.
 public final class CouponWriter {
     private let db: Database
     private let freeCodes: Statement
     private let assign: Statement
     /// Free codes read but not yet handed out, per pool, the next one last.
     private var fetched: [String: [String]] = [:]
-    /// Codes of recorded sends not yet marked in `coupon`, by assignment instant: [code, send id].
-    private var held: [Int64: [[String]]] = [:]
+    /// Codes of recorded sends not yet marked in `coupon`, with their send and assignment instant.
+    private var held: [(code: String, sendID: String, at: Int64)] = []
     /// The size of each pool's next chunk.
     private var chunk: [String: Int] = [:]
     /// Pools whose free codes at an instant were all read (the last chunk came back short).
@@ -43,13 +48,9 @@ public final class CouponWriter {
         SELECT code FROM coupon WHERE pool = ? AND send_id IS NULL AND (expires_at IS NULL OR expires_at > ?)
         ORDER BY expires_at LIMIT ?
         """
-    /// Marks codes taken: a JSON array of [code, send id] pairs; a code already taken is left
-    /// alone (and then counted missing by `assignHeld`).
-    static let assignSQL = """
-        UPDATE coupon SET send_id = json_extract(pair.value, '$[1]'), assigned_at = ?
-        FROM json_each(?) AS pair
-        WHERE coupon.code = json_extract(pair.value, '$[0]') AND coupon.send_id IS NULL
-        """
+    /// Marks a code taken by a send; a code already taken is left alone (and then reported by
+    /// `assignHeld`).
+    static let assignSQL = "UPDATE coupon SET send_id = ?, assigned_at = ? WHERE code = ? AND send_id IS NULL"
 
     /// A free, unexpired code of `pool`, handed out; nil when the pool has none. The caller then
     /// either `hold`s it for the send it recorded or `putBack`s it.
@@ -71,7 +72,7 @@ public final class CouponWriter {
 
     /// `code` goes to the recorded send `sendID`, assigned at `now` (marked by `assignHeld`).
     public func hold(_ code: String, for sendID: String, now: Int64) {
-        held[now, default: []].append([code, sendID])
+        held.append((code, sendID, now))
     }
 
     /// A code `take` handed out for a send that was not recorded: the next one handed out.
@@ -80,19 +81,38 @@ public final class CouponWriter {
         taken[pool, default: 0] -= 1
     }
 
-    /// Marks every held code taken by its send, one statement per assignment instant. Throws if
-    /// a code was no longer free (impossible while this transaction holds the write lock).
+    /// Marks every held code taken by its send. Throws if a code was no longer free (impossible
+    /// while this transaction holds the write lock).
     public func assignHeld() throws {
-        for (now, pairs) in held {
-            let json = String(decoding: try JSONEncoder().encode(pairs), as: UTF8.self)
-            try assign.execute(arguments: [now, json])
-            guard db.changesCount == pairs.count else {
-                throw DatabaseError(
-                    resultCode: .SQLITE_CONSTRAINT,
-                    message: "coupon assignment: \(pairs.count - db.changesCount) code(s) were no longer free")
+        let handle = assign.sqliteStatement
+        let connection = db.sqliteConnection
+        for taken in held {
+            sqlite3_reset(handle)
+            var code = bindText(handle, 1, taken.sendID)
+            if code == SQLITE_OK { code = sqlite3_bind_int64(handle, 2, taken.at) }
+            if code == SQLITE_OK { code = bindText(handle, 3, taken.code) }
+            if code == SQLITE_OK { code = sqlite3_step(handle) }
+            guard code == SQLITE_DONE else {
+                let message = String(cString: sqlite3_errmsg(connection))
+                let extended = sqlite3_extended_errcode(connection)
+                sqlite3_reset(handle)
+                throw DatabaseError(resultCode: ResultCode(rawValue: extended), message: message, sql: assign.sql)
+            }
+            guard sqlite3_changes(connection) == 1 else {
+                throw DatabaseError(resultCode: .SQLITE_CONSTRAINT, message: "coupon assignment: code \(taken.code) was no longer free")
             }
         }
-        held = [:]
+        held.removeAll(keepingCapacity: true)
+    }
+
+    /// Binds `text` (copied by SQLite) at `index`.
+    private func bindText(_ handle: OpaquePointer?, _ index: Int32, _ text: String) -> Int32 {
+        var text = text
+        return text.withUTF8 { bytes in
+            // An empty buffer may have no address, which SQLite would bind as NULL.
+            guard let base = bytes.baseAddress, !bytes.isEmpty else { return sqlite3_bind_text(handle, index, "", 0, transientText) }
+            return sqlite3_bind_text(handle, index, base, Int32(bytes.count), transientText)
+        }
     }
 
     func noteEmpty(_ pool: String) { emptied.insert(pool) }
