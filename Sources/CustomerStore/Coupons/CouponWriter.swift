@@ -1,9 +1,5 @@
 import Foundation
 import GRDB
-import GRDBSQLite
-
-/// SQLite copies a bound text at once (`SQLITE_TRANSIENT`).
-private let transientText = unsafeBitCast(OpaquePointer(bitPattern: -1), to: sqlite3_destructor_type.self)
 
 /// Takes coupon codes for a tick's queued sends, on the tick's write transaction: a code is
 /// handed out in the transaction that queues its send, so two ticks (or two processes) can never
@@ -84,35 +80,16 @@ public final class CouponWriter {
     /// Marks every held code taken by its send. Throws if a code was no longer free (impossible
     /// while this transaction holds the write lock).
     public func assignHeld() throws {
-        let handle = assign.sqliteStatement
-        let connection = db.sqliteConnection
         for taken in held {
-            sqlite3_reset(handle)
-            var code = bindText(handle, 1, taken.sendID)
-            if code == SQLITE_OK { code = sqlite3_bind_int64(handle, 2, taken.at) }
-            if code == SQLITE_OK { code = bindText(handle, 3, taken.code) }
-            if code == SQLITE_OK { code = sqlite3_step(handle) }
-            guard code == SQLITE_DONE else {
-                let message = String(cString: sqlite3_errmsg(connection))
-                let extended = sqlite3_extended_errcode(connection)
-                sqlite3_reset(handle)
-                throw DatabaseError(resultCode: ResultCode(rawValue: extended), message: message, sql: assign.sql)
-            }
-            guard sqlite3_changes(connection) == 1 else {
+            var binding = DirectBinding(assign, on: db)
+            binding.text(1, taken.sendID)
+            binding.integer(2, taken.at)
+            binding.text(3, taken.code)
+            guard try binding.step() == 1 else {
                 throw DatabaseError(resultCode: .SQLITE_CONSTRAINT, message: "coupon assignment: code \(taken.code) was no longer free")
             }
         }
         held.removeAll(keepingCapacity: true)
-    }
-
-    /// Binds `text` (copied by SQLite) at `index`.
-    private func bindText(_ handle: OpaquePointer?, _ index: Int32, _ text: String) -> Int32 {
-        var text = text
-        return text.withUTF8 { bytes in
-            // An empty buffer may have no address, which SQLite would bind as NULL.
-            guard let base = bytes.baseAddress, !bytes.isEmpty else { return sqlite3_bind_text(handle, index, "", 0, transientText) }
-            return sqlite3_bind_text(handle, index, base, Int32(bytes.count), transientText)
-        }
     }
 
     func noteEmpty(_ pool: String) { emptied.insert(pool) }

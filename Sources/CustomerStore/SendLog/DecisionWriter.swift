@@ -1,9 +1,6 @@
 import GRDB
 import GRDBSQLite
 
-/// SQLite copies a bound text at once (`SQLITE_TRANSIENT`).
-private let transient = unsafeBitCast(OpaquePointer(bitPattern: -1), to: sqlite3_destructor_type.self)
-
 /// One decision a tick records in the send log: a new `SendRecord` without its delivery
 /// bookkeeping (fields as there; `status` is `queued`, `holdout` or `skipped`, `dueAt` the tick's
 /// instant or the end of quiet hours for a queued send).
@@ -93,52 +90,26 @@ public final class DecisionWriter {
     /// Binds the values straight onto the cached statement, without GRDB's argument array of
     /// boxed values: a tick records some 400,000 decisions at 1M customers.
     public func record(_ decision: SendDecision) throws -> Bool {
-        let handle = statement.sqliteStatement
-        let connection = db.sqliteConnection
-        sqlite3_reset(handle)
-        var code = SQLITE_OK
-        func bindText(_ index: Int32, _ text: String?) {
-            guard code == SQLITE_OK else { return }
-            guard var text else {
-                code = sqlite3_bind_null(handle, index)
-                return
-            }
-            code = text.withUTF8 { bytes in
-                // An empty buffer may have no address, which SQLite would bind as NULL.
-                guard let base = bytes.baseAddress, !bytes.isEmpty else { return sqlite3_bind_text(handle, index, "", 0, transient) }
-                return sqlite3_bind_text(handle, index, base, Int32(bytes.count), transient)
-            }
-        }
-        func bindInteger(_ index: Int32, _ value: Int64?) {
-            guard code == SQLITE_OK else { return }
-            code = value.map { sqlite3_bind_int64(handle, index, $0) } ?? sqlite3_bind_null(handle, index)
-        }
-        bindText(1, decision.sendID)
-        bindText(2, decision.rule)
-        bindText(3, decision.ruleHash)
-        bindInteger(4, decision.customerID)
-        bindText(5, decision.channel)
-        bindText(6, decision.target)
-        bindInteger(7, decision.windowKey)
-        bindInteger(8, decision.decidedAt)
-        bindText(9, decision.status.rawValue)
-        bindText(10, decision.reason)
-        bindText(11, decision.evidence)
-        bindInteger(12, decision.dueAt)
-        bindInteger(13, decision.decidedAt)
-        bindText(14, decision.journey)
-        bindText(15, decision.step)
-        bindText(16, decision.purpose)
-        bindText(17, decision.coupon)
-        bindText(18, decision.variant)
-        if code == SQLITE_OK { code = sqlite3_step(handle) }
-        guard code == SQLITE_DONE else {
-            let message = String(cString: sqlite3_errmsg(connection))
-            let extended = sqlite3_extended_errcode(connection)
-            sqlite3_reset(handle)
-            throw DatabaseError(resultCode: ResultCode(rawValue: extended), message: message, sql: statement.sql)
-        }
-        return sqlite3_changes(connection) > 0
+        var binding = DirectBinding(statement, on: db)
+        binding.text(1, decision.sendID)
+        binding.text(2, decision.rule)
+        binding.text(3, decision.ruleHash)
+        binding.integer(4, decision.customerID)
+        binding.text(5, decision.channel)
+        binding.text(6, decision.target)
+        binding.integer(7, decision.windowKey)
+        binding.integer(8, decision.decidedAt)
+        binding.text(9, decision.status.rawValue)
+        binding.text(10, decision.reason)
+        binding.text(11, decision.evidence)
+        binding.integer(12, decision.dueAt)
+        binding.integer(13, decision.decidedAt)
+        binding.text(14, decision.journey)
+        binding.text(15, decision.step)
+        binding.text(16, decision.purpose)
+        binding.text(17, decision.coupon)
+        binding.text(18, decision.variant)
+        return try binding.step() > 0
     }
 
     /// A rule send this tick queued for the customer, turned into `skipped`/`capped` because a
