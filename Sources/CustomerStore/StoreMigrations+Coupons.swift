@@ -35,4 +35,12 @@ extension StoreMigrations {
             UPDATE coupon SET redeemed_at = new.at WHERE code = new.coupon AND (redeemed_at IS NULL OR redeemed_at > new.at);
         END;
         """
+
+    /// A tick's codes went to sends with random ids, so each assignment inserted at a random place
+    /// in `coupon_by_send` and, at 1M customers, the tick's writer spent most of the pools' cost
+    /// reading and spilling that index's pages (issue 16's bar; docs/performance.md). Nothing
+    /// needs it: a send finds its code through `send.coupon` and the code's primary key, and a
+    /// code's one send is its `send_id` column. One send holding two codes is ruled out where
+    /// codes are handed out (`CouponWriter`: one code per recorded send).
+    static let couponNoSendIndexV6 = "DROP INDEX IF EXISTS coupon_by_send;"
 }

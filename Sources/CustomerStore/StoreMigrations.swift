@@ -40,6 +40,9 @@ enum StoreMigrations {
         migrator.registerMigration("v5-send-one-rule-index") { db in
             try db.execute(sql: sendOneRuleIndexV5)
         }
+        migrator.registerMigration("v6-coupon-no-send-index") { db in
+            try db.execute(sql: couponNoSendIndexV6)
+        }
         return migrator
     }
 

@@ -27,6 +27,7 @@ enum PostgresMigrations {
             statements: ["CREATE INDEX send_variant_by_rule ON send(rule, decided_at) WHERE variant IS NOT NULL AND journey IS NULL"]),
         Migration(name: "v5-journey-entry-scans", statements: entryScansV5),
         Migration(name: "v5-send-one-rule-index", statements: ["DROP INDEX IF EXISTS send_by_rule_customer"]),
+        Migration(name: "v6-coupon-no-send-index", statements: ["DROP INDEX IF EXISTS coupon_by_send"]),
     ]
 
     /// A plpgsql trigger function `name` running `body`, and the trigger of the same name on

@@ -48,6 +48,20 @@ struct CouponPoolTests {
         #expect(pool == CouponPoolSummary(pool: "WINBACK10", total: 4, assigned: 3, delivered: 3, redeemed: 0, left: 0, expired: 1))
     }
 
+    @Test("a tick with more sends than one marking batch: every code marked for exactly its own send")
+    func manyCodesInBatches() throws {
+        let fx = try EngineFixture()
+        let customers = 2 * CouponWriter.assignBatch + 44
+        try fx.customers(customers)
+        _ = try Self.importCodes((0..<customers + 50).map { "B-\($0)" }, into: fx)
+        let engine = try fx.engine(try fx.configuration(rules: Self.rules))
+        let summary = try engine.tick(at: engine.scheduledInstant(atOrBefore: fx.clock.now()))
+        #expect(summary.queued == customers)
+        #expect(try fx.count("SELECT count(*) FROM coupon k JOIN send s ON s.send_id = k.send_id AND s.coupon = k.code AND s.decided_at = k.assigned_at") == customers)
+        #expect(try fx.count("SELECT count(*) FROM coupon WHERE send_id IS NOT NULL") == customers)
+        #expect(try fx.count("SELECT count(DISTINCT send_id) FROM coupon WHERE send_id IS NOT NULL") == customers)
+    }
+
     @Test("an empty pool writes no_coupon rows and sends nothing; new codes let the next tick queue them")
     func emptyPool() async throws {
         let fx = try EngineFixture()
@@ -224,6 +238,27 @@ struct CouponPoolTests {
         let fx = try EngineFixture()
         let plan = try fx.store.database.read { db in
             try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + CouponWriter.assignSQL, arguments: ["s", 0, "P-1"])
+                .map { $0["detail"] as String }
+        }
+        #expect(plan.contains { $0.hasPrefix("SEARCH coupon USING PRIMARY KEY") } && !plan.contains { $0.hasPrefix("SCAN coupon") }, "\(plan)")
+    }
+
+    @Test("giving a code back looks it up by its key, not by its send (there is no index on coupon.send_id)")
+    func releaseUsesThePrimaryKey() throws {
+        let fx = try EngineFixture()
+        let plan = try fx.store.database.read { db in
+            try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + SendLog.releaseCouponSQL, arguments: ["P-1", "s"])
+                .map { $0["detail"] as String }
+        }
+        #expect(plan.contains { $0.hasPrefix("SEARCH coupon USING PRIMARY KEY") } && !plan.contains { $0.hasPrefix("SCAN coupon") }, "\(plan)")
+    }
+
+    @Test("marking a batch of codes looks each up by its key")
+    func assignManyUsesThePrimaryKey() throws {
+        let fx = try EngineFixture()
+        let arguments = StatementArguments((0..<CouponWriter.assignBatch).flatMap { i -> [(any DatabaseValueConvertible)?] in ["P-\(i)", "s\(i)", 0] })
+        let plan = try fx.store.database.read { db in
+            try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + CouponWriter.assignManySQL(CouponWriter.assignBatch), arguments: arguments)
                 .map { $0["detail"] as String }
         }
         #expect(plan.contains { $0.hasPrefix("SEARCH coupon USING PRIMARY KEY") } && !plan.contains { $0.hasPrefix("SCAN coupon") }, "\(plan)")

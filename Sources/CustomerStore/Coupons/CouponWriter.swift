@@ -7,15 +7,18 @@ import GRDB
 ///
 /// Free codes are read a chunk at a time (one search of `coupon_free`, the chunk doubling up to
 /// `largestChunk`) and handed out from memory; the codes of recorded sends are marked taken by
-/// one cached `UPDATE` per code with its values bound directly (`assignHeld`), before the next
-/// chunk is read and before the transaction commits (`DecisionWriter.finishCoupons`). (One
-/// `UPDATE … FROM json_each` per chunk cost more: encoding the JSON and SQLite's parsing of it.)
+/// one cached `UPDATE … FROM (VALUES …)` per 128 codes with their values bound directly
+/// (`assignHeld`), before the next chunk is read and before the transaction commits
+/// (`DecisionWriter.finishCoupons`). (One `UPDATE … FROM json_each` per chunk cost more:
+/// encoding the JSON and SQLite's parsing of it; one statement per code, its execution.)
 /// The earliest-expiring free code goes first (codes without an expiry before those with one);
 /// an expired code is never handed out.
 public final class CouponWriter {
     private let db: Database
     private let freeCodes: Statement
     private let assign: Statement
+    /// `assign` for `assignBatch` codes at once (made on first use).
+    private var assignMany: Statement?
     /// Free codes read but not yet handed out, per pool, the next one last.
     private var fetched: [String: [String]] = [:]
     /// Codes of recorded sends not yet marked in `coupon`, with their send and assignment instant.
@@ -48,6 +51,18 @@ public final class CouponWriter {
     /// `assignHeld`).
     static let assignSQL = "UPDATE coupon SET send_id = ?, assigned_at = ? WHERE code = ? AND send_id IS NULL"
 
+    /// Codes marked by one execution of `assignManySQL`.
+    static let assignBatch = 128
+    /// `assignSQL` for `count` codes: (code, send, instant) triples bound in order, each code
+    /// looked up by its key.
+    static func assignManySQL(_ count: Int) -> String {
+        let values = repeatElement("(?, ?, ?)", count: count).joined(separator: ", ")
+        return """
+            UPDATE coupon SET send_id = v.column2, assigned_at = v.column3 FROM (VALUES \(values)) AS v
+            WHERE coupon.code = v.column1 AND coupon.send_id IS NULL
+            """
+    }
+
     /// A free, unexpired code of `pool`, handed out; nil when the pool has none. The caller then
     /// either `hold`s it for the send it recorded or `putBack`s it.
     public func take(from pool: String, now: Int64) throws -> String? {
@@ -77,19 +92,42 @@ public final class CouponWriter {
         taken[pool, default: 0] -= 1
     }
 
-    /// Marks every held code taken by its send. Throws if a code was no longer free (impossible
-    /// while this transaction holds the write lock).
+    /// Marks every held code taken by its send: `assignBatch` codes per statement, the rest one
+    /// by one. Throws if a code was no longer free (impossible while this transaction holds the
+    /// write lock).
     public func assignHeld() throws {
-        for taken in held {
+        var start = held.startIndex
+        if held.count >= Self.assignBatch {
+            let many = try assignMany ?? db.makeStatement(sql: Self.assignManySQL(Self.assignBatch))
+            assignMany = many
+            while held.endIndex - start >= Self.assignBatch {
+                var binding = DirectBinding(many, on: db)
+                var index: Int32 = 1
+                for taken in held[start..<start + Self.assignBatch] {
+                    binding.text(index, taken.code)
+                    binding.text(index + 1, taken.sendID)
+                    binding.integer(index + 2, taken.at)
+                    index += 3
+                }
+                guard try binding.step() == Self.assignBatch else { throw Self.noLongerFree(held[start..<start + Self.assignBatch]) }
+                start += Self.assignBatch
+            }
+        }
+        for taken in held[start...] {
             var binding = DirectBinding(assign, on: db)
             binding.text(1, taken.sendID)
             binding.integer(2, taken.at)
             binding.text(3, taken.code)
-            guard try binding.step() == 1 else {
-                throw DatabaseError(resultCode: .SQLITE_CONSTRAINT, message: "coupon assignment: code \(taken.code) was no longer free")
-            }
+            guard try binding.step() == 1 else { throw Self.noLongerFree([taken]) }
         }
         held.removeAll(keepingCapacity: true)
+    }
+
+    private static func noLongerFree(_ codes: some Collection<(code: String, sendID: String, at: Int64)>) -> DatabaseError {
+        let names = codes.prefix(3).map(\.code).joined(separator: ", ")
+        return DatabaseError(
+            resultCode: .SQLITE_CONSTRAINT,
+            message: "coupon assignment: a code was no longer free (one of \(names)\(codes.count > 3 ? ", …" : ""))")
     }
 
     func noteEmpty(_ pool: String) { emptied.insert(pool) }

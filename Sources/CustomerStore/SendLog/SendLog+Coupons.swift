@@ -22,7 +22,7 @@ extension SendLog {
                 db,
                 sql: """
                     SELECT s.rule, count(*), sum(CASE WHEN s.status = 'sent' THEN 1 ELSE 0 END), count(k.redeemed_at)
-                    FROM send s JOIN coupon k ON k.send_id = s.send_id
+                    FROM send s JOIN coupon k ON k.code = s.coupon AND k.send_id = s.send_id
                     WHERE s.journey IS NULL AND s.decided_at <= ?1 AND (?2 IS NULL OR s.decided_at >= ?2)
                       AND (?3 IS NULL OR s.rule = ?3)
                     GROUP BY s.rule ORDER BY s.rule

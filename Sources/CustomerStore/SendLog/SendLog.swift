@@ -99,10 +99,12 @@ public struct SendLog: Sendable {
 
     /// Puts the coupon of a send that ended skipped or failed, never delivered, back in its pool
     /// (docs/rules.md, "Coupon pools"), in the transaction that records the end.
+    /// Frees a send's code, found by its primary key (the code the send row carries).
+    static let releaseCouponSQL = "UPDATE coupon SET send_id = NULL, assigned_at = NULL WHERE code = ? AND send_id = ? AND redeemed_at IS NULL"
+
     static func releaseCoupon(of send: SendRecord, in db: Database) throws {
         guard send.coupon != nil else { return }
-        try db.cachedStatement(sql: "UPDATE coupon SET send_id = NULL, assigned_at = NULL WHERE send_id = ? AND redeemed_at IS NULL")
-            .execute(arguments: [send.sendID])
+        try db.cachedStatement(sql: releaseCouponSQL).execute(arguments: [send.coupon, send.sendID])
         try db.cachedStatement(sql: "UPDATE send SET coupon = NULL WHERE id = ?").execute(arguments: [send.id])
     }
 
