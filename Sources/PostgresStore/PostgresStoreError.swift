@@ -44,7 +44,19 @@ public enum PostgresStoreError: Error, CustomStringConvertible, Sendable {
     /// server error); a `PostgresStoreError` stays as it is.
     static func explaining(_ error: any Error, location: PostgresStore.Location, operation: String) -> PostgresStoreError {
         if let known = error as? PostgresStoreError { return known }
+        // A refusal thrown inside a transaction (the copy's) arrives wrapped.
+        if let transaction = error as? PostgresTransactionError, let known = transaction.closureError as? PostgresStoreError {
+            return known
+        }
         return .failed(operation: operation, location: location.description, reason: reason(error))
+    }
+
+    /// A client-side `PSQLError` (no server message) in words.
+    private static func describe(_ error: PSQLError) -> String {
+        if error.code == .sslUnsupported { return "the server does not offer TLS (sslmode require or verify-full)" }
+        if error.code == .authMechanismRequiresPassword { return "the server asks for a password, and none was given" }
+        if let underlying = error.underlying { return "\(error.code): \(underlying)" }
+        return "\(error.code)"
     }
 
     /// The server's message when there is one, else the error's text.
@@ -60,7 +72,7 @@ public enum PostgresStoreError: Error, CustomStringConvertible, Sendable {
                 let detail = server.serverInfo?[.detail].map { " (\($0))" } ?? ""
                 return message + detail
             }
-            return "\(server.code)"
+            return describe(server)
         }
         return "\(error)"
     }
