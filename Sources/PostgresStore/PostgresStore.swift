@@ -77,8 +77,11 @@ public final class PostgresStore: Sendable {
         let runner = Task { await client.run() }
         let stored: String
         do {
+            // Both waits together last at most the connect timeout.
+            let started = ContinuousClock.now
             try await Self.probe(location, logger: logger)
-            try await Self.firstConnection(client, within: location.connectTimeout)
+            let left = location.connectTimeout - (ContinuousClock.now - started)
+            try await Self.firstConnection(client, within: max(left, .milliseconds(100)), reported: location.connectTimeout)
             try await PostgresMigrator(client: client, logger: logger, location: location).migrate()
             try await client.withConnection { try await $0.execute(PostgresMigrations.refreshTimeZones) }
             stored = try await Self.recordCurrency(currency, client: client, logger: logger)
@@ -145,7 +148,8 @@ public final class PostgresStore: Sendable {
     }
 
     /// Waits for one connection to answer, at most `timeout`: the pool itself retries forever.
-    private static func firstConnection(_ client: PostgresClient, within timeout: Duration) async throws {
+    /// `reported` is the timeout the error names (the whole connect timeout).
+    private static func firstConnection(_ client: PostgresClient, within timeout: Duration, reported: Duration) async throws {
         let answered = try await withThrowingTaskGroup(of: Bool.self) { group in
             group.addTask {
                 try await client.withConnection { try await $0.execute("SELECT 1") }
@@ -158,7 +162,7 @@ public final class PostgresStore: Sendable {
             defer { group.cancelAll() }
             return try await group.next() ?? false
         }
-        if !answered { throw ConnectTimeout(timeout: timeout) }
+        if !answered { throw ConnectTimeout(timeout: reported) }
     }
 
     struct ConnectTimeout: Error, CustomStringConvertible {

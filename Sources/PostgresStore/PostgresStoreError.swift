@@ -55,6 +55,7 @@ public enum PostgresStoreError: Error, CustomStringConvertible, Sendable {
     private static func describe(_ error: PSQLError) -> String {
         if error.code == .sslUnsupported { return "the server does not offer TLS (sslmode require or verify-full)" }
         if error.code == .authMechanismRequiresPassword { return "the server asks for a password, and none was given" }
+        if error.code == .serverClosedConnection, error.underlying == nil { return "the connection was closed before the server answered" }
         if let underlying = error.underlying { return "\(error.code): \(underlying)" }
         return "\(error.code)"
     }
