@@ -144,7 +144,7 @@ public final class PostgresStore: Sendable {
     /// Whether a connection error means nothing answered (refused, unreachable, timed out), as
     /// opposed to a TLS failure.
     private static func isUnreachable(_ error: any Error) -> Bool {
-        !(error is NIOSSLError || error is BoringSSLError || String(reflecting: type(of: error)).contains("SSL"))
+        !(error is NIOSSLError || error is BoringSSLError || error is NIOSSLExtraError)
     }
 
     /// Waits for one connection to answer, at most `timeout`: the pool itself retries forever.
