@@ -142,6 +142,8 @@ let package = Package(
             dependencies: [
                 "RuleLanguage", "CampaignConfig", "CustomerStore", "Evaluation", "Engine", "Delivery", "Reporting",
                 "Unsubscribe", "Daemon", "BuildInfo", "RuleTesting", "LanguageServer",
+                // `store copy --to postgres://…` (issue 18).
+                "PostgresStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),

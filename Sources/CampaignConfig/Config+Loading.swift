@@ -43,7 +43,7 @@ extension Config {
         func resolve(_ path: String) -> String {
             path.hasPrefix("/") || path.hasPrefix("credential:") ? path : URL(fileURLWithPath: base).appendingPathComponent(path).standardizedFileURL.path
         }
-        let storePath = resolve(root.string("store", default: "var/campaignd.sqlite"))
+        let store = readStore(root, resolve: resolve)
         let rules = resolve(root.string("rules", default: "rules"))
         let templates = resolve(root.string("templates", default: "templates"))
 
@@ -146,7 +146,7 @@ extension Config {
         root.reportUnknownKeys()
 
         return Config(
-            storePath: storePath, rulesDirectory: rules, templatesDirectory: templates,
+            store: store, rulesDirectory: rules, templatesDirectory: templates,
             timeZone: zone ?? TimeZone(identifier: "UTC")!, currency: currency, tick: tick,
             contactPressure: contactPressure, quietHours: quietHours,
             dispatch: Dispatch(concurrency: concurrency, ratePerSecond: ratePerSecond), retry: retry,

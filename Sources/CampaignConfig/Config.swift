@@ -5,8 +5,15 @@ import Foundation
 /// Relative paths are resolved against the directory holding the config file, so a config
 /// works the same whatever the current directory is.
 public struct Config: Sendable, Equatable {
-    /// Path of the SQLite customer store.
-    public var storePath: String
+    /// Where the customer store is: a SQLite file or a PostgreSQL database.
+    public var store: StoreLocation
+    /// Path of the SQLite customer store. Only for a SQLite store: the commands refuse a
+    /// PostgreSQL store before they open theirs (`GlobalOptions.loadConfig(for:)`), so reading
+    /// it for one is a programming error, and stops the program rather than open a wrong file.
+    public var storePath: String {
+        guard case .sqlite(let path) = store else { preconditionFailure("storePath read for a PostgreSQL store") }
+        return path
+    }
     /// Directory holding `*.rules` files.
     public var rulesDirectory: String
     /// Directory holding Mustache templates.

@@ -83,6 +83,23 @@ final class ConfigObject {
         return duration
     }
 
+    /// A value that may be written either way (`"store"`).
+    enum StringOrObject {
+        case string(String)
+        case object(ConfigObject)
+    }
+
+    /// A string or a nested object; nil when absent or of another type (reported).
+    func stringOrObject(_ key: String) -> StringOrObject? {
+        guard let value = raw(key) else { return nil }
+        if let text = value as? String { return .string(text) }
+        if let dictionary = value as? [String: Any] {
+            return .object(ConfigObject(dictionary, keyPath: name(key), problems: problems))
+        }
+        problems.add("'\(name(key))' must be a string or an object")
+        return nil
+    }
+
     /// Whether the object has `key` with a value other than null.
     func has(_ key: String) -> Bool {
         guard let value = values[key] else { return false }

@@ -2,9 +2,10 @@ import Foundation
 
 /// Reads a secret named in the config: a file path, or `credential:NAME` for systemd's
 /// `$CREDENTIALS_DIRECTORY/NAME`. Trailing whitespace (the file's final newline) is dropped.
-/// Errors name the config key and the file, never the content.
-enum SecretFile {
-    static func read(_ reference: String, key: String, environment: [String: String]) throws(ChannelSetupError) -> String {
+/// Errors name the config key and the file, never the content. Public for the PostgreSQL
+/// store's `password_file` (the executable reads it when connecting).
+public enum SecretFile {
+    public static func read(_ reference: String, key: String, environment: [String: String]) throws(ChannelSetupError) -> String {
         let path: String
         if reference.hasPrefix("credential:") {
             let name = String(reference.dropFirst("credential:".count))

@@ -23,10 +23,24 @@ public final class PostgresStore: Sendable {
         public var poolSize: Int
         /// How long opening the store waits for its first connection.
         public var connectTimeout: Duration
+        /// Whether connections use TLS, and what they check.
+        public var tls: TLS
+
+        /// libpq's `sslmode` values campaignd offers.
+        public enum TLS: Sendable, Equatable {
+            /// Plain TCP (`disable`).
+            case disable
+            /// TLS without checking the server's certificate (`require`): no eavesdropping, but
+            /// no protection against a server impersonating the real one.
+            case require
+            /// TLS with the certificate checked against trusted CAs (the PEM file
+            /// `rootCertificates`, else the system's) and the host name (`verify-full`).
+            case verifyFull(rootCertificates: String?)
+        }
 
         public init(
             host: String, port: Int = 5432, user: String, password: String? = nil, database: String, poolSize: Int = 8,
-            connectTimeout: Duration = .seconds(10)
+            connectTimeout: Duration = .seconds(10), tls: TLS = .disable
         ) {
             self.host = host
             self.port = port
@@ -35,6 +49,7 @@ public final class PostgresStore: Sendable {
             self.database = database
             self.poolSize = poolSize
             self.connectTimeout = connectTimeout
+            self.tls = tls
         }
 
         /// `host:port/database`, for messages (never the password).
@@ -55,14 +70,18 @@ public final class PostgresStore: Sendable {
         let logger = logger ?? PostgresSQL.quiet
         var configuration = PostgresClient.Configuration(
             host: location.host, port: location.port, username: location.user, password: location.password,
-            database: location.database, tls: .disable)
+            database: location.database, tls: location.clientTLS)
         configuration.options.maximumConnections = max(location.poolSize, 1)
         configuration.options.connectTimeout = .seconds(10)
         let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
         let runner = Task { await client.run() }
         let stored: String
         do {
-            try await Self.firstConnection(client, within: location.connectTimeout)
+            // Both waits together last at most the connect timeout.
+            let started = ContinuousClock.now
+            try await Self.probe(location, logger: logger)
+            let left = location.connectTimeout - (ContinuousClock.now - started)
+            try await Self.firstConnection(client, within: max(left, .milliseconds(100)), reported: location.connectTimeout)
             try await PostgresMigrator(client: client, logger: logger, location: location).migrate()
             try await client.withConnection { try await $0.execute(PostgresMigrations.refreshTimeZones) }
             stored = try await Self.recordCurrency(currency, client: client, logger: logger)
@@ -104,8 +123,33 @@ public final class PostgresStore: Sendable {
         try await client.withConnection { connection in try await body(connection) }
     }
 
+    /// Makes one connection directly, before the pool's: a server that answers but refuses (the
+    /// login, the database, the TLS handshake or certificate) says why here, where the pool would
+    /// only retry until the timeout. A server that cannot be reached is left to that wait
+    /// (`firstConnection`), which names the timeout.
+    private static func probe(_ location: Location, logger: Logger) async throws {
+        var configuration = PostgresConnection.Configuration(
+            host: location.host, port: location.port, username: location.user, password: location.password,
+            database: location.database, tls: try location.connectionTLS())
+        configuration.options.connectTimeout = .seconds(max(location.connectTimeout.components.seconds, 1))
+        let connection: PostgresConnection
+        do {
+            connection = try await PostgresConnection.connect(configuration: configuration, id: 0, logger: logger)
+        } catch let error as PSQLError where error.code == .connectionError && error.underlying.map(Self.isUnreachable) ?? true {
+            return
+        }
+        try? await connection.close()
+    }
+
+    /// Whether a connection error means nothing answered (refused, unreachable, timed out), as
+    /// opposed to a TLS failure.
+    private static func isUnreachable(_ error: any Error) -> Bool {
+        !(error is NIOSSLError || error is BoringSSLError || error is NIOSSLExtraError)
+    }
+
     /// Waits for one connection to answer, at most `timeout`: the pool itself retries forever.
-    private static func firstConnection(_ client: PostgresClient, within timeout: Duration) async throws {
+    /// `reported` is the timeout the error names (the whole connect timeout).
+    private static func firstConnection(_ client: PostgresClient, within timeout: Duration, reported: Duration) async throws {
         let answered = try await withThrowingTaskGroup(of: Bool.self) { group in
             group.addTask {
                 try await client.withConnection { try await $0.execute("SELECT 1") }
@@ -118,7 +162,7 @@ public final class PostgresStore: Sendable {
             defer { group.cancelAll() }
             return try await group.next() ?? false
         }
-        if !answered { throw ConnectTimeout(timeout: timeout) }
+        if !answered { throw ConnectTimeout(timeout: reported) }
     }
 
     struct ConnectTimeout: Error, CustomStringConvertible {

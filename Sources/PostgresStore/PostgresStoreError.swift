@@ -32,6 +32,8 @@ public enum PostgresStoreError: Error, CustomStringConvertible, Sendable {
     /// What to do about it.
     public var hint: String {
         switch self {
+        case .failed(_, _, let reason) where reason.hasPrefix("TLS") || reason.contains("does not offer TLS"):
+            "check sslmode, and for verify-full the host in the URL and the CA file in sslrootcert (docs/operations.md, TLS)"
         case .failed: "check that the server runs, the database exists and the user may connect and create tables"
         case .newerSchema: "use the newer campaignd release, or restore the pre-upgrade backup"
         case .currencyMismatch: "set the config's currency to the store's"
@@ -44,7 +46,38 @@ public enum PostgresStoreError: Error, CustomStringConvertible, Sendable {
     /// server error); a `PostgresStoreError` stays as it is.
     static func explaining(_ error: any Error, location: PostgresStore.Location, operation: String) -> PostgresStoreError {
         if let known = error as? PostgresStoreError { return known }
+        // A refusal thrown inside a transaction (the copy's) arrives wrapped.
+        if let transaction = error as? PostgresTransactionError, let known = transaction.closureError as? PostgresStoreError {
+            return known
+        }
         return .failed(operation: operation, location: location.description, reason: reason(error))
+    }
+
+    /// A client-side `PSQLError` (no server message) in words.
+    private static func describe(_ error: PSQLError) -> String {
+        if error.code == .sslUnsupported { return "the server does not offer TLS (sslmode require or verify-full)" }
+        if error.code == .authMechanismRequiresPassword { return "the server asks for a password, and none was given" }
+        if error.code == .serverClosedConnection, error.underlying == nil { return "the connection was closed before the server answered" }
+        if let underlying = error.underlying, underlying is NIOSSLError || underlying is BoringSSLError || underlying is NIOSSLExtraError {
+            return tls(underlying)
+        }
+        if let underlying = error.underlying { return "\(error.code): \(underlying)" }
+        return "\(error.code)"
+    }
+
+    /// A TLS failure in words: BoringSSL's reason name, without its source path.
+    private static func tls(_ error: any Error) -> String {
+        let text = "\(error)"
+        if text.contains("CERTIFICATE_VERIFY_FAILED") {
+            return "TLS: the server's certificate is not signed by a trusted CA (sslrootcert, else the system's)"
+        }
+        if error is NIOSSLExtraError, text.contains("hostname") || text.contains("Hostname") {
+            return "TLS: the server's certificate does not name \(text.contains("IP") ? "this address" : "this host")"
+        }
+        if let range = text.range(of: #"OPENSSL_internal:[A-Z_]+"#, options: .regularExpression) {
+            return "TLS handshake failed: \(text[range].dropFirst("OPENSSL_internal:".count))"
+        }
+        return "TLS handshake failed: \(text.prefix(200))"
     }
 
     /// The server's message when there is one, else the error's text.
@@ -60,7 +93,7 @@ public enum PostgresStoreError: Error, CustomStringConvertible, Sendable {
                 let detail = server.serverInfo?[.detail].map { " (\($0))" } ?? ""
                 return message + detail
             }
-            return "\(server.code)"
+            return describe(server)
         }
         return "\(error)"
     }

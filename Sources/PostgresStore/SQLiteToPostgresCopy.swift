@@ -41,6 +41,7 @@ public struct SQLiteToPostgresCopy: Sendable {
         let pageSize = self.pageSize
         do {
             return try await target.withConnection { connection in
+                try await Self.failingOnClose(connection) {
                 try await connection.withTransaction(logger: PostgresSQL.quiet) { transaction in
                     try await Self.refuseNonEmpty(transaction, location: location)
                     for table in export.tables {
@@ -67,10 +68,31 @@ public struct SQLiteToPostgresCopy: Sendable {
                     }
                     return Report(rows: rows, factsTotals: facts)
                 }
+                }
             }
         } catch {
             throw PostgresStoreError.explaining(error, location: location, operation: "copy store")
         }
+    }
+
+    /// Runs `body`, ending with `ConnectionLost` as soon as `connection` closes. postgres-nio
+    /// 1.33's `COPY` writer can wait for ever for a closed connection to become writable (seen with
+    /// the server restarted mid-copy), and cancellation does not reach it; the abandoned `body`
+    /// then stays suspended, which a command that exits right after can afford.
+    static func failingOnClose<T: Sendable>(
+        _ connection: PostgresConnection, _ body: @escaping @Sendable () async throws -> T
+    ) async throws -> T {
+        let outcome = connection.eventLoop.makePromise(of: T.self)
+        Task {
+            do { outcome.succeed(try await body()) } catch { outcome.fail(error) }
+        }
+        // A promise completes once: whichever comes second is ignored.
+        connection.closeFuture.whenComplete { _ in outcome.fail(ConnectionLost()) }
+        return try await outcome.futureResult.get()
+    }
+
+    struct ConnectionLost: Error, CustomStringConvertible {
+        var description: String { "the connection was lost during the copy (did the server restart?); nothing was committed" }
     }
 
     /// Throws unless every copied table but `store_meta` is empty.

@@ -28,6 +28,7 @@ struct Campaignd: AsyncParsableCommand {
             ReportCommand.self,
             UnsubscribeCommand.self,
             ForgetCommand.self,
+            StoreCommand.self,
         ])
 
     @OptionGroup var global: GlobalOptions
@@ -41,13 +42,30 @@ struct GlobalOptions: ParsableArguments {
     @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error or critical.")
     var logLevel: Logger.Level = .info
 
-    /// Loads and validates the config file, or ends the command with its problems.
-    func loadConfig() throws -> Config {
+    /// Loads and validates the config file for `command`, which opens the store: only a SQLite
+    /// store serves it so far, so a PostgreSQL store ends it with one line saying so.
+    func loadConfig(for command: String) throws -> Config {
+        let loaded = try loadConfigAnyStore()
+        try Self.requireSQLite(loaded, for: command)
+        return loaded
+    }
+
+    /// Loads and validates the config file, whichever its store (for commands that never open
+    /// the config's store, and `store copy`), or ends the command with its problems.
+    func loadConfigAnyStore() throws -> Config {
         do {
             return try Config.load(path: config)
         } catch {
             throw CommandFailure(error.description, hint: "see config.example.json for every key and its default")
         }
+    }
+
+    /// Ends `command` when the config's store is PostgreSQL, which only `store copy` uses yet (issue 18).
+    static func requireSQLite(_ config: Config, for command: String) throws {
+        guard case .postgres(let settings) = config.store else { return }
+        throw CommandFailure(
+            "`\(command)` does not run on a PostgreSQL store yet (the config's store is \(settings.description))",
+            hint: "point \"store\" at the SQLite file to run it; so far PostgreSQL is only the target of `campaignd store copy --to URL`")
     }
 
     /// A logger writing to stderr (for the journal) at the chosen level.

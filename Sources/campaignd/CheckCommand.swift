@@ -33,6 +33,8 @@ struct CheckCommand: AsyncParsableCommand {
     func run() async throws {
         try await failingCleanly {
             let config = try loadConfig()
+            // What passes `check` loads in `run`, which does not run on PostgreSQL yet.
+            try GlobalOptions.requireSQLite(config, for: "check")
             let directory = RuntimeLoader.relativeToCurrentDirectory(rules ?? config.rulesDirectory)
             let result: CheckResult
             do {
@@ -102,6 +104,6 @@ struct CheckCommand: AsyncParsableCommand {
             printError("no config.json here; checking with the default configuration")
             return Config.defaults()
         }
-        return try global.loadConfig()
+        return try global.loadConfigAnyStore()
     }
 }

@@ -16,7 +16,7 @@ struct CouponsCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await failingCleanly {
-            let config = try root.global.loadConfig()
+            let config = try root.global.loadConfig(for: "coupons")
             let store = try CustomerStore(path: config.storePath, currency: config.currency, logger: root.global.makeLogger())
             let pools = try store.couponPools(now: Int64(Date().timeIntervalSince1970))
             if json {

@@ -18,8 +18,8 @@ struct EvaluationSetup {
 
     /// Loads all three, or fails with one clear line: rule errors are printed as `check` prints
     /// them; a missing store is not created.
-    static func load(_ global: GlobalOptions) throws -> EvaluationSetup {
-        let config = try global.loadConfig()
+    static func load(_ global: GlobalOptions, for command: String) throws -> EvaluationSetup {
+        let config = try global.loadConfig(for: command)
         let directory = RuntimeLoader.relativeToCurrentDirectory(config.rulesDirectory)
         let result: CheckResult
         do {

@@ -27,7 +27,7 @@ struct ExplainCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await failingCleanly {
-            let setup = try EvaluationSetup.load(root.global)
+            let setup = try EvaluationSetup.load(root.global, for: "explain")
             let now = try setup.instant(at)
             guard rule == nil || journey == nil else {
                 throw CommandFailure("--rule and --journey exclude each other", hint: "explain one rule or one journey")

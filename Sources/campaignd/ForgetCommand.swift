@@ -27,7 +27,7 @@ struct ForgetCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await failingCleanly {
-            let config = try root.global.loadConfig()
+            let config = try root.global.loadConfig(for: "forget")
             guard FileManager.default.fileExists(atPath: config.storePath) else {
                 throw CommandFailure("no store at \(config.storePath)", hint: "check the \"store\" key of the config")
             }

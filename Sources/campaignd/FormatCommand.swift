@@ -96,7 +96,7 @@ struct FormatCommand: AsyncParsableCommand {
             return RuntimeLoader.relativeToCurrentDirectory(Config.defaults().rulesDirectory)
         }
         do {
-            return RuntimeLoader.relativeToCurrentDirectory(try root.global.loadConfig().rulesDirectory)
+            return RuntimeLoader.relativeToCurrentDirectory(try root.global.loadConfigAnyStore().rulesDirectory)
         } catch {
             throw CommandFailure("\(error)", hint: "name the rule files to format, or fix the config")
         }

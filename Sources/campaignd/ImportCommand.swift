@@ -42,7 +42,7 @@ struct ImportCommand: AsyncParsableCommand {
             if let couponFile {
                 throw CommandFailure("unexpected argument '\(couponFile)'", hint: "campaignd import \(kind.rawValue) FILE")
             }
-            let config = try root.global.loadConfig()
+            let config = try root.global.loadConfig(for: "import \(kind.rawValue)")
             let store = try CustomerStore(path: config.storePath, currency: config.currency, logger: root.global.makeLogger())
             var importer = Importer(store: store, timeZone: config.timeZone)
             importer.skipInvalid = skipInvalid
@@ -74,7 +74,7 @@ struct ImportCommand: AsyncParsableCommand {
                     couponFile == nil ? "import coupons needs a pool and a file" : "--skip-invalid does not apply to coupons",
                     hint: "campaignd import coupons POOL FILE")
             }
-            let config = try root.global.loadConfig()
+            let config = try root.global.loadConfig(for: "import coupons")
             let store = try CustomerStore(path: config.storePath, currency: config.currency, logger: root.global.makeLogger())
             let summary: CouponImportSummary
             do {

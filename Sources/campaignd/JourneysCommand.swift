@@ -44,7 +44,7 @@ struct JourneysCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await failingCleanly {
-            let setup = try EvaluationSetup.load(root.global)
+            let setup = try EvaluationSetup.load(root.global, for: "journeys")
             let now = try setup.instant(at)
             let entries = Self.entries(ruleSet: setup.ruleSet, counts: try setup.store.enrolments.counts(now: now))
             if json {

@@ -69,7 +69,7 @@ struct LogCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await failingCleanly {
-            let config = try root.global.loadConfig()
+            let config = try root.global.loadConfig(for: "log")
             guard FileManager.default.fileExists(atPath: config.storePath) else {
                 throw CommandFailure("no store at \(config.storePath)", hint: "import customers first: campaignd import customers FILE")
             }

@@ -37,7 +37,7 @@ struct PlanCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await failingCleanly {
-            let setup = try EvaluationSetup.load(root.global)
+            let setup = try EvaluationSetup.load(root.global, for: "plan")
             let now = try setup.instant(at)
             if let rule { _ = try setup.requireRule(rule) }
             if let journey { try setup.requireJourney(journey) }

@@ -39,7 +39,7 @@ struct ReportCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await failingCleanly {
-            let config = try root.global.loadConfig()
+            let config = try root.global.loadConfig(for: "report")
             guard FileManager.default.fileExists(atPath: config.storePath) else {
                 throw CommandFailure("no store at \(config.storePath)", hint: "import customers first: campaignd import customers FILE")
             }

@@ -36,7 +36,7 @@ struct RunCommand: AsyncParsableCommand {
             let metrics = DaemonMetrics()
             if !once { metrics.bootstrap() }
             let configPath = root.global.config
-            let config = try root.global.loadConfig()
+            let config = try root.global.loadConfig(for: "run")
             guard FileManager.default.fileExists(atPath: config.storePath) || !once else {
                 throw CommandFailure("no store at \(config.storePath)", hint: "import customers first: campaignd import customers FILE")
             }

@@ -13,7 +13,7 @@ struct StatusCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await failingCleanly {
-            let config = try root.global.loadConfig()
+            let config = try root.global.loadConfig(for: "status")
             let store = try CustomerStore(path: config.storePath, currency: config.currency)
             let summary = try store.summary()
             print("store      \(store.path) (\(summary.migrations) migrations applied)")

@@ -19,7 +19,7 @@ struct UnsubscribeCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await failingCleanly {
-            let config = try root.global.loadConfig()
+            let config = try root.global.loadConfig(for: "unsubscribe")
             guard FileManager.default.fileExists(atPath: config.storePath) else {
                 throw CommandFailure("no store at \(config.storePath)", hint: "import customers first: campaignd import customers FILE")
             }

@@ -21,7 +21,7 @@ struct ResetWinnerCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await failingCleanly {
-            let config = try root.global.loadConfig()
+            let config = try root.global.loadConfig(for: "reset-winner")
             guard FileManager.default.fileExists(atPath: config.storePath) else {
                 throw CommandFailure("no store at \(config.storePath)", hint: "check the \"store\" key of the config")
             }

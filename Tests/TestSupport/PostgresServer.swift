@@ -21,6 +21,9 @@ public final class PostgresServer: Sendable {
     public let user = "campaignd"
     /// The temporary directory: `data/`, `server.log` and the socket.
     public let directory: String
+    /// With TLS on (`init(tls: true)`): the PEM file of the test CA that signed the server's
+    /// certificate (for `127.0.0.1` and `localhost`).
+    public let caCertificate: String?
     private let binaries: String
     private let guardProcess: pid_t
     private let stopped = Mutex(false)
@@ -52,8 +55,9 @@ public final class PostgresServer: Sendable {
         sharedServer.withLock { $0.server }?.stop()
     }
 
-    /// Starts a new server (prefer `shared()`).
-    public init() throws {
+    /// Starts a new server (prefer `shared()`); with `tls`, one that also accepts TLS
+    /// (`ssl=on`), its certificate signed by a CA made for it (`caCertificate`).
+    public init(tls: Bool = false) throws {
         binaries = try Self.findBinaries()
         let asRoot = geteuid() == 0
         var template = Array("/tmp/campaignd-pg-XXXXXX".utf8CString)
@@ -66,7 +70,9 @@ public final class PostgresServer: Sendable {
             _ = chown(directory, account.pointee.pw_uid, account.pointee.pw_gid)
         }
         let data = directory + "/data"
+        caCertificate = tls ? directory + "/ca.crt" : nil
         do {
+            let tlsOptions = tls ? try Self.makeCertificates(in: directory, asRoot: asRoot) : ""
             try Self.run(
                 asRoot, "\(binaries)/initdb", ["-D", data, "-U", user, "-A", "trust", "-E", "UTF8", "--no-locale", "--no-sync"],
                 log: directory + "/initdb.log")
@@ -76,7 +82,7 @@ public final class PostgresServer: Sendable {
                 let candidate = try Self.freePort()
                 let options =
                     "-p \(candidate) -k \(directory) -c listen_addresses=127.0.0.1 -c fsync=off "
-                    + "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
+                    + "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200" + tlsOptions
                 do {
                     try Self.run(
                         asRoot, "\(binaries)/pg_ctl",
@@ -147,6 +153,28 @@ public final class PostgresServer: Sendable {
     public func url(database: String) -> String { "postgres://\(user)@\(host):\(port)/\(database)" }
 
     // MARK: - Processes
+
+    /// A CA and a server certificate for 127.0.0.1 and localhost it signed (`openssl`), the
+    /// key readable by the server's user only; returns the server's TLS options.
+    private static func makeCertificates(in directory: String, asRoot: Bool) throws -> String {
+        let openssl = "/usr/bin/openssl", log = directory + "/openssl.log"
+        let names = directory + "/san.cnf"
+        guard FileManager.default.createFile(atPath: names, contents: Data("subjectAltName=IP:127.0.0.1,DNS:localhost\n".utf8)) else {
+            throw StartFailure(description: "cannot write \(names)")
+        }
+        let (ca, server) = (directory + "/ca", directory + "/server")
+        try run(false, openssl, ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=campaignd test CA",
+                                 "-keyout", ca + ".key", "-out", ca + ".crt"], log: log)
+        try run(false, openssl, ["req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=localhost",
+                                 "-keyout", server + ".key", "-out", server + ".csr"], log: log)
+        try run(false, openssl, ["x509", "-req", "-in", server + ".csr", "-CA", ca + ".crt", "-CAkey", ca + ".key",
+                                 "-CAcreateserial", "-days", "2", "-extfile", names, "-out", server + ".crt"], log: log)
+        if asRoot, let account = getpwnam("postgres") {
+            _ = chown(server + ".key", account.pointee.pw_uid, account.pointee.pw_gid)
+        }
+        _ = chmod(server + ".key", 0o600)
+        return " -c ssl=on -c ssl_cert_file=\(server).crt -c ssl_key_file=\(server).key"
+    }
 
     /// The newest `/usr/lib/postgresql/N/bin` (or `$CAMPAIGND_POSTGRES_BIN`) holding `pg_ctl`.
     private static func findBinaries() throws -> String {

@@ -1,0 +1,109 @@
+@testable import CustomerStore
+import Foundation
+import Testing
+import TestSupport
+
+/// `campaignd store copy --to postgres://…` run as the real binary against a throwaway
+/// PostgreSQL server (TestSupport's `PostgresServer`; a server that cannot start fails the test).
+@Suite("campaignd store copy")
+struct StoreCopyCommandTests {
+    /// A workspace whose SQLite store holds three customers, purchases, consents, feedback, an
+    /// event and two send-log rows, written through the import as production writes them.
+    static func workspace() throws -> (directory: URL, config: String) {
+        let (directory, config) = try CampaigndProcess.workspace()
+        let store = try CustomerStore(path: directory.appendingPathComponent("store.sqlite").path, currency: "EUR")
+        let fixture = try StoreFixture(store: store)
+        let day: Int64 = 1_790_000_000
+        _ = try fixture.customers([
+            .init("C1", email: "aino@example.fi", birthday: "1984-02-29", tags: ["vip"]),
+            .init("C2", email: "bo@example.se"), .init("C3", name: "Cai"),
+        ])
+        try fixture.purchases([
+            .init("C1", at: day, amountMinor: 12_50), .init("C1", at: day + 86_400, amountMinor: 99_00),
+            .init("C2", at: day + 3_600, amountMinor: 5_00),
+        ])
+        try fixture.consents([.init("C1", "email", at: day), .init("C2", "email", granted: false, at: day)])
+        try fixture.feedback([.init("C1", "nps", score: 9, at: day)])
+        try fixture.events([.init("C3", "cart_abandoned", at: day)])
+        try fixture.sends([
+            StoreFixture.send("welcome", customer: try fixture.id(of: "C1"), at: day, status: .sent),
+            StoreFixture.send("welcome", customer: try fixture.id(of: "C2"), at: day, status: .holdout),
+        ])
+        return (directory, config)
+    }
+
+    @Test("copies the SQLite store into an empty database: per-table counts printed, verified, and there in PostgreSQL")
+    func copies() async throws {
+        let server = try PostgresServer.shared()
+        let database = try server.createDatabase()
+        let (directory, config) = try Self.workspace()
+        let result = try await Bounded.run(
+            ["--config", config, "store", "copy", "--to", server.url(database: database)],
+            in: directory, timeout: 120)
+        Bounded.expectClean(result, status: 0, stderrContains: nil)
+        let lines = result.stdout.split(separator: "\n").map { $0.split(separator: " ").map(String.init) }
+        let printed = Dictionary(lines.filter { $0.count == 2 }.map { ($0[0], $0[1]) }, uniquingKeysWith: { first, _ in first })
+        #expect(printed["customer"] == "3" && printed["purchase"] == "3" && printed["consent"] == "2", "\(result.stdout)")
+        #expect(printed["feedback"] == "1" && printed["event"] == "1" && printed["send"] == "2" && printed["customer_tag"] == "1")
+        #expect(result.stdout.contains("\nverified: "), "\(result.stdout)")
+        let counts = try server.psql(
+            """
+            SELECT (SELECT count(*) FROM customer), (SELECT count(*) FROM purchase), (SELECT count(*) FROM send),
+                   (SELECT orders || ',' || spent_minor FROM customer_facts f JOIN customer c ON c.id = f.customer_id
+                    WHERE c.external_id = 'C1');
+            """, database: database)
+        #expect(counts.trimmingCharacters(in: .whitespacesAndNewlines) == "3|3|2|2,11150")
+    }
+
+    @Test("a target that holds data is refused in one line with a hint, and left as it was")
+    func refusesNonEmptyTarget() async throws {
+        let server = try PostgresServer.shared()
+        let database = try server.createDatabase()
+        let (directory, config) = try Self.workspace()
+        let url = server.url(database: database)
+        let first = try await Bounded.run(
+            ["--config", config, "store", "copy", "--to", url], in: directory, timeout: 120)
+        Bounded.expectClean(first, status: 0, stderrContains: nil)
+        _ = try server.psql("INSERT INTO customer(external_id) VALUES ('added-after')", database: database)
+        let again = try await Bounded.run(
+            ["--config", config, "store", "copy", "--to", url], in: directory, timeout: 120)
+        Bounded.expectClean(again, status: 1, stderrContains: "the target is not empty (table customer has rows)")
+        #expect(again.stderr.contains("campaignd: hint: copy into a new, empty database"), "\(again.stderr)")
+        let customers = try server.psql("SELECT count(*) FROM customer", database: database)
+        #expect(customers.trimmingCharacters(in: .whitespacesAndNewlines) == "4")
+    }
+
+    @Test("a bad --to URL is one line with a hint, before anything is opened")
+    func badURL() async throws {
+        let (directory, config) = try Self.workspace()
+        let result = try await Bounded.run(
+            ["--config", config, "store", "copy", "--to", "postgres://u:pw@127.0.0.1/shop"],
+            in: directory, timeout: 60)
+        Bounded.expectClean(result, status: 1, stderrContains: "campaignd: --to URL must not hold a password")
+        #expect(!result.stderr.contains("pw@"))
+    }
+}
+
+/// Until the other commands run on PostgreSQL (issue 18), each says so in one line rather than
+/// treat the URL as a file path or crash; none tries to connect.
+@Suite("commands on a PostgreSQL store")
+struct PostgresStoreRefusalTests {
+    @Test("a command that opens the store refuses a PostgreSQL store in one line with a hint", arguments: [
+        ["plan"], ["status"], ["run", "--once"], ["check"], ["import", "customers", "customers.csv"], ["forget", "C1"],
+    ])
+    func refuses(command: [String]) async throws {
+        let (directory, config) = try CampaigndProcess.workspace()
+        // Nothing listens on port 1: a command that tried to connect would fail differently.
+        try #"{"store": "postgres://campaignd@127.0.0.1:1/shop"}"#.write(toFile: config, atomically: true, encoding: .utf8)
+        let result = try await Bounded.run(["--config", config] + command, in: directory, timeout: 60)
+        let name = command == ["run", "--once"] ? "run" : command.prefix(command[0] == "import" ? 2 : 1).joined(separator: " ")
+        Bounded.expectClean(
+            result, status: 1,
+            stderrContains: "campaignd: `\(name)` does not run on a PostgreSQL store yet (the config's store is postgres://campaignd@127.0.0.1:1/shop)")
+        #expect(result.stderr.contains("campaignd: hint: point \"store\" at the SQLite file"), "\(result.stderr)")
+        // Bounded keeps the output in stdout-*/stderr-* files there; no store file appeared.
+        let created = try FileManager.default.contentsOfDirectory(atPath: directory.path)
+            .filter { !$0.hasPrefix("stdout-") && !$0.hasPrefix("stderr-") }
+        #expect(created == ["config.json"], "\(created)")
+    }
+}
