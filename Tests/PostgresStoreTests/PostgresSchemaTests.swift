@@ -54,7 +54,9 @@ struct PostgresSchemaTests {
     func concurrentMigrations() async throws {
         let server = try PostgresServer.shared()
         let database = try server.createDatabase()
-        let location = PostgresStore.Location(host: server.host, port: server.port, user: server.user, database: database, poolSize: 2)
+        let location = PostgresStore.Location(
+            host: server.host, port: server.port, user: server.user, database: database, poolSize: 2,
+            connectTimeout: PostgresTestStore.connectTimeout)
         try await withThrowingTaskGroup(of: Void.self) { group in
             for _ in 0..<4 {
                 group.addTask {

@@ -17,7 +17,7 @@ struct PostgresTLSTests {
 
     private static func location(_ server: PostgresServer, _ database: String, _ tls: PostgresStore.Location.TLS) -> PostgresStore.Location {
         PostgresStore.Location(
-            host: server.host, port: server.port, user: server.user, database: database, poolSize: 1, connectTimeout: .seconds(5), tls: tls)
+            host: server.host, port: server.port, user: server.user, database: database, poolSize: 1, connectTimeout: PostgresTestStore.connectTimeout, tls: tls)
     }
 
     @Test("require and verify-full (with the CA) connect encrypted; disable does not")

@@ -12,11 +12,17 @@ struct PostgresTestStore {
     let database: String
     let store: PostgresStore
 
+    /// How long a test store waits for its first connection: the product's 10 s default is for
+    /// a server that does not answer; a test process whose cooperative threads are busy with
+    /// other suites can take longer than that to resume after the server did answer.
+    static let connectTimeout: Duration = .seconds(120)
+
     init(currency: String = "EUR") async throws {
         server = try PostgresServer.shared()
         database = try server.createDatabase()
         store = try await PostgresStore(
-            PostgresStore.Location(host: server.host, port: server.port, user: server.user, database: database, poolSize: 4),
+            PostgresStore.Location(host: server.host, port: server.port, user: server.user, database: database, poolSize: 4,
+                connectTimeout: Self.connectTimeout),
             currency: currency)
     }
 
