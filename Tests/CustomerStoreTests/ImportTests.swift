@@ -12,6 +12,27 @@ struct ImportTests {
 
         """
 
+    @Test("amounts: the allocation-free common case and the general parser agree, errors included")
+    func amounts() {
+        func minor(_ text: String, _ exponent: Int = 2) -> String {
+            switch FieldParsers.minorUnits(text, exponent: exponent) {
+            case .success(let value): "\(value)"
+            case .failure(let error): error.message
+            }
+        }
+        #expect(minor("19.90") == "1990" && minor("19.9") == "1990" && minor("19") == "1900" && minor("0.05") == "5")
+        #expect(minor("1.230") == "123" && minor("1.2300000000000000000000") == "123" && minor("007.00") == "700")
+        #expect(minor("123456789012345.99") == "12345678901234599")
+        #expect(minor("1500", 0) == "1500" && minor("1500.000", 0) == "1500" && minor("1.5", 3) == "1500")
+        #expect(minor(" 19.90 ") == "1990")  // spaces: the general parser
+        #expect(minor("1.234") == "amount '1.234' has more than 2 decimals")
+        #expect(minor("1.5", 0) == "amount '1.5' has more than 0 decimals")
+        #expect(minor("-1.00") == "negative amount '-1.00'")
+        for bad in ["", ".5", "5.", "1.2.3", "1,00", "1e3", "1234567890123456", "١٢"] {
+            #expect(minor(bad) == "'\(bad)' is not an amount like 19.90", "\(bad)")
+        }
+    }
+
     @Test("a good customers CSV fills every column, tags and custom attributes")
     func goodCustomers() throws {
         let test = try TestStore()

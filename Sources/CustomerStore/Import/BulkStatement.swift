@@ -29,6 +29,23 @@ final class BulkStatement {
         }
     }
 
+    /// Resets the statement before binding values one at a time (`bindText`, `bindInteger`).
+    func reset() { sqlite3_reset(handle) }
+
+    /// Binds `text` (NULL when nil) to parameter `index`, without building a value array.
+    func bindText(_ index: Int32, _ text: String?) {
+        guard var text else {
+            sqlite3_bind_null(handle, index)
+            return
+        }
+        text.withUTF8 { bytes in
+            _ = sqlite3_bind_text(handle, index, bytes.baseAddress, Int32(bytes.count), Self.transient)
+        }
+    }
+
+    /// Binds `number` to parameter `index`.
+    func bindInteger(_ index: Int32, _ number: Int64) { sqlite3_bind_int64(handle, index, number) }
+
     /// Runs a statement that returns no rows; returns the number of rows it changed.
     func execute() throws -> Int {
         let code = sqlite3_step(handle)

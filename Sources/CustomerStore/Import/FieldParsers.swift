@@ -9,6 +9,7 @@ enum FieldParsers {
 
     /// An amount such as `19.90` in minor units of a currency with `exponent` decimals; never via a binary float.
     static func minorUnits(_ text: String, exponent: Int) -> Result<Int64, AmountError> {
+        if let amount = plainMinorUnits(text, exponent: exponent) { return .success(amount) }
         let trimmed = text.trimmingSpaces
         if trimmed.hasPrefix("-") { return .failure(AmountError(message: "negative amount '\(text)'")) }
         let parts = trimmed.split(separator: ".", omittingEmptySubsequences: false)
@@ -27,6 +28,41 @@ enum FieldParsers {
         var scale: Int64 = 1
         for _ in 0..<exponent { scale *= 10 }
         return .success(Int64(whole)! * scale + (Int64(fraction) ?? 0))
+    }
+
+    /// The common case of `minorUnits` without allocating: 1–15 digits, optionally a point and
+    /// digits whose significant part fits `exponent`. Nil for anything else (spaces, a sign, an
+    /// error), which `minorUnits` then handles and explains.
+    private static func plainMinorUnits(_ text: String, exponent: Int) -> Int64? {
+        var whole: Int64 = 0, wholeDigits = 0
+        var fraction: Int64 = 0, fractionDigits = 0, significantDigits = 0
+        var seenPoint = false
+        for byte in text.utf8 {
+            if byte == UInt8(ascii: ".") {
+                if seenPoint { return nil }
+                seenPoint = true
+                continue
+            }
+            guard byte >= 48 && byte <= 57 else { return nil }
+            let digit = Int64(byte - 48)
+            if seenPoint {
+                fractionDigits += 1
+                guard fractionDigits <= 18 else { return nil }
+                fraction = fraction * 10 + digit
+                if digit != 0 { significantDigits = fractionDigits }
+            } else {
+                wholeDigits += 1
+                guard wholeDigits <= 15 else { return nil }
+                whole = whole * 10 + digit
+            }
+        }
+        guard wholeDigits > 0, !seenPoint || fractionDigits > 0, significantDigits <= exponent else { return nil }
+        // Trailing zeros beyond the exponent carry nothing: drop them, then scale to `exponent` decimals.
+        while fractionDigits > exponent { fraction /= 10; fractionDigits -= 1 }
+        var scale: Int64 = 1
+        for _ in 0..<exponent { scale *= 10 }
+        for _ in fractionDigits..<exponent { fraction *= 10 }
+        return whole * scale + fraction
     }
 
     /// Decimals of an ISO 4217 currency (2 unless listed).

@@ -84,17 +84,20 @@ struct PurchaseRowWriter: RowWriter {
 
     mutating func writeBatch(_ rows: ArraySlice<Row>) throws -> Int? {
         guard rows.count == Self.batchSize else { return nil }
-        knownCustomers.bind(rows.map { .text($0.customer) })
+        // Bound value by value: an array of values per row cost more than the binding itself.
+        knownCustomers.reset()
+        for (offset, row) in zip(Int32(1)..., rows) { knownCustomers.bindText(offset, row.customer) }
         guard try knownCustomers.firstInteger() == Int64(rows.count) else { return nil }
-        var values: [StoreValue] = []
-        values.reserveCapacity(rows.count * 6)
-        for row in rows {
-            values += [
-                .text(row.customer), .text(row.order), .integer(row.at), .integer(row.amountMinor), .text(row.currency),
-                StoreValue(row.coupon),
-            ]
+        batchUpsert.reset()
+        for (offset, row) in zip(Int32(0)..., rows) {
+            let first = offset * 6
+            batchUpsert.bindText(first + 1, row.customer)
+            batchUpsert.bindText(first + 2, row.order)
+            batchUpsert.bindInteger(first + 3, row.at)
+            batchUpsert.bindInteger(first + 4, row.amountMinor)
+            batchUpsert.bindText(first + 5, row.currency)
+            batchUpsert.bindText(first + 6, row.coupon)
         }
-        batchUpsert.bind(values)
         return try batchUpsert.execute()
     }
 

@@ -13,8 +13,7 @@ extension String {
 
     /// Decodes UTF-8 bytes, or returns nil when they are not valid UTF-8.
     init?(strictUTF8 bytes: [UInt8]) {
-        let decoded = String(decoding: bytes, as: UTF8.self)  // repairs invalid sequences with U+FFFD
-        guard decoded.utf8.count == bytes.count, decoded.utf8.elementsEqual(bytes) else { return nil }
+        guard let decoded = String(validating: bytes, as: UTF8.self) else { return nil }  // one pass, no repair
         self = decoded
     }
 }
