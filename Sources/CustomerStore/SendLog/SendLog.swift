@@ -97,11 +97,11 @@ public struct SendLog: Sendable {
         try await record([SendOutcome(send, .finished(status: status, reason: reason, attempts: attempts), at: now)])
     }
 
-    /// Puts the coupon of a send that ended skipped or failed, never delivered, back in its pool
-    /// (docs/rules.md, "Coupon pools"), in the transaction that records the end.
     /// Frees a send's code, found by its primary key (the code the send row carries).
     static let releaseCouponSQL = "UPDATE coupon SET send_id = NULL, assigned_at = NULL WHERE code = ? AND send_id = ? AND redeemed_at IS NULL"
 
+    /// Puts the coupon of a send that ended skipped or failed, never delivered, back in its pool
+    /// (docs/rules.md, "Coupon pools"), in the transaction that records the end.
     static func releaseCoupon(of send: SendRecord, in db: Database) throws {
         guard send.coupon != nil else { return }
         try db.cachedStatement(sql: releaseCouponSQL).execute(arguments: [send.coupon, send.sendID])
