@@ -12,10 +12,15 @@ struct PostgresTestStore {
     let database: String
     let store: PostgresStore
 
-    /// How long a test store waits for its first connection: the product's 10 s default is for
-    /// a server that does not answer; a test process whose cooperative threads are busy with
-    /// other suites can take longer than that to resume after the server did answer.
-    static let connectTimeout: Duration = .seconds(120)
+    /// How long a test store waits for its first connection. The product's 10 s default is for a
+    /// server that does not answer; here the server answers, but the pool finishes its connection
+    /// in tasks on the test process's cooperative threads, and on a 2-core machine CPU-bound
+    /// synchronous tests (`IndependentCheckTests`' fill, the language server's crash replay)
+    /// hold both of them for minutes: in a whole `swift test` run every test store waiting from
+    /// ~110 s failed at 120 s, while nothing else finished between ~10 s and ~220 s (stacks taken
+    /// with gdb). A server that cannot start still fails at once (`PostgresServer`); this only
+    /// bounds a hang.
+    static let connectTimeout: Duration = .seconds(900)
 
     init(currency: String = "EUR") async throws {
         server = try PostgresServer.shared()
