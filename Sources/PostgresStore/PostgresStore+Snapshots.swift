@@ -48,3 +48,24 @@ extension PostgresStore {
         try await inSnapshot { try await $0.rows(StoreExport.factsTotalsSQL)[0] }
     }
 }
+
+extension PostgresStore {
+    /// What the store holds, as `CustomerStore.summary()`: the same SQL in one snapshot.
+    public func summary() async throws -> StoreSummary {
+        let row: [DatabaseValue]
+        let migrations: Int
+        do {
+            migrations = try await appliedMigrations().count
+            row = try await inSnapshot { try await $0.rows(StoreSummary.countsSQL)[0] }
+        } catch {
+            throw PostgresStoreError.explaining(error, location: location, operation: "read the store's counts")
+        }
+        return StoreSummary(migrations: migrations, counts: try row.map { value in
+            guard let number = Int64.fromDatabaseValue(value) else {
+                throw PostgresStoreError.failed(
+                    operation: "read the store's counts", location: location.description, reason: "\(value) is not a whole number")
+            }
+            return number
+        })
+    }
+}

@@ -2,6 +2,8 @@ import CustomerStore
 import GRDB
 import Foundation
 import Logging
+import NIOCore
+import NIOPosix
 import PostgresNIO
 
 /// The PostgreSQL customer store: connects through a pool (postgres-nio's `PostgresClient`),
@@ -124,8 +126,9 @@ public final class PostgresStore: Sendable {
     }
 
     /// Makes one connection directly, before the pool's: a server that answers but refuses (the
-    /// login, the database, the TLS handshake or certificate) says why here, where the pool would
-    /// only retry until the timeout. A server that cannot be reached is left to that wait
+    /// login, the database, the TLS handshake or certificate), or a port nothing listens on
+    /// (connection refused), says why here, where the pool would only retry until the timeout.
+    /// A server that cannot be reached otherwise (no answer at all) is left to that wait
     /// (`firstConnection`), which names the timeout.
     private static func probe(_ location: Location, logger: Logger) async throws {
         var configuration = PostgresConnection.Configuration(
@@ -136,6 +139,9 @@ public final class PostgresStore: Sendable {
         do {
             connection = try await PostgresConnection.connect(configuration: configuration, id: 0, logger: logger)
         } catch let error as PSQLError where error.code == .connectionError && error.underlying.map(Self.isUnreachable) ?? true {
+            if let underlying = error.underlying, Self.isRefused(underlying) {
+                throw ConnectionRefused(host: location.host, port: location.port)
+            }
             return
         }
         try? await connection.close()
@@ -145,6 +151,22 @@ public final class PostgresStore: Sendable {
     /// opposed to a TLS failure.
     private static func isUnreachable(_ error: any Error) -> Bool {
         !(error is NIOSSLError || error is BoringSSLError || error is NIOSSLExtraError)
+    }
+
+    /// Whether every address tried refused the connection (`ECONNREFUSED`): nothing listens there,
+    /// which waiting will not change.
+    static func isRefused(_ error: any Error) -> Bool {
+        if let io = error as? IOError { return io.errnoCode == ECONNREFUSED }
+        if let attempts = error as? NIOConnectionError {
+            return !attempts.connectionErrors.isEmpty && attempts.connectionErrors.allSatisfy { isRefused($0.error) }
+        }
+        return false
+    }
+
+    struct ConnectionRefused: Error, CustomStringConvertible {
+        let host: String
+        let port: Int
+        var description: String { "connection refused: nothing accepts connections on \(host):\(port)" }
     }
 
     /// Waits for one connection to answer, at most `timeout`: the pool itself retries forever.

@@ -2,8 +2,9 @@ import ArgumentParser
 import CampaignConfig
 import CustomerStore
 import Foundation
+import PostgresStore
 
-/// `campaignd status`: what the store holds.
+/// `campaignd status`: what the store holds, SQLite or PostgreSQL.
 struct StatusCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "status",
@@ -13,12 +14,32 @@ struct StatusCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await failingCleanly {
-            let config = try root.global.loadConfig(for: "status")
-            let store = try CustomerStore(path: config.storePath, currency: config.currency)
-            let summary = try store.summary()
-            print("store      \(store.path) (\(summary.migrations) migrations applied)")
+            let config = try root.global.loadConfigAnyStore()
+            let (name, currency, summary): (String, String, StoreSummary)
+            switch config.store {
+            case .sqlite(let path):
+                let store = try CustomerStore(path: path, currency: config.currency)
+                (name, currency, summary) = (store.path, store.currency, try store.summary())
+            case .postgres(let settings):
+                let location = try PostgresStore.Location(settings, passwordKey: "store.password_file")
+                do {
+                    let store = try await PostgresStore(location, currency: config.currency, logger: root.global.makeLogger())
+                    let read: StoreSummary
+                    do {
+                        read = try await store.summary()
+                    } catch {
+                        await store.close()
+                        throw error
+                    }
+                    await store.close()
+                    (name, currency, summary) = (settings.description, store.currency, read)
+                } catch let error as PostgresStoreError {
+                    throw CommandFailure(error.description, hint: error.hint)
+                }
+            }
+            print("store      \(name) (\(summary.migrations) migrations applied)")
             print("customers  \(summary.customers) (\(summary.customersWithPurchases) with purchases)")
-            print("purchases  \(summary.purchases), \(MoneyFormat.text(summary.revenueMinor, currency: store.currency)) in all")
+            print("purchases  \(summary.purchases), \(MoneyFormat.text(summary.revenueMinor, currency: currency)) in all")
             print("events     \(summary.events)")
             print("feedback   \(summary.feedback) (NPS: \(summary.promoters) promoters, \(summary.detractors) detractors)")
             print("consents   \(summary.consents) records; email granted for \(summary.emailConsents) customers")

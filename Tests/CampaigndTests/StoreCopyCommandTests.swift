@@ -73,6 +73,30 @@ struct StoreCopyCommandTests {
         #expect(customers.trimmingCharacters(in: .whitespacesAndNewlines) == "4")
     }
 
+    @Test("status on the copied PostgreSQL store prints what status on the SQLite store prints")
+    func statusOnBoth() async throws {
+        let server = try PostgresServer.shared()
+        let database = try server.createDatabase()
+        let (directory, config) = try Self.workspace()
+        let url = server.url(database: database)
+        Bounded.expectClean(
+            try await Bounded.run(["--config", config, "store", "copy", "--to", url], in: directory, timeout: 120),
+            status: 0, stderrContains: nil)
+        let onSQLite = try await Bounded.run(["--config", config, "status"], in: directory, timeout: 120)
+        Bounded.expectClean(onSQLite, status: 0, stderrContains: nil)
+        let postgresConfig = directory.appendingPathComponent("postgres.json").path
+        try #"{"store": "\#(url)"}"#.write(toFile: postgresConfig, atomically: true, encoding: .utf8)
+        let onPostgres = try await Bounded.run(["--config", postgresConfig, "status"], in: directory, timeout: 120)
+        Bounded.expectClean(onPostgres, status: 0, stderrContains: nil)
+        let (sqliteLines, postgresLines) = (onSQLite.stdout.split(separator: "\n"), onPostgres.stdout.split(separator: "\n"))
+        // Both stores run the same named migrations, so the counts match too.
+        let applied = sqliteLines.first.flatMap { $0.range(of: " (") }.map { sqliteLines[0][$0.lowerBound...] } ?? "none"
+        #expect(postgresLines.first.map(String.init) == "store      \(url)\(applied)", "\(onSQLite.stdout)\n\(onPostgres.stdout)")
+        #expect(applied.hasSuffix(" migrations applied)"))
+        #expect(sqliteLines.count == 7 && postgresLines.dropFirst() == sqliteLines.dropFirst(), "\(onSQLite.stdout)\n\(onPostgres.stdout)")
+        #expect(sqliteLines.contains("customers  3 (2 with purchases)"), "\(onSQLite.stdout)")
+    }
+
     @Test("a bad --to URL is one line with a hint, before anything is opened")
     func badURL() async throws {
         let (directory, config) = try Self.workspace()
@@ -89,7 +113,7 @@ struct StoreCopyCommandTests {
 @Suite("commands on a PostgreSQL store")
 struct PostgresStoreRefusalTests {
     @Test("a command that opens the store refuses a PostgreSQL store in one line with a hint", arguments: [
-        ["plan"], ["status"], ["run", "--once"], ["check"], ["import", "customers", "customers.csv"], ["forget", "C1"],
+        ["plan"], ["run", "--once"], ["check"], ["import", "customers", "customers.csv"], ["forget", "C1"],
     ])
     func refuses(command: [String]) async throws {
         let (directory, config) = try CampaigndProcess.workspace()
