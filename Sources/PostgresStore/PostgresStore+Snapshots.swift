@@ -60,12 +60,35 @@ extension PostgresStore {
         } catch {
             throw PostgresStoreError.explaining(error, location: location, operation: "read the store's counts")
         }
-        return StoreSummary(migrations: migrations, counts: try row.map { value in
+        return StoreSummary(
+            migrations: migrations, counts: try Self.wholeNumbers(row, operation: "read the store's counts", location: location))
+    }
+
+    /// Every coupon pool's counts at `now`, as `CustomerStore.couponPools(now:)`: the same SQL.
+    public func couponPools(now: Int64) async throws -> [CouponPoolSummary] {
+        let rows: [[DatabaseValue]]
+        do {
+            rows = try await inSnapshot { try await $0.rows(CouponPoolSummary.poolsSQL, arguments: [now.databaseValue, now.databaseValue]) }
+        } catch {
+            throw PostgresStoreError.explaining(error, location: location, operation: "read the coupon pools")
+        }
+        // In byte order, as SQLite sorts them (the database's collation may sort otherwise).
+        return try rows.map { row in
+            guard let pool = String.fromDatabaseValue(row[0]) else {
+                throw PostgresStoreError.failed(operation: "read the coupon pools", location: location.description, reason: "a pool without a name")
+            }
+            return CouponPoolSummary(pool: pool, counts: try Self.wholeNumbers(row.dropFirst(), operation: "read the coupon pools", location: location))
+        }.sorted { $0.pool.utf8.lexicographicallyPrecedes($1.pool.utf8) }
+    }
+
+    /// Each value as a whole number, or an error naming the operation.
+    static func wholeNumbers(_ values: some Collection<DatabaseValue>, operation: String, location: Location) throws -> [Int64] {
+        try values.map { value in
             guard let number = Int64.fromDatabaseValue(value) else {
-                throw PostgresStoreError.failed(
-                    operation: "read the store's counts", location: location.description, reason: "\(value) is not a whole number")
+                throw PostgresStoreError.failed(operation: operation, location: location.description, reason: "\(value) is not a whole number")
             }
             return number
-        })
+        }
     }
 }
+

@@ -1,8 +1,10 @@
 import ArgumentParser
 import CustomerStore
 import Foundation
+import PostgresStore
 
-/// `campaignd coupons`: per coupon pool, codes imported, handed out, delivered, redeemed and left.
+/// `campaignd coupons`: per coupon pool, codes imported, handed out, delivered, redeemed and left;
+/// on either store.
 struct CouponsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "coupons",
@@ -16,9 +18,16 @@ struct CouponsCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await failingCleanly {
-            let config = try root.global.loadConfig(for: "coupons")
-            let store = try CustomerStore(path: config.storePath, currency: config.currency, logger: root.global.makeLogger())
-            let pools = try store.couponPools(now: Int64(Date().timeIntervalSince1970))
+            let config = try root.global.loadConfigAnyStore()
+            let now = Int64(Date().timeIntervalSince1970)
+            let pools: [CouponPoolSummary]
+            switch config.store {
+            case .sqlite(let path):
+                let store = try CustomerStore(path: path, currency: config.currency, logger: root.global.makeLogger())
+                pools = try store.couponPools(now: now)
+            case .postgres(let settings):
+                pools = try await root.global.withPostgresStore(settings, currency: config.currency) { try await $0.couponPools(now: now) }
+            }
             if json {
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]

@@ -21,20 +21,8 @@ struct StatusCommand: AsyncParsableCommand {
                 let store = try CustomerStore(path: path, currency: config.currency)
                 (name, currency, summary) = (store.path, store.currency, try store.summary())
             case .postgres(let settings):
-                let location = try PostgresStore.Location(settings, passwordKey: "store.password_file")
-                do {
-                    let store = try await PostgresStore(location, currency: config.currency, logger: root.global.makeLogger())
-                    let read: StoreSummary
-                    do {
-                        read = try await store.summary()
-                    } catch {
-                        await store.close()
-                        throw error
-                    }
-                    await store.close()
-                    (name, currency, summary) = (settings.description, store.currency, read)
-                } catch let error as PostgresStoreError {
-                    throw CommandFailure(error.description, hint: error.hint)
+                (name, currency, summary) = try await root.global.withPostgresStore(settings, currency: config.currency) { store in
+                    (settings.description, store.currency, try await store.summary())
                 }
             }
             print("store      \(name) (\(summary.migrations) migrations applied)")

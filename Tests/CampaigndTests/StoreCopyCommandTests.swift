@@ -73,12 +73,18 @@ struct StoreCopyCommandTests {
         #expect(customers.trimmingCharacters(in: .whitespacesAndNewlines) == "4")
     }
 
-    @Test("status on the copied PostgreSQL store prints what status on the SQLite store prints")
+    @Test("status and coupons on the copied PostgreSQL store print what they print on the SQLite store")
     func statusOnBoth() async throws {
         let server = try PostgresServer.shared()
         let database = try server.createDatabase()
         let (directory, config) = try Self.workspace()
         let url = server.url(database: database)
+        // Three codes: one without an expiry, one expiring in 2099, one expired in 2020.
+        let codes = directory.appendingPathComponent("codes.csv").path
+        try "code,expires\nSPRING-1,\nSPRING-2,2099-01-01\nSPRING-3,2020-01-01\n".write(toFile: codes, atomically: true, encoding: .utf8)
+        Bounded.expectClean(
+            try await Bounded.run(["--config", config, "import", "coupons", "SPRING", codes], in: directory, timeout: 120),
+            status: 0, stderrContains: nil)
         Bounded.expectClean(
             try await Bounded.run(["--config", config, "store", "copy", "--to", url], in: directory, timeout: 120),
             status: 0, stderrContains: nil)
@@ -95,6 +101,12 @@ struct StoreCopyCommandTests {
         #expect(applied.hasSuffix(" migrations applied)"))
         #expect(sqliteLines.count == 7 && postgresLines.dropFirst() == sqliteLines.dropFirst(), "\(onSQLite.stdout)\n\(onPostgres.stdout)")
         #expect(sqliteLines.contains("customers  3 (2 with purchases)"), "\(onSQLite.stdout)")
+        let poolsOnSQLite = try await Bounded.run(["--config", config, "coupons", "--json"], in: directory, timeout: 120)
+        let poolsOnPostgres = try await Bounded.run(["--config", postgresConfig, "coupons", "--json"], in: directory, timeout: 120)
+        Bounded.expectClean(poolsOnSQLite, status: 0, stderrContains: nil)
+        Bounded.expectClean(poolsOnPostgres, status: 0, stderrContains: nil)
+        #expect(poolsOnSQLite.stdout.contains(#""expired" : 1"#) && poolsOnSQLite.stdout.contains(#""left" : 2"#), "\(poolsOnSQLite.stdout)")
+        #expect(poolsOnPostgres.stdout == poolsOnSQLite.stdout, "\(poolsOnSQLite.stdout)\n\(poolsOnPostgres.stdout)")
     }
 
     @Test("a bad --to URL is one line with a hint, before anything is opened")
