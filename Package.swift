@@ -193,7 +193,11 @@ let package = Package(
         .testTarget(
             name: "RuleTestingTests", dependencies: ["RuleTesting", "RuleLanguage", "Evaluation", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "LanguageServerTests", dependencies: ["LanguageServer", "RuleLanguage"], exclude: ["EndToEnd"]),
-        .testTarget(name: "DaemonTests", dependencies: ["Daemon", "Engine", "CampaignConfig", "RuleLanguage"]),
+        .testTarget(
+            name: "DaemonTests",
+            dependencies: [
+                "Daemon", "Engine", "CampaignConfig", "CustomerStore", "RuleLanguage", .product(name: "Logging", package: "swift-log"),
+            ]),
         // The PostgreSQL store against a real server (TestSupport's PostgresServer).
         .testTarget(
             name: "PostgresStoreTests",

@@ -19,12 +19,20 @@ public enum RuntimeLoader {
 
     /// Loads the config at `configPath`, its rules, templates and channels, or fails with every problem.
     public static func load(configPath: String) throws(Failure) -> EngineConfiguration {
-        let config: Config
+        try load(config: try loadConfig(path: configPath))
+    }
+
+    /// The config file at `path`, checked, or every problem.
+    static func loadConfig(path: String) throws(Failure) -> Config {
         do {
-            config = try Config.load(path: configPath)
+            return try Config.load(path: path)
         } catch {
             throw Failure(description: error.description)
         }
+    }
+
+    /// The rules, templates and channels `config` names, or every problem.
+    static func load(config: Config) throws(Failure) -> EngineConfiguration {
         let result: CheckResult
         do {
             result = try rules(config: config)

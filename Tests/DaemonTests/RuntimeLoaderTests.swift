@@ -1,7 +1,9 @@
 import CampaignConfig
+import CustomerStore
 import Daemon
 import Engine
 import Foundation
+import Logging
 import RuleLanguage
 import Testing
 
@@ -78,6 +80,40 @@ struct RuntimeLoaderTests {
         let problems = RuntimeLoader.templateAndChannelProblems(config: loaded, rules: ruleSet)
         #expect(problems.contains { $0.contains("needs 'channels.email.unsubscribe_url'") }, "\(problems)")
         #expect(failure?.description == problems.joined(separator: "\n"))
+    }
+
+    @Test("a reload naming another store or currency fails and the running configuration stays; undone, the reload applies")
+    func storeChangeNeedsRestart() throws {
+        let directory = try demoCopy()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("config.json").path
+        let original = try String(contentsOfFile: path, encoding: .utf8)
+            .replacingOccurrences(of: "\"../../var/demo/campaignd.sqlite\"", with: "\"store.sqlite\"")
+        try original.write(toFile: path, atomically: true, encoding: .utf8)
+        let config = try Config.load(path: path)
+        let store = try CustomerStore(path: config.storePath, currency: config.currency)
+        let engine = try RuntimeLoader.engine(store: store, configPath: path, logger: Logger(label: "test"))
+        let rules = engine.configuration.runtime.ruleSet.rules.map(\.name)
+
+        // Another store, and a rule file removed: nothing of it applies.
+        try original.replacingOccurrences(of: "\"store.sqlite\"", with: "\"other.sqlite\"")
+            .write(toFile: path, atomically: true, encoding: .utf8)
+        try FileManager.default.removeItem(at: directory.appendingPathComponent("rules/journeys.rules"))
+        let moved = #expect(throws: RuntimeLoader.Failure.self) { try engine.reload() }
+        #expect(moved?.description.hasPrefix("the config's store changed (\(config.storePath) → ") == true, "\(String(describing: moved))")
+        #expect(moved?.description.hasSuffix("(hint: restart campaignd to use the new one)") == true)
+        #expect(engine.configuration.runtime.ruleSet.rules.map(\.name) == rules)
+
+        try original.replacingOccurrences(of: "\"currency\": \"EUR\"", with: "\"currency\": \"SEK\"")
+            .write(toFile: path, atomically: true, encoding: .utf8)
+        let recurrenced = #expect(throws: RuntimeLoader.Failure.self) { try engine.reload() }
+        #expect(recurrenced?.description.hasPrefix("the config's currency changed (EUR → SEK)") == true, "\(String(describing: recurrenced))")
+        #expect(engine.configuration.runtime.currency == "EUR")
+
+        // The store and currency as opened: the reload applies the removed rule file.
+        try original.write(toFile: path, atomically: true, encoding: .utf8)
+        try engine.reload()
+        #expect(engine.configuration.runtime.ruleSet.rules.count < rules.count)
     }
 
     @Test("a journey step's template is checked like a rule's, and the load counts the journey")
