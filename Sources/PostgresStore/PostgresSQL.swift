@@ -84,6 +84,18 @@ extension PostgresConnection {
         return result
     }
 
+    /// Every row of `sql` (with `?` placeholders) as a GRDB `Row` whose columns are named as the
+    /// query names them, so the SQLite store's row decoders (by column name) read it.
+    func namedRows(_ sql: String, _ arguments: [DatabaseValue] = [], logger: Logger = PostgresSQL.quiet) async throws -> [Row] {
+        var result: [Row] = []
+        for try await row in try await query(PostgresSQL.query(sql, arguments), logger: logger) {
+            var columns: [String: (any DatabaseValueConvertible)?] = [:]
+            for cell in row { columns[cell.columnName] = try PostgresSQL.value(cell) }
+            result.append(Row(columns))
+        }
+        return result
+    }
+
     /// Runs `sql` (with `?` placeholders) for its effect.
     func execute(_ sql: String, _ arguments: [DatabaseValue] = [], logger: Logger = PostgresSQL.quiet) async throws {
         try await query(PostgresSQL.query(sql, arguments), logger: logger)

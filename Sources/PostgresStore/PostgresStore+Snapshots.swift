@@ -90,5 +90,30 @@ extension PostgresStore {
             return number
         }
     }
-}
 
+    /// The send log's rows matching `filter`, as `SendLog.entries`: the same SQL and decoder.
+    public func sendLogEntries(_ filter: SendLogFilter) async throws -> [SendLogEntry] {
+        let (sql, arguments) = filter.query
+        do {
+            return try await withConnection { try await $0.namedRows(sql, arguments).map(SendLogEntry.init(row:)) }
+        } catch {
+            throw PostgresStoreError.explaining(error, location: location, operation: "read the send log")
+        }
+    }
+
+    /// The rule names and the journey steps' send names the send log holds, each sorted, as
+    /// `SendLog.ruleNames()` and `journeyStepNames()`.
+    public func sendLogNames() async throws -> (rules: [String], steps: [String]) {
+        do {
+            return try await inSnapshot { snapshot in
+                let rules = try await snapshot.rows(SendLog.ruleNamesSQL).compactMap { String.fromDatabaseValue($0[0]) }
+                let steps = try await snapshot.rows(SendLog.journeyStepNamesSQL).compactMap { String.fromDatabaseValue($0[0]) }
+                // In byte order, as SQLite sorts them (the database's collation may sort otherwise).
+                let bytewise: (String, String) -> Bool = { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+                return (rules.sorted(by: bytewise), steps.sorted(by: bytewise))
+            }
+        } catch {
+            throw PostgresStoreError.explaining(error, location: location, operation: "read the send log")
+        }
+    }
+}

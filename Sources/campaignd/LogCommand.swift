@@ -4,6 +4,7 @@ import CustomerStore
 import Daemon
 import Evaluation
 import Foundation
+import PostgresStore
 import RuleLanguage
 
 /// `campaignd log`: the send log, newest first, with the reason for each row.
@@ -69,9 +70,9 @@ struct LogCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await failingCleanly {
-            let config = try root.global.loadConfig(for: "log")
-            guard FileManager.default.fileExists(atPath: config.storePath) else {
-                throw CommandFailure("no store at \(config.storePath)", hint: "import customers first: campaignd import customers FILE")
+            let config = try root.global.loadConfigAnyStore()
+            if case .sqlite(let path) = config.store, !FileManager.default.fileExists(atPath: path) {
+                throw CommandFailure("no store at \(path)", hint: "import customers first: campaignd import customers FILE")
             }
             var filter = SendLogFilter(rule: rule, customer: customer, limit: limit)
             if let step, journey == nil {
@@ -93,17 +94,36 @@ struct LogCommand: AsyncParsableCommand {
                 }
                 filter.changedSince = instant
             }
-            let store = try CustomerStore(path: config.storePath, currency: config.currency)
-            let rows = try store.sendLog.entries(filter)
+            // The rows, and the send log's names in case a --rule matched none (on PostgreSQL read
+            // with the rows, before the store closes).
+            let rows: [SendLogEntry]
+            let sent: () async throws -> (rules: [String], steps: [String])
+            switch config.store {
+            case .sqlite(let path):
+                let store = try CustomerStore(path: path, currency: config.currency)
+                rows = try store.sendLog.entries(filter)
+                sent = { (try store.sendLog.ruleNames(), try store.sendLog.journeyStepNames()) }
+            case .postgres(let settings):
+                let needNames = rule != nil
+                let read = try await root.global.withPostgresStore(settings, currency: config.currency) { store in
+                    let rows = try await store.sendLogEntries(filter)
+                    return (rows, rows.isEmpty && needNames ? try await store.sendLogNames() : ([], []))
+                }
+                rows = read.0
+                sent = { read.1 }
+            }
             // No rows for a name neither the send log nor the rules know: say so (a warning, so scripts that
             // poll for a rule's first send keep their empty listing), with a did-you-mean.
             // A configured rule or step that has sent nothing yet is not a mistake; rules that do
             // not load (broken, or no rules directory) leave the send log's names alone.
-            if let rule, rows.isEmpty,
-               let problem = try SendLogNames(store, configured: try? RuntimeLoader.rules(config: config).ruleSet)
-                   .problem(with: rule, stepsAllowed: true) {
-                printError("warning: \(problem.message)")
-                if let hint = problem.hint { printError("hint: \(hint)") }
+            if let rule, rows.isEmpty {
+                let names = try await sent()
+                let configured = try? RuntimeLoader.rules(config: config).ruleSet
+                if let problem = SendLogNames(sentRules: names.rules, sentSteps: names.steps, configured: configured)
+                    .problem(with: rule, stepsAllowed: true) {
+                    printError("warning: \(problem.message)")
+                    if let hint = problem.hint { printError("hint: \(hint)") }
+                }
             }
             let zone = config.timeZone
             let entries = rows.map { row in

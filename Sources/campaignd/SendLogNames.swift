@@ -11,8 +11,11 @@ struct SendLogNames {
     /// - Parameter configured: the loaded rule set, whose rule and step names count as known
     ///   even before their first row.
     init(_ store: CustomerStore, configured: RuleSet? = nil) throws {
-        let sentRules = try store.sendLog.ruleNames()
-        let sentSteps = try store.sendLog.journeyStepNames()
+        self.init(sentRules: try store.sendLog.ruleNames(), sentSteps: try store.sendLog.journeyStepNames(), configured: configured)
+    }
+
+    /// From the send log's names, read from either store.
+    init(sentRules: [String], sentSteps: [String], configured: RuleSet? = nil) {
         let configuredRules = configured?.rules.map(\.name) ?? []
         let configuredSteps = configured?.journeys.flatMap { journey in journey.steps.map { "\(journey.name)/\($0.name)" } } ?? []
         rules = sentRules + configuredRules.filter { !sentRules.contains($0) }

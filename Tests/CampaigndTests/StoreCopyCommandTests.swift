@@ -73,7 +73,7 @@ struct StoreCopyCommandTests {
         #expect(customers.trimmingCharacters(in: .whitespacesAndNewlines) == "4")
     }
 
-    @Test("status and coupons on the copied PostgreSQL store print what they print on the SQLite store")
+    @Test("status, coupons and log on the copied PostgreSQL store print what they print on the SQLite store")
     func statusOnBoth() async throws {
         let server = try PostgresServer.shared()
         let database = try server.createDatabase()
@@ -107,6 +107,20 @@ struct StoreCopyCommandTests {
         Bounded.expectClean(poolsOnPostgres, status: 0, stderrContains: nil)
         #expect(poolsOnSQLite.stdout.contains(#""expired" : 1"#) && poolsOnSQLite.stdout.contains(#""left" : 2"#), "\(poolsOnSQLite.stdout)")
         #expect(poolsOnPostgres.stdout == poolsOnSQLite.stdout, "\(poolsOnSQLite.stdout)\n\(poolsOnPostgres.stdout)")
+        // log: every row as JSON, one rule as text, and a misspelt rule's warning with its did-you-mean.
+        for arguments in [["log", "--json"], ["log", "--rule", "welcome", "--status", "sent"], ["log", "--rule", "welcom"]] {
+            let logOnSQLite = try await Bounded.run(["--config", config] + arguments, in: directory, timeout: 120)
+            let logOnPostgres = try await Bounded.run(["--config", postgresConfig] + arguments, in: directory, timeout: 120)
+            Bounded.expectClean(logOnSQLite, status: 0, stderrContains: nil)
+            Bounded.expectClean(logOnPostgres, status: 0, stderrContains: nil)
+            #expect(logOnPostgres.stdout == logOnSQLite.stdout && logOnPostgres.stderr == logOnSQLite.stderr,
+                    "\(arguments): \(logOnSQLite.stdout)\(logOnSQLite.stderr)\n\(logOnPostgres.stdout)\(logOnPostgres.stderr)")
+        }
+        let everyRow = try await Bounded.run(["--config", postgresConfig, "log", "--json"], in: directory, timeout: 120)
+        #expect(everyRow.stdout.components(separatedBy: #""send_id""#).count == 3, "two rows: \(everyRow.stdout)")
+        #expect(everyRow.stdout.contains(#""customer" : "C1""#) && everyRow.stdout.contains(#""status" : "holdout""#))
+        let misspelt = try await Bounded.run(["--config", postgresConfig, "log", "--rule", "welcom"], in: directory, timeout: 120)
+        #expect(misspelt.stderr.contains(#"did you mean "welcome"?"#), "\(misspelt.stderr)")
     }
 
     @Test("a bad --to URL is one line with a hint, before anything is opened")
