@@ -116,4 +116,29 @@ extension PostgresStore {
             throw PostgresStoreError.explaining(error, location: location, operation: "read the send log")
         }
     }
+
+    /// Enrolments per journey at `now`, as `Enrolments.counts(now:)`: the same SQL and tally.
+    public func journeyCounts(now: Int64) async throws -> [JourneyCounts] {
+        let operation = "read the journeys' enrolments"
+        let (active, ended): ([[DatabaseValue]], [[DatabaseValue]])
+        do {
+            (active, ended) = try await inSnapshot { snapshot in
+                (try await snapshot.rows(JourneyCounts.activeSQL, arguments: [now.databaseValue]), try await snapshot.rows(JourneyCounts.endedSQL))
+            }
+        } catch {
+            throw PostgresStoreError.explaining(error, location: location, operation: operation)
+        }
+        func text(_ value: DatabaseValue) throws -> String {
+            guard let text = String.fromDatabaseValue(value) else {
+                throw PostgresStoreError.failed(operation: operation, location: location.description, reason: "\(value) is not text")
+            }
+            return text
+        }
+        func number(_ value: DatabaseValue) throws -> Int {
+            Int(try Self.wholeNumbers([value], operation: operation, location: location)[0])
+        }
+        return JourneyCounts.tally(
+            active: try active.map { (try text($0[0]), try text($0[1]), try text($0[2]), try number($0[3]), try number($0[4])) },
+            ended: try ended.map { (try text($0[0]), try text($0[1]), try number($0[2])) })
+    }
 }

@@ -20,6 +20,17 @@ struct EvaluationSetup {
     /// them; a missing store is not created.
     static func load(_ global: GlobalOptions, for command: String) throws -> EvaluationSetup {
         let config = try global.loadConfig(for: command)
+        let ruleSet = try Self.ruleSet(config)
+        guard FileManager.default.fileExists(atPath: config.storePath) else {
+            throw CommandFailure("no store at \(config.storePath)", hint: "import customers first: campaignd import customers FILE")
+        }
+        let store = try CustomerStore(path: config.storePath, currency: config.currency)
+        return EvaluationSetup(config: config, ruleSet: ruleSet, store: store)
+    }
+
+    /// The config's rules, checked as the daemon loads them, or one clear line (each error
+    /// printed first as `check` prints it).
+    static func ruleSet(_ config: Config) throws -> RuleSet {
         let directory = RuntimeLoader.relativeToCurrentDirectory(config.rulesDirectory)
         let result: CheckResult
         do {
@@ -34,15 +45,16 @@ struct EvaluationSetup {
                 "the rules in \(directory) have \(result.errorCount) error\(result.errorCount == 1 ? "" : "s")",
                 hint: "fix them (campaignd check shows each) and run this again")
         }
-        guard FileManager.default.fileExists(atPath: config.storePath) else {
-            throw CommandFailure("no store at \(config.storePath)", hint: "import customers first: campaignd import customers FILE")
-        }
-        let store = try CustomerStore(path: config.storePath, currency: config.currency)
-        return EvaluationSetup(config: config, ruleSet: ruleSet, store: store)
+        return ruleSet
     }
 
     /// The instant `--at` names (default: now).
     func instant(_ text: String?) throws -> Int64 {
+        try Self.instant(text, config: config)
+    }
+
+    /// The instant `--at` names (default: now), in `config`'s business time zone.
+    static func instant(_ text: String?, config: Config) throws -> Int64 {
         guard let text else { return Int64(Date().timeIntervalSince1970) }
         guard let instant = InstantText.parse(text, businessTimeZone: config.timeZone) else {
             throw CommandFailure(

@@ -2,10 +2,11 @@ import ArgumentParser
 import CustomerStore
 import Evaluation
 import Foundation
+import PostgresStore
 import RuleLanguage
 
 /// `campaignd journeys`: each journey, its version, how many customers are at each step (and
-/// of those still waiting), and how enrolments ended.
+/// of those still waiting), and how enrolments ended; on either store.
 struct JourneysCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "journeys",
@@ -44,9 +45,18 @@ struct JourneysCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await failingCleanly {
-            let setup = try EvaluationSetup.load(root.global, for: "journeys")
-            let now = try setup.instant(at)
-            let entries = Self.entries(ruleSet: setup.ruleSet, counts: try setup.store.enrolments.counts(now: now))
+            let config = try root.global.loadConfigAnyStore()
+            let (ruleSet, counts): (RuleSet, [JourneyCounts])
+            switch config.store {
+            case .sqlite:
+                let setup = try EvaluationSetup.load(root.global, for: "journeys")
+                (ruleSet, counts) = (setup.ruleSet, try setup.store.enrolments.counts(now: try setup.instant(at)))
+            case .postgres(let settings):
+                ruleSet = try EvaluationSetup.ruleSet(config)
+                let now = try EvaluationSetup.instant(at, config: config)
+                counts = try await root.global.withPostgresStore(settings, currency: config.currency) { try await $0.journeyCounts(now: now) }
+            }
+            let entries = Self.entries(ruleSet: ruleSet, counts: counts)
             if json {
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]

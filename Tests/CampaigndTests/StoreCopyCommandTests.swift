@@ -73,7 +73,7 @@ struct StoreCopyCommandTests {
         #expect(customers.trimmingCharacters(in: .whitespacesAndNewlines) == "4")
     }
 
-    @Test("status, coupons and log on the copied PostgreSQL store print what they print on the SQLite store")
+    @Test("status, coupons, log and journeys on the copied PostgreSQL store print what they print on the SQLite store")
     func statusOnBoth() async throws {
         let server = try PostgresServer.shared()
         let database = try server.createDatabase()
@@ -85,6 +85,29 @@ struct StoreCopyCommandTests {
         Bounded.expectClean(
             try await Bounded.run(["--config", config, "import", "coupons", "SPRING", codes], in: directory, timeout: 120),
             status: 0, stderrContains: nil)
+        // A journey in the rules, and enrolments: two active at "thanks" (one still waiting at the
+        // --at below), one at a step the rules no longer have, one ended.
+        try FileManager.default.createDirectory(at: directory.appendingPathComponent("rules"), withIntermediateDirectories: true)
+        try "journey \"welcome\" {\n  enter when orders = 1\n  step \"thanks\" { send email \"journey-thanks\" }\n}\n"
+            .write(to: directory.appendingPathComponent("rules/journey.rules"), atomically: true, encoding: .utf8)
+        let email = directory.appendingPathComponent("templates/email")
+        try FileManager.default.createDirectory(at: email, withIntermediateDirectories: true)
+        for (part, text) in [("subject", "Thanks"), ("text", "Thank you.")] {
+            try text.write(to: email.appendingPathComponent("journey-thanks.\(part).mustache"), atomically: true, encoding: .utf8)
+        }
+        let sqlite = try CustomerStore(path: directory.appendingPathComponent("store.sqlite").path, currency: "EUR")
+        try await sqlite.database.write { db in
+            for (customer, step, waitEnds, ended) in [("C1", "thanks", 1_790_100_000, nil), ("C2", "thanks", 1_790_300_000, nil),
+                                                      ("C3", "old", 1_790_000_000, nil), ("C2", "thanks", 1_780_000_000, "left")] as [(String, String, Int64, String?)] {
+                try db.execute(
+                    sql: """
+                        INSERT INTO enrolment(journey, customer_id, entered_at, journey_hash, step, step_since, wait_ends_at, ended, ended_detail, ended_at)
+                        VALUES ('welcome', (SELECT id FROM customer WHERE external_id = ?), ?, 'v1', ?, ?, ?, ?, ?, ?)
+                        """,
+                    arguments: [customer, waitEnds - 86_400, step, waitEnds - 86_400, waitEnds, ended,
+                                ended == nil ? nil : "step removed", ended == nil ? nil : waitEnds])
+            }
+        }
         Bounded.expectClean(
             try await Bounded.run(["--config", config, "store", "copy", "--to", url], in: directory, timeout: 120),
             status: 0, stderrContains: nil)
@@ -116,6 +139,15 @@ struct StoreCopyCommandTests {
             #expect(logOnPostgres.stdout == logOnSQLite.stdout && logOnPostgres.stderr == logOnSQLite.stderr,
                     "\(arguments): \(logOnSQLite.stdout)\(logOnSQLite.stderr)\n\(logOnPostgres.stdout)\(logOnPostgres.stderr)")
         }
+        let journeysOnSQLite = try await Bounded.run(
+            ["--config", config, "journeys", "--json", "--at", "2026-09-23T12:00:00Z"], in: directory, timeout: 120)
+        let journeysOnPostgres = try await Bounded.run(
+            ["--config", postgresConfig, "journeys", "--json", "--at", "2026-09-23T12:00:00Z"], in: directory, timeout: 120)
+        Bounded.expectClean(journeysOnSQLite, status: 0, stderrContains: nil)
+        Bounded.expectClean(journeysOnPostgres, status: 0, stderrContains: nil)
+        #expect(journeysOnPostgres.stdout == journeysOnSQLite.stdout, "\(journeysOnSQLite.stdout)\n\(journeysOnPostgres.stdout)")
+        #expect(journeysOnSQLite.stdout.contains(#""active" : 3"#) && journeysOnSQLite.stdout.contains(#""left: step removed" : 1"#)
+                && journeysOnSQLite.stdout.contains(#""waiting" : 1"#), "\(journeysOnSQLite.stdout)")
         let everyRow = try await Bounded.run(["--config", postgresConfig, "log", "--json"], in: directory, timeout: 120)
         #expect(everyRow.stdout.components(separatedBy: #""send_id""#).count == 3, "two rows: \(everyRow.stdout)")
         #expect(everyRow.stdout.contains(#""customer" : "C1""#) && everyRow.stdout.contains(#""status" : "holdout""#))

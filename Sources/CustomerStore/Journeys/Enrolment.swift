@@ -67,4 +67,36 @@ public struct JourneyCounts: Sendable, Equatable {
     }
 
     public var active: Int { activeByStep.values.reduce(0, +) }
+
+    /// Active enrolments per journey, step and version, and of those the ones still waiting at
+    /// the argument (`now`). Runs on either store.
+    public static let activeSQL = """
+        SELECT journey, step, journey_hash, count(*), count(*) FILTER (WHERE wait_ends_at > ?) FROM enrolment
+        WHERE ended IS NULL GROUP BY journey, step, journey_hash
+        """
+    /// Ended enrolments per journey and how they ended (`left: step removed`). Runs on either store.
+    public static let endedSQL = """
+        SELECT journey, ended || coalesce(': ' || ended_detail, ''), count(*) FROM enrolment
+        WHERE ended IS NOT NULL GROUP BY 1, 2
+        """
+
+    /// The counts of `activeSQL`'s and `endedSQL`'s rows, one per journey, by journey name.
+    public static func tally(
+        active: [(journey: String, step: String, version: String, customers: Int, waiting: Int)],
+        ended: [(journey: String, reason: String, enrolments: Int)]
+    ) -> [JourneyCounts] {
+        var byJourney: [String: JourneyCounts] = [:]
+        for row in active {
+            var counts = byJourney[row.journey] ?? JourneyCounts(journey: row.journey)
+            counts.activeByStep[row.step, default: 0] += row.customers
+            counts.waitingByStep[row.step, default: 0] += row.waiting
+            counts.activeByVersion[row.version, default: 0] += row.customers
+            counts.activeByStepAndVersion[row.step, default: [:]][row.version, default: 0] += row.customers
+            byJourney[row.journey] = counts
+        }
+        for row in ended {
+            byJourney[row.journey, default: JourneyCounts(journey: row.journey)].endedByReason[row.reason, default: 0] += row.enrolments
+        }
+        return byJourney.values.sorted { $0.journey < $1.journey }
+    }
 }

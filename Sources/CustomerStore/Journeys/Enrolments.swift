@@ -38,36 +38,13 @@ public struct Enrolments: Sendable {
     /// ended ones by reason (`left` with its detail: `left: step removed`). Journeys in name order.
     public func counts(now: Int64) throws -> [JourneyCounts] {
         try database.read { db in
-            var byJourney: [String: JourneyCounts] = [:]
-            let active = try Row.fetchCursor(
-                db,
-                sql: """
-                    SELECT journey, step, journey_hash, count(*), sum(wait_ends_at > ?) FROM enrolment
-                    WHERE ended IS NULL GROUP BY journey, step, journey_hash
-                    """,
-                arguments: [now])
-            while let row = try active.next() {
-                let journey: String = row[0]
-                let step: String = row[1]
-                let hash: String = row[2]
-                let count: Int = row[3]
-                let waiting: Int = row[4]
-                byJourney[journey, default: JourneyCounts(journey: journey)].activeByStep[step, default: 0] += count
-                byJourney[journey, default: JourneyCounts(journey: journey)].waitingByStep[step, default: 0] += waiting
-                byJourney[journey, default: JourneyCounts(journey: journey)].activeByVersion[hash, default: 0] += count
-                byJourney[journey, default: JourneyCounts(journey: journey)].activeByStepAndVersion[step, default: [:]][hash, default: 0] += count
+            let active = try Row.fetchAll(db, sql: JourneyCounts.activeSQL, arguments: [now]).map { row in
+                (journey: row[0] as String, step: row[1] as String, version: row[2] as String, customers: row[3] as Int, waiting: row[4] as Int)
             }
-            let ended = try Row.fetchCursor(
-                db,
-                sql: """
-                    SELECT journey, ended || coalesce(': ' || ended_detail, ''), count(*) FROM enrolment
-                    WHERE ended IS NOT NULL GROUP BY 1, 2
-                    """)
-            while let row = try ended.next() {
-                let journey: String = row[0]
-                byJourney[journey, default: JourneyCounts(journey: journey)].endedByReason[row[1], default: 0] += row[2] as Int
+            let ended = try Row.fetchAll(db, sql: JourneyCounts.endedSQL).map { row in
+                (journey: row[0] as String, reason: row[1] as String, enrolments: row[2] as Int)
             }
-            return byJourney.values.sorted { $0.journey < $1.journey }
+            return JourneyCounts.tally(active: active, ended: ended)
         }
     }
 
