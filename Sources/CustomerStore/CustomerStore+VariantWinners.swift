@@ -5,7 +5,7 @@ import GRDB
 extension CustomerStore {
     /// Every recorded winner, by rule name.
     public func variantWinners() throws -> [VariantWinner] {
-        try database.read { try VariantWinner.fetchAll($0, sql: "SELECT * FROM variant_winner ORDER BY rule") }
+        try database.read { try VariantWinner.fetchAll($0, sql: VariantWinner.allSQL) }
     }
 
     /// Records `winner` unless the rule already has one (which stays: a winner never flips by
@@ -25,7 +25,15 @@ extension CustomerStore {
     @discardableResult
     public func resetVariantWinner(rule: String) throws -> VariantWinner? {
         try database.write { db in
-            try VariantWinner.fetchOne(db, sql: "DELETE FROM variant_winner WHERE rule = ? RETURNING *", arguments: [rule])
+            try VariantWinner.fetchOne(db, sql: VariantWinner.resetSQL, arguments: [rule])
         }
     }
+}
+
+extension VariantWinner {
+    /// Every recorded winner, by rule (`variantWinners()`); runs on either store.
+    public static let allSQL = "SELECT * FROM variant_winner ORDER BY rule"
+    /// Removes the argument rule's winner and returns it (`resetVariantWinner(rule:)`); runs on
+    /// either store.
+    public static let resetSQL = "DELETE FROM variant_winner WHERE rule = ? RETURNING *"
 }

@@ -141,4 +141,26 @@ extension PostgresStore {
             active: try active.map { (try text($0[0]), try text($0[1]), try text($0[2]), try number($0[3]), try number($0[4])) },
             ended: try ended.map { (try text($0[0]), try text($0[1]), try number($0[2])) })
     }
+
+    /// Every recorded A/B winner, as `CustomerStore.variantWinners()`, rules in byte order.
+    public func variantWinners() async throws -> [VariantWinner] {
+        do {
+            return try await withConnection { try await $0.namedRows(VariantWinner.allSQL).map(VariantWinner.init(row:)) }
+                .sorted { $0.rule.utf8.lexicographicallyPrecedes($1.rule.utf8) }
+        } catch {
+            throw PostgresStoreError.explaining(error, location: location, operation: "read the variant winners")
+        }
+    }
+
+    /// Removes a rule's recorded winner, as `CustomerStore.resetVariantWinner(rule:)`: the
+    /// removed winner, or nil when there was none.
+    public func resetVariantWinner(rule: String) async throws -> VariantWinner? {
+        do {
+            return try await withConnection {
+                try await $0.namedRows(VariantWinner.resetSQL, [rule.databaseValue]).map(VariantWinner.init(row:)).first
+            }
+        } catch {
+            throw PostgresStoreError.explaining(error, location: location, operation: "reset-winner \(rule)")
+        }
+    }
 }

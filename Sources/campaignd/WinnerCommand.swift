@@ -2,9 +2,10 @@ import ArgumentParser
 import CampaignConfig
 import CustomerStore
 import Foundation
+import PostgresStore
 
 /// `campaignd reset-winner RULE`: removes a rule's recorded A/B winner, so its sends split again
-/// and the test starts over (a winner never flips back by itself).
+/// and the test starts over (a winner never flips back by itself). On either store.
 struct ResetWinnerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "reset-winner",
@@ -21,19 +22,29 @@ struct ResetWinnerCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await failingCleanly {
-            let config = try root.global.loadConfig(for: "reset-winner")
-            guard FileManager.default.fileExists(atPath: config.storePath) else {
-                throw CommandFailure("no store at \(config.storePath)", hint: "check the \"store\" key of the config")
-            }
-            let store = try CustomerStore(path: config.storePath, currency: config.currency)
-            let removed: VariantWinner?
-            do {
-                removed = try store.resetVariantWinner(rule: rule)
-            } catch {
-                throw store.explaining(error, operation: "reset-winner \(rule)")
+            let config = try root.global.loadConfigAnyStore()
+            let (removed, known): (VariantWinner?, () async throws -> [String])
+            switch config.store {
+            case .sqlite(let path):
+                guard FileManager.default.fileExists(atPath: path) else {
+                    throw CommandFailure("no store at \(path)", hint: "check the \"store\" key of the config")
+                }
+                let store = try CustomerStore(path: path, currency: config.currency)
+                do {
+                    removed = try store.resetVariantWinner(rule: rule)
+                } catch {
+                    throw store.explaining(error, operation: "reset-winner \(rule)")
+                }
+                known = { try store.variantWinners().map(\.rule) }
+            case .postgres(let settings):
+                let (winner, others) = try await root.global.withPostgresStore(settings, currency: config.currency) { store in
+                    let winner = try await store.resetVariantWinner(rule: rule)
+                    return (winner, winner == nil ? try await store.variantWinners().map(\.rule) : [])
+                }
+                (removed, known) = (winner, { others })
             }
             guard let removed else {
-                let known = try store.variantWinners().map(\.rule)
+                let known = try await known()
                 throw CommandFailure(
                     "reset-winner: rule \"\(rule)\" has no recorded winner",
                     hint: known.isEmpty ? "no rule has one; nothing was changed" : "rules with a winner: \(known.joined(separator: ", "))")

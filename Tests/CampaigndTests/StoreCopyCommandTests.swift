@@ -73,7 +73,7 @@ struct StoreCopyCommandTests {
         #expect(customers.trimmingCharacters(in: .whitespacesAndNewlines) == "4")
     }
 
-    @Test("status, coupons, log and journeys on the copied PostgreSQL store print what they print on the SQLite store")
+    @Test("status, coupons, log, journeys and reset-winner on the copied PostgreSQL store print what they print on the SQLite store")
     func statusOnBoth() async throws {
         let server = try PostgresServer.shared()
         let database = try server.createDatabase()
@@ -96,6 +96,9 @@ struct StoreCopyCommandTests {
             try text.write(to: email.appendingPathComponent("journey-thanks.\(part).mustache"), atomically: true, encoding: .utf8)
         }
         let sqlite = try CustomerStore(path: directory.appendingPathComponent("store.sqlite").path, currency: "EUR")
+        for (rule, variant) in [("welcome", "welcome-b"), ("winback", "winback-a")] {
+            try sqlite.recordVariantWinner(VariantWinner(rule: rule, variant: variant, decidedAt: 1_790_000_000, figures: #"{"p":0.01}"#))
+        }
         try await sqlite.database.write { db in
             for (customer, step, waitEnds, ended) in [("C1", "thanks", 1_790_100_000, nil), ("C2", "thanks", 1_790_300_000, nil),
                                                       ("C3", "old", 1_790_000_000, nil), ("C2", "thanks", 1_780_000_000, "left")] as [(String, String, Int64, String?)] {
@@ -148,6 +151,17 @@ struct StoreCopyCommandTests {
         #expect(journeysOnPostgres.stdout == journeysOnSQLite.stdout, "\(journeysOnSQLite.stdout)\n\(journeysOnPostgres.stdout)")
         #expect(journeysOnSQLite.stdout.contains(#""active" : 3"#) && journeysOnSQLite.stdout.contains(#""left: step removed" : 1"#)
                 && journeysOnSQLite.stdout.contains(#""waiting" : 1"#), "\(journeysOnSQLite.stdout)")
+        // reset-winner: removes one winner, then says there is none and names the other rule; the
+        // same on both stores, run against PostgreSQL first.
+        for configFile in [postgresConfig, config] {
+            let reset = try await Bounded.run(["--config", configFile, "reset-winner", "welcome"], in: directory, timeout: 120)
+            Bounded.expectClean(reset, status: 0, stderrContains: nil)
+            #expect(reset.stdout.contains(#"removed winner "welcome-b" of rule "welcome""#), "\(configFile): \(reset.stdout)")
+            let again = try await Bounded.run(["--config", configFile, "reset-winner", "welcome"], in: directory, timeout: 120)
+            Bounded.expectClean(again, status: 1, stderrContains: #"reset-winner: rule "welcome" has no recorded winner"#)
+            #expect(again.stderr.contains("hint: rules with a winner: winback"), "\(configFile): \(again.stderr)")
+        }
+        #expect(try server.psql("SELECT rule FROM variant_winner", database: database).trimmingCharacters(in: .whitespacesAndNewlines) == "winback")
         let everyRow = try await Bounded.run(["--config", postgresConfig, "log", "--json"], in: directory, timeout: 120)
         #expect(everyRow.stdout.components(separatedBy: #""send_id""#).count == 3, "two rows: \(everyRow.stdout)")
         #expect(everyRow.stdout.contains(#""customer" : "C1""#) && everyRow.stdout.contains(#""status" : "holdout""#))
