@@ -60,12 +60,12 @@ struct GlobalOptions: ParsableArguments {
         }
     }
 
-    /// Ends `command` when the config's store is PostgreSQL, which only `store copy` uses yet (issue 18).
+    /// Ends `command` when the config's store is PostgreSQL, which only some commands use yet (issue 18).
     static func requireSQLite(_ config: Config, for command: String) throws {
         guard case .postgres(let settings) = config.store else { return }
         throw CommandFailure(
             "`\(command)` does not run on a PostgreSQL store yet (the config's store is \(settings.description))",
-            hint: "point \"store\" at the SQLite file to run it; so far PostgreSQL is only the target of `campaignd store copy --to URL`")
+            hint: "point \"store\" at the SQLite file to run it; on PostgreSQL run so far: status, coupons, log, journeys, reset-winner, store copy")
     }
 
     /// A logger writing to stderr (for the journal) at the chosen level.
