@@ -72,13 +72,18 @@ extension PostgresStore {
         } catch {
             throw PostgresStoreError.explaining(error, location: location, operation: "read the coupon pools")
         }
-        // In byte order, as SQLite sorts them (the database's collation may sort otherwise).
         return try rows.map { row in
             guard let pool = String.fromDatabaseValue(row[0]) else {
                 throw PostgresStoreError.failed(operation: "read the coupon pools", location: location.description, reason: "a pool without a name")
             }
             return CouponPoolSummary(pool: pool, counts: try Self.wholeNumbers(row.dropFirst(), operation: "read the coupon pools", location: location))
-        }.sorted { $0.pool.utf8.lexicographicallyPrecedes($1.pool.utf8) }
+        }.sorted { Self.bytewise($0.pool, $1.pool) }
+    }
+
+    /// Names in byte order, as SQLite's `ORDER BY` sorts them (the database's collation may sort
+    /// otherwise), so lists read the same on both stores.
+    static func bytewise(_ first: String, _ second: String) -> Bool {
+        first.utf8.lexicographicallyPrecedes(second.utf8)
     }
 
     /// Each value as a whole number, or an error naming the operation.
@@ -108,9 +113,7 @@ extension PostgresStore {
             return try await inSnapshot { snapshot in
                 let rules = try await snapshot.rows(SendLog.ruleNamesSQL).compactMap { String.fromDatabaseValue($0[0]) }
                 let steps = try await snapshot.rows(SendLog.journeyStepNamesSQL).compactMap { String.fromDatabaseValue($0[0]) }
-                // In byte order, as SQLite sorts them (the database's collation may sort otherwise).
-                let bytewise: (String, String) -> Bool = { $0.utf8.lexicographicallyPrecedes($1.utf8) }
-                return (rules.sorted(by: bytewise), steps.sorted(by: bytewise))
+                return (rules.sorted(by: Self.bytewise), steps.sorted(by: Self.bytewise))
             }
         } catch {
             throw PostgresStoreError.explaining(error, location: location, operation: "read the send log")
@@ -146,7 +149,7 @@ extension PostgresStore {
     public func variantWinners() async throws -> [VariantWinner] {
         do {
             return try await withConnection { try await $0.namedRows(VariantWinner.allSQL).map(VariantWinner.init(row:)) }
-                .sorted { $0.rule.utf8.lexicographicallyPrecedes($1.rule.utf8) }
+                .sorted { Self.bytewise($0.rule, $1.rule) }
         } catch {
             throw PostgresStoreError.explaining(error, location: location, operation: "read the variant winners")
         }

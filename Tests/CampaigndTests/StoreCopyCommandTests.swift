@@ -114,12 +114,17 @@ struct StoreCopyCommandTests {
         Bounded.expectClean(
             try await Bounded.run(["--config", config, "store", "copy", "--to", url], in: directory, timeout: 120),
             status: 0, stderrContains: nil)
-        let onSQLite = try await Bounded.run(["--config", config, "status"], in: directory, timeout: 120)
-        Bounded.expectClean(onSQLite, status: 0, stderrContains: nil)
         let postgresConfig = directory.appendingPathComponent("postgres.json").path
         try #"{"store": "\#(url)"}"#.write(toFile: postgresConfig, atomically: true, encoding: .utf8)
-        let onPostgres = try await Bounded.run(["--config", postgresConfig, "status"], in: directory, timeout: 120)
-        Bounded.expectClean(onPostgres, status: 0, stderrContains: nil)
+        /// Runs `arguments` on the SQLite store, then on the PostgreSQL one; each must exit 0 cleanly.
+        func onBoth(_ arguments: [String]) async throws -> (sqlite: Bounded.Result, postgres: Bounded.Result) {
+            let sqlite = try await Bounded.run(["--config", config] + arguments, in: directory, timeout: 120)
+            let postgres = try await Bounded.run(["--config", postgresConfig] + arguments, in: directory, timeout: 120)
+            Bounded.expectClean(sqlite, status: 0, stderrContains: nil)
+            Bounded.expectClean(postgres, status: 0, stderrContains: nil)
+            return (sqlite, postgres)
+        }
+        let (onSQLite, onPostgres) = try await onBoth(["status"])
         let (sqliteLines, postgresLines) = (onSQLite.stdout.split(separator: "\n"), onPostgres.stdout.split(separator: "\n"))
         // Both stores run the same named migrations, so the counts match too.
         let applied = sqliteLines.first.flatMap { $0.range(of: " (") }.map { sqliteLines[0][$0.lowerBound...] } ?? "none"
@@ -127,27 +132,16 @@ struct StoreCopyCommandTests {
         #expect(applied.hasSuffix(" migrations applied)"))
         #expect(sqliteLines.count == 7 && postgresLines.dropFirst() == sqliteLines.dropFirst(), "\(onSQLite.stdout)\n\(onPostgres.stdout)")
         #expect(sqliteLines.contains("customers  3 (2 with purchases)"), "\(onSQLite.stdout)")
-        let poolsOnSQLite = try await Bounded.run(["--config", config, "coupons", "--json"], in: directory, timeout: 120)
-        let poolsOnPostgres = try await Bounded.run(["--config", postgresConfig, "coupons", "--json"], in: directory, timeout: 120)
-        Bounded.expectClean(poolsOnSQLite, status: 0, stderrContains: nil)
-        Bounded.expectClean(poolsOnPostgres, status: 0, stderrContains: nil)
+        let (poolsOnSQLite, poolsOnPostgres) = try await onBoth(["coupons", "--json"])
         #expect(poolsOnSQLite.stdout.contains(#""expired" : 1"#) && poolsOnSQLite.stdout.contains(#""left" : 2"#), "\(poolsOnSQLite.stdout)")
         #expect(poolsOnPostgres.stdout == poolsOnSQLite.stdout, "\(poolsOnSQLite.stdout)\n\(poolsOnPostgres.stdout)")
         // log: every row as JSON, one rule as text, and a misspelt rule's warning with its did-you-mean.
         for arguments in [["log", "--json"], ["log", "--rule", "welcome", "--status", "sent"], ["log", "--rule", "welcom"]] {
-            let logOnSQLite = try await Bounded.run(["--config", config] + arguments, in: directory, timeout: 120)
-            let logOnPostgres = try await Bounded.run(["--config", postgresConfig] + arguments, in: directory, timeout: 120)
-            Bounded.expectClean(logOnSQLite, status: 0, stderrContains: nil)
-            Bounded.expectClean(logOnPostgres, status: 0, stderrContains: nil)
+            let (logOnSQLite, logOnPostgres) = try await onBoth(arguments)
             #expect(logOnPostgres.stdout == logOnSQLite.stdout && logOnPostgres.stderr == logOnSQLite.stderr,
                     "\(arguments): \(logOnSQLite.stdout)\(logOnSQLite.stderr)\n\(logOnPostgres.stdout)\(logOnPostgres.stderr)")
         }
-        let journeysOnSQLite = try await Bounded.run(
-            ["--config", config, "journeys", "--json", "--at", "2026-09-23T12:00:00Z"], in: directory, timeout: 120)
-        let journeysOnPostgres = try await Bounded.run(
-            ["--config", postgresConfig, "journeys", "--json", "--at", "2026-09-23T12:00:00Z"], in: directory, timeout: 120)
-        Bounded.expectClean(journeysOnSQLite, status: 0, stderrContains: nil)
-        Bounded.expectClean(journeysOnPostgres, status: 0, stderrContains: nil)
+        let (journeysOnSQLite, journeysOnPostgres) = try await onBoth(["journeys", "--json", "--at", "2026-09-23T12:00:00Z"])
         #expect(journeysOnPostgres.stdout == journeysOnSQLite.stdout, "\(journeysOnSQLite.stdout)\n\(journeysOnPostgres.stdout)")
         #expect(journeysOnSQLite.stdout.contains(#""active" : 3"#) && journeysOnSQLite.stdout.contains(#""left: step removed" : 1"#)
                 && journeysOnSQLite.stdout.contains(#""waiting" : 1"#), "\(journeysOnSQLite.stdout)")
