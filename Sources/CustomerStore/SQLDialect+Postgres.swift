@@ -37,5 +37,11 @@ extension SQLDialect {
             for _ in 0..<exponent { scale *= 10 }
             return "round((\(minorUnits))::numeric / \(scale), \(exponent))::text"
         },
-        dateText: { dayNumber in "to_char(date '1970-01-01' + (\(dayNumber))::integer, 'YYYY-MM-DD')" })
+        dateText: { dayNumber in "to_char(date '1970-01-01' + (\(dayNumber))::integer, 'YYYY-MM-DD')" },
+        // The "C" collation always exists and compares code points, as SQLite's BINARY does on UTF-8.
+        byteOrder: " COLLATE \"C\"",
+        firstRowPerGroup: { group, key, columns, from in
+            let grouped = group.joined(separator: ", ")
+            return "SELECT DISTINCT ON (\(grouped)) \((group + columns + [key]).joined(separator: ", ")) \(from) ORDER BY \(grouped), \(key)"
+        })
 }

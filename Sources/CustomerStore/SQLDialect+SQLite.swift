@@ -31,5 +31,10 @@ extension SQLDialect {
             for _ in 0..<exponent { scale *= 10 }
             return "printf('%.\(exponent)f', \(minorUnits) / \(scale))"
         },
-        dateText: { dayNumber in "date(\(dayNumber) * 86400, 'unixepoch')" })
+        dateText: { dayNumber in "date(\(dayNumber) * 86400, 'unixepoch')" },
+        byteOrder: "",
+        firstRowPerGroup: { group, key, columns, from in
+            let grouped = group.joined(separator: ", ")
+            return "SELECT \((group + columns).joined(separator: ", ")), min(\(key)) AS \(key) \(from) GROUP BY \(grouped)"
+        })
 }

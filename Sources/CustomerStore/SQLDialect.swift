@@ -59,4 +59,14 @@ public struct SQLDialect: Sendable {
     public var majorUnitsText: @Sendable (_ minorUnits: String, _ exponent: Int) -> String
     /// A day number as `YYYY-MM-DD` text.
     public var dateText: @Sendable (_ dayNumber: String) -> String
+
+    /// Appended to a text sort key so that it sorts by bytes (code points), as SQLite's default
+    /// `BINARY` collation does, whatever the database's collation: empty in SQLite.
+    public var byteOrder: String
+    /// A query of the first row of each group: per `group`, the row with the least `key`, with
+    /// its `columns`, `group` and `key` (named as given); `from` is the `FROM … WHERE …` text.
+    /// SQLite groups with `min(key)`, whose bare columns come from the row holding the minimum;
+    /// PostgreSQL selects `DISTINCT ON (group)` ordered by `key`. Of rows tied on `key`, either
+    /// store takes one.
+    public var firstRowPerGroup: @Sendable (_ group: [String], _ key: String, _ columns: [String], _ from: String) -> String
 }

@@ -167,3 +167,22 @@ extension PostgresStore {
         }
     }
 }
+
+extension PostgresStore {
+    /// What `report` reads, as `CustomerStore.reportRows(_:)`: the same statements, spelt for
+    /// PostgreSQL, in one snapshot.
+    public func reportRows(_ request: ReportRows.Request) async throws -> ReportRows {
+        let statements = ReportRows.statements(request, dialect: dialect)
+        do {
+            return try await inSnapshot { snapshot in
+                var rows = ReportRows()
+                for statement in statements {
+                    try statement.add(try await snapshot.connection.namedRows(statement.sql, statement.arguments), &rows)
+                }
+                return rows
+            }
+        } catch {
+            throw PostgresStoreError.explaining(error, location: location, operation: "read the report")
+        }
+    }
+}

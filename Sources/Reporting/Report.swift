@@ -19,12 +19,16 @@ public struct Report: Sendable {
         self.journeys = journeys
     }
 
-    /// Runs `query` over `store` (the rules' query, then the journeys'; each one read
-    /// transaction); amounts in the store's currency.
-    public init(query: ReportQuery, store: CustomerStore, timeZone: TimeZone) throws {
+    /// The report of `query` over the rows a store read for it (`ReportQuery.request`), amounts
+    /// in `currency`.
+    public init(query: ReportQuery, rows: ReportRows, currency: String, timeZone: TimeZone) {
         self.init(
-            query: query, currency: store.currency, timeZone: timeZone, rules: try query.rules(in: store),
-            journeys: try query.journeys(in: store))
+            query: query, currency: currency, timeZone: timeZone, rules: query.rules(from: rows), journeys: query.journeys(from: rows))
+    }
+
+    /// Runs `query` over the SQLite `store` (one read transaction); amounts in the store's currency.
+    public init(query: ReportQuery, store: CustomerStore, timeZone: TimeZone) throws {
+        self.init(query: query, rows: try store.reportRows(query.request), currency: store.currency, timeZone: timeZone)
     }
 
     /// The business date of a week's first day, `2026-11-16`: the date at noon of that day, which is

@@ -1,6 +1,6 @@
 import CustomerStore
 
-/// The report's one query over the send log and the purchases.
+/// What the report asks of the store's send log, enrolments and purchases (`ReportRows`).
 ///
 /// Per rule, each customer counts once, from their first decision in the period that put them in
 /// a group: a send (queued, in flight, sent or failed) or a holdout. Skips are no exposure. The
@@ -37,21 +37,25 @@ public struct ReportQuery: Sendable {
     /// 1970-01-01 was a Thursday: shifting by 3 days starts weeks on Mondays.
     static let mondayShift: Int64 = 3 * 86_400
 
-    /// Runs the query on `store`'s send log and groups its rows into one report per rule, by rule name.
-    public func rules(in store: CustomerStore) throws -> [RuleReport] {
+    /// What the report reads from the store for this query (`ReportRows`).
+    public var request: ReportRows.Request {
+        ReportRows.Request(
+            since: since, now: now, windowSeconds: Int64(windowDays) * 86_400, rule: rule, journey: journey,
+            weekShift: Int64(utcOffsetSeconds) + Self.mondayShift)
+    }
+
+    /// The store's rows grouped into one report per rule, by rule name.
+    public func rules(from rows: ReportRows) -> [RuleReport] {
         if journey != nil { return [] }
-        let rows = try store.sendLog.exposureWeeks(
-            ExposureQuery(
-                since: since, now: now, windowSeconds: Int64(windowDays) * 86_400, rule: rule,
-                weekShift: Int64(utcOffsetSeconds) + Self.mondayShift))
+        let weekRows = rows.weeks
         var reports: [RuleReport] = []
         var index = 0
-        while index < rows.count {
-            let name = rows[index].rule
+        while index < weekRows.count {
+            let name = weekRows[index].rule
             var weeks: [WeekTally] = []
             var pending = 0
-            while index < rows.count, rows[index].rule == name {
-                let row = rows[index]
+            while index < weekRows.count, weekRows[index].rule == name {
+                let row = weekRows[index]
                 index += 1
                 guard row.complete else {
                     pending += row.customers
@@ -70,24 +74,21 @@ public struct ReportQuery: Sendable {
             }
             reports.append(RuleReport(rule: name, weeks: weeks, pending: pending))
         }
-        let coupons = try store.sendLog.couponRedemptions(since: since, now: now, rule: rule)
-        for row in coupons {
+        for row in rows.coupons {
             guard let index = reports.firstIndex(where: { $0.rule == row.rule }) else { continue }
             reports[index].coupons = CouponTally(assigned: row.assigned, delivered: row.delivered, redeemed: row.redeemed)
         }
-        try addVariants(to: &reports, in: store)
+        addVariants(to: &reports, from: rows)
         return reports
     }
 
     /// Each rule's variants (the send rows that carry one) and its recorded winner.
-    func addVariants(to reports: inout [RuleReport], in store: CustomerStore) throws {
-        let rows = try store.sendLog.variantExposure(
-            ExposureQuery(since: since, now: now, windowSeconds: Int64(windowDays) * 86_400, rule: rule, weekShift: 0))
-        let winners = Dictionary(try store.variantWinners().map { ($0.rule, $0) }, uniquingKeysWith: { a, _ in a })
+    func addVariants(to reports: inout [RuleReport], from rows: ReportRows) {
+        let winners = Dictionary(rows.winners.map { ($0.rule, $0) }, uniquingKeysWith: { a, _ in a })
         for index in reports.indices {
             let name = reports[index].rule
             var variants: [VariantReport] = []
-            for row in rows where row.rule == name {
+            for row in rows.variants where row.rule == name {
                 if variants.last?.variant != row.variant { variants.append(VariantReport(variant: row.variant)) }
                 if row.complete {
                     variants[variants.count - 1].recipients = GroupTally(
@@ -104,13 +105,12 @@ public struct ReportQuery: Sendable {
         }
     }
 
-    /// Per journey, by name: entrants in the period against the entry holdout (the store's
-    /// `enrolments.outcomes`), and each step's rows (`sendLog.journeyStepCounts`).
-    public func journeys(in store: CustomerStore) throws -> [JourneyReport] {
+    /// Per journey, by name: entrants in the period against the entry holdout
+    /// (`ReportRows.journeyOutcomes`), and each step's rows (`ReportRows.journeySteps`).
+    public func journeys(from rows: ReportRows) -> [JourneyReport] {
         if rule != nil { return [] }
-        let outcomes = try store.enrolments.outcomes(
-            JourneyOutcomeQuery(since: since, now: now, windowSeconds: Int64(windowDays) * 86_400, journey: journey))
-        let counts = try store.sendLog.journeyStepCounts(since: since, now: now, journey: journey)
+        let outcomes = rows.journeyOutcomes
+        let counts = rows.journeySteps
         let names = Set(outcomes.map(\.journey)).union(counts.map(\.journey)).sorted()
         return names.map { name in
             var entrants = GroupTally(), holdout = GroupTally()

@@ -3,12 +3,13 @@ import CampaignConfig
 import CustomerStore
 import Evaluation
 import Foundation
+import PostgresStore
 import Reporting
 import RuleLanguage
 
 /// `campaignd report`: per rule, recipients against the holdout — conversion, revenue per
 /// customer, lift with 95 % intervals and a verdict; per journey, entrants against the entry
-/// holdout and each step's sends and skips. Reads the store; writes nothing to it.
+/// holdout and each step's sends and skips. Reads the store, SQLite or PostgreSQL; writes nothing to it.
 struct ReportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "report",
@@ -39,9 +40,9 @@ struct ReportCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await failingCleanly {
-            let config = try root.global.loadConfig(for: "report")
-            guard FileManager.default.fileExists(atPath: config.storePath) else {
-                throw CommandFailure("no store at \(config.storePath)", hint: "import customers first: campaignd import customers FILE")
+            let config = try root.global.loadConfigAnyStore()
+            if case .sqlite(let path) = config.store, !FileManager.default.fileExists(atPath: path) {
+                throw CommandFailure("no store at \(path)", hint: "import customers first: campaignd import customers FILE")
             }
             guard (1...366).contains(window) else { throw CommandFailure("--window must be 1 to 366 days") }
             guard rule == nil || journey == nil else {
@@ -57,22 +58,28 @@ struct ReportCommand: AsyncParsableCommand {
                 return instant
             }
             let now = try instant(at, "--at") ?? Int64(Date().timeIntervalSince1970)
-            let store = try CustomerStore(path: config.storePath, currency: config.currency)
-            // Journey steps are reported per journey (--journey), not as rules.
-            if let rule { try SendLogNames(store).require(rule, stepsAllowed: false) }
-            if let journey {
-                let names = try store.enrolments.counts(now: now).map(\.journey)
-                guard names.contains(journey) else {
-                    throw CommandFailure(
-                        "no journey named \"\(journey)\" has entrants",
-                        hint: EditDistance.suggestion(for: journey, among: names).map { "did you mean \"\($0)\"?" }
-                            ?? "campaignd journeys lists the journeys and their enrolments")
-                }
-            }
             let query = ReportQuery(
                 since: try instant(since, "--since"), now: now, windowDays: window, rule: rule, journey: journey,
                 utcOffsetSeconds: zone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(now))))
-            let report = try Report(query: query, store: store, timeZone: zone)
+            // The rows, after checking the names a --rule or --journey must be among, from either store.
+            let (rows, currency): (ReportRows, String)
+            switch config.store {
+            case .sqlite(let path):
+                let store = try CustomerStore(path: path, currency: config.currency)
+                if let rule { try SendLogNames(store).require(rule, stepsAllowed: false) }
+                if let journey { try Self.require(journey: journey, among: try store.enrolments.counts(now: now).map(\.journey)) }
+                (rows, currency) = (try store.reportRows(query.request), store.currency)
+            case .postgres(let settings):
+                (rows, currency) = try await root.global.withPostgresStore(settings, currency: config.currency) { store in
+                    if let rule {
+                        let sent = try await store.sendLogNames()
+                        try SendLogNames(sentRules: sent.rules, sentSteps: sent.steps).require(rule, stepsAllowed: false)
+                    }
+                    if let journey { try Self.require(journey: journey, among: try await store.journeyCounts(now: now).map(\.journey)) }
+                    return (try await store.reportRows(query.request), store.currency)
+                }
+            }
+            let report = Report(query: query, rows: rows, currency: currency, timeZone: zone)
             let localTime = { (seconds: Int64) in InstantText.local(seconds, in: zone) }
             if let html {
                 do {
@@ -87,5 +94,14 @@ struct ReportCommand: AsyncParsableCommand {
                 print(report.text(localTime: localTime), terminator: "")
             }
         }
+    }
+
+    /// Fails unless `journey` is among the journeys with entrants, with a did-you-mean.
+    static func require(journey: String, among journeys: [String]) throws {
+        guard !journeys.contains(journey) else { return }
+        throw CommandFailure(
+            "no journey named \"\(journey)\" has entrants",
+            hint: EditDistance.suggestion(for: journey, among: journeys).map { "did you mean \"\($0)\"?" }
+                ?? "campaignd journeys lists the journeys and their enrolments")
     }
 }

@@ -73,7 +73,7 @@ struct StoreCopyCommandTests {
         #expect(customers.trimmingCharacters(in: .whitespacesAndNewlines) == "4")
     }
 
-    @Test("status, coupons, log, journeys and reset-winner on the copied PostgreSQL store print what they print on the SQLite store")
+    @Test("status, coupons, log, journeys, report and reset-winner on the copied PostgreSQL store print what they print on the SQLite store")
     func statusOnBoth() async throws {
         let server = try PostgresServer.shared()
         let database = try server.createDatabase()
@@ -110,6 +110,31 @@ struct StoreCopyCommandTests {
                     arguments: [customer, waitEnds - 86_400, step, waitEnds - 86_400, waitEnds, ended,
                                 ended == nil ? nil : "step removed", ended == nil ? nil : waitEnds])
             }
+            // For the report: a rule on variants (one send holding a redeemed pool code, a holdout,
+            // a later second decision that is no first exposure), a journey step's rows, and rule
+            // names whose byte order is not a dictionary's ("Winback" < "a_rule" < "welcome").
+            let (day, later): (Int64, Int64) = (1_790_000_000, 1_790_000_000 + 10 * 86_400)
+            for (id, rule, customer, at, status, reason, journey, variant, coupon) in [
+                ("w-1", "Winback", "C1", day - 3 * 86_400, "sent", nil, nil, "winback-a", "SPRING-1"),
+                ("w-2", "Winback", "C2", day - 3 * 86_400, "sent", nil, nil, "winback-b", nil),
+                ("w-3", "Winback", "C3", day - 3 * 86_400, "holdout", "holdout", nil, nil, nil),
+                ("w-4", "Winback", "C1", later, "queued", nil, nil, "winback-b", nil),
+                ("a-1", "a_rule", "C2", day, "sent", nil, nil, nil, nil),
+                ("j-1", "welcome/thanks", "C1", day, "sent", nil, "welcome", nil, nil),
+                ("j-2", "welcome/thanks", "C3", day, "skipped", "no_consent", "welcome", nil, nil),
+            ] as [(String, String, String, Int64, String, String?, String?, String?, String?)] {
+                try db.execute(
+                    sql: """
+                        INSERT INTO send(send_id, rule, rule_hash, customer_id, channel, target, window_key, decided_at, status,
+                                         reason, updated_at, journey, step, variant, coupon)
+                        VALUES (?, ?, 'h', (SELECT id FROM customer WHERE external_id = ?), 'email', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        """,
+                    arguments: [id, rule, customer, variant ?? rule, at, at, status, reason, at, journey,
+                                journey == nil ? nil : "thanks", variant, coupon])
+            }
+            try db.execute(
+                sql: "UPDATE coupon SET send_id = 'w-1', assigned_at = ?, redeemed_at = ? WHERE code = 'SPRING-1'",
+                arguments: [day - 3 * 86_400, day])
         }
         Bounded.expectClean(
             try await Bounded.run(["--config", config, "store", "copy", "--to", url], in: directory, timeout: 120),
@@ -133,7 +158,8 @@ struct StoreCopyCommandTests {
         #expect(sqliteLines.count == 7 && postgresLines.dropFirst() == sqliteLines.dropFirst(), "\(onSQLite.stdout)\n\(onPostgres.stdout)")
         #expect(sqliteLines.contains("customers  3 (2 with purchases)"), "\(onSQLite.stdout)")
         let (poolsOnSQLite, poolsOnPostgres) = try await onBoth(["coupons", "--json"])
-        #expect(poolsOnSQLite.stdout.contains(#""expired" : 1"#) && poolsOnSQLite.stdout.contains(#""left" : 2"#), "\(poolsOnSQLite.stdout)")
+        #expect(poolsOnSQLite.stdout.contains(#""expired" : 1"#) && poolsOnSQLite.stdout.contains(#""left" : 1"#)
+                && poolsOnSQLite.stdout.contains(#""redeemed" : 1"#), "\(poolsOnSQLite.stdout)")
         #expect(poolsOnPostgres.stdout == poolsOnSQLite.stdout, "\(poolsOnSQLite.stdout)\n\(poolsOnPostgres.stdout)")
         // log: every row as JSON, one rule as text, and a misspelt rule's warning with its did-you-mean.
         for arguments in [["log", "--json"], ["log", "--rule", "welcome", "--status", "sent"], ["log", "--rule", "welcom"]] {
@@ -145,6 +171,37 @@ struct StoreCopyCommandTests {
         #expect(journeysOnPostgres.stdout == journeysOnSQLite.stdout, "\(journeysOnSQLite.stdout)\n\(journeysOnPostgres.stdout)")
         #expect(journeysOnSQLite.stdout.contains(#""active" : 3"#) && journeysOnSQLite.stdout.contains(#""left: step removed" : 1"#)
                 && journeysOnSQLite.stdout.contains(#""waiting" : 1"#), "\(journeysOnSQLite.stdout)")
+        // report: every rule and journey (JSON, text and the HTML page), one rule, one journey; a
+        // misspelt rule or journey fails alike, with the same did-you-mean.
+        let html = (directory.appendingPathComponent("sqlite.html").path, directory.appendingPathComponent("postgres.html").path)
+        for arguments in [["report", "--json", "--at", "2026-10-15"], ["report", "--at", "2026-10-15"],
+                          ["report", "--rule", "Winback", "--json", "--at", "2026-10-15", "--since", "2026-09-01"],
+                          ["report", "--journey", "welcome", "--at", "2026-10-15", "--window", "30"]] {
+            let sqlite = try await Bounded.run(["--config", config] + arguments + ["--html", html.0], in: directory, timeout: 120)
+            let postgres = try await Bounded.run(["--config", postgresConfig] + arguments + ["--html", html.1], in: directory, timeout: 120)
+            Bounded.expectClean(sqlite, status: 0, stderrContains: nil)
+            Bounded.expectClean(postgres, status: 0, stderrContains: nil)
+            #expect(postgres.stdout == sqlite.stdout, "\(arguments): \(sqlite.stdout)\n\(postgres.stdout)")
+            #expect(try String(contentsOfFile: html.1, encoding: .utf8) == String(contentsOfFile: html.0, encoding: .utf8), "\(arguments)")
+        }
+        let (reportOnSQLite, _) = try await onBoth(["report", "--json", "--at", "2026-10-15"])
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(reportOnSQLite.stdout.utf8)) as? [String: Any])
+        let rules = try #require(report["rules"] as? [[String: Any]])
+        #expect(rules.map { $0["rule"] as? String } == ["Winback", "a_rule", "welcome"], "\(reportOnSQLite.stdout)")
+        let winback = try #require(rules.first)
+        #expect((winback["recipients"] as? [String: Any])?["customers"] as? Int == 2, "\(reportOnSQLite.stdout)")
+        #expect((winback["holdout"] as? [String: Any])?["customers"] as? Int == 1, "\(reportOnSQLite.stdout)")
+        #expect((winback["coupons"] as? [String: Any])?["redeemed"] as? Int == 1, "\(reportOnSQLite.stdout)")
+        let groups = (winback["variants"] as? [String: Any])?["groups"] as? [[String: Any]]
+        #expect(groups?.compactMap { $0["variant"] as? String } == ["winback-a", "winback-b"], "\(reportOnSQLite.stdout)")
+        let journeys = try #require(report["journeys"] as? [[String: Any]])
+        #expect(journeys.map { $0["journey"] as? String } == ["welcome"], "\(reportOnSQLite.stdout)")
+        for arguments in [["report", "--rule", "welcom"], ["report", "--journey", "welcom"], ["report", "--rule", "welcome/thanks"]] {
+            let sqlite = try await Bounded.run(["--config", config] + arguments, in: directory, timeout: 120)
+            let postgres = try await Bounded.run(["--config", postgresConfig] + arguments, in: directory, timeout: 120)
+            Bounded.expectClean(sqlite, status: 1, stderrContains: arguments[1] == "--journey" ? "no journey named" : "welcom")
+            #expect(postgres.status == 1 && postgres.stderr == sqlite.stderr, "\(arguments): \(sqlite.stderr)\n\(postgres.stderr)")
+        }
         // reset-winner: removes one winner, then says there is none and names the other rule; the
         // same on both stores, run against PostgreSQL first.
         for configFile in [postgresConfig, config] {
@@ -157,7 +214,7 @@ struct StoreCopyCommandTests {
         }
         #expect(try server.psql("SELECT rule FROM variant_winner", database: database).trimmingCharacters(in: .whitespacesAndNewlines) == "winback")
         let everyRow = try await Bounded.run(["--config", postgresConfig, "log", "--json"], in: directory, timeout: 120)
-        #expect(everyRow.stdout.components(separatedBy: #""send_id""#).count == 3, "two rows: \(everyRow.stdout)")
+        #expect(everyRow.stdout.components(separatedBy: #""send_id""#).count == 10, "nine rows: \(everyRow.stdout)")
         #expect(everyRow.stdout.contains(#""customer" : "C1""#) && everyRow.stdout.contains(#""status" : "holdout""#))
         let misspelt = try await Bounded.run(["--config", postgresConfig, "log", "--rule", "welcom"], in: directory, timeout: 120)
         #expect(misspelt.stderr.contains(#"did you mean "welcome"?"#), "\(misspelt.stderr)")

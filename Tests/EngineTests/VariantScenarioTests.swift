@@ -119,7 +119,7 @@ struct VariantScenarioTests {
         #expect(try log.completeVariantExposure(rule: "winback", now: t0 + window - 1, windowSeconds: window, minimum: 200) == nil)
         #expect(try log.completeVariantExposure(rule: "winback", now: t0 + window, windowSeconds: window, minimum: 301) == nil)
         let complete = try #require(try log.completeVariantExposure(rule: "winback", now: t0 + window, windowSeconds: window, minimum: 200))
-        let report = try log.variantExposure(ExposureQuery(since: nil, now: t0 + window, windowSeconds: window, rule: "winback", weekShift: 0))
+        let report = try fx.store.reportRows(ReportRows.Request(since: nil, now: t0 + window, windowSeconds: window, rule: "winback")).variants
         #expect(complete.count == 2 && complete.map(\.customers).reduce(0, +) == 300)
         #expect(complete == report.filter(\.complete))
         // Later sends are left out and change nothing complete.

@@ -22,9 +22,10 @@ struct PostgresTestStore {
     /// bounds a hang.
     static let connectTimeout: Duration = .seconds(900)
 
-    init(currency: String = "EUR") async throws {
+    /// - Parameter icuLocale: a database sorting text by this ICU locale (`PostgresServer.createDatabase`).
+    init(currency: String = "EUR", icuLocale: String? = nil) async throws {
         server = try PostgresServer.shared()
-        database = try server.createDatabase()
+        database = try server.createDatabase(icuLocale: icuLocale)
         store = try await PostgresStore(
             PostgresStore.Location(host: server.host, port: server.port, user: server.user, database: database, poolSize: 4,
                 connectTimeout: Self.connectTimeout),

@@ -123,10 +123,12 @@ public final class PostgresServer: Sendable {
         try? FileManager.default.removeItem(atPath: directory)
     }
 
-    /// A new empty database for one test, with a unique name.
-    public func createDatabase() throws -> String {
+    /// A new empty database for one test, with a unique name; with `icuLocale` (`en-US`), one
+    /// that sorts text by that ICU locale's collation rather than the server's C order.
+    public func createDatabase(icuLocale: String? = nil) throws -> String {
         let name = "t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
-        _ = try psql("CREATE DATABASE \(name)", database: "postgres")
+        let collation = icuLocale.map { " TEMPLATE template0 LOCALE_PROVIDER icu ICU_LOCALE '\($0)'" } ?? ""
+        _ = try psql("CREATE DATABASE \(name)\(collation)", database: "postgres")
         return name
     }
 

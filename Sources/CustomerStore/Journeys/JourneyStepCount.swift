@@ -12,29 +12,30 @@ public struct JourneyStepCount: Decodable, Sendable, Equatable, FetchableRecord 
     public var count: Int
 }
 
-extension SendLog {
+extension JourneyStepCount {
     /// Per journey step, its send-log rows decided in the period (`since ≤ decided_at ≤ now`) by
-    /// status, skips by reason, in one read transaction. Ordered by journey, then by each step's
-    /// first decision (the order the steps ran in), then status and reason.
-    public func journeyStepCounts(since: Int64?, now: Int64, journey: String? = nil) throws -> [JourneyStepCount] {
-        try database.read { db in
-            try JourneyStepCount.fetchAll(
-                db,
-                sql: """
-                    SELECT journey, step, status, reason, count FROM (
-                        SELECT journey, step,
-                               CASE WHEN status = 'in_flight' THEN 'queued' ELSE status END AS status,
-                               CASE WHEN status = 'skipped' THEN coalesce(reason, '') ELSE '' END AS reason,
-                               count(*) AS count,
-                               min(min(decided_at)) OVER (PARTITION BY journey, step) AS first
-                        FROM send
-                        WHERE journey IS NOT NULL AND step IS NOT NULL AND decided_at BETWEEN :since AND :now
-                          \(journey == nil ? "" : "AND journey = :journey")
-                        GROUP BY 1, 2, 3, 4
-                    )
-                    ORDER BY journey, first, step, status, reason
-                    """,
-                arguments: ["since": since ?? Int64.min, "now": now, "journey": journey])
-        }
+    /// status, skips by reason. Ordered by journey, then by each step's first decision (the
+    /// order the steps ran in), then step, status and reason (text in byte order).
+    static func statement(_ request: ReportRows.Request, dialect: SQLDialect) -> ReportRows.Statement {
+        var arguments = [request.from.databaseValue, request.now.databaseValue]
+        if let journey = request.journey { arguments.append(journey.databaseValue) }
+        let bytes = dialect.byteOrder
+        return ReportRows.Statement(
+            sql: """
+                SELECT journey, step, status, reason, count FROM (
+                    SELECT journey, step,
+                           CASE WHEN status = 'in_flight' THEN 'queued' ELSE status END AS status,
+                           CASE WHEN status = 'skipped' THEN coalesce(reason, '') ELSE '' END AS reason,
+                           count(*) AS count,
+                           min(min(decided_at)) OVER (PARTITION BY journey, step) AS first_decided_at
+                    FROM send
+                    WHERE journey IS NOT NULL AND step IS NOT NULL AND decided_at BETWEEN ? AND ?
+                      \(request.journey == nil ? "" : "AND journey = ?")
+                    GROUP BY 1, 2, 3, 4
+                ) AS steps
+                ORDER BY journey\(bytes), first_decided_at, step\(bytes), status\(bytes), reason\(bytes)
+                """,
+            arguments: arguments
+        ) { rows, into in into.journeySteps = try rows.map(JourneyStepCount.init(row:)) }
     }
 }

@@ -1,7 +1,7 @@
 import GRDB
 
 /// Per rule, the pool codes its sends took in a period: for `report`.
-public struct CouponRedemptionRow: Sendable, Equatable {
+public struct CouponRedemptionRow: Decodable, Sendable, Equatable, FetchableRecord {
     public var rule: String
     /// Codes held by the rule's sends decided in the period (released codes are not).
     public var assigned: Int
@@ -9,25 +9,32 @@ public struct CouponRedemptionRow: Sendable, Equatable {
     public var delivered: Int
     /// Of those, codes a purchase named.
     public var redeemed: Int
+
+    public init(rule: String, assigned: Int, delivered: Int, redeemed: Int) {
+        self.rule = rule
+        self.assigned = assigned
+        self.delivered = delivered
+        self.redeemed = redeemed
+    }
 }
 
-extension SendLog {
-    /// Per rule (journey steps left out), codes its sends decided in `since…now` hold, delivered
-    /// and redeemed; by rule name.
-    public func couponRedemptions(since: Int64?, now: Int64, rule: String?) throws -> [CouponRedemptionRow] {
-        try database.read { db in
-            // Variants (issue 16, part 1): add `s.variant` to the SELECT and GROUP BY to report
-            // redemption per rule and variant.
-            try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT s.rule, count(*), sum(CASE WHEN s.status = 'sent' THEN 1 ELSE 0 END), count(k.redeemed_at)
-                    FROM send s JOIN coupon k ON k.code = s.coupon AND k.send_id = s.send_id
-                    WHERE s.journey IS NULL AND s.decided_at <= ?1 AND (?2 IS NULL OR s.decided_at >= ?2)
-                      AND (?3 IS NULL OR s.rule = ?3)
-                    GROUP BY s.rule ORDER BY s.rule
-                    """, arguments: [now, since, rule]
-            ).map { CouponRedemptionRow(rule: $0[0], assigned: $0[1], delivered: $0[2], redeemed: $0[3]) }
-        }
+extension CouponRedemptionRow {
+    /// Per rule (journey steps left out), the codes its sends decided in the period hold,
+    /// delivered and redeemed; ordered by rule (in byte order).
+    static func statement(_ request: ReportRows.Request, dialect: SQLDialect) -> ReportRows.Statement {
+        var arguments = [request.from.databaseValue, request.now.databaseValue]
+        if let rule = request.rule { arguments.append(rule.databaseValue) }
+        // Variants (issue 16, part 1): add `s.variant` to the SELECT and GROUP BY to report
+        // redemption per rule and variant.
+        return ReportRows.Statement(
+            sql: """
+                SELECT s.rule AS rule, count(*) AS assigned, count(*) FILTER (WHERE s.status = 'sent') AS delivered,
+                       count(k.redeemed_at) AS redeemed
+                FROM send s JOIN coupon k ON k.code = s.coupon AND k.send_id = s.send_id
+                WHERE s.journey IS NULL AND s.decided_at BETWEEN ? AND ? \(request.rule == nil ? "" : "AND s.rule = ?")
+                GROUP BY s.rule ORDER BY s.rule\(dialect.byteOrder)
+                """,
+            arguments: arguments
+        ) { rows, into in into.coupons = try rows.map(CouponRedemptionRow.init(row:)) }
     }
 }

@@ -5,7 +5,7 @@ import GRDB
 public struct VariantExposure: Decodable, Sendable, Equatable, FetchableRecord {
     public var rule: String
     public var variant: String
-    /// Whether the window of every customer in the group has ended by the query's `now`.
+    /// Whether the window of every customer in the group has ended by the request's `now`.
     public var complete: Bool
     public var customers: Int
     /// Of them, delivered (status `sent`).
@@ -17,40 +17,31 @@ public struct VariantExposure: Decodable, Sendable, Equatable, FetchableRecord {
     public var squares: Double
 }
 
-extension SendLog {
-    /// Per rule and variant, the report's measure (`exposureWeeks`) over the rows that carry a
-    /// variant: each customer once per rule, from their first decision in the period, the window
-    /// from its `decided_at`. Journey steps' rows are left out. Ordered by rule, then variant.
-    public func variantExposure(_ query: ExposureQuery) throws -> [VariantExposure] {
-        try database.read { db in
-            try VariantExposure.fetchAll(
-                db,
-                sql: """
-                    WITH first AS (
-                        SELECT rule, customer_id, min(decided_at) AS decided_at, status, variant
-                        FROM send
-                        WHERE status IN \(SendStatus.sqlList(SendStatus.handled)) AND customer_id IS NOT NULL AND journey IS NULL
-                          AND decided_at BETWEEN :since AND :now \(query.rule == nil ? "" : "AND rule = :rule")
-                        GROUP BY rule, customer_id
-                    ),
-                    outcome AS (
-                        SELECT f.rule, f.variant, f.status, f.decided_at, count(p.at) AS orders,
-                               coalesce(sum(p.amount_minor), 0) AS revenue
-                        FROM first f LEFT JOIN purchase p
-                          ON p.customer_id = f.customer_id AND p.at > f.decided_at AND p.at <= f.decided_at + :window
-                        WHERE f.variant IS NOT NULL
-                        GROUP BY f.rule, f.customer_id
-                    )
-                    SELECT rule, variant, decided_at + :window <= :now AS complete, count(*) AS customers,
-                           sum(status = 'sent') AS delivered, sum(orders > 0) AS converted, sum(orders) AS orders,
-                           sum(revenue) AS revenue, total(CAST(revenue AS REAL) * revenue) AS squares
-                    FROM outcome
-                    GROUP BY rule, variant, complete
-                    ORDER BY rule, variant
-                    """,
-                arguments: [
-                    "since": query.since ?? Int64.min, "now": query.now, "rule": query.rule, "window": query.windowSeconds,
-                ])
-        }
+extension VariantExposure {
+    /// Per rule and variant, the report's measure (`ExposureWeek.statement`) over the first
+    /// decisions that carry a variant. Ordered by rule, then variant (in byte order).
+    static func statement(_ request: ReportRows.Request, dialect: SQLDialect) -> ReportRows.Statement {
+        let first = request.firstDecisions(dialect: dialect)
+        let window = request.windowSeconds.databaseValue
+        return ReportRows.Statement(
+            sql: """
+                WITH first AS (\(first.sql)),
+                outcome AS (
+                    SELECT f.rule, f.variant, f.status, f.decided_at, count(p.at) AS orders,
+                           coalesce(sum(p.amount_minor), 0) AS revenue
+                    FROM first f LEFT JOIN purchase p
+                      ON p.customer_id = f.customer_id AND p.at > f.decided_at AND p.at <= f.decided_at + ?
+                    WHERE f.variant IS NOT NULL
+                    GROUP BY f.rule, f.customer_id, f.variant, f.status, f.decided_at
+                )
+                SELECT rule, variant, decided_at + ? <= ? AS complete, count(*) AS customers,
+                       count(*) FILTER (WHERE status = 'sent') AS delivered, count(*) FILTER (WHERE orders > 0) AS converted,
+                       sum(orders) AS orders, sum(revenue) AS revenue, sum(CAST(revenue AS DOUBLE PRECISION) * revenue) AS squares
+                FROM outcome
+                GROUP BY rule, variant, complete
+                ORDER BY rule\(dialect.byteOrder), variant\(dialect.byteOrder)
+                """,
+            arguments: first.arguments + [window, window, request.now.databaseValue]
+        ) { rows, into in into.variants = try rows.map(VariantExposure.init(row:)) }
     }
 }
