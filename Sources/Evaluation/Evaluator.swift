@@ -52,16 +52,13 @@ public struct Evaluator: Sendable {
         onDecision: ((Rule, Decision) throws -> Void)? = nil
     ) throws -> [RuleTally] {
         SQLFunctions.register(in: db)
-        let ordered = rulesInPriorityOrder
         var messages = try MessageCounter(settings: settings, customers: customers, in: db)
+        let order = evaluationOrder(only: only)
         // The check reads every facts row, about what one rule costs: worth it for several rules.
-        let current = ordered.count >= 3 ? try factsAreCurrent(customers: customers, in: db) : false
+        let current = order.count >= 3 ? try factsAreCurrent(customers: customers, in: db) : false
         var tallies: [RuleTally] = []
-        let lastNeeded = only.map { names in ordered.lastIndex { names.contains($0.name) } ?? -1 } ?? ordered.count - 1
         let clock = ContinuousClock()
-        for (index, rule) in ordered.enumerated() where index <= lastNeeded {
-            let reported = only?.contains(rule.name) ?? true
-            if !reported && !(settings.capEnabled && EvaluationSettings.countsTowardCap(rule.channel, rule.purpose)) { continue }
+        for (rule, reported) in order {
             var tally = RuleTally(rule: rule.name, active: isActive(rule), variants: rule.variants.count)
             let started = clock.now
             if tally.active {
@@ -72,6 +69,23 @@ public struct Evaluator: Sendable {
             tally.duration = clock.now - started
             if reported { tallies.append(tally) }
         }
+        return inSourceOrder(tallies)
+    }
+
+    /// The rules an evaluation of `only` (all when nil) runs, in priority order, each with
+    /// whether it is reported: rules before the last named one that compete for the cap run too.
+    func evaluationOrder(only: Set<String>?) -> [(rule: Rule, reported: Bool)] {
+        let ordered = rulesInPriorityOrder
+        let lastNeeded = only.map { names in ordered.lastIndex { names.contains($0.name) } ?? -1 } ?? ordered.count - 1
+        return ordered.prefix(lastNeeded + 1).compactMap { rule in
+            let reported = only?.contains(rule.name) ?? true
+            if !reported && !(settings.capEnabled && EvaluationSettings.countsTowardCap(rule.channel, rule.purpose)) { return nil }
+            return (rule, reported)
+        }
+    }
+
+    /// `tallies` in the rules' source order.
+    func inSourceOrder(_ tallies: [RuleTally]) -> [RuleTally] {
         let position = Dictionary(uniqueKeysWithValues: ruleSet.rules.enumerated().map { ($1.name, $0) })
         return tallies.sorted { position[$0.rule]! < position[$1.rule]! }
     }
@@ -91,22 +105,12 @@ public struct Evaluator: Sendable {
         _ rule: Rule, customers: ClosedRange<Int64>?, current: Bool, in db: Database, messages: inout MessageCounter,
         tally: inout RuleTally, onDecision: ((Decision) throws -> Void)?
     ) throws {
-        var query = audienceQuery(for: rule, factsAreCurrent: current)
-        if let customers {
-            query = SQLFragment.composed(
-                "{} AND f.customer_id BETWEEN {} AND {}", query,
-                .value(customers.lowerBound.databaseValue), .value(customers.upperBound.databaseValue))
-        }
+        let query = audienceQuery(for: rule, factsAreCurrent: current, customers: customers)
         let statement = try db.makeStatement(sql: query.sql)
         try statement.setArguments(query.statementArguments)
         let handle = statement.sqliteStatement
         defer { sqlite3_reset(handle) }
-        let countsTowardCap = settings.capEnabled && EvaluationSettings.countsTowardCap(rule.channel, rule.purpose)
-        let quietHours = settings.quietHours(for: rule)
-        let holdoutBasisPoints = HoldoutHash.basisPoints(rule.holdoutPercent)
-        let ruleHash = HoldoutHash.ruleState(rule.name)
-        let chooser = rule.variants.isEmpty
-            ? nil : VariantChooser(variants: rule.variants, rule: rule.name, winner: settings.winners[rule.name])
+        let decider = RuleDecider(rule: rule, settings: settings)
         var skipped = [Int](repeating: 0, count: SkipReason.allCases.count)
         while true {
             let code = sqlite3_step(handle)
@@ -119,46 +123,13 @@ public struct Evaluator: Sendable {
             let customerID = sqlite3_column_int64(handle, 0)
             let externalID = UnsafeRawBufferPointer(
                 start: sqlite3_column_text(handle, 1), count: Int(sqlite3_column_bytes(handle, 1)))
-            let verdict: Verdict
-            var variant: Int?
-            if sqlite3_column_int64(handle, 3) != 0 {
-                verdict = .skip(.limit)
-            } else if sqlite3_column_int64(handle, 4) == 0 {
-                verdict = .skip(rule.purpose == .service ? .consentWithdrawn : .noConsent)
-            } else if sqlite3_column_int64(handle, 5) != 0 {
-                verdict = .skip(.suppressed)
-            } else if sqlite3_column_int64(handle, 6) == 0 {
-                verdict = .skip(.missingAddress)
-            } else if countsTowardCap && messages.count(customerID) >= settings.contactPressureMessages {
-                verdict = .skip(.capped)
-            } else if holdoutBasisPoints > 0
-                && HoldoutHash.bucket(ruleState: ruleHash, customer: externalID) < holdoutBasisPoints
-            {
-                verdict = .holdout
-            } else {
-                if countsTowardCap { messages.add(customerID) }
-                if let chooser {
-                    let index = chooser.index(customer: externalID)
-                    tally.variantCounts[index] += 1
-                    variant = index
-                }
-                if let quietHours,
-                    let end = Self.quietHoursEnd(
-                        quietHours, now: settings.now,
-                        zone: TimeZoneCache.shared.zone(
-                            sqlite3_column_text(handle, 2).map { String(cString: $0) }, fallback: settings.businessTimeZone))
-                {
-                    verdict = .hold(until: end)
-                } else {
-                    verdict = .send
-                }
-            }
-            if let reason = verdict.planReason {
-                skipped[reason.index] += 1
-            } else {
-                tally.wouldSend += 1
-                tally.offerSample(customerID, externalID, size: settings.sampleSize)
-            }
+            let (verdict, variant) = decider.decide(
+                customerID: customerID, externalID: externalID, limitHit: sqlite3_column_int64(handle, 3) != 0,
+                consented: sqlite3_column_int64(handle, 4) != 0, suppressed: sqlite3_column_int64(handle, 5) != 0,
+                hasAddress: sqlite3_column_int64(handle, 6) != 0,
+                timeZone: { sqlite3_column_text(handle, 2).map { String(cString: $0) } },
+                messages: &messages, tally: &tally)
+            decider.count(verdict, customerID: customerID, externalID: externalID, skipped: &skipped, tally: &tally)
             if let onDecision {
                 let evidence = settings.includeEvidence ? sqlite3_column_text(handle, 7).map { String(cString: $0) } : nil
                 try onDecision(
@@ -177,6 +148,15 @@ public struct Evaluator: Sendable {
     ///
     /// The send log and the suppression list are read once per query (non-correlated `IN`), so a
     /// large audience costs no extra index searches per customer.
+    /// `audienceQuery(for:factsAreCurrent:)` for the customers whose internal ids lie in `customers`.
+    func audienceQuery(for rule: Rule, factsAreCurrent: Bool, customers: ClosedRange<Int64>?) -> SQLFragment {
+        let query = audienceQuery(for: rule, factsAreCurrent: factsAreCurrent)
+        guard let customers else { return query }
+        return SQLFragment.composed(
+            "{} AND f.customer_id BETWEEN {} AND {}", query,
+            .value(customers.lowerBound.databaseValue), .value(customers.upperBound.databaseValue))
+    }
+
     func audienceQuery(for rule: Rule, factsAreCurrent: Bool = false) -> SQLFragment {
         let compiler = factsAreCurrent ? currentCompiler : self.compiler
         let facts = compiler.facts

@@ -10,30 +10,53 @@ struct MessageCounter {
     private var sparse: [Int64: Int] = [:]
     private let base: Int64
 
-    init(settings: EvaluationSettings, customers: ClosedRange<Int64>?, in db: Database) throws {
-        // max(id) is one b-tree step.
-        // max(0, …): ids written by an outside tool may all be negative.
-        let range = try customers ?? 0...max(0, Int64.fetchOne(db, sql: "SELECT coalesce(max(id), 0) FROM customer") ?? 0)
+    /// The highest customer id (one b-tree step), for the range of a whole-store evaluation.
+    static let highestIDSQL = "SELECT coalesce(max(id), 0) FROM customer"
+
+    /// Per customer in range, the messages already counted: `customer_id`, `count(*)`.
+    static func countsSQL(range: ClosedRange<Int64>, settings: EvaluationSettings) -> (sql: String, arguments: [DatabaseValue]) {
+        (
+            """
+            SELECT customer_id, count(*) FROM send
+            WHERE customer_id BETWEEN ? AND ? AND channel IN ('email', 'letter') AND purpose = 'marketing' AND status IN \(SendStatus.sqlList(SendStatus.messages))
+              AND decided_at > ? AND decided_at <= ?
+            GROUP BY customer_id
+            """,
+            [range.lowerBound, range.upperBound, settings.now - Int64(settings.contactPressureDays) * 86_400, settings.now]
+                .map(\.databaseValue)
+        )
+    }
+
+    /// Empty, for the customers in `range`.
+    private init(range: ClosedRange<Int64>) {
         base = range.lowerBound
         if range.upperBound - range.lowerBound < 16_000_000 {
             dense = [UInt8](repeating: 0, count: Int(range.upperBound - range.lowerBound) + 1)
         }
+    }
+
+    init(settings: EvaluationSettings, customers: ClosedRange<Int64>?, in db: Database) throws {
+        // max(0, …): ids written by an outside tool may all be negative.
+        let range = try customers ?? 0...max(0, Int64.fetchOne(db, sql: Self.highestIDSQL) ?? 0)
+        self.init(range: range)
         guard settings.capEnabled else { return }
-        let rows = try Row.fetchCursor(
-            db,
-            sql: """
-                SELECT customer_id, count(*) FROM send
-                WHERE customer_id BETWEEN ? AND ? AND channel IN ('email', 'letter') AND purpose = 'marketing' AND status IN \(SendStatus.sqlList(SendStatus.messages))
-                  AND decided_at > ? AND decided_at <= ?
-                GROUP BY customer_id
-                """,
-            arguments: [
-                range.lowerBound, range.upperBound, settings.now - Int64(settings.contactPressureDays) * 86_400, settings.now,
-            ])
+        let (sql, arguments) = Self.countsSQL(range: range, settings: settings)
+        let rows = try Row.fetchCursor(db, sql: sql, arguments: StatementArguments(arguments))
         while let row = try rows.next() {
-            let id: Int64 = row[0]
-            let n: Int = row[1]
-            for _ in 0..<min(n, 255) { add(id) }
+            add(row[0], times: row[1])
+        }
+    }
+
+    /// The same, read from another store's snapshot.
+    init(settings: EvaluationSettings, customers: ClosedRange<Int64>?, reading reader: some SQLRowReader) async throws {
+        let highest = customers == nil ? try await reader.rows(Self.highestIDSQL, arguments: []).first?.first : nil
+        let range = customers ?? 0...max(0, highest.flatMap { Int64.fromDatabaseValue($0) } ?? 0)
+        self.init(range: range)
+        guard settings.capEnabled else { return }
+        let (sql, arguments) = Self.countsSQL(range: range, settings: settings)
+        for row in try await reader.rows(sql, arguments: arguments) {
+            guard let id = Int64.fromDatabaseValue(row[0]), let count = Int.fromDatabaseValue(row[1]) else { continue }
+            add(id, times: count)
         }
     }
 
@@ -41,6 +64,11 @@ struct MessageCounter {
         let offset = customer - base
         if offset >= 0, offset < dense.count { return Int(dense[Int(offset)]) }
         return sparse[customer, default: 0]
+    }
+
+    /// Counts `times` messages to `customer` (at most 255 matter).
+    private mutating func add(_ customer: Int64, times: Int) {
+        for _ in 0..<min(times, 255) { add(customer) }
     }
 
     mutating func add(_ customer: Int64) {

@@ -6,7 +6,7 @@ import PostgresNIO
 /// committed state. Lent by `PostgresStore.inSnapshot` to the rule evaluation, which runs the
 /// SQL it compiled with `SQLDialect.postgres` (the PostgreSQL twin of a GRDB `Database` that
 /// `CustomerStore.inSnapshot` lends).
-public struct PostgresSnapshot {
+public struct PostgresSnapshot: SQLRowReader {
     let connection: PostgresConnection
 
     /// The rows of a query written with `?` placeholders, values as SQLite would give them

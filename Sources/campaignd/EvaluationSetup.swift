@@ -66,17 +66,32 @@ struct EvaluationSetup {
 
     /// The evaluation settings at `now`, with the store's recorded A/B winners.
     func settings(at now: Int64) throws -> EvaluationSettings {
+        Self.settings(config, currency: store.currency, winners: try store.variantWinners(), at: now)
+    }
+
+    /// The evaluation settings of `config` at `now`, with a store's currency and recorded winners.
+    static func settings(_ config: Config, currency: String, winners: [VariantWinner], at now: Int64) -> EvaluationSettings {
         var settings = EvaluationSettings(
-            now: now, businessTimeZone: config.timeZone, currency: store.currency,
+            now: now, businessTimeZone: config.timeZone, currency: currency,
             contactPressureMessages: config.contactPressure.maxMessages,
             contactPressureDays: config.contactPressure.perDays,
             defaultEmailQuietHours: config.defaultEmailQuietHours)
-        for winner in try store.variantWinners() { settings.winners[winner.rule] = winner.variant }
+        for winner in winners { settings.winners[winner.rule] = winner.variant }
         return settings
     }
 
     /// The rule named `name`, or a failure with a did-you-mean.
     func requireRule(_ name: String) throws -> Rule {
+        try Self.requireRule(name, in: ruleSet)
+    }
+
+    /// Fails with a did-you-mean unless a journey named `name` is loaded.
+    func requireJourney(_ name: String) throws {
+        try Self.requireJourney(name, in: ruleSet)
+    }
+
+    /// The rule of `ruleSet` named `name`, or a failure with a did-you-mean.
+    static func requireRule(_ name: String, in ruleSet: RuleSet) throws -> Rule {
         if let rule = ruleSet.rule(named: name) { return rule }
         if let slash = name.firstIndex(of: "/"), let journey = ruleSet.journey(named: String(name[..<slash])) {
             throw CommandFailure(
@@ -88,8 +103,8 @@ struct EvaluationSetup {
             hint: suggestion.map { "did you mean \"\($0)\"?" } ?? "campaignd plan lists every rule")
     }
 
-    /// Fails with a did-you-mean unless a journey named `name` is loaded.
-    func requireJourney(_ name: String) throws {
+    /// Fails with a did-you-mean unless `ruleSet` has a journey named `name`.
+    static func requireJourney(_ name: String, in ruleSet: RuleSet) throws {
         guard ruleSet.journey(named: name) == nil else { return }
         let suggestion = EditDistance.suggestion(for: name, among: ruleSet.journeys.map(\.name))
         throw CommandFailure(

@@ -1,7 +1,11 @@
 import ArgumentParser
+import CampaignConfig
+import CustomerStore
 import Engine
 import Evaluation
 import Foundation
+import Logging
+import PostgresStore
 
 /// `campaignd plan`: what a tick at an instant would send, per rule, and why not to the rest;
 /// per journey, who would enter, leave by the goal and take each step. Reads the store in one
@@ -37,30 +41,24 @@ struct PlanCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await failingCleanly {
+            let config = try root.global.loadConfigAnyStore()
+            if case .postgres(let settings) = config.store {
+                try await planOnPostgres(config, settings)
+                return
+            }
             let setup = try EvaluationSetup.load(root.global, for: "plan")
             let now = try setup.instant(at)
             if let rule { _ = try setup.requireRule(rule) }
             if let journey { try setup.requireJourney(journey) }
-            guard sample >= 0 else { throw CommandFailure("--sample must be 0 or more") }
+            try checkOptions()
             var settings = try setup.settings(at: now)
             settings.sampleSize = sample
             let evaluator = Evaluator(ruleSet: setup.ruleSet, settings: settings, dialect: setup.store.dialect)
-            if showSQL {
-                for rule in evaluator.rulesInPriorityOrder where rule.name == (self.rule ?? rule.name) {
-                    let (sql, arguments) = evaluator.audienceSQL(for: rule)
-                    print("-- rule \"\(rule.name)\"\n\(sql);\n-- arguments: \(arguments.joined(separator: ", "))\n")
-                }
-                return
-            }
-            guard (1...256).contains(threads) else { throw CommandFailure("--threads must be 1 to 256") }
+            if showSQL { return printSQL(evaluator) }
             let logger = root.global.makeLogger()
             var tallies = try journey != nil ? [] : ParallelEvaluator(evaluator: evaluator, slices: threads)
                 .evaluate(only: rule.map { [$0] }, in: setup.store)
-            for tally in tallies {
-                logger.debug(
-                    "evaluated rule",
-                    metadata: ["rule": "\(tally.rule)", "duration": "\(tally.duration)", "matched": "\(tally.matched)"])
-            }
+            log(tallies, logger)
             var journeyPlans: [PlanReport.JourneyPlan]?
             if rule == nil, !setup.ruleSet.journeys.isEmpty {
                 // Journeys: a whole tick rehearsed on the writer and rolled back (steps depend on
@@ -74,14 +72,70 @@ struct PlanCommand: AsyncParsableCommand {
             var report = PlanReport(
                 at: now, timeZone: setup.config.timeZone, tallies: tallies, ruleSet: setup.ruleSet, winners: settings.winners)
             report.journeys = journeyPlans
-            if json {
-                print(try report.json())
-            } else {
-                if journey == nil {
-                    print(report.text(localTime: InstantText.local(now, in: setup.config.timeZone)), terminator: "")
-                }
-                print(PlanReport.text(journeys: report.journeys ?? []), terminator: "")
+            try print(report, at: now, timeZone: setup.config.timeZone)
+        }
+    }
+
+    /// The rules' plan on a PostgreSQL store: the same queries (spelt for PostgreSQL) and verdicts
+    /// in one snapshot on one connection. Journeys are not planned there yet: their plan is a tick
+    /// rehearsed on the store's writer, which only the SQLite store has.
+    private func planOnPostgres(_ config: Config, _ postgres: PostgresSettings) async throws {
+        let ruleSet = try EvaluationSetup.ruleSet(config)
+        let now = try EvaluationSetup.instant(at, config: config)
+        if let rule { _ = try EvaluationSetup.requireRule(rule, in: ruleSet) }
+        if let journey {
+            try EvaluationSetup.requireJourney(journey, in: ruleSet)
+            throw CommandFailure(
+                "journeys are not planned on a PostgreSQL store yet (the config's store is \(postgres.description))",
+                hint: "plan the rules without --journey, or plan the journey on a SQLite copy of the store")
+        }
+        try checkOptions()
+        try await root.global.withPostgresStore(postgres, currency: config.currency) { store in
+            var settings = EvaluationSetup.settings(config, currency: store.currency, winners: try await store.variantWinners(), at: now)
+            settings.sampleSize = sample
+            let evaluator = Evaluator(ruleSet: ruleSet, settings: settings, dialect: store.dialect)
+            if showSQL { return printSQL(evaluator) }
+            let only = rule.map { Set([$0]) }
+            let tallies = try await store.inSnapshot { try await evaluator.evaluate(only: only, reading: $0) }
+            log(tallies, root.global.makeLogger())
+            if rule == nil, !ruleSet.journeys.isEmpty {
+                printError(
+                    "warning: journeys are not planned on a PostgreSQL store yet; rule sends a journey step would take the contact-pressure cap from are counted as sends")
             }
+            try print(PlanReport(at: now, timeZone: config.timeZone, tallies: tallies, ruleSet: ruleSet, winners: settings.winners),
+                      at: now, timeZone: config.timeZone)
+        }
+    }
+
+    private func checkOptions() throws {
+        guard sample >= 0 else { throw CommandFailure("--sample must be 0 or more") }
+        guard (1...256).contains(threads) else { throw CommandFailure("--threads must be 1 to 256") }
+    }
+
+    /// `--show-sql`: each rule's audience query and its arguments.
+    private func printSQL(_ evaluator: Evaluator) {
+        for rule in evaluator.rulesInPriorityOrder where rule.name == (self.rule ?? rule.name) {
+            let (sql, arguments) = evaluator.audienceSQL(for: rule)
+            Swift.print("-- rule \"\(rule.name)\"\n\(sql);\n-- arguments: \(arguments.joined(separator: ", "))\n")
+        }
+    }
+
+    private func log(_ tallies: [RuleTally], _ logger: Logger) {
+        for tally in tallies {
+            logger.debug(
+                "evaluated rule",
+                metadata: ["rule": "\(tally.rule)", "duration": "\(tally.duration)", "matched": "\(tally.matched)"])
+        }
+    }
+
+    private func print(_ report: PlanReport, at now: Int64, timeZone: TimeZone) throws {
+        if json {
+            Swift.print(try report.json())
+        } else {
+            if journey == nil {
+                Swift.print(report.text(localTime: InstantText.local(now, in: timeZone)), terminator: "")
+            }
+            Swift.print(PlanReport.text(journeys: report.journeys ?? []), terminator: "")
         }
     }
 }

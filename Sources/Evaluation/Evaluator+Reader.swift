@@ -1,0 +1,59 @@
+import CustomerStore
+import Foundation
+import GRDB
+import RuleLanguage
+
+extension Evaluator {
+    /// `evaluate(only:customers:in:)` on a snapshot of a store that is not SQLite (the PostgreSQL
+    /// store's `PostgresSnapshot`): the same rules in the same order, the same queries spelt in
+    /// this evaluator's dialect, the same verdicts (`RuleDecider`). Each rule's audience is read
+    /// whole, then decided; no decision is handed out (what `plan` needs).
+    public func evaluate(
+        only: Set<String>? = nil, customers: ClosedRange<Int64>? = nil, reading reader: some SQLRowReader
+    ) async throws -> [RuleTally] {
+        var messages = try await MessageCounter(settings: settings, customers: customers, reading: reader)
+        let order = evaluationOrder(only: only)
+        let current = order.count >= 3 ? try await factsAreCurrent(customers: customers, reading: reader) : false
+        var tallies: [RuleTally] = []
+        let clock = ContinuousClock()
+        for (rule, reported) in order {
+            var tally = RuleTally(rule: rule.name, active: isActive(rule), variants: rule.variants.count)
+            let started = clock.now
+            if tally.active {
+                let query = audienceQuery(for: rule, factsAreCurrent: current, customers: customers)
+                let rows = try await reader.rows(query.sql, arguments: query.arguments)
+                decide(rows, of: rule, messages: &messages, tally: &tally)
+            }
+            tally.duration = clock.now - started
+            if reported { tallies.append(tally) }
+        }
+        return inSourceOrder(tallies)
+    }
+
+    /// Decides each row of `rule`'s audience query (columns as `audienceQuery` lists them).
+    private func decide(_ rows: [[DatabaseValue]], of rule: Rule, messages: inout MessageCounter, tally: inout RuleTally) {
+        let decider = RuleDecider(rule: rule, settings: settings)
+        var skipped = [Int](repeating: 0, count: SkipReason.allCases.count)
+        // As SQLite's column reader: NULL and 0 are false.
+        func flag(_ value: DatabaseValue) -> Bool { (Int64.fromDatabaseValue(value) ?? 0) != 0 }
+        for row in rows {
+            let customerID = Int64.fromDatabaseValue(row[0]) ?? 0
+            let externalID = Array((String.fromDatabaseValue(row[1]) ?? "").utf8)
+            externalID.withUnsafeBytes { externalID in
+                let (verdict, _) = decider.decide(
+                    customerID: customerID, externalID: externalID, limitHit: flag(row[3]), consented: flag(row[4]),
+                    suppressed: flag(row[5]), hasAddress: flag(row[6]), timeZone: { String.fromDatabaseValue(row[2]) },
+                    messages: &messages, tally: &tally)
+                decider.count(verdict, customerID: customerID, externalID: externalID, skipped: &skipped, tally: &tally)
+            }
+        }
+        tally.matched += tally.wouldSend
+        tally.add(skipped: skipped)
+    }
+
+    /// `factsAreCurrent(customers:in:)` on another store's snapshot.
+    func factsAreCurrent(customers: ClosedRange<Int64>?, reading reader: some SQLRowReader) async throws -> Bool {
+        let latest = try await reader.rows(latestHistorySQL(customers: customers), arguments: []).first?.first
+        return (latest.flatMap { Int64.fromDatabaseValue($0) } ?? 0) <= settings.now
+    }
+}
