@@ -7,9 +7,10 @@ extension Evaluator {
     /// `evaluate(only:customers:in:)` on a snapshot of a store that is not SQLite (the PostgreSQL
     /// store's `PostgresSnapshot`): the same rules in the same order, the same queries spelt in
     /// this evaluator's dialect, the same verdicts (`RuleDecider`). Each rule's audience is read
-    /// whole, then decided; no decision is handed out (what `plan` needs).
+    /// whole, then decided; `onVerdict` receives each reported rule's verdicts (what `explain` needs).
     public func evaluate(
-        only: Set<String>? = nil, customers: ClosedRange<Int64>? = nil, reading reader: some SQLRowReader
+        only: Set<String>? = nil, customers: ClosedRange<Int64>? = nil, reading reader: some SQLRowReader,
+        onVerdict: ((_ rule: Rule, _ customerID: Int64, _ verdict: Verdict) -> Void)? = nil
     ) async throws -> [RuleTally] {
         var messages = try await MessageCounter(settings: settings, customers: customers, reading: reader)
         let order = evaluationOrder(only: only)
@@ -22,7 +23,7 @@ extension Evaluator {
             if tally.active {
                 let query = audienceQuery(for: rule, factsAreCurrent: current, customers: customers)
                 let rows = try await reader.rows(query.sql, arguments: query.arguments)
-                decide(rows, of: rule, messages: &messages, tally: &tally)
+                decide(rows, of: rule, messages: &messages, tally: &tally, onVerdict: reported ? onVerdict : nil)
             }
             tally.duration = clock.now - started
             if reported { tallies.append(tally) }
@@ -31,7 +32,10 @@ extension Evaluator {
     }
 
     /// Decides each row of `rule`'s audience query (columns as `audienceQuery` lists them).
-    private func decide(_ rows: [[DatabaseValue]], of rule: Rule, messages: inout MessageCounter, tally: inout RuleTally) {
+    private func decide(
+        _ rows: [[DatabaseValue]], of rule: Rule, messages: inout MessageCounter, tally: inout RuleTally,
+        onVerdict: ((Rule, Int64, Verdict) -> Void)?
+    ) {
         let decider = RuleDecider(rule: rule, settings: settings)
         var skipped = [Int](repeating: 0, count: SkipReason.allCases.count)
         // As SQLite's column reader: NULL and 0 are false.
@@ -45,6 +49,7 @@ extension Evaluator {
                     suppressed: flag(row[5]), hasAddress: flag(row[6]), timeZone: { String.fromDatabaseValue(row[2]) },
                     messages: &messages, tally: &tally)
                 decider.count(verdict, customerID: customerID, externalID: externalID, skipped: &skipped, tally: &tally)
+                onVerdict?(rule, customerID, verdict)
             }
         }
         tally.matched += tally.wouldSend

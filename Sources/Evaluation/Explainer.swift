@@ -45,20 +45,46 @@ public struct Explainer: Sendable {
 
     private func explain(_ rule: Rule, customerID: Int64, verdict: Verdict?, in db: Database) throws -> RuleExplanation {
         let (query, nodes, matchedColumn) = probeQuery(for: rule, customerID: customerID)
-        let row = try Row.fetchOne(db, sql: query.sql, arguments: query.statementArguments)
+        let row = try Row.fetchOne(db, sql: query.sql, arguments: query.statementArguments).map { Array($0.databaseValues) }
+        var lastHandled: Int64?
+        if case .skip(.limit) = verdict {
+            let (sql, arguments) = lastHandledQuery(rule, customerID: customerID)
+            lastHandled = try Int64.fetchOne(db, sql: sql, arguments: StatementArguments(arguments))
+        }
+        return explanation(of: rule, probed: row, nodes: nodes, matchedColumn: matchedColumn, verdict: verdict, lastHandled: lastHandled)
+    }
+
+    /// A rule's explanation from its probe query's row (nil: the customer has no facts row).
+    func explanation(
+        of rule: Rule, probed row: [DatabaseValue]?, nodes: [ProbeNode], matchedColumn: Int, verdict: Verdict?, lastHandled: Int64?
+    ) -> RuleExplanation {
         guard let row else {
             return RuleExplanation(rule: rule, active: evaluator.isActive(rule), matched: false, lines: [], verdict: nil, reason: "no facts row")
         }
         let lines = nodes.map { node in
             ExplanationLine(
-                depth: node.depth, holds: row[node.column] as Bool, text: node.text,
+                depth: node.depth, holds: Self.holds(row[node.column]), text: node.text,
                 values: node.values.map { render($0, row[$0.column]) }.joined(separator: ", "))
         }
         let active = evaluator.isActive(rule)
-        let matched: Bool = row[matchedColumn]
+        let matched = Self.holds(row[matchedColumn])
         return RuleExplanation(
             rule: rule, active: active, matched: matched, lines: lines, verdict: verdict,
-            reason: try reason(rule, active: active, matched: matched, verdict: verdict, customerID: customerID, in: db))
+            reason: reason(rule, active: active, matched: matched, verdict: verdict, lastHandled: lastHandled))
+    }
+
+    /// A condition's value in a probe row: SQLite's 0 or 1 (PostgreSQL's booleans read alike).
+    static func holds(_ value: DatabaseValue) -> Bool {
+        (Int64.fromDatabaseValue(value) ?? 0) != 0
+    }
+
+    /// When the customer was last handled by `rule` (a limit skip's reason).
+    func lastHandledQuery(_ rule: Rule, customerID: Int64) -> (sql: String, arguments: [DatabaseValue]) {
+        (
+            "SELECT max(decided_at) FROM send WHERE rule = ? AND customer_id = ? AND decided_at <= ? "
+                + "AND status IN \(SendStatus.sqlList(SendStatus.handled))",
+            [rule.name.databaseValue, customerID.databaseValue, evaluator.settings.now.databaseValue]
+        )
     }
 
     /// The variant the customer gets from a rule with variants, and whether it is the recorded winner.
@@ -187,9 +213,7 @@ public struct Explainer: Sendable {
         }
     }
 
-    private func reason(
-        _ rule: Rule, active: Bool, matched: Bool, verdict: Verdict?, customerID: Int64, in db: Database
-    ) throws -> String {
+    private func reason(_ rule: Rule, active: Bool, matched: Bool, verdict: Verdict?, lastHandled last: Int64?) -> String {
         let settings = evaluator.settings
         guard active else { return "the rule is not active at this instant (active window)" }
         guard matched else { return "the condition does not hold" }
@@ -203,10 +227,6 @@ public struct Explainer: Sendable {
         case .holdout:
             return "in the rule's \(rule.holdoutPercent) % holdout group (stable for this customer): recorded, never sent"
         case .skip(.limit):
-            let last = try Int64.fetchOne(
-                db, sql: "SELECT max(decided_at) FROM send WHERE rule = ? AND customer_id = ? AND decided_at <= ? "
-                    + "AND status IN \(SendStatus.sqlList(SendStatus.handled))",
-                arguments: [rule.name, customerID, settings.now])
             let limit = switch rule.limit {
             case .once: "limit once"
             case .oncePer(let days): "limit once per \(days) days"

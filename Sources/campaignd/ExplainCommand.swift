@@ -1,6 +1,8 @@
 import ArgumentParser
+import CampaignConfig
 import Evaluation
 import Foundation
+import PostgresStore
 
 /// `campaignd explain CUSTOMER`: every condition of every rule with the customer's values,
 /// and why the customer would or would not get each message; then every journey enrolment of
@@ -27,6 +29,11 @@ struct ExplainCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await failingCleanly {
+            let config = try root.global.loadConfigAnyStore()
+            if case .postgres(let settings) = config.store {
+                try await explainOnPostgres(config, settings)
+                return
+            }
             let setup = try EvaluationSetup.load(root.global, for: "explain")
             let now = try setup.instant(at)
             guard rule == nil || journey == nil else {
@@ -49,6 +56,39 @@ struct ExplainCommand: AsyncParsableCommand {
                 for explained in journeys where explained.journey.name == (journey ?? explained.journey.name) {
                     print(explained.text(businessTimeZone: setup.config.timeZone), terminator: "")
                 }
+            }
+        }
+    }
+
+    /// The rules' explanation on a PostgreSQL store: the same verdicts, conditions and values, in
+    /// one snapshot. Journeys are not explained there yet (as `plan`, they wait for the daemon's
+    /// journeys on PostgreSQL): a warning when the rules hold journeys, and --journey is refused.
+    private func explainOnPostgres(_ config: Config, _ postgres: PostgresSettings) async throws {
+        let ruleSet = try EvaluationSetup.ruleSet(config)
+        let now = try EvaluationSetup.instant(at, config: config)
+        guard rule == nil || journey == nil else {
+            throw CommandFailure("--rule and --journey exclude each other", hint: "explain one rule or one journey")
+        }
+        if let rule { _ = try EvaluationSetup.requireRule(rule, in: ruleSet) }
+        if let journey {
+            try EvaluationSetup.requireJourney(journey, in: ruleSet)
+            throw CommandFailure(
+                "journeys are not explained on a PostgreSQL store yet (the config's store is \(postgres.description))",
+                hint: "explain the rules without --journey, or the journey on a SQLite copy of the store")
+        }
+        try await root.global.withPostgresStore(postgres, currency: config.currency) { store in
+            let settings = EvaluationSetup.settings(config, currency: store.currency, winners: try await store.variantWinners(), at: now)
+            let explainer = Explainer(ruleSet: ruleSet, settings: settings, dialect: store.dialect)
+            let only: Set<String>? = rule.map { [$0] }
+            let customer = self.customer
+            guard let explanation = try await store.inSnapshot({ try await explainer.explain(externalID: customer, only: only, reading: $0) })
+            else {
+                throw CommandFailure(
+                    "no customer with id \"\(customer)\" in \(postgres.description)", hint: "ids are the `id` column of the customers import")
+            }
+            print(explanation.text(businessTimeZone: config.timeZone), terminator: "")
+            if rule == nil, !ruleSet.journeys.isEmpty {
+                printError("warning: journeys are not explained on a PostgreSQL store yet")
             }
         }
     }

@@ -2,11 +2,11 @@ import Foundation
 import Testing
 import TestSupport
 
-/// `campaignd plan` on a PostgreSQL store (issue 18): the demo's synthetic store, after a tick
+/// `campaignd plan` and `explain` on a PostgreSQL store (issue 18): the demo's synthetic store, after a tick
 /// (so limits and the contact-pressure cap have sends to count), copied to a throwaway PostgreSQL
-/// server with `store copy`; the plan of each rule set must print the same bytes on the copy as on
-/// its SQLite original.
-@Suite("campaignd plan on PostgreSQL")
+/// server with `store copy`; the plan of each rule set, and the explanation of each of 24
+/// customers, must print the same bytes on the copy as on its SQLite original.
+@Suite("campaignd plan and explain on PostgreSQL")
 struct PlanOnPostgresTests {
     /// The demo config with another store and rules directory.
     static func config(_ demo: String, store: String, rules: String, in directory: URL, named name: String) throws -> String {
@@ -18,7 +18,11 @@ struct PlanOnPostgresTests {
         return path
     }
 
-    @Test("prints the plan the SQLite store prints, for the benchmark's twenty rules and the shipped lifecycle rules")
+    /// The last rule of a rule set: a single-rule plan or explanation of it evaluates every rule
+    /// that takes the cap before it.
+    static func last(_ name: String) -> String { name == "typical" ? "swedish-speakers" : "abandoned-cart" }
+
+    @Test("plan and explain print what they print on the SQLite store, for the benchmark's twenty rules and the shipped lifecycle rules")
     func samePlan() async throws {
         let server = try PostgresServer.shared()
         let database = try server.createDatabase()
@@ -51,20 +55,38 @@ struct PlanOnPostgresTests {
                     wouldSend = try #require((plan["totals"] as? [String: Any])?["would_send"] as? Int)
                 }
             }
+            // explain: the first 24 customers (sent to, skipped for a limit or consent, held out),
+            // all rules and one, print the same lines on both stores.
+            for number in 1...24 {
+                let customer = String(format: "C%07d", number)
+                for arguments in [["explain", customer, "--at", "2026-11-28T09:00:00Z"], ["explain", customer, "--rule", Self.last(name), "--at", "2026-11-21T20:30:00Z"]] {
+                    let sqlite = try await Bounded.run(["--config", onSQLite] + arguments, in: directory, timeout: 300)
+                    let postgres = try await Bounded.run(["--config", onPostgres] + arguments, in: directory, timeout: 300)
+                    Bounded.expectClean(sqlite, status: 0, stderrContains: nil)
+                    Bounded.expectClean(postgres, status: 0, stderrContains: nil)
+                    #expect(postgres.stdout == sqlite.stdout, "\(name) \(arguments):\n\(sqlite.stdout)\n\(postgres.stdout)")
+                }
+            }
+            let unknown = ["explain", "C9999999"]
+            let (sqliteUnknown, postgresUnknown) = (
+                try await Bounded.run(["--config", onSQLite] + unknown, in: directory, timeout: 300),
+                try await Bounded.run(["--config", onPostgres] + unknown, in: directory, timeout: 300))
+            Bounded.expectClean(sqliteUnknown, status: 1, stderrContains: #"no customer with id "C9999999""#)
+            Bounded.expectClean(postgresUnknown, status: 1, stderrContains: #"no customer with id "C9999999""#)
             // Something is decided, and the tick's sends count: limits skip some customers.
             #expect(wouldSend > 0, "\(name)")
             let skips = try await Bounded.run(["--config", onPostgres, "plan", "--at", "2026-11-21T00:00:00Z"], in: directory, timeout: 300)
             #expect(skips.stdout.contains("limit"), "\(name): \(skips.stdout)")
             // One rule: the rules competing for the cap before it are taken into account alike.
-            let last = name == "typical" ? "swedish-speakers" : "abandoned-cart"
-            let one = ["plan", "--json", "--rule", last, "--at", "2026-11-28T09:00:00Z"]
+            let one = ["plan", "--json", "--rule", Self.last(name), "--at", "2026-11-28T09:00:00Z"]
             let sqlite = try await Bounded.run(["--config", onSQLite] + one, in: directory, timeout: 300)
             let postgres = try await Bounded.run(["--config", onPostgres] + one, in: directory, timeout: 300)
             Bounded.expectClean(postgres, status: 0, stderrContains: nil)
             #expect(postgres.stdout == sqlite.stdout && sqlite.status == 0, "\(name) \(one):\n\(sqlite.stdout)\n\(postgres.stdout)")
         }
 
-        // The shipped rules hold journeys: the rules are planned, with a warning; --journey is refused.
+        // The shipped rules hold journeys: the rules are planned and explained, with a warning;
+        // --journey is refused.
         let withJourneys = try Self.config(
             demo, store: url, rules: repository.appendingPathComponent("rules").path, in: directory, named: "journeys-postgres.json")
         let plan = try await Bounded.run(["--config", withJourneys, "plan", "--at", "2026-11-28T09:00:00Z"], in: directory, timeout: 300)
@@ -72,5 +94,11 @@ struct PlanOnPostgresTests {
         #expect(plan.stdout.contains("winback-coupon"), "\(plan.stdout)")
         let journey = try await Bounded.run(["--config", withJourneys, "plan", "--journey", "onboarding"], in: directory, timeout: 300)
         Bounded.expectClean(journey, status: 1, stderrContains: "campaignd: journeys are not planned on a PostgreSQL store yet")
+        let explained = try await Bounded.run(["--config", withJourneys, "explain", "C0000001"], in: directory, timeout: 300)
+        Bounded.expectClean(explained, status: 0, stderrContains: "warning: journeys are not explained on a PostgreSQL store yet")
+        #expect(explained.stdout.contains("winback-coupon"), "\(explained.stdout)")
+        let explainJourney = try await Bounded.run(
+            ["--config", withJourneys, "explain", "C0000001", "--journey", "onboarding"], in: directory, timeout: 300)
+        Bounded.expectClean(explainJourney, status: 1, stderrContains: "campaignd: journeys are not explained on a PostgreSQL store yet")
     }
 }
