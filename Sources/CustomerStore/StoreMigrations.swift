@@ -43,6 +43,10 @@ enum StoreMigrations {
         migrator.registerMigration("v6-coupon-no-send-index") { db in
             try db.execute(sql: couponNoSendIndexV6)
         }
+        // The PostgreSQL twin marks two plpgsql functions parallel unsafe; SQLite's functions
+        // are registered on each connection, so there is nothing to change here. The twin keeps
+        // both stores' migration lists the same.
+        migrator.registerMigration("v7-functions-parallel-unsafe") { _ in }
         return migrator
     }
 

@@ -28,6 +28,17 @@ enum PostgresMigrations {
         Migration(name: "v5-journey-entry-scans", statements: entryScansV5),
         Migration(name: "v5-send-one-rule-index", statements: ["DROP INDEX IF EXISTS send_by_rule_customer"]),
         Migration(name: "v6-coupon-no-send-index", statements: ["DROP INDEX IF EXISTS coupon_by_send"]),
+        // campaignd_day catches a bad zone in an EXCEPTION block, a subtransaction, which
+        // PostgreSQL 15 cannot start while a query runs in parallel (in a worker or in the leader,
+        // so PARALLEL RESTRICTED is not enough): a rule on `birthday` failed ("cannot start
+        // subtransactions during a parallel operation") as soon as its query was planned in
+        // parallel (a 1M store). A query calling them is now planned without parallel workers.
+        Migration(
+            name: "v7-functions-parallel-unsafe",
+            statements: [
+                "ALTER FUNCTION campaignd_day(bigint, text) PARALLEL UNSAFE",
+                "ALTER FUNCTION campaignd_birthday_in(text, text, text, bigint, bigint) PARALLEL UNSAFE",
+            ]),
     ]
 
     /// A plpgsql trigger function `name` running `body`, and the trigger of the same name on

@@ -32,6 +32,16 @@ extension PostgresStore {
         }
     }
 
+    /// `inSnapshot(_:)` for a command's reads: an error becomes a `PostgresStoreError` naming
+    /// `operation` and the store, one line with a hint.
+    public func inSnapshot<T: Sendable>(for operation: String, _ body: (PostgresSnapshot) async throws -> T) async throws -> T {
+        do {
+            return try await inSnapshot(body)
+        } catch {
+            throw PostgresStoreError.explaining(error, location: location, operation: operation)
+        }
+    }
+
     /// Rows per table of `StoreExport.copiedTables`.
     public func counts() async throws -> [String: Int64] {
         try await inSnapshot { snapshot in

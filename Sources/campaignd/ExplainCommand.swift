@@ -81,7 +81,7 @@ struct ExplainCommand: AsyncParsableCommand {
             let explainer = Explainer(ruleSet: ruleSet, settings: settings, dialect: store.dialect)
             let only: Set<String>? = rule.map { [$0] }
             let customer = self.customer
-            guard let explanation = try await store.inSnapshot({ try await explainer.explain(externalID: customer, only: only, reading: $0) })
+            guard let explanation = try await store.inSnapshot(for: "explain", { try await explainer.explain(externalID: customer, only: only, reading: $0) })
             else {
                 throw CommandFailure(
                     "no customer with id \"\(customer)\" in \(postgres.description)", hint: "ids are the `id` column of the customers import")

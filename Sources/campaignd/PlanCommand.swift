@@ -96,7 +96,7 @@ struct PlanCommand: AsyncParsableCommand {
             let evaluator = Evaluator(ruleSet: ruleSet, settings: settings, dialect: store.dialect)
             if showSQL { return printSQL(evaluator) }
             let only = rule.map { Set([$0]) }
-            let tallies = try await store.inSnapshot { try await evaluator.evaluate(only: only, reading: $0) }
+            let tallies = try await store.inSnapshot(for: "plan") { try await evaluator.evaluate(only: only, reading: $0) }
             log(tallies, root.global.makeLogger())
             if rule == nil, !ruleSet.journeys.isEmpty {
                 printError(

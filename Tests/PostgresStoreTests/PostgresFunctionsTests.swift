@@ -111,3 +111,27 @@ struct PostgresFunctionsTests {
         await postgres.store.close()
     }
 }
+
+/// The plpgsql functions' parallel labels: a query PostgreSQL runs in parallel workers must not
+/// fail on them (it did at 1M customers, where a `birthday` rule's query went parallel).
+@Suite("PostgreSQL functions in parallel queries")
+struct PostgresFunctionsParallelTests {
+    @Test("every campaignd function answers in a query forced into parallel workers")
+    func forcedParallel() async throws {
+        let test = try await PostgresTestStore()
+        defer { Task { await test.store.close() } }
+        // force_parallel_mode puts every parallel-safe plan under a Gather run by a worker, so a
+        // function wrongly labelled parallel safe fails here even on a few rows.
+        let answers = try test.psql(
+            """
+            SET force_parallel_mode = on;
+            SET parallel_setup_cost = 0;
+            SET parallel_tuple_cost = 0;
+            SELECT campaignd_day(n * 86400, 'Europe/Helsinki'), campaignd_day(n, 'Not/AZone') IS NULL,
+                   campaignd_birthday_in('1984-02-29', 'Europe/Helsinki', 'UTC', 1772409600, n % 3),
+                   campaignd_number(n::text), campaignd_address_hash('A@example.com') IS NOT NULL
+            FROM generate_series(1, 3) AS g(n);
+            """)
+        #expect(answers == ["1|t|f|1|t", "2|t|f|2|t", "3|t|f|3|t"], "\(answers)")
+    }
+}
