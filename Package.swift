@@ -85,7 +85,7 @@ let package = Package(
         .target(
             name: "Engine",
             dependencies: [
-                "Evaluation", "Delivery", "CustomerStore", "CampaignConfig", "RuleLanguage", "Reporting",
+                "Evaluation", "Delivery", "CustomerStore", "PostgresStore", "CampaignConfig", "RuleLanguage", "Reporting",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Metrics", package: "swift-metrics"),

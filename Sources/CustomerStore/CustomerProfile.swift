@@ -53,6 +53,49 @@ public struct CustomerProfile: Decodable, Sendable, Equatable, FetchableRecord {
         npsScore = row[17]
     }
 
+    /// The same columns by position, as a `SQLRowReader` (the PostgreSQL store) gives them.
+    public init(values: [DatabaseValue]) throws {
+        struct Malformed: Error, CustomStringConvertible {
+            let column: Int
+            var description: String { "a customer profile's column \(column) has an unexpected value" }
+        }
+        func whole(_ index: Int) throws -> Int64 {
+            guard let value = Int64.fromDatabaseValue(values[index]) else { throw Malformed(column: index) }
+            return value
+        }
+        func text(_ index: Int) -> String? { String.fromDatabaseValue(values[index]) }
+        func number(_ index: Int) -> Int64? { Int64.fromDatabaseValue(values[index]) }
+        guard values.count == 18, let externalID = text(1) else { throw Malformed(column: 1) }
+        id = try whole(0)
+        self.externalID = externalID
+        name = text(2)
+        email = text(3)
+        phone = text(4)
+        street = text(5)
+        postalCode = text(6)
+        city = text(7)
+        country = text(8)
+        birthday = text(9)
+        locale = text(10)
+        timeZone = text(11)
+        attributes = text(12)
+        orders = try whole(13)
+        spentMinor = try whole(14)
+        firstPurchaseAt = number(15)
+        lastPurchaseAt = number(16)
+        npsScore = number(17)
+    }
+
+    /// The customers among `ids` that exist, by id, read through `reader` (the PostgreSQL store):
+    /// the same SQL as `fetchAll(ids:in:)`.
+    public static func fetchAll(ids: some Collection<Int64>, reading reader: some SQLRowReader) async throws -> [Int64: CustomerProfile] {
+        guard !ids.isEmpty else { return [:] }
+        let marks = Array(repeating: "?", count: ids.count).joined(separator: ",")
+        let rows = try await reader.rows("\(select) WHERE c.id IN (\(marks))", arguments: ids.map(\.databaseValue))
+        let profiles = try rows.map(CustomerProfile.init(values:))
+        return Dictionary(profiles.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+    }
+
     /// The customer with internal id `id`, or nil when there is none (erased).
     public static func fetch(id: Int64, in db: Database) throws -> CustomerProfile? {
         try fetchOne(db.cachedStatement(sql: "\(select) WHERE c.id = ?"), arguments: [id])

@@ -47,6 +47,12 @@ enum StoreMigrations {
         // are registered on each connection, so there is nothing to change here. The twin keeps
         // both stores' migration lists the same.
         migrator.registerMigration("v7-functions-parallel-unsafe") { _ in }
+        migrator.registerMigration("v8-send-leases") { db in
+            try db.execute(sql: sendLeasesV8)
+        }
+        // SQLite has `instr`; the PostgreSQL twin defines it, so the send log's SQL (the erasure
+        // scrub) is the same in both stores.
+        migrator.registerMigration("v8-instr-function") { _ in }
         return migrator
     }
 

@@ -53,7 +53,7 @@ public final class DispatchService: Service, Sendable {
         while !Task.isShuttingDownGracefully {
             do {
                 if !recovered {
-                    let count = try engine.dispatcher.recoverInFlight()
+                    let count = try await engine.dispatcher.recoverInFlight()
                     recovered = true
                     if count > 0 {
                         engine.logger.notice("resending sends left in flight by the previous run", metadata: ["send.count": "\(count)"])
@@ -72,7 +72,7 @@ public final class DispatchService: Service, Sendable {
                 ])
             }
             if Task.isShuttingDownGracefully { break }
-            let next = (try? engine.dispatcher.nextDue()) ?? nil
+            let next = (try? await engine.dispatcher.nextDue()) ?? nil
             let wait = min(pollSeconds, max(0, (next ?? .infinity) - engine.clock.now()))
             await withGracefulShutdownHandler {
                 await withTaskGroup(of: Bool.self) { group in

@@ -137,7 +137,7 @@ public final class Engine: Sendable {
     /// Updates the queue depth gauge (a count over the `send_due` index).
     private func measureQueueDepth() {
         do {
-            EngineMetrics.queueDepth(try dispatcher.dueCount())
+            EngineMetrics.queueDepth(try store.sendLog.dueCount(now: Int64(clock.now())))
         } catch {
             logger.debug("queue depth not measured", metadata: ["queue.error": "\(error)"])
         }

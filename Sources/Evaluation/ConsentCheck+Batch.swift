@@ -27,24 +27,60 @@ extension ConsentCheck {
     /// The re-check of each of `sends` at `now`, in order, read in `db` with the same SQL as
     /// `check(customer:channel:purpose:now:dialect:in:)`.
     public static func recheck(_ sends: [SendRecord], now: Int64, dialect: SQLDialect = .sqlite, in db: Database) throws -> [Recheck?] {
+        var results: [Kind: [Int64: Result]] = [:]
+        for (kind, query) in batchQueries(sends, now: now, dialect: dialect) {
+            for row in try Row.fetchAll(db.cachedStatement(sql: query.sql), arguments: query.statementArguments) {
+                results[kind, default: [:]][row[0]] = Result(
+                    consentGranted: row[1], suppressed: row[2], addressComplete: row[3], purpose: kind.purpose)
+            }
+        }
+        let profiles = try CustomerProfile.fetchAll(ids: customers(of: sends), in: db)
+        return assemble(sends, results: results, profiles: profiles)
+    }
+
+    /// The same re-check read through `reader` (the PostgreSQL store's claim transaction), with
+    /// the same SQL spelt in `dialect`.
+    public static func recheck(_ sends: [SendRecord], now: Int64, dialect: SQLDialect, reading reader: some SQLRowReader) async throws
+        -> [Recheck?]
+    {
+        var results: [Kind: [Int64: Result]] = [:]
+        for (kind, query) in batchQueries(sends, now: now, dialect: dialect) {
+            for row in try await reader.rows(query.sql, arguments: query.arguments) {
+                guard let id = Int64.fromDatabaseValue(row[0]), let granted = Bool.fromDatabaseValue(row[1]),
+                    let suppressed = Bool.fromDatabaseValue(row[2]), let complete = Bool.fromDatabaseValue(row[3])
+                else { throw MalformedRecheck(row: row) }
+                results[kind, default: [:]][id] = Result(
+                    consentGranted: granted, suppressed: suppressed, addressComplete: complete, purpose: kind.purpose)
+            }
+        }
+        let profiles = try await CustomerProfile.fetchAll(ids: customers(of: sends), reading: reader)
+        return assemble(sends, results: results, profiles: profiles)
+    }
+
+    struct MalformedRecheck: Error, CustomStringConvertible {
+        let row: [DatabaseValue]
+        var description: String { "the consent re-check read an unexpected row: \(row)" }
+    }
+
+    /// One query per channel and purpose among `sends`, over their customers.
+    private static func batchQueries(_ sends: [SendRecord], now: Int64, dialect: SQLDialect) -> [(Kind, SQLFragment)] {
         var customersByKind: [Kind: Set<Int64>] = [:]
         for send in sends {
             guard let customer = send.customerID, let kind = Kind(send) else { continue }
             customersByKind[kind, default: []].insert(customer)
         }
-        var results: [Kind: [Int64: Result]] = [:]
-        var everyone = Set<Int64>()
-        for (kind, customers) in customersByKind {
-            everyone.formUnion(customers)
-            let query = batchQuery(customers: customers.sorted(), channel: kind.channel, purpose: kind.purpose, now: now, dialect: dialect)
-            for row in try Row.fetchAll(db.cachedStatement(sql: query.sql), arguments: query.statementArguments) {
-                let id: Int64 = row[0]
-                results[kind, default: [:]][id] = Result(
-                    consentGranted: row[1], suppressed: row[2], addressComplete: row[3], purpose: kind.purpose)
-            }
+        return customersByKind.map { kind, customers in
+            (kind, batchQuery(customers: customers.sorted(), channel: kind.channel, purpose: kind.purpose, now: now, dialect: dialect))
         }
-        let profiles = try CustomerProfile.fetchAll(ids: everyone, in: db)
-        return sends.map { send in
+    }
+
+    private static func customers(of sends: [SendRecord]) -> Set<Int64> {
+        Set(sends.compactMap { send in Kind(send).flatMap { _ in send.customerID } })
+    }
+
+    /// Each send's re-check, nil when its customer is gone or its channel unknown.
+    private static func assemble(_ sends: [SendRecord], results: [Kind: [Int64: Result]], profiles: [Int64: CustomerProfile]) -> [Recheck?] {
+        sends.map { send in
             guard let customer = send.customerID, let kind = Kind(send),
                 let result = results[kind]?[customer], let profile = profiles[customer]
             else { return nil }

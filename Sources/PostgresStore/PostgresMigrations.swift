@@ -39,6 +39,21 @@ enum PostgresMigrations {
                 "ALTER FUNCTION campaignd_day(bigint, text) PARALLEL UNSAFE",
                 "ALTER FUNCTION campaignd_birthday_in(text, text, text, bigint, bigint) PARALLEL UNSAFE",
             ]),
+        Migration(
+            name: "v8-send-leases",
+            statements: [
+                "ALTER TABLE send ADD COLUMN owner text", "ALTER TABLE send ADD COLUMN lease_until bigint",
+                "CREATE INDEX send_claims ON send(lease_until) WHERE status = 'in_flight'",
+            ]),
+        // SQLite's `instr(haystack, needle)`: the erasure's scrub of the send log uses it.
+        Migration(
+            name: "v8-instr-function",
+            statements: [
+                """
+                CREATE FUNCTION instr(haystack text, needle text) RETURNS integer
+                LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS 'SELECT strpos(haystack, needle)'
+                """
+            ]),
     ]
 
     /// A plpgsql trigger function `name` running `body`, and the trigger of the same name on

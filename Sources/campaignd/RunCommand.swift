@@ -81,7 +81,7 @@ struct RunCommand: AsyncParsableCommand {
         let time = InstantText.local(instant, in: engine.configuration.runtime.businessTimeZone)
         print("tick at \(time): queued \(tick.queued), holdout \(tick.recorded[.holdout] ?? 0), skipped \(tick.recorded[.skipped] ?? 0), unchanged \(tick.unchanged) (\(String(format: "%.2f", tick.seconds)) s)")
         guard !noDispatch else { return }
-        let recovered = try engine.dispatcher.recoverInFlight()
+        let recovered = try await engine.dispatcher.recoverInFlight()
         let sent = try await engine.dispatchDue()
         let later = try engine.store.sendLog.queuedCount()
         print("dispatched: sent \(sent.sent), retried \(sent.retried), failed \(sent.failed), skipped \(sent.skipped), held \(sent.held)"

@@ -144,7 +144,7 @@ struct DispatcherTests {
         try await fx.store.database.write { db in try db.execute(sql: "UPDATE send SET status = 'in_flight'") }
         let ids = Set(try fx.rows("SELECT send_id FROM send").map { $0[0] as String })
         #expect(try await engine.dispatchDue().total == 0, "in-flight rows are not claimed again while running")
-        #expect(try engine.dispatcher.recoverInFlight() == 3)
+        #expect(try await engine.dispatcher.recoverInFlight() == 3)
         #expect(try await engine.dispatchDue().sent == 3)
         #expect(Set(fx.email.deliveries.map(\.message.sendID)) == ids)
     }

@@ -131,7 +131,7 @@ extension JourneyPlanExplainTests {
         // The next start re-runs the tick of the same instant: no second enrolment, no second row.
         let again = try engine.tick(at: start)
         #expect(again.journeys.first?.entered == 0 && again.journeys.first?.steps[0].advanced == 0)
-        #expect(try engine.dispatcher.recoverInFlight() == 2)
+        #expect(try await engine.dispatcher.recoverInFlight() == 2)
         try await fx.simulate(engine, from: start, count: 12 * 24)
         #expect(fx.email.recipients.sorted() == ["A", "A", "A", "B", "B", "B"])
         #expect(try fx.count("SELECT count(*) FROM enrolment") == 2)

@@ -19,7 +19,7 @@ struct OutcomeWriterTests {
         let claimed = try await store.sendLog.claimDue(limit: 100, now: 2_000)
         #expect(claimed.count == 64)
 
-        let writer = OutcomeWriter(sendLog: store.sendLog)
+        let writer = OutcomeWriter(store: store)
         func change(_ index: Int) -> SendOutcome.Change {
             switch index % 4 {
             case 0: .sent(attempts: 1, receipt: "250 OK")

@@ -56,15 +56,17 @@ public struct Enrolments: Sendable {
         journey: String, customerID: Int64, enteredAt: Int64, as end: EnrolmentEnd, detail: String? = nil, at instant: Int64
     ) async throws -> Bool {
         try await database.write { db in
-            try db.execute(
-                sql: """
-                    UPDATE enrolment SET ended = ?, ended_detail = ?, ended_at = ?
-                    WHERE journey = ? AND customer_id = ? AND entered_at = ? AND ended IS NULL
-                    """,
-                arguments: [end.rawValue, detail, instant, journey, customerID, enteredAt])
+            try db.execute(sql: Self.endSQL, arguments: [end.rawValue, detail, instant, journey, customerID, enteredAt])
             return db.changesCount > 0
         }
     }
+
+    /// Ends an active enrolment (arguments: end, detail, instant, journey, customer id, entered
+    /// at): both stores' SQL.
+    public static let endSQL = """
+        UPDATE enrolment SET ended = ?, ended_detail = ?, ended_at = ?
+        WHERE journey = ? AND customer_id = ? AND entered_at = ? AND ended IS NULL
+        """
 }
 
 extension CustomerStore {

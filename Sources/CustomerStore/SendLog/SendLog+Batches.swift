@@ -26,46 +26,8 @@ extension SendLog {
     }
 
     static func apply(_ outcome: SendOutcome, in db: Database) throws {
-        let send = outcome.send
-        let now = outcome.at
-        switch outcome.change {
-        case .sent(let attempts, let receipt):
-            try db.cachedStatement(
-                sql: "UPDATE send SET status = 'sent', attempts = ?, last_error = NULL, reason = ?, updated_at = ? WHERE id = ?"
-            ).execute(arguments: [attempts, receipt.map { String($0.prefix(500)) }, now, send.id])
-            try scrubIfErased(send, now: now, in: db)
-        case .retry(let attempts, let dueAt, let error):
-            try db.cachedStatement(
-                sql: "UPDATE send SET status = 'queued', attempts = ?, due_at = ?, last_error = ?, updated_at = ? WHERE id = ?"
-            ).execute(arguments: [attempts, dueAt, String(error.prefix(500)), now, send.id])
-            try scrubIfErased(send, now: now, in: db)
-        case .failed(let attempts, let error, let hardBounce):
-            try db.cachedStatement(
-                sql: "UPDATE send SET status = 'failed', attempts = ?, last_error = ?, reason = ?, updated_at = ? WHERE id = ?"
-            ).execute(arguments: [
-                attempts, String(error.prefix(500)), hardBounce ? "hard bounce" : "permanent failure", now, send.id,
-            ])
-            try releaseCoupon(of: send, in: db)
-            if hardBounce, let customerID = send.customerID {
-                let address = SuppressionAddress.sql(channel: send.channel)
-                try db.cachedStatement(
-                    sql: """
-                        INSERT INTO suppression(channel, address, reason, at)
-                        SELECT ?, \(address), 'hard_bounce', ? FROM customer c
-                        WHERE c.id = ? AND \(address) IS NOT NULL
-                        ON CONFLICT(channel, address) DO NOTHING
-                        """
-                ).execute(arguments: [send.channel, now, customerID])
-            }
-            try scrubIfErased(send, now: now, in: db)
-        case .held(let until):
-            try db.cachedStatement(
-                sql: "UPDATE send SET status = 'queued', due_at = ?, reason = 'held for quiet hours', updated_at = ? WHERE id = ?"
-            ).execute(arguments: [until, now, send.id])
-        case .finished(let status, let reason, let attempts):
-            try db.cachedStatement(sql: "UPDATE send SET status = ?, reason = ?, attempts = ?, updated_at = ? WHERE id = ?")
-                .execute(arguments: [status.rawValue, reason, attempts ?? send.attempts, now, send.id])
-            if status == .skipped || status == .failed { try releaseCoupon(of: send, in: db) }
+        for statement in outcome.statements {
+            try db.cachedStatement(sql: statement.sql).execute(arguments: StatementArguments(statement.arguments))
         }
     }
 }

@@ -30,7 +30,7 @@ public struct SendLog: Sendable {
         """
 
     /// The WHERE term that lets SQLite read the partial index `send_due` (docs/store.md).
-    static let dueIndexTerm = "status IN ('queued', 'in_flight')"
+    public static let dueIndexTerm = "status IN ('queued', 'in_flight')"
 
     /// Puts rows a crash left `in_flight` back in the queue, due by `now`, with their send ids.
     /// Returns how many.
@@ -50,18 +50,22 @@ public struct SendLog: Sendable {
     /// The earliest due time of a queued row, if any.
     public func nextDue() throws -> Int64? {
         try database.read { db in
-            try Int64.fetchOne(db, sql: "SELECT min(due_at) FROM send WHERE \(Self.dueIndexTerm) AND status = 'queued'")
+            try Int64.fetchOne(db, sql: Self.nextDueSQL)
         }
     }
 
     /// Queued rows due at `now` (the queue depth).
     public func dueCount(now: Int64) throws -> Int {
         try database.read { db in
-            try Int.fetchOne(
-                db, sql: "SELECT count(*) FROM send WHERE \(Self.dueIndexTerm) AND status = 'queued' AND due_at <= ?",
-                arguments: [now]) ?? 0
+            try Int.fetchOne(db, sql: Self.dueCountSQL, arguments: [now]) ?? 0
         }
     }
+
+    /// The earliest due time of a queued row (NULL when none): both stores' SQL.
+    public static let nextDueSQL = "SELECT min(due_at) FROM send WHERE \(dueIndexTerm) AND status = 'queued'"
+
+    /// Queued rows due at the argument: both stores' SQL.
+    public static let dueCountSQL = "SELECT count(*) FROM send WHERE \(dueIndexTerm) AND status = 'queued' AND due_at <= ?"
 
     /// Queued rows, due now or later.
     public func queuedCount() throws -> Int {
@@ -99,23 +103,6 @@ public struct SendLog: Sendable {
 
     /// Frees a send's code, found by its primary key (the code the send row carries).
     static let releaseCouponSQL = "UPDATE coupon SET send_id = NULL, assigned_at = NULL WHERE code = ? AND send_id = ? AND redeemed_at IS NULL"
-
-    /// Puts the coupon of a send that ended skipped or failed, never delivered, back in its pool
-    /// (docs/rules.md, "Coupon pools"), in the transaction that records the end.
-    static func releaseCoupon(of send: SendRecord, in db: Database) throws {
-        guard send.coupon != nil else { return }
-        try db.cachedStatement(sql: releaseCouponSQL).execute(arguments: [send.coupon, send.sendID])
-        try db.cachedStatement(sql: "UPDATE send SET coupon = NULL WHERE id = ?").execute(arguments: [send.id])
-    }
-
-    /// When the customer was erased while the row was being sent (`customer_id` is NULL now),
-    /// takes the personal data the outcome just wrote (receipt, error) out again, and turns a row
-    /// that went back to the queue into a skip.
-    static func scrubIfErased(_ send: SendRecord, now: Int64, in db: Database) throws {
-        guard send.customerID != nil else { return }
-        try db.cachedStatement(sql: "UPDATE send SET \(CustomerStore.scrubSendLog) WHERE id = ? AND customer_id IS NULL")
-            .execute(arguments: [now, send.id])
-    }
 }
 
 extension CustomerStore {

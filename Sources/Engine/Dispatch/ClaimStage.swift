@@ -7,12 +7,12 @@ import Evaluation
 /// Batch-shaped: one write transaction claims up to `limit` rows and, in the same transaction,
 /// reads what `RecheckStage` needs for all of them (consent, suppression, address, profile).
 struct ClaimStage: Sendable {
-    let store: CustomerStore
+    let store: any DispatchStore
 
     /// Up to `limit` sends due at `now`, earliest first, now `in_flight`, each with its re-check
     /// read. A row naming a channel this version does not know is claimed but not returned.
     func claim(limit: Int, now: Int64) async throws -> [DueSend] {
-        try await ConsentCheck.claimAndRecheck(limit: limit, now: now, in: store).compactMap {
+        try await store.claimAndRecheck(limit: limit, now: now).compactMap {
             DueSend($0.send, found: $0.recheck)
         }
     }

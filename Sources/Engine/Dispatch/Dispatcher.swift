@@ -21,7 +21,7 @@ import Synchronization
 /// already received is kept and written again with backoff until the store takes it, so a
 /// delivered send is never sent again while the daemon runs (`storeProblem` says why meanwhile).
 public final class Dispatcher: Sendable {
-    let store: CustomerStore
+    let store: any DispatchStore
     let runtime: @Sendable () -> EngineRuntime
     let clock: any EngineClock
     let logger: Logger
@@ -35,7 +35,7 @@ public final class Dispatcher: Sendable {
     static let maxRecordRetrySeconds = 30.0
 
     public init(
-        store: CustomerStore, policy: DispatchPolicy, clock: any EngineClock = SystemClock(), logger: Logger,
+        store: any DispatchStore, policy: DispatchPolicy, clock: any EngineClock = SystemClock(), logger: Logger,
         random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) },
         runtime: @escaping @Sendable () -> EngineRuntime
     ) {
@@ -46,13 +46,14 @@ public final class Dispatcher: Sendable {
         claimStage = ClaimStage(store: store)
         recheckStage = RecheckStage(store: store)
         deliverStage = DeliverStage(ratePerSecond: policy.ratePerSecond, clock: clock)
-        recordStage = RecordStage(writer: OutcomeWriter(sendLog: store.sendLog), logger: logger, random: random)
+        recordStage = RecordStage(writer: OutcomeWriter(store: store), logger: logger, random: random)
     }
 
-    /// Puts rows a crash left `in_flight` back in the queue, due now, with their send ids.
+    /// Puts rows a crash left `in_flight` back in the queue, due now, with their send ids (on
+    /// PostgreSQL: rows whose claim's lease ran out).
     @discardableResult
-    public func recoverInFlight() throws -> Int {
-        try noting("recover sends left in flight") { try store.sendLog.recoverInFlight(now: Int64(clock.now())) }
+    public func recoverInFlight() async throws -> Int {
+        try await noting("recover sends left in flight") { try await store.recoverInFlight(now: Int64(clock.now())) }
     }
 
     /// Why the last write to the store failed, or nil when the latest one succeeded.
@@ -85,13 +86,13 @@ public final class Dispatcher: Sendable {
     }
 
     /// The earliest due time of a queued row, if any.
-    public func nextDue() throws -> Double? {
-        try store.sendLog.nextDue().map(Double.init)
+    public func nextDue() async throws -> Double? {
+        try await store.nextDue().map(Double.init)
     }
 
     /// Queued rows due now (the queue depth metric).
-    public func dueCount() throws -> Int {
-        try store.sendLog.dueCount(now: Int64(clock.now()))
+    public func dueCount() async throws -> Int {
+        try await store.dueCount(now: Int64(clock.now()))
     }
 
     /// Sends every row due now, with at most `concurrency` in flight, until none is due or
@@ -102,6 +103,21 @@ public final class Dispatcher: Sendable {
     {
         var summary = DispatchSummary()
         var claimError: (any Error)?
+        // While sends are in flight, their claims are renewed (a store whose claims expire).
+        let renewal = store.claimRenewalSeconds.map { seconds in
+            Task { [store, clock, logger] in
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: .seconds(seconds))
+                    if Task.isCancelled { break }
+                    do {
+                        try await store.renewClaims(now: Int64(clock.now()))
+                    } catch {
+                        logger.warning("claims not renewed; trying again shortly", metadata: ["dispatch.error": "\(error)"])
+                    }
+                }
+            }
+        }
+        defer { renewal?.cancel() }
         await withTaskGroup(of: DispatchSummary.self) { group in
             var running = 0
             while true {

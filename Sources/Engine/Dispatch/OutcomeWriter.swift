@@ -10,7 +10,7 @@ import Synchronization
 /// more than once). `commit` returns only once the outcome is committed, or throws the store's
 /// error (the whole batch is rolled back; each sender writes its outcome again).
 final class OutcomeWriter: Sendable {
-    private let sendLog: SendLog
+    private let store: any DispatchStore
     private let state = Mutex(State())
 
     private struct State {
@@ -31,8 +31,8 @@ final class OutcomeWriter: Sendable {
         case write
     }
 
-    init(sendLog: SendLog) {
-        self.sendLog = sendLog
+    init(store: any DispatchStore) {
+        self.store = store
     }
 
     /// Returns once `outcome` is committed; throws when the store refused the transaction it was in.
@@ -56,7 +56,7 @@ final class OutcomeWriter: Sendable {
         }
         var failure: (any Error)?
         do {
-            try await sendLog.record([outcome] + others.map(\.outcome))
+            try await store.record([outcome] + others.map(\.outcome))
         } catch {
             failure = error
         }

@@ -11,7 +11,7 @@ import Foundation
 /// enrolment ends `goal`; one whose consent was withdrawn ends `left: consent withdrawn`. Only
 /// journey sends read (the goal) or write (the enrolment's end) the store here.
 struct RecheckStage: Sendable {
-    let store: CustomerStore
+    let store: any DispatchStore
 
     /// What to do with a claimed send.
     enum Verdict: Sendable {
@@ -30,19 +30,18 @@ struct RecheckStage: Sendable {
         let customer = found.profile
         if let reason = check.skipReason {
             if reason == .noConsent || reason == .consentWithdrawn, let journey = send.journey {
-                try await store.enrolments.end(
+                try await store.endEnrolment(
                     journey: journey, customerID: customerID, enteredAt: send.record.windowKey, as: .left,
                     detail: "consent withdrawn", at: now)
             }
             return .skip(reason: "\(reason.rawValue) at dispatch")
         }
         if let name = send.journey, let journey = runtime.ruleSet.journey(named: name),
-            try await JourneyCheck.goalReached(
+            try await store.goalReached(
                 journey, ruleSet: runtime.ruleSet, customer: customerID,
-                settings: EvaluationSettings(now: now, businessTimeZone: runtime.businessTimeZone, currency: runtime.currency),
-                in: store)
+                settings: EvaluationSettings(now: now, businessTimeZone: runtime.businessTimeZone, currency: runtime.currency))
         {
-            try await store.enrolments.end(journey: name, customerID: customerID, enteredAt: send.record.windowKey, as: .goal, at: now)
+            try await store.endEnrolment(journey: name, customerID: customerID, enteredAt: send.record.windowKey, as: .goal, detail: nil, at: now)
             return .skip(reason: "goal reached before dispatch")
         }
         if let quiet = runtime.quietHours(rule: send.rule, channel: send.channel, journey: send.journey, step: send.step),

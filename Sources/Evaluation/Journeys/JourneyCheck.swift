@@ -19,6 +19,17 @@ public enum JourneyCheck {
         }
     }
 
+    /// `goalReached(_:ruleSet:customer:settings:in:)` read through `reader` (the PostgreSQL
+    /// store), with the condition compiled in `dialect`.
+    public static func goalReached(
+        _ journey: Journey, ruleSet: RuleSet, customer: Int64, settings: EvaluationSettings, dialect: SQLDialect,
+        reading reader: some SQLRowReader
+    ) async throws -> Bool {
+        guard let exit = journey.exit else { return false }
+        let query = conditionQuery(exit, ruleSet: ruleSet, customer: customer, settings: settings, dialect: dialect)
+        return try await reader.rows(query.sql, arguments: query.arguments).first.flatMap { Bool.fromDatabaseValue($0[0]) } ?? false
+    }
+
     /// Whether `condition` holds for one customer, in `db`: nil when the customer is gone.
     public static func holds(
         _ condition: Condition, ruleSet: RuleSet, customer: Int64, settings: EvaluationSettings, in db: Database

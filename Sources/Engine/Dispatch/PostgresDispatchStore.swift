@@ -1,0 +1,89 @@
+import CustomerStore
+import Evaluation
+import Foundation
+import PostgresStore
+import RuleLanguage
+import Synchronization
+
+/// A dispatcher's view of a PostgreSQL store shared with other daemons: its claims carry its own
+/// owner id and a lease of `leaseSeconds`, renewed every third of that while it sends; rows whose
+/// lease ran out (their dispatcher died) are put back in the queue, at most once per renewal
+/// interval, before a claim (`PostgresStore.recoverExpiredClaims`).
+///
+/// A live dispatcher's rows are never taken: its leases are renewed long before they run out.
+/// A dispatcher that cannot reach the store for longer than a lease may find its rows resent by
+/// another daemon — the resend bound of a crash (docs/reliability.md).
+public final class PostgresDispatchStore: DispatchStore {
+    public let store: PostgresStore
+    /// Who claims: unique per running dispatcher (host, process id and a random part).
+    public let owner: String
+    public let leaseSeconds: Int64
+    private let nextRecovery = Mutex<Int64>(.min)
+
+    public init(store: PostgresStore, owner: String = PostgresDispatchStore.newOwner(), leaseSeconds: Int64 = 60) {
+        self.store = store
+        self.owner = owner
+        self.leaseSeconds = max(leaseSeconds, 3)
+    }
+
+    /// `host:pid:random`, unique to this process's dispatcher.
+    public static func newOwner() -> String {
+        let host = ProcessInfo.processInfo.hostName
+        let random = String(UInt32.random(in: .min ... .max), radix: 16)
+        return "\(host):\(ProcessInfo.processInfo.processIdentifier):\(random)"
+    }
+
+    public func claimAndRecheck(limit: Int, now: Int64) async throws -> [(send: SendRecord, recheck: ConsentCheck.Recheck?)] {
+        let recoverNow = nextRecovery.withLock { next in
+            guard now >= next else { return false }
+            next = now + leaseSeconds / 3
+            return true
+        }
+        if recoverNow { _ = try await store.recoverExpiredClaims(now: now) }
+        let dialect = store.dialect
+        let (sends, checks) = try await store.claimDue(limit: limit, now: now, owner: owner, leaseUntil: now + leaseSeconds) { reader, sends in
+            try await ConsentCheck.recheck(sends, now: now, dialect: dialect, reading: reader)
+        }
+        return zip(sends, checks).map { (send: $0, recheck: $1) }
+    }
+
+    public func record(_ outcomes: [SendOutcome]) async throws {
+        try await store.record(outcomes)
+    }
+
+    public func recoverInFlight(now: Int64) async throws -> Int {
+        nextRecovery.withLock { $0 = now + leaseSeconds / 3 }
+        return try await store.recoverExpiredClaims(now: now)
+    }
+
+    public var claimRenewalSeconds: Double? { Double(leaseSeconds) / 3 }
+
+    public func renewClaims(now: Int64) async throws {
+        try await store.renewClaims(owner: owner, until: now + leaseSeconds)
+    }
+
+    public func nextDue() async throws -> Int64? {
+        try await store.nextDue()
+    }
+
+    public func dueCount(now: Int64) async throws -> Int {
+        try await store.dueCount(now: now)
+    }
+
+    public func endEnrolment(
+        journey: String, customerID: Int64, enteredAt: Int64, as end: EnrolmentEnd, detail: String?, at instant: Int64
+    ) async throws {
+        try await store.endEnrolment(journey: journey, customerID: customerID, enteredAt: enteredAt, as: end, detail: detail, at: instant)
+    }
+
+    public func goalReached(_ journey: Journey, ruleSet: RuleSet, customer: Int64, settings: EvaluationSettings) async throws -> Bool {
+        let dialect = store.dialect
+        return try await store.inSnapshot { snapshot in
+            try await JourneyCheck.goalReached(journey, ruleSet: ruleSet, customer: customer, settings: settings, dialect: dialect, reading: snapshot)
+        }
+    }
+
+    public func explaining(_ error: any Error, operation: String) -> any Error {
+        store.explaining(error, operation: operation)
+    }
+}

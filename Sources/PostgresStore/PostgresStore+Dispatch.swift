@@ -1,0 +1,123 @@
+import CustomerStore
+import GRDB
+import PostgresNIO
+
+/// The send log's dispatch side on PostgreSQL, where several daemons dispatch from one store.
+///
+/// A claim marks the rows with its dispatcher's owner id and a lease (`lease_until`), taking
+/// only rows no other transaction holds (`FOR UPDATE SKIP LOCKED`): two dispatchers never claim
+/// the same row. A live dispatcher renews its leases while it sends (`renewClaims`); a row whose
+/// lease ran out belonged to a dispatcher that died, and goes back in the queue with its send id
+/// (`recoverExpiredClaims`), so another daemon's live claims are never taken from it.
+extension PostgresStore {
+    /// Marks up to `limit` queued rows due at `now` in flight for `owner` until `leaseUntil`,
+    /// earliest first, then runs `reading` on them in the same transaction (the consent
+    /// re-check) and commits both.
+    public func claimDue<T: Sendable>(
+        limit: Int, now: Int64, owner: String, leaseUntil: Int64,
+        reading: (PostgresSnapshot, [SendRecord]) async throws -> T
+    ) async throws -> (sends: [SendRecord], read: T) {
+        try await inTransaction { connection in
+            let rows = try await connection.namedRows(
+                Self.claimSQL, [owner.databaseValue, leaseUntil.databaseValue, now.databaseValue, now.databaseValue, limit.databaseValue])
+            // RETURNING keeps no order: the batch goes out earliest first, as the claim chose it.
+            let sends = try rows.map(SendRecord.init(row:)).sorted { ($0.dueAt ?? 0, $0.id) < ($1.dueAt ?? 0, $1.id) }
+            return (sends, try await reading(PostgresSnapshot(connection: connection), sends))
+        }
+    }
+
+    /// Claims due rows (arguments: owner, lease end, now, now, limit). The redundant first
+    /// `status IN (…)` term repeats the partial index `send_due`'s own WHERE, as in SQLite.
+    static let claimSQL = """
+        UPDATE send SET status = 'in_flight', owner = ?, lease_until = ?, updated_at = ?
+        WHERE id IN (SELECT id FROM send WHERE \(SendLog.dueIndexTerm) AND status = 'queued' AND due_at <= ?
+                     ORDER BY due_at, id LIMIT ? FOR UPDATE SKIP LOCKED)
+        RETURNING *
+        """
+
+    /// Writes `outcomes` in one transaction, with the statements the SQLite store runs
+    /// (`SendOutcome.statements`).
+    public func record(_ outcomes: [SendOutcome]) async throws {
+        guard !outcomes.isEmpty else { return }
+        try await inTransaction { connection in
+            for outcome in outcomes {
+                for statement in outcome.statements { try await connection.execute(statement.sql, statement.arguments) }
+            }
+        }
+    }
+
+    /// Moves the lease of every row `owner` has in flight to `until`; returns how many.
+    @discardableResult
+    public func renewClaims(owner: String, until: Int64) async throws -> Int {
+        try await withConnection { connection in
+            try await connection.rows(
+                "UPDATE send SET lease_until = ? WHERE status = 'in_flight' AND owner = ? RETURNING id",
+                [until.databaseValue, owner.databaseValue]
+            ).count
+        }
+    }
+
+    /// Puts rows whose lease ran out by `now` (or that never had one: copied from a SQLite store
+    /// in flight) back in the queue, due by `now`, with their send ids; returns how many.
+    @discardableResult
+    public func recoverExpiredClaims(now: Int64) async throws -> Int {
+        try await withConnection { connection in
+            try await connection.rows(
+                """
+                UPDATE send SET status = 'queued', due_at = least(coalesce(due_at, ?), ?), owner = NULL, lease_until = NULL,
+                       updated_at = ?
+                WHERE status = 'in_flight' AND (lease_until IS NULL OR lease_until < ?)
+                RETURNING id
+                """, Array(repeating: now.databaseValue, count: 4)
+            ).count
+        }
+    }
+
+    /// The earliest due time of a queued row, if any.
+    public func nextDue() async throws -> Int64? {
+        try await withConnection { connection in
+            Int64.fromDatabaseValue(try await connection.rows(SendLog.nextDueSQL)[0][0])
+        }
+    }
+
+    /// Queued rows due at `now`.
+    public func dueCount(now: Int64) async throws -> Int {
+        try await withConnection { connection in
+            Int.fromDatabaseValue(try await connection.rows(SendLog.dueCountSQL, [now.databaseValue])[0][0]) ?? 0
+        }
+    }
+
+    /// Ends an active enrolment, as `Enrolments.end`: whether one was ended.
+    @discardableResult
+    public func endEnrolment(
+        journey: String, customerID: Int64, enteredAt: Int64, as end: EnrolmentEnd, detail: String?, at instant: Int64
+    ) async throws -> Bool {
+        try await withConnection { connection in
+            try await !connection.rows(
+                Enrolments.endSQL + " RETURNING id",
+                [end.rawValue.databaseValue, detail.databaseValue, instant.databaseValue, journey.databaseValue,
+                 customerID.databaseValue, enteredAt.databaseValue]
+            ).isEmpty
+        }
+    }
+
+    /// `error` as a one-line `PostgresStoreError` naming `operation` and this store.
+    public func explaining(_ error: any Error, operation: String) -> any Error {
+        PostgresStoreError.explaining(error, location: location, operation: operation)
+    }
+
+    /// Runs `body` in one read-write transaction (READ COMMITTED) on one pooled connection.
+    func inTransaction<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
+        try await withConnection { connection in
+            try await connection.execute("BEGIN")
+            do {
+                let result = try await body(connection)
+                try await connection.execute("COMMIT")
+                return result
+            } catch {
+                try? await connection.execute("ROLLBACK")
+                throw error
+            }
+        }
+    }
+}
