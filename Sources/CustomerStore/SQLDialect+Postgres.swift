@@ -32,6 +32,7 @@ extension SQLDialect {
         attributeAtPath: { document, path in "(\(document) ->> \(path))" },
         attributeWithKey: { document, key in "(\(document) ->> \(key))" },
         jsonObject: { members in "json_build_object(\(members.map { "\($0.key), \($0.value)" }.joined(separator: ", ")))" },
+        jsonBoolean: { value in "(\(value))::integer" },
         majorUnitsText: { minorUnits, exponent in
             var scale = 1
             for _ in 0..<exponent { scale *= 10 }

@@ -26,6 +26,7 @@ extension SQLDialect {
         attributeAtPath: { document, path in "json_extract(\(document), \(path))" },
         attributeWithKey: { document, key in "(SELECT j.value FROM json_each(\(document)) j WHERE j.key = \(key))" },
         jsonObject: { members in "json_object(\(members.map { "\($0.key), \($0.value)" }.joined(separator: ", ")))" },
+        jsonBoolean: { value in value },
         majorUnitsText: { minorUnits, exponent in
             var scale = 1.0
             for _ in 0..<exponent { scale *= 10 }

@@ -55,6 +55,8 @@ public struct SQLDialect: Sendable {
 
     /// `json_object(key, value, …)`: a JSON object of these members, in order.
     public var jsonObject: @Sendable (_ members: [(key: String, value: String)]) -> String
+    /// A boolean as a `jsonObject` member's value, written as SQLite writes one: 0 or 1.
+    public var jsonBoolean: @Sendable (_ value: String) -> String
     /// Money in minor units as text in major units with `exponent` decimals (`12.50`).
     public var majorUnitsText: @Sendable (_ minorUnits: String, _ exponent: Int) -> String
     /// A day number as `YYYY-MM-DD` text.

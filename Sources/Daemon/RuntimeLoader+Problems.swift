@@ -12,10 +12,10 @@ extension RuntimeLoader {
         let templates = TemplateSet(directory: relativeToCurrentDirectory(config.templatesDirectory))
         var seen: Set<String> = []
         var lines: [String] = []
-        let sends = rules.rules.flatMap { rule in rule.targets.map { (channel: rule.channel, target: $0, name: rule.name) } }
+        let sends = rules.rules.flatMap { rule in rule.targets.map { (channel: rule.channel, target: $0, name: rule.name, purpose: rule.purpose) } }
             + rules.journeys.flatMap { journey in
                 journey.steps.flatMap { step in
-                    step.targets.map { (channel: step.channel, target: $0, name: journey.sendName(of: step)) }
+                    step.targets.map { (channel: step.channel, target: $0, name: journey.sendName(of: step), purpose: step.purpose) }
                 }
             }
         for send in sends {
@@ -25,7 +25,8 @@ extension RuntimeLoader {
             }
         }
         let email = config.channels.email.settings
-        if sends.contains(where: { $0.channel == .email }) && (email["unsubscribe_url"] == nil || email["unsubscribe_secret_file"] == nil) {
+        // Service email carries no List-Unsubscribe (docs/rules.md), so only marketing email needs them.
+        if sends.contains(where: { $0.channel == .email && $0.purpose == .marketing }) && (email["unsubscribe_url"] == nil || email["unsubscribe_secret_file"] == nil) {
             lines.append("config: error: rules send marketing email, which needs 'channels.email.unsubscribe_url' and 'unsubscribe_secret_file' (List-Unsubscribe)")
         }
         do {

@@ -26,7 +26,7 @@ public struct EngineConfiguration: Sendable {
     }
 
     /// Evaluation settings for a tick at `instant`.
-    func settings(at instant: Int64) -> EvaluationSettings {
+    public func settings(at instant: Int64) -> EvaluationSettings {
         EvaluationSettings(
             now: instant, businessTimeZone: runtime.businessTimeZone, currency: runtime.currency,
             contactPressureMessages: contactPressureMessages, contactPressureDays: contactPressureDays,

@@ -7,10 +7,13 @@ extension Evaluator {
     /// `evaluate(only:customers:in:)` on a snapshot of a store that is not SQLite (the PostgreSQL
     /// store's `PostgresSnapshot`): the same rules in the same order, the same queries spelt in
     /// this evaluator's dialect, the same verdicts (`RuleDecider`). Each rule's audience is read
-    /// whole, then decided; `onVerdict` receives each reported rule's verdicts (what `explain` needs).
+    /// whole, then decided; `onVerdict` receives each reported rule's verdicts (what `explain` needs),
+    /// `onDecision` each reported rule's decisions, with the evidence when the settings ask for it
+    /// and the chosen variant (what a tick records).
     public func evaluate(
         only: Set<String>? = nil, customers: ClosedRange<Int64>? = nil, reading reader: some SQLRowReader,
-        onVerdict: ((_ rule: Rule, _ customerID: Int64, _ verdict: Verdict) -> Void)? = nil
+        onVerdict: ((_ rule: Rule, _ customerID: Int64, _ verdict: Verdict) -> Void)? = nil,
+        onDecision: ((_ rule: Rule, _ decision: Decision) -> Void)? = nil
     ) async throws -> [RuleTally] {
         var messages = try await MessageCounter(settings: settings, customers: customers, reading: reader)
         let order = evaluationOrder(only: only)
@@ -23,7 +26,9 @@ extension Evaluator {
             if tally.active {
                 let query = audienceQuery(for: rule, factsAreCurrent: current, customers: customers)
                 let rows = try await reader.rows(query.sql, arguments: query.arguments)
-                decide(rows, of: rule, messages: &messages, tally: &tally, onVerdict: reported ? onVerdict : nil)
+                decide(
+                    rows, of: rule, messages: &messages, tally: &tally, onVerdict: reported ? onVerdict : nil,
+                    onDecision: reported ? onDecision : nil)
             }
             tally.duration = clock.now - started
             if reported { tallies.append(tally) }
@@ -34,7 +39,7 @@ extension Evaluator {
     /// Decides each row of `rule`'s audience query (columns as `audienceQuery` lists them).
     private func decide(
         _ rows: [[DatabaseValue]], of rule: Rule, messages: inout MessageCounter, tally: inout RuleTally,
-        onVerdict: ((Rule, Int64, Verdict) -> Void)?
+        onVerdict: ((Rule, Int64, Verdict) -> Void)?, onDecision: ((Rule, Decision) -> Void)?
     ) {
         let decider = RuleDecider(rule: rule, settings: settings)
         var skipped = [Int](repeating: 0, count: SkipReason.allCases.count)
@@ -44,12 +49,20 @@ extension Evaluator {
             let customerID = Int64.fromDatabaseValue(row[0]) ?? 0
             let externalID = Array((String.fromDatabaseValue(row[1]) ?? "").utf8)
             externalID.withUnsafeBytes { externalID in
-                let (verdict, _) = decider.decide(
+                let (verdict, variant) = decider.decide(
                     customerID: customerID, externalID: externalID, limitHit: flag(row[3]), consented: flag(row[4]),
                     suppressed: flag(row[5]), hasAddress: flag(row[6]), timeZone: { String.fromDatabaseValue(row[2]) },
                     messages: &messages, tally: &tally)
                 decider.count(verdict, customerID: customerID, externalID: externalID, skipped: &skipped, tally: &tally)
                 onVerdict?(rule, customerID, verdict)
+                if let onDecision {
+                    onDecision(
+                        rule,
+                        Decision(
+                            customerID: customerID, externalID: String(decoding: externalID, as: UTF8.self), verdict: verdict,
+                            evidence: settings.includeEvidence ? String.fromDatabaseValue(row[7]).map(JSONText.compact) : nil,
+                            variant: variant.map { rule.variants[$0].target }))
+                }
             }
         }
         tally.matched += tally.wouldSend

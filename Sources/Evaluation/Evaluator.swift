@@ -249,6 +249,7 @@ public struct Evaluator: Sendable {
             let shown: SQLFragment = switch type {
             case .money: SQLFragment.composed(dialect.majorUnitsText("{}", exponent), value)
             case .date: SQLFragment.composed(dialect.dateText("{}"), value)
+            case .boolean: SQLFragment.composed(dialect.jsonBoolean("{}"), value)
             default: value
             }
             pairs.append((.value(label.databaseValue), shown))

@@ -5,6 +5,8 @@ import Daemon
 import Engine
 import Evaluation
 import Foundation
+import Logging
+import PostgresStore
 
 #if canImport(Glibc)
     import Glibc
@@ -36,6 +38,11 @@ struct RunCommand: AsyncParsableCommand {
             let metrics = DaemonMetrics()
             if !once { metrics.bootstrap() }
             let configPath = root.global.config
+            let anyStore = try root.global.loadConfigAnyStore()
+            if case .postgres(let settings) = anyStore.store, once {
+                try await runOnceOnPostgres(anyStore, settings, logger: logger)
+                return
+            }
             let config = try root.global.loadConfig(for: "run")
             guard FileManager.default.fileExists(atPath: config.storePath) || !once else {
                 throw CommandFailure("no store at \(config.storePath)", hint: "import customers first: campaignd import customers FILE")
@@ -78,13 +85,77 @@ struct RunCommand: AsyncParsableCommand {
     private func runOnce(_ engine: Engine, at: Int64?) async throws {
         let instant = at ?? engine.scheduledInstant(atOrBefore: engine.clock.now())
         let tick = try engine.tick(at: instant)
-        let time = InstantText.local(instant, in: engine.configuration.runtime.businessTimeZone)
-        print("tick at \(time): queued \(tick.queued), holdout \(tick.recorded[.holdout] ?? 0), skipped \(tick.recorded[.skipped] ?? 0), unchanged \(tick.unchanged) (\(String(format: "%.2f", tick.seconds)) s)")
+        printTick(tick, businessTimeZone: engine.configuration.runtime.businessTimeZone)
         guard !noDispatch else { return }
         let recovered = try await engine.dispatcher.recoverInFlight()
         let sent = try await engine.dispatchDue()
         let later = try engine.store.sendLog.queuedCount()
+        printDispatch(sent, recovered: recovered, later: later)
+    }
+
+    private func printTick(_ tick: Outbox.TickSummary, businessTimeZone: TimeZone) {
+        let time = InstantText.local(tick.instant, in: businessTimeZone)
+        print("tick at \(time): queued \(tick.queued), holdout \(tick.recorded[.holdout] ?? 0), skipped \(tick.recorded[.skipped] ?? 0), unchanged \(tick.unchanged) (\(String(format: "%.2f", tick.seconds)) s)")
+    }
+
+    private func printDispatch(_ sent: DispatchSummary, recovered: Int, later: Int) {
         print("dispatched: sent \(sent.sent), retried \(sent.retried), failed \(sent.failed), skipped \(sent.skipped), held \(sent.held)"
             + (recovered > 0 ? ", resent after a crash \(recovered)" : "") + "; \(later) queued for later")
+    }
+
+    /// `run --once` on a PostgreSQL store: the tick under the store's tick lock (rules only so
+    /// far, `PostgresOutbox`), then the dispatch with leased claims (`PostgresDispatchStore`), so
+    /// it may run beside other daemons on the same store. Rows another dispatcher left in flight
+    /// are resent only once their lease has run out.
+    private func runOnceOnPostgres(_ config: Config, _ postgres: PostgresSettings, logger: Logger) async throws {
+        var instant: Int64?
+        if let at {
+            guard let parsed = InstantText.parse(at, businessTimeZone: config.timeZone) else {
+                throw CommandFailure("--at '\(at)' is not a date or time", hint: "write 2026-11-20T09:30 or 2026-11-20T07:30:00Z")
+            }
+            instant = parsed
+        }
+        let loaded: EngineConfiguration
+        do {
+            loaded = try RuntimeLoader.load(configPath: root.global.config)
+        } catch {
+            FileHandle.standardError.write(Data((error.description + "\n").utf8))
+            throw CommandFailure("cannot start: the configuration, rules or templates have errors", hint: "campaignd check shows each")
+        }
+        do {
+            try PostgresOutbox.check(loaded.runtime.ruleSet)
+        } catch let unsupported as PostgresOutbox.Unsupported {
+            throw CommandFailure(
+                "\(unsupported.description) (the config's store is \(postgres.description))",
+                hint: "plan, explain, log and report read such rules on PostgreSQL; run them on a SQLite store meanwhile")
+        }
+        let clock: any EngineClock = instant.map { ShiftedClock(startingAt: Double($0)) } ?? SystemClock()
+        let now = instant ?? Int64(clock.now()) / loaded.tickSeconds * loaded.tickSeconds
+        try await root.global.withPostgresStore(postgres, currency: config.currency) { store in
+            let tick: Outbox.TickSummary?
+            do {
+                tick = try await PostgresOutbox(store: store, clock: clock).tick(ruleSet: loaded.runtime.ruleSet, settings: loaded.settings(at: now))
+            } catch {
+                throw store.explaining(error, operation: "tick")
+            }
+            if let tick {
+                printTick(tick, businessTimeZone: loaded.runtime.businessTimeZone)
+            } else {
+                print("tick at \(InstantText.local(now, in: loaded.runtime.businessTimeZone)): another daemon is ticking this store; not ticked here")
+            }
+            guard !noDispatch else { return }
+            let dispatcher = Dispatcher(
+                store: PostgresDispatchStore(store: store), policy: loaded.policy, clock: clock, logger: logger,
+                runtime: { loaded.runtime })
+            let recovered = try await dispatcher.recoverInFlight()
+            let sent = try await dispatcher.drain(policy: loaded.policy)
+            let later: Int
+            do {
+                later = try await store.queuedCount()
+            } catch {
+                throw store.explaining(error, operation: "count the queued sends")
+            }
+            printDispatch(sent, recovered: recovered, later: later)
+        }
     }
 }

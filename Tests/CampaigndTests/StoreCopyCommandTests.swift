@@ -236,14 +236,14 @@ struct StoreCopyCommandTests {
 @Suite("commands on a PostgreSQL store")
 struct PostgresStoreRefusalTests {
     @Test("a command that opens the store refuses a PostgreSQL store in one line with a hint", arguments: [
-        ["unsubscribe", "token"], ["run", "--once"], ["check"], ["import", "customers", "customers.csv"], ["forget", "C1"],
+        ["unsubscribe", "token"], ["run"], ["check"], ["import", "customers", "customers.csv"], ["forget", "C1"],
     ])
     func refuses(command: [String]) async throws {
         let (directory, config) = try CampaigndProcess.workspace()
         // Nothing listens on port 1: a command that tried to connect would fail differently.
         try #"{"store": "postgres://campaignd@127.0.0.1:1/shop"}"#.write(toFile: config, atomically: true, encoding: .utf8)
         let result = try await Bounded.run(["--config", config] + command, in: directory, timeout: 60)
-        let name = command == ["run", "--once"] ? "run" : command.prefix(command[0] == "import" ? 2 : 1).joined(separator: " ")
+        let name = command.prefix(command[0] == "import" ? 2 : 1).joined(separator: " ")
         Bounded.expectClean(
             result, status: 1,
             stderrContains: "campaignd: `\(name)` does not run on a PostgreSQL store yet (the config's store is postgres://campaignd@127.0.0.1:1/shop)")
@@ -252,5 +252,21 @@ struct PostgresStoreRefusalTests {
         let created = try FileManager.default.contentsOfDirectory(atPath: directory.path)
             .filter { !$0.hasPrefix("stdout-") && !$0.hasPrefix("stderr-") }
         #expect(created == ["config.json"], "\(created)")
+    }
+
+    @Test("run --once, which runs on PostgreSQL, says in one line that nothing answers")
+    func runOnceUnreachable() async throws {
+        let (directory, config) = try CampaigndProcess.workspace()
+        try FileManager.default.createDirectory(at: directory.appendingPathComponent("rules"), withIntermediateDirectories: true)
+        try #"rule "r" { when consent email  send email "r"  purpose service }"#.write(
+            to: directory.appendingPathComponent("rules/r.rules"), atomically: true, encoding: .utf8)
+        try FileManager.default.createDirectory(at: directory.appendingPathComponent("templates/email"), withIntermediateDirectories: true)
+        try "Hello".write(to: directory.appendingPathComponent("templates/email/r.subject.mustache"), atomically: true, encoding: .utf8)
+        try "Hello".write(to: directory.appendingPathComponent("templates/email/r.text.mustache"), atomically: true, encoding: .utf8)
+        try #"{"store": "postgres://campaignd@127.0.0.1:1/shop", "channels": {"email": {"mode": "spool", "spool_directory": "spool", "from": "Shop <shop@example.com>"}}}"#
+            .write(toFile: config, atomically: true, encoding: .utf8)
+        let result = try await Bounded.run(["--config", config, "run", "--once"], in: directory, timeout: 60)
+        Bounded.expectClean(result, status: 1, stderrContains: "127.0.0.1:1")
+        #expect(result.stderr.contains("connection refused"), "\(result.stderr)")
     }
 }

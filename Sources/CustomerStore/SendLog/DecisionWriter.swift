@@ -73,16 +73,37 @@ public final class DecisionWriter {
         self.db = db
         membership = SegmentMembershipWriter(db)
         statement = try db.makeStatement(sql: """
-            INSERT INTO send(send_id, rule, rule_hash, customer_id, channel, target, window_key, decided_at,
-                             status, reason, evidence, due_at, updated_at, journey, step, purpose, coupon, variant)
+            INSERT INTO send(\(Self.insertColumns))
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            ON CONFLICT(rule, customer_id, window_key) DO UPDATE SET
-                send_id = excluded.send_id, rule_hash = excluded.rule_hash, decided_at = excluded.decided_at,
-                status = excluded.status, reason = excluded.reason, evidence = excluded.evidence,
-                due_at = excluded.due_at, updated_at = excluded.updated_at, purpose = excluded.purpose,
-                coupon = excluded.coupon, target = excluded.target, variant = excluded.variant
-            WHERE send.status = 'skipped' AND excluded.status <> 'skipped'
+            \(Self.onConflict)
             """)
+    }
+
+    /// The send log's columns a decision fills, in the order `values(of:)` gives them.
+    public static let insertColumns = """
+        send_id, rule, rule_hash, customer_id, channel, target, window_key, decided_at,
+                         status, reason, evidence, due_at, updated_at, journey, step, purpose, coupon, variant
+        """
+
+    /// What a decision does to the row its rule, customer and window already have: a skip becomes
+    /// a send (or holdout); anything else stays. Both stores' SQL.
+    public static let onConflict = """
+        ON CONFLICT(rule, customer_id, window_key) DO UPDATE SET
+            send_id = excluded.send_id, rule_hash = excluded.rule_hash, decided_at = excluded.decided_at,
+            status = excluded.status, reason = excluded.reason, evidence = excluded.evidence,
+            due_at = excluded.due_at, updated_at = excluded.updated_at, purpose = excluded.purpose,
+            coupon = excluded.coupon, target = excluded.target, variant = excluded.variant
+        WHERE send.status = 'skipped' AND excluded.status <> 'skipped'
+        """
+
+    /// `decision`'s values for `insertColumns`, in order.
+    public static func values(of decision: SendDecision) -> [DatabaseValue] {
+        let values: [(any DatabaseValueConvertible)?] = [
+            decision.sendID, decision.rule, decision.ruleHash, decision.customerID, decision.channel, decision.target,
+            decision.windowKey, decision.decidedAt, decision.status.rawValue, decision.reason, decision.evidence, decision.dueAt,
+            decision.decidedAt, decision.journey, decision.step, decision.purpose, decision.coupon, decision.variant,
+        ]
+        return values.map { $0?.databaseValue ?? .null }
     }
 
     /// Records `decision`; false when the row for its rule, customer and window stays unchanged.

@@ -67,10 +67,13 @@ public struct SendLog: Sendable {
     /// Queued rows due at the argument: both stores' SQL.
     public static let dueCountSQL = "SELECT count(*) FROM send WHERE \(dueIndexTerm) AND status = 'queued' AND due_at <= ?"
 
+    /// Queued rows, due now or later: both stores' SQL.
+    public static let queuedCountSQL = "SELECT count(*) FROM send WHERE \(dueIndexTerm) AND status = 'queued'"
+
     /// Queued rows, due now or later.
     public func queuedCount() throws -> Int {
         try database.read { db in
-            try Int.fetchOne(db, sql: "SELECT count(*) FROM send WHERE \(Self.dueIndexTerm) AND status = 'queued'") ?? 0
+            try Int.fetchOne(db, sql: Self.queuedCountSQL) ?? 0
         }
     }
 
