@@ -81,6 +81,10 @@ extension Config {
             ratePerSecond[channel] = rates.number(channel, default: fallback, range: 0.01...100_000)
         }
         rates.reportUnknownKeys()
+        let lease = dispatchObject.duration("lease", default: .seconds(60))
+        if lease < .seconds(3) || lease > .seconds(3600) {
+            dispatchObject.invalid("lease", "must be from \"3s\" to \"1h\"")
+        }
         dispatchObject.reportUnknownKeys()
 
         let retryObject = root.object("retry")
@@ -149,7 +153,7 @@ extension Config {
             store: store, rulesDirectory: rules, templatesDirectory: templates,
             timeZone: zone ?? TimeZone(identifier: "UTC")!, currency: currency, tick: tick,
             contactPressure: contactPressure, quietHours: quietHours,
-            dispatch: Dispatch(concurrency: concurrency, ratePerSecond: ratePerSecond), retry: retry,
+            dispatch: Dispatch(concurrency: concurrency, ratePerSecond: ratePerSecond, lease: lease), retry: retry,
             channels: Channels(email: email, letter: letter, webhook: webhook, webhookEndpoints: endpoints), http: http)
     }
 

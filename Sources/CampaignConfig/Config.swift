@@ -57,6 +57,9 @@ public struct Config: Sendable, Equatable {
         public var concurrency: Int
         /// Sends per second, per channel name.
         public var ratePerSecond: [String: Double]
+        /// On a PostgreSQL store, how long a dispatcher's claim on a send holds without being
+        /// renewed: after a dispatcher dies, its sends wait this long before another resends them.
+        public var lease: Duration = .seconds(60)
     }
 
     /// Exponential backoff with jitter, up to a maximum age.

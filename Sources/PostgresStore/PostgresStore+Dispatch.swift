@@ -36,29 +36,37 @@ extension PostgresStore {
         """
 
     /// Writes `outcomes` in one transaction, with the statements the SQLite store runs
-    /// (`SendOutcome.statements`).
+    /// (`SendOutcome.statements`), rows in id order (as every statement here that locks several
+    /// send rows takes them, so two never wait for each other).
     public func record(_ outcomes: [SendOutcome]) async throws {
         guard !outcomes.isEmpty else { return }
         try await inTransaction { connection in
-            for outcome in outcomes {
+            for outcome in outcomes.sorted(by: { $0.send.id < $1.send.id }) {
                 for statement in outcome.statements { try await connection.execute(statement.sql, statement.arguments) }
             }
         }
     }
 
-    /// Moves the lease of every row `owner` has in flight to `until`; returns how many.
+    /// Moves the lease of every row `owner` has in flight to `until`; returns how many. A row
+    /// locked meanwhile is having its outcome written, and is skipped rather than waited for:
+    /// waiting on the dispatcher's own outcome writes could deadlock with them.
     @discardableResult
     public func renewClaims(owner: String, until: Int64) async throws -> Int {
         try await withConnection { connection in
             try await connection.rows(
-                "UPDATE send SET lease_until = ? WHERE status = 'in_flight' AND owner = ? RETURNING id",
+                """
+                UPDATE send SET lease_until = ?
+                WHERE id IN (SELECT id FROM send WHERE status = 'in_flight' AND owner = ? ORDER BY id FOR UPDATE SKIP LOCKED)
+                RETURNING id
+                """,
                 [until.databaseValue, owner.databaseValue]
             ).count
         }
     }
 
     /// Puts rows whose lease ran out by `now` (or that never had one: copied from a SQLite store
-    /// in flight) back in the queue, due by `now`, with their send ids; returns how many.
+    /// in flight) back in the queue, due by `now`, with their send ids; returns how many. A
+    /// locked row is being written by a live dispatcher, and is left to it.
     @discardableResult
     public func recoverExpiredClaims(now: Int64) async throws -> Int {
         try await withConnection { connection in
@@ -66,7 +74,8 @@ extension PostgresStore {
                 """
                 UPDATE send SET status = 'queued', due_at = least(coalesce(due_at, ?), ?), owner = NULL, lease_until = NULL,
                        updated_at = ?
-                WHERE status = 'in_flight' AND (lease_until IS NULL OR lease_until < ?)
+                WHERE id IN (SELECT id FROM send WHERE status = 'in_flight' AND (lease_until IS NULL OR lease_until < ?)
+                             ORDER BY id FOR UPDATE SKIP LOCKED)
                 RETURNING id
                 """, Array(repeating: now.databaseValue, count: 4)
             ).count

@@ -145,7 +145,8 @@ struct RunCommand: AsyncParsableCommand {
             }
             guard !noDispatch else { return }
             let dispatcher = Dispatcher(
-                store: PostgresDispatchStore(store: store), policy: loaded.policy, clock: clock, logger: logger,
+                store: PostgresDispatchStore(store: store, leaseSeconds: config.dispatch.lease.components.seconds),
+                policy: loaded.policy, clock: clock, logger: logger,
                 runtime: { loaded.runtime })
             let recovered = try await dispatcher.recoverInFlight()
             let sent = try await dispatcher.drain(policy: loaded.policy)

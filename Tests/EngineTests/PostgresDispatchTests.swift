@@ -129,13 +129,15 @@ struct PostgresDispatchTests {
         #expect(summary.retried == 1 && summary.failed == 1 && summary.skipped == 1)
         let rows = try server.psql(
             "SELECT c.external_id, s.status, s.attempts, coalesce(s.reason, ''), coalesce(s.last_error, '') FROM send s JOIN customer c ON c.id = s.customer_id ORDER BY 1",
-            database: database)
-        #expect(rows == """
-            C1|queued|1||451 try later
-            C2|failed|1|hard bounce|550 no such user
-            C3|skipped|0|no_consent at dispatch|
-
-            """)
-        #expect(try server.psql("SELECT channel, address, reason FROM suppression", database: database) == "email|c2@example.fi|hard_bounce\n")
+            database: database
+        ).split(separator: "\n").map(String.init)
+        // C1 and C2 are claimed in the order the tick wrote them (its slices run in parallel):
+        // which of the two got which answer varies, the pair does not.
+        #expect(rows.count == 3 && rows[2] == "C3|skipped|0|no_consent at dispatch|", "\(rows)")
+        #expect(Set(rows.prefix(2).map { $0.dropFirst(3) }) == ["queued|1||451 try later", "failed|1|hard bounce|550 no such user"], "\(rows)")
+        let bounced = try #require(rows.prefix(2).first { $0.contains("|failed|") }?.prefix(2))
+        #expect(
+            try server.psql("SELECT channel, address, reason FROM suppression", database: database)
+                == "email|c\(bounced.dropFirst())@example.fi|hard_bounce\n")
     }
 }

@@ -112,7 +112,9 @@ public final class Dispatcher: Sendable {
                     do {
                         try await store.renewClaims(now: Int64(clock.now()))
                     } catch {
-                        logger.warning("claims not renewed; trying again shortly", metadata: ["dispatch.error": "\(error)"])
+                        logger.warning("claims not renewed; trying again shortly", metadata: [
+                            "dispatch.error": "\(store.explaining(error, operation: "renew claims"))",
+                        ])
                     }
                 }
             }
