@@ -15,6 +15,7 @@ WEBHOOK_SECRET=$(tr -d '\n' <"$WEBHOOK_SECRET_FILE")
 BACKGROUND=()  # pids of servers and daemons, stopped on exit
 SERVER_FDS=()  # write ends of the servers' stdin FIFOs (a server stops when its stdin closes)
 UNMOUNT=()     # filesystems the scenario mounted (small_disk), unmounted on exit after the daemons stop
+PG_DIRS=()     # directories of PostgreSQL servers (start_postgres), stopped and removed on exit
 
 say() { printf '%s\n' "$*"; }
 # pass EVIDENCE / fail EVIDENCE: the scenario's last line, and its exit.
@@ -33,6 +34,12 @@ on_exit() {
   local mounted
   for mounted in "${UNMOUNT[@]}"; do umount -l "$mounted" 2>/dev/null || true; done
   UNMOUNT=()
+  local directory
+  for directory in "${PG_DIRS[@]}"; do
+    as_postgres "$PG_BIN/pg_ctl" -D "$directory/data" -m immediate stop >/dev/null 2>&1 || true
+    rm -rf "$directory"
+  done
+  PG_DIRS=()
   # An unexpected error (set -e) must still end with a FAIL line.
   if [ "$status" -ne 0 ] && [ "${FINISHED:-0}" != 1 ]; then say "FAIL: the scenario stopped with status $status (see above)"; fi
 }
@@ -253,3 +260,39 @@ http_port() {
 
 # healthz PORT: the body of GET /healthz (any status).
 healthz() { curl -s --max-time 5 "http://127.0.0.1:$1/healthz" || true; }
+
+# as_postgres COMMAND...: runs COMMAND as the postgres user when root (PostgreSQL refuses to run
+# as root), else as this user.
+as_postgres() {
+  if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+# start_postgres: a throwaway PostgreSQL server (Debian's, the newest installed) on 127.0.0.1 and
+# a free port, with a database `campaignd` that the user `campaignd` owns; sets PG_URL, PG_PORT,
+# PG_BIN and PG_DIR. Stopped (immediately) and removed when the scenario exits.
+start_postgres() {
+  PG_BIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
+  [ -x "$PG_BIN/initdb" ] || fail "no PostgreSQL server binaries (scripts/setup installs postgresql-15)"
+  PG_DIR=$(mktemp -d /tmp/campaignd-reliability-pg.XXXXXX)
+  PG_DIRS+=("$PG_DIR")
+  [ "$(id -u)" != 0 ] || chown postgres "$PG_DIR"
+  as_postgres "$PG_BIN/initdb" -D "$PG_DIR/data" -U campaignd -A trust -E UTF8 --no-locale --no-sync >"$PG_DIR/initdb.log" 2>&1 \
+    || fail "initdb failed: $(tail -3 "$PG_DIR/initdb.log")"
+  PG_PORT=$(free_port)
+  pg_ctl_start || fail "PostgreSQL did not start: $(tail -3 "$PG_DIR/server.log")"
+  psql -h 127.0.0.1 -p "$PG_PORT" -U campaignd -d postgres -XAtq -c "CREATE DATABASE campaignd" >/dev/null
+  PG_URL="postgres://campaignd@127.0.0.1:$PG_PORT/campaignd"
+}
+
+# pg_ctl_start: starts the server of start_postgres again (after pg_ctl_stop) on the same port.
+pg_ctl_start() {
+  as_postgres "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w -t 60 \
+    -o "-p $PG_PORT -k $PG_DIR -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c max_connections=200" \
+    start >/dev/null
+}
+
+# pg_ctl_stop: stops that server, cutting its connections (fast shutdown).
+pg_ctl_stop() { as_postgres "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -m fast -w stop >/dev/null; }
+
+# pg QUERY: one query against the PostgreSQL store (psql, unaligned, `|` between columns).
+pg() { psql "$PG_URL" -XAtq -c "$1"; }

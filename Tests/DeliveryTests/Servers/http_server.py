@@ -10,8 +10,9 @@ Paths: /status/CODE answers CODE (301 with a Location, 429 with Retry-After: 7);
 it) and 200 with a letter id to later ones. Stops on SIGTERM or when stdin closes.
 
 Options among the secrets (for reliability/): --port N listens on N instead of a free port;
---unavailable-for S answers 503 to every request in the first S seconds after start. Each record
-also has "at" (Unix time) and "status" (the answer).
+--unavailable-for S answers 503 to every request in the first S seconds after start; --latency S
+answers every request S seconds after recording it. Each record also has "at" (Unix time) and
+"status" (the answer).
 """
 import json, signal, sys, threading, time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -32,6 +33,7 @@ def option(name, default):
 
 listen_port = int(option("--port", "0"))
 unavailable_until = time.time() + float(option("--unavailable-for", "0"))
+latency = float(option("--latency", "0"))
 secrets = arguments
 lock = threading.Lock()
 seen_keys = set()
@@ -81,6 +83,8 @@ class Handler(BaseHTTPRequestHandler):
             f.write(json.dumps(record) + "\n")
         if self.path == "/hang":
             time.sleep(5)
+        elif latency > 0:
+            time.sleep(latency)
         self.send_response(status)
         for name, value in extra.items():
             self.send_header(name, value)

@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# Three dispatchers on one PostgreSQL store (issue 18): 10,000 webhooks (quick: 2,000) queued by
+# one tick, drained by three `run --once` loops started together into a verifying receiver that
+# answers after 5 ms; one of them, at random, is killed with SIGKILL five times (its loop starts it
+# again). Every webhook-id must arrive, every row must end `sent`, and the only repeats allowed
+# are of rows the killed dispatcher held in flight at the kill (at most kills × concurrency): no
+# send is delivered by two live dispatchers. The lease is 3 s, so a dead dispatcher's rows come
+# back soon.
+source "$(dirname "$0")/../lib.sh"
+
+count=10000 kills=5 concurrency=8
+[ "$QUICK" = 1 ] && count=2000
+
+start_postgres
+start_server webhook http_server.py --latency 0.005 "$WEBHOOK_SECRET"
+write_config 3600s "{\"webhook\": $(webhook_channel "$WEBHOOK_PORT")}" \
+  "{\"concurrency\": $concurrency, \"rate_per_second\": {\"webhook\": 100000}, \"lease\": \"3s\"}"
+write_rule notify 'rule "notify" { when consent webhook  send webhook "sink"  limit once }'
+make_customers "$count" webhook
+campaignd store copy --to "$PG_URL" >/dev/null
+sed -i "s#\"store\": \"store.sqlite\"#\"store\": \"$PG_URL\"#" "$CONFIG"
+campaignd run --once --no-dispatch >"$WORK/tick.out"
+queued=$(pg "SELECT count(*) FROM send WHERE status = 'queued'")
+[ "$queued" = "$count" ] || fail "the tick queued $queued of $count"
+say "$count webhooks queued on PostgreSQL (port $PG_PORT); three run --once loops dispatch them, $kills of them killed"
+
+open_on_postgres() { pg "SELECT count(*) FROM send WHERE status IN ('queued', 'in_flight')"; }
+# dispatcher N: `run --once` again and again until nothing is open; the current pid in WORK/dispatcher-N.pid.
+dispatcher() {
+  local n=$1
+  while [ "$(open_on_postgres)" != 0 ]; do
+    "$CAMPAIGND" --config "$CONFIG" --log-level warning run --once >>"$WORK/dispatcher-$n.out" 2>>"$WORK/dispatcher-$n.log" &
+    echo $! >"$WORK/dispatcher-$n.pid"
+    wait $! || echo "exit $?" >>"$WORK/dispatcher-$n.exits"
+  done
+}
+loops=()
+for n in 1 2 3; do
+  dispatcher "$n" 2>/dev/null &  # bash's "Killed" notices; campaignd's stderr goes to dispatcher-N.log
+  loops+=("$!")
+  BACKGROUND+=("$!")
+done
+
+: >"$WORK/in-flight-at-kills.txt"
+done_kills=0 attempts=0
+while [ "$done_kills" -lt "$kills" ] && [ "$attempts" -lt 200 ]; do
+  attempts=$((attempts + 1))
+  sleep "0.$((RANDOM % 4 + 2))"
+  n=$((RANDOM % 3 + 1))
+  pid=$(cat "$WORK/dispatcher-$n.pid" 2>/dev/null || true)
+  [ -n "$pid" ] && running "$pid" || continue
+  # Only a dispatcher with sends in flight: a kill while it starts or ticks proves nothing here.
+  held=$(pg "SELECT count(*) FROM send WHERE status = 'in_flight' AND owner LIKE '%:$pid:%'")
+  [ "$held" -gt 0 ] || continue
+  kill -KILL "$pid" 2>/dev/null || continue
+  done_kills=$((done_kills + 1))
+  pg "SELECT send_id FROM send WHERE status = 'in_flight' AND owner LIKE '%:$pid:%'" >>"$WORK/in-flight-at-kills.txt"
+  say "kill -9 #$done_kills: dispatcher $n (pid $pid), $(lines "$WORK/in-flight-at-kills.txt") rows in flight at kills so far, $(pg "SELECT count(*) FROM send WHERE status = 'sent'") sent"
+done
+[ "$done_kills" = "$kills" ] || fail "only $done_kills kills landed while sends were in flight (the dispatch ended too soon?)"
+for pid in "${loops[@]}"; do
+  wait_for 120 '! running "$pid"' || fail "sends still open 120 s after the last kill: $(pg "SELECT status, count(*) FROM send GROUP BY 1" | tr '\n' ' ')"
+done
+
+pg "SELECT send_id FROM send WHERE status = 'sent'" >"$WORK/sent.txt"
+owners=$(pg "SELECT count(DISTINCT owner) FROM send")
+errors=$(cat "$WORK"/dispatcher-*.log | grep -ci 'error' || true)
+FINISHED=1  # the check below prints the PASS/FAIL line
+python3 - "$WORK" "$count" "$kills" "$concurrency" "$owners" "$errors" <<'PY'
+import collections, json, sys
+work, count, kills, concurrency, owners, errors = sys.argv[1], *map(int, sys.argv[2:])
+records = [json.loads(line) for line in open(f"{work}/webhook.jsonl")]
+sent = set(open(f"{work}/sent.txt").read().split())
+held = set(open(f"{work}/in-flight-at-kills.txt").read().split())
+delivered = collections.Counter(r["headers"]["webhook-id"] for r in records)
+repeats = {i: n - 1 for i, n in delivered.items() if n > 1}
+problems = []
+if len(sent) != count: problems.append(f"{len(sent)} of {count} rows sent")
+if set(delivered) != sent: problems.append(f"{len(set(delivered) - sent)} delivered webhook-ids without a sent row, {len(sent - set(delivered))} sent rows never delivered")
+stray = [i for i in repeats if i not in held]
+if stray: problems.append(f"{len(stray)} webhook-ids delivered twice that no killed dispatcher held (two live dispatchers sent them), e.g. {stray[0]}")
+if sum(repeats.values()) > kills * concurrency: problems.append(f"{sum(repeats.values())} repeated deliveries, over the bound {kills} x {concurrency}")
+unverified = [r for r in records if not r["verified"]]
+if unverified: problems.append(f"{len(unverified)} requests whose signature does not verify")
+if owners < 4: problems.append(f"rows claimed by only {owners} dispatcher processes (three loops and {kills} restarts should give more)")
+if errors: problems.append(f"{errors} error lines in the dispatchers' logs")
+if problems:
+    print("FAIL: " + "; ".join(problems))
+    sys.exit(1)
+print(f"PASS: {len(records)} deliveries of {len(delivered)} distinct webhook-ids = the {count} sent rows; {kills} kills left "
+      f"{len(held)} rows in flight; {sum(repeats.values())} repeated deliveries (bound kills x concurrency = {kills * concurrency}), "
+      f"each of a row a killed dispatcher held; rows claimed by {owners} dispatcher processes; all signatures verify")
+PY
