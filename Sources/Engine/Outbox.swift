@@ -46,6 +46,26 @@ public struct Outbox: Sendable {
         public var queued: Int { recorded[.queued] ?? 0 }
     }
 
+    /// The send-log row `decision` of `rule` records at `instant`, with a send id from `sendID`;
+    /// nil for a limit skip, which is not recorded (the earlier send explains it).
+    static func row(for decision: Decision, of rule: Rule, at instant: Int64, sendID: () -> String) -> SendDecision? {
+        var status: SendStatus
+        var reason: String?
+        var due: Int64?
+        switch decision.verdict {
+        case .send: (status, due) = (.queued, instant)
+        case .hold(let until): (status, due, reason) = (.queued, until, "held for quiet hours")
+        case .holdout: (status, reason) = (.holdout, "holdout")
+        case .skip(.limit): return nil
+        case .skip(let skip): (status, reason) = (.skipped, skip.rawValue)
+        }
+        return SendDecision(
+            sendID: sendID(), rule: rule.name, ruleHash: rule.contentHash, customerID: decision.customerID,
+            channel: rule.channel.rawValue, target: decision.variant ?? rule.target, windowKey: windowKey(rule.limit, instant: instant),
+            decidedAt: instant, status: status, reason: reason, evidence: decision.evidence ?? "{}", dueAt: due,
+            purpose: rule.purpose.rawValue, variant: decision.variant)
+    }
+
     /// The limit window a decision at `instant` falls in, for the unique key.
     static func windowKey(_ limit: SendLimit, instant: Int64) -> Int64 {
         switch limit {
@@ -87,27 +107,11 @@ public struct Outbox: Sendable {
         let tallies = try ParallelEvaluator(evaluator: evaluator, slices: slices).evaluate(in: store, whileLocked: { writer, stream in
             while let batch = stream.next() {
                 for (ruleName, decision) in batch {
-                    guard let rule = rules[ruleName] else { continue }
-                    var status: SendStatus
-                    var reason: String?
-                    var due: Int64?
-                    switch decision.verdict {
-                    case .send: (status, due) = (.queued, instant)
-                    case .hold(let until): (status, due, reason) = (.queued, until, "held for quiet hours")
-                    case .holdout: (status, reason) = (.holdout, "holdout")
-                    case .skip(.limit): continue
-                    case .skip(let skip): (status, reason) = (.skipped, skip.rawValue)
-                    }
+                    guard let rule = rules[ruleName],
+                        let row = Self.row(for: decision, of: rule, at: instant, sendID: { SendIdentifier.make(now: clock.now()) })
+                    else { continue }
                     // A queued send of a rule on a coupon pool takes its code here, or is skipped `no_coupon`.
-                    let (recorded, written) = try writer.record(
-                        SendDecision(
-                            sendID: SendIdentifier.make(now: clock.now()), rule: rule.name, ruleHash: rule.contentHash,
-                            customerID: decision.customerID, channel: rule.channel.rawValue,
-                            target: decision.variant ?? rule.target, windowKey: Self.windowKey(rule.limit, instant: instant),
-                            decidedAt: instant, status: status, reason: reason, evidence: decision.evidence ?? "{}", dueAt: due,
-                            purpose: rule.purpose.rawValue, variant: decision.variant),
-                        couponPool: rule.couponPool)
-                    status = written
+                    let (recorded, status) = try writer.record(row, couponPool: rule.couponPool)
                     if recorded {
                         counts.recorded[status, default: 0] += 1
                         counts.byRule[rule.name, default: [:]][status, default: 0] += 1

@@ -60,7 +60,8 @@ public struct PostgresOutbox: Sendable {
             // this tick's sends (the contact-pressure cap counts them in memory, as in SQLite).
             var decisions: [SendDecision] = []
             let tallies = try await evaluator.evaluate(reading: transaction, onDecision: { rule, decision in
-                guard let row = Self.row(for: decision, of: rule, at: instant, sendID: SendIdentifier.make(now: clock.now())) else { return }
+                guard let row = Outbox.row(for: decision, of: rule, at: instant, sendID: { SendIdentifier.make(now: clock.now()) })
+                else { return }
                 decisions.append(row)
             })
             let written = try await transaction.record(decisions)
@@ -78,25 +79,5 @@ public struct PostgresOutbox: Sendable {
         guard var summary = recorded else { return nil }
         summary.seconds = (ContinuousClock.now - started) / .seconds(1)
         return summary
-    }
-
-    /// The send log row `decision` of `rule` records at `instant`; nil for a limit skip, which
-    /// is not recorded (the earlier send explains it). As `Outbox.tick`.
-    static func row(for decision: Decision, of rule: Rule, at instant: Int64, sendID: String) -> SendDecision? {
-        var status: SendStatus
-        var reason: String?
-        var due: Int64?
-        switch decision.verdict {
-        case .send: (status, due) = (.queued, instant)
-        case .hold(let until): (status, due, reason) = (.queued, until, "held for quiet hours")
-        case .holdout: (status, reason) = (.holdout, "holdout")
-        case .skip(.limit): return nil
-        case .skip(let skip): (status, reason) = (.skipped, skip.rawValue)
-        }
-        return SendDecision(
-            sendID: sendID, rule: rule.name, ruleHash: rule.contentHash, customerID: decision.customerID, channel: rule.channel.rawValue,
-            target: decision.variant ?? rule.target, windowKey: Outbox.windowKey(rule.limit, instant: instant), decidedAt: instant,
-            status: status, reason: reason, evidence: decision.evidence ?? "{}", dueAt: due, purpose: rule.purpose.rawValue,
-            variant: decision.variant)
     }
 }

@@ -89,13 +89,6 @@ extension PostgresStore {
         }
     }
 
-    /// Queued rows due at `now`.
-    public func dueCount(now: Int64) async throws -> Int {
-        try await withConnection { connection in
-            Int.fromDatabaseValue(try await connection.rows(SendLog.dueCountSQL, [now.databaseValue])[0][0]) ?? 0
-        }
-    }
-
     /// Ends an active enrolment, as `Enrolments.end`: whether one was ended.
     @discardableResult
     public func endEnrolment(

@@ -28,9 +28,6 @@ public protocol DispatchStore: Sendable {
     /// The earliest due time of a queued send, if any.
     func nextDue() async throws -> Int64?
 
-    /// Queued sends due at `now`.
-    func dueCount(now: Int64) async throws -> Int
-
     /// Ends the journey enrolment a send belongs to (see `Enrolments.end`).
     func endEnrolment(journey: String, customerID: Int64, enteredAt: Int64, as end: EnrolmentEnd, detail: String?, at instant: Int64)
         async throws
@@ -62,10 +59,6 @@ extension CustomerStore: DispatchStore {
 
     public func nextDue() async throws -> Int64? {
         try sendLog.nextDue()
-    }
-
-    public func dueCount(now: Int64) async throws -> Int {
-        try sendLog.dueCount(now: now)
     }
 
     public func endEnrolment(

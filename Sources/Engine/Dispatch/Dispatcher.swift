@@ -90,11 +90,6 @@ public final class Dispatcher: Sendable {
         try await store.nextDue().map(Double.init)
     }
 
-    /// Queued rows due now (the queue depth metric).
-    public func dueCount() async throws -> Int {
-        try await store.dueCount(now: Int64(clock.now()))
-    }
-
     /// Sends every row due now, with at most `concurrency` in flight, until none is due or
     /// `shouldStop` says so; in-flight sends always finish. A claim the store refuses stops
     /// claiming; the sends in flight still finish (and record), then the error is thrown.

@@ -66,10 +66,6 @@ public final class PostgresDispatchStore: DispatchStore {
         try await store.nextDue()
     }
 
-    public func dueCount(now: Int64) async throws -> Int {
-        try await store.dueCount(now: now)
-    }
-
     public func endEnrolment(
         journey: String, customerID: Int64, enteredAt: Int64, as end: EnrolmentEnd, detail: String?, at instant: Int64
     ) async throws {
