@@ -9,27 +9,34 @@ import PostgresNIO
 /// the same row. A live dispatcher renews its leases while it sends (`renewClaims`); a row whose
 /// lease ran out belonged to a dispatcher that died, and goes back in the queue with its send id
 /// (`recoverExpiredClaims`), so another daemon's live claims are never taken from it.
+///
+/// Leases are timed by the database server's clock (`serverNow`), not the dispatchers': daemons
+/// on machines whose clocks differ, and a `run --once --at` dispatching as of another instant,
+/// judge them alike. `now` (the engine's clock) decides only what is due and `updated_at`.
 extension PostgresStore {
-    /// Marks up to `limit` queued rows due at `now` in flight for `owner` until `leaseUntil`,
-    /// earliest first, then runs `reading` on them in the same transaction (the consent
-    /// re-check) and commits both.
+    /// The server's clock in whole Unix seconds, in SQL.
+    static let serverNow = "floor(extract(epoch FROM clock_timestamp()))::bigint"
+
+    /// Marks up to `limit` queued rows due at `now` in flight for `owner`, leased for
+    /// `leaseSeconds` by the server's clock, earliest first, then runs `reading` on them in the
+    /// same transaction (the consent re-check) and commits both.
     public func claimDue<T: Sendable>(
-        limit: Int, now: Int64, owner: String, leaseUntil: Int64,
+        limit: Int, now: Int64, owner: String, leaseSeconds: Int64,
         reading: (PostgresSnapshot, [SendRecord]) async throws -> T
     ) async throws -> (sends: [SendRecord], read: T) {
         try await inTransaction { connection in
             let rows = try await connection.namedRows(
-                Self.claimSQL, [owner.databaseValue, leaseUntil.databaseValue, now.databaseValue, now.databaseValue, limit.databaseValue])
+                Self.claimSQL, [owner.databaseValue, leaseSeconds.databaseValue, now.databaseValue, now.databaseValue, limit.databaseValue])
             // RETURNING keeps no order: the batch goes out earliest first, as the claim chose it.
             let sends = try rows.map(SendRecord.init(row:)).sorted { ($0.dueAt ?? 0, $0.id) < ($1.dueAt ?? 0, $1.id) }
             return (sends, try await reading(PostgresSnapshot(connection: connection), sends))
         }
     }
 
-    /// Claims due rows (arguments: owner, lease end, now, now, limit). The redundant first
+    /// Claims due rows (arguments: owner, lease seconds, now, now, limit). The redundant first
     /// `status IN (…)` term repeats the partial index `send_due`'s own WHERE, as in SQLite.
     static let claimSQL = """
-        UPDATE send SET status = 'in_flight', owner = ?, lease_until = ?, updated_at = ?
+        UPDATE send SET status = 'in_flight', owner = ?, lease_until = \(serverNow) + ?, updated_at = ?
         WHERE id IN (SELECT id FROM send WHERE \(SendLog.dueIndexTerm) AND status = 'queued' AND due_at <= ?
                      ORDER BY due_at, id LIMIT ? FOR UPDATE SKIP LOCKED)
         RETURNING *
@@ -47,26 +54,27 @@ extension PostgresStore {
         }
     }
 
-    /// Moves the lease of every row `owner` has in flight to `until`; returns how many. A row
+    /// Renews the lease of every row `owner` has in flight, for `leaseSeconds` from now by the
+    /// server's clock; returns how many. A row
     /// locked meanwhile is having its outcome written, and is skipped rather than waited for:
     /// waiting on the dispatcher's own outcome writes could deadlock with them.
     @discardableResult
-    public func renewClaims(owner: String, until: Int64) async throws -> Int {
+    public func renewClaims(owner: String, leaseSeconds: Int64) async throws -> Int {
         try await withConnection { connection in
             try await connection.rows(
                 """
-                UPDATE send SET lease_until = ?
+                UPDATE send SET lease_until = \(Self.serverNow) + ?
                 WHERE id IN (SELECT id FROM send WHERE status = 'in_flight' AND owner = ? ORDER BY id FOR UPDATE SKIP LOCKED)
                 RETURNING id
                 """,
-                [until.databaseValue, owner.databaseValue]
+                [leaseSeconds.databaseValue, owner.databaseValue]
             ).count
         }
     }
 
-    /// Puts rows whose lease ran out by `now` (or that never had one: copied from a SQLite store
-    /// in flight) back in the queue, due by `now`, with their send ids; returns how many. A
-    /// locked row is being written by a live dispatcher, and is left to it.
+    /// Puts rows whose lease has run out by the server's clock (or that never had one: copied
+    /// from a SQLite store in flight) back in the queue, due by `now`, with their send ids;
+    /// returns how many. A locked row is being written by a live dispatcher, and is left to it.
     @discardableResult
     public func recoverExpiredClaims(now: Int64) async throws -> Int {
         try await withConnection { connection in
@@ -74,10 +82,10 @@ extension PostgresStore {
                 """
                 UPDATE send SET status = 'queued', due_at = least(coalesce(due_at, ?), ?), owner = NULL, lease_until = NULL,
                        updated_at = ?
-                WHERE id IN (SELECT id FROM send WHERE status = 'in_flight' AND (lease_until IS NULL OR lease_until < ?)
+                WHERE id IN (SELECT id FROM send WHERE status = 'in_flight' AND (lease_until IS NULL OR lease_until < \(Self.serverNow))
                              ORDER BY id FOR UPDATE SKIP LOCKED)
                 RETURNING id
-                """, Array(repeating: now.databaseValue, count: 4)
+                """, Array(repeating: now.databaseValue, count: 3)
             ).count
         }
     }

@@ -6,9 +6,10 @@ import RuleLanguage
 import Synchronization
 
 /// A dispatcher's view of a PostgreSQL store shared with other daemons: its claims carry its own
-/// owner id and a lease of `leaseSeconds`, renewed every third of that while it sends; rows whose
-/// lease ran out (their dispatcher died) are put back in the queue, at most once per renewal
-/// interval, before a claim (`PostgresStore.recoverExpiredClaims`).
+/// owner id and a lease of `leaseSeconds` (timed by the database server's clock), renewed every
+/// third of that while it sends; rows whose lease ran out (their dispatcher died) are put back in
+/// the queue, at most once per renewal interval (of the engine's clock), before a claim
+/// (`PostgresStore.recoverExpiredClaims`).
 ///
 /// A live dispatcher's rows are never taken: its leases are renewed long before they run out.
 /// A dispatcher that cannot reach the store for longer than a lease may find its rows resent by
@@ -41,7 +42,7 @@ public final class PostgresDispatchStore: DispatchStore {
         }
         if recoverNow { _ = try await store.recoverExpiredClaims(now: now) }
         let dialect = store.dialect
-        let (sends, checks) = try await store.claimDue(limit: limit, now: now, owner: owner, leaseUntil: now + leaseSeconds) { reader, sends in
+        let (sends, checks) = try await store.claimDue(limit: limit, now: now, owner: owner, leaseSeconds: leaseSeconds) { reader, sends in
             try await ConsentCheck.recheck(sends, now: now, dialect: dialect, reading: reader)
         }
         return zip(sends, checks).map { (send: $0, recheck: $1) }
@@ -59,7 +60,7 @@ public final class PostgresDispatchStore: DispatchStore {
     public var claimRenewalSeconds: Double? { Double(leaseSeconds) / 3 }
 
     public func renewClaims(now: Int64) async throws {
-        try await store.renewClaims(owner: owner, until: now + leaseSeconds)
+        try await store.renewClaims(owner: owner, leaseSeconds: leaseSeconds)
     }
 
     public func nextDue() async throws -> Int64? {
