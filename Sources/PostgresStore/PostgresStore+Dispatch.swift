@@ -115,19 +115,4 @@ extension PostgresStore {
     public func explaining(_ error: any Error, operation: String) -> any Error {
         PostgresStoreError.explaining(error, location: location, operation: operation)
     }
-
-    /// Runs `body` in one read-write transaction (READ COMMITTED) on one pooled connection.
-    func inTransaction<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
-        try await withConnection { connection in
-            try await connection.execute("BEGIN")
-            do {
-                let result = try await body(connection)
-                try await connection.execute("COMMIT")
-                return result
-            } catch {
-                try? await connection.execute("ROLLBACK")
-                throw error
-            }
-        }
-    }
 }

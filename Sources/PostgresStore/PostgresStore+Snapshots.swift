@@ -19,10 +19,16 @@ public struct PostgresSnapshot: SQLRowReader {
 extension PostgresStore {
     /// Runs `body` in one read-only snapshot (`REPEATABLE READ READ ONLY`).
     public func inSnapshot<T: Sendable>(_ body: (PostgresSnapshot) async throws -> T) async throws -> T {
+        try await inTransaction(begin: "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY") { try await body(PostgresSnapshot(connection: $0)) }
+    }
+
+    /// Runs `body` in one transaction on one pooled connection, opened with `begin`: committed
+    /// when it returns, rolled back when it throws.
+    func inTransaction<T: Sendable>(begin: String = "BEGIN", _ body: (PostgresConnection) async throws -> T) async throws -> T {
         try await withConnection { connection in
-            try await connection.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            try await connection.execute(begin)
             do {
-                let result = try await body(PostgresSnapshot(connection: connection))
+                let result = try await body(connection)
                 try await connection.execute("COMMIT")
                 return result
             } catch {

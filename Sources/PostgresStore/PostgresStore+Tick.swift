@@ -45,23 +45,13 @@ extension PostgresStore {
     public static let tickLock: Int64 = 0x6361_6D70_7469_636B  // "camptick"
 
     /// Runs `body` in a tick's transaction (`REPEATABLE READ`) holding the tick lock, and commits
-    /// what it recorded; nil, without running it, when another daemon's tick holds the lock.
+    /// what it recorded; nil, without running it, when another daemon's tick holds the lock (the
+    /// transaction then ends having written nothing).
     public func inTickTransaction<T: Sendable>(_ body: (PostgresTickTransaction) async throws -> T) async throws -> T? {
-        try await withConnection { connection in
-            try await connection.execute("BEGIN ISOLATION LEVEL REPEATABLE READ")
-            do {
-                let locked = try await connection.rows("SELECT pg_try_advisory_xact_lock(?)", [Self.tickLock.databaseValue])
-                guard let granted = locked.first.flatMap({ Bool.fromDatabaseValue($0[0]) }), granted else {
-                    try await connection.execute("ROLLBACK")
-                    return nil
-                }
-                let result = try await body(PostgresTickTransaction(connection: connection))
-                try await connection.execute("COMMIT")
-                return result
-            } catch {
-                try? await connection.execute("ROLLBACK")
-                throw error
-            }
+        try await inTransaction(begin: "BEGIN ISOLATION LEVEL REPEATABLE READ") { connection -> T? in
+            let locked = try await connection.rows("SELECT pg_try_advisory_xact_lock(?)", [Self.tickLock.databaseValue])
+            guard let granted = locked.first.flatMap({ Bool.fromDatabaseValue($0[0]) }), granted else { return nil }
+            return try await body(PostgresTickTransaction(connection: connection))
         }
     }
 

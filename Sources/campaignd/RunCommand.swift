@@ -50,13 +50,7 @@ struct RunCommand: AsyncParsableCommand {
             guard once || (!noDispatch && at == nil) else {
                 throw CommandFailure("--no-dispatch and --at go with --once")
             }
-            var instant: Int64?
-            if let at {
-                guard let parsed = InstantText.parse(at, businessTimeZone: config.timeZone) else {
-                    throw CommandFailure("--at '\(at)' is not a date or time", hint: "write 2026-11-20T09:30 or 2026-11-20T07:30:00Z")
-                }
-                instant = parsed
-            }
+            let instant = try atInstant(config)
             let store = try CustomerStore(path: config.storePath, currency: config.currency, logger: logger)
             let engine: Engine
             do {
@@ -93,6 +87,15 @@ struct RunCommand: AsyncParsableCommand {
         printDispatch(sent, recovered: recovered, later: later)
     }
 
+    /// The instant `--at` names, or nil without it.
+    private func atInstant(_ config: Config) throws -> Int64? {
+        guard let at else { return nil }
+        guard let parsed = InstantText.parse(at, businessTimeZone: config.timeZone) else {
+            throw CommandFailure("--at '\(at)' is not a date or time", hint: "write 2026-11-20T09:30 or 2026-11-20T07:30:00Z")
+        }
+        return parsed
+    }
+
     private func printTick(_ tick: Outbox.TickSummary, businessTimeZone: TimeZone) {
         let time = InstantText.local(tick.instant, in: businessTimeZone)
         print("tick at \(time): queued \(tick.queued), holdout \(tick.recorded[.holdout] ?? 0), skipped \(tick.recorded[.skipped] ?? 0), unchanged \(tick.unchanged) (\(String(format: "%.2f", tick.seconds)) s)")
@@ -108,13 +111,7 @@ struct RunCommand: AsyncParsableCommand {
     /// it may run beside other daemons on the same store. Rows another dispatcher left in flight
     /// are resent only once their lease has run out.
     private func runOnceOnPostgres(_ config: Config, _ postgres: PostgresSettings, logger: Logger) async throws {
-        var instant: Int64?
-        if let at {
-            guard let parsed = InstantText.parse(at, businessTimeZone: config.timeZone) else {
-                throw CommandFailure("--at '\(at)' is not a date or time", hint: "write 2026-11-20T09:30 or 2026-11-20T07:30:00Z")
-            }
-            instant = parsed
-        }
+        let instant = try atInstant(config)
         let loaded: EngineConfiguration
         do {
             loaded = try RuntimeLoader.load(configPath: root.global.config)

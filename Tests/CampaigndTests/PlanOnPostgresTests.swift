@@ -8,11 +8,23 @@ import TestSupport
 /// customers, must print the same bytes on the copy as on its SQLite original.
 @Suite("campaignd plan and explain on PostgreSQL")
 struct PlanOnPostgresTests {
-    /// The demo config with another store and rules directory.
-    static func config(_ demo: String, store: String, rules: String, in directory: URL, named name: String) throws -> String {
+    /// The demo config with another store and rules directory, and with `spool`, the spool
+    /// channels writing under that directory of `directory`.
+    static func config(
+        _ demo: String, store: String, rules: String, spool: String? = nil, in directory: URL, named name: String
+    ) throws -> String {
         var object = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: demo))) as? [String: Any])
         object["store"] = store
         object["rules"] = rules
+        if let spool {
+            var channels = try #require(object["channels"] as? [String: Any])
+            for (name, value) in channels {
+                guard var channel = value as? [String: Any], channel["mode"] as? String == "spool" else { continue }
+                channel["spool_directory"] = directory.appendingPathComponent("\(spool)/\(name)").path
+                channels[name] = channel
+            }
+            object["channels"] = channels
+        }
         let path = directory.appendingPathComponent(name).path
         try JSONSerialization.data(withJSONObject: object).write(to: URL(fileURLWithPath: path))
         return path

@@ -9,23 +9,6 @@ import TestSupport
 /// (and its evidence, byte for byte), the same deliveries.
 @Suite("campaignd run --once on PostgreSQL")
 struct RunOnPostgresTests {
-    /// The demo config with another store, rules directory and spool directories.
-    static func config(_ demo: String, store: String, rules: String, spool: String, in directory: URL, named name: String) throws -> String {
-        var object = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: demo))) as? [String: Any])
-        object["store"] = store
-        object["rules"] = rules
-        var channels = try #require(object["channels"] as? [String: Any])
-        for (name, value) in channels {
-            guard var channel = value as? [String: Any], channel["mode"] as? String == "spool" else { continue }
-            channel["spool_directory"] = directory.appendingPathComponent("\(spool)/\(name)").path
-            channels[name] = channel
-        }
-        object["channels"] = channels
-        let path = directory.appendingPathComponent(name).path
-        try JSONSerialization.data(withJSONObject: object).write(to: URL(fileURLWithPath: path))
-        return path
-    }
-
     /// The printed lines without the tick's duration.
     static func withoutDuration(_ text: String) -> String {
         text.replacingOccurrences(of: #" \([0-9.]+ s\)"#, with: "", options: .regularExpression)
@@ -82,8 +65,8 @@ struct RunOnPostgresTests {
         try FileManager.default.createDirectory(at: rules, withIntermediateDirectories: true)
         try FileManager.default.copyItem(
             at: repository.appendingPathComponent("bench/rules/typical.rules"), to: rules.appendingPathComponent("typical.rules"))
-        let onSQLite = try Self.config(demo, store: "store.sqlite", rules: rules.path, spool: "spool-sqlite", in: directory, named: "sqlite.json")
-        let onPostgres = try Self.config(demo, store: url, rules: rules.path, spool: "spool-postgres", in: directory, named: "postgres.json")
+        let onSQLite = try PlanOnPostgresTests.config(demo, store: "store.sqlite", rules: rules.path, spool: "spool-sqlite", in: directory, named: "sqlite.json")
+        let onPostgres = try PlanOnPostgresTests.config(demo, store: url, rules: rules.path, spool: "spool-postgres", in: directory, named: "postgres.json")
 
         // The tick alone, then a second run that ticks again (nothing new) and dispatches.
         for arguments in [["run", "--once", "--no-dispatch", "--at", "2026-11-28T09:00:00Z"], ["run", "--once", "--at", "2026-11-28T09:00:00Z"]] {
@@ -110,7 +93,7 @@ struct RunOnPostgresTests {
         }
 
         // Rules the PostgreSQL tick does not run yet are refused in one line; so is the daemon.
-        let withJourneys = try Self.config(
+        let withJourneys = try PlanOnPostgresTests.config(
             demo, store: url, rules: repository.appendingPathComponent("rules").path, spool: "spool-postgres", in: directory, named: "journeys.json")
         Bounded.expectClean(
             try await Bounded.run(["--config", withJourneys, "run", "--once"], in: directory, timeout: 300),
