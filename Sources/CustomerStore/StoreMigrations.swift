@@ -53,6 +53,9 @@ enum StoreMigrations {
         // SQLite has `instr`; the PostgreSQL twin defines it, so the send log's SQL (the erasure
         // scrub) is the same in both stores.
         migrator.registerMigration("v8-instr-function") { _ in }
+        migrator.registerMigration("v8-daemons") { db in
+            try db.execute(sql: daemonsV8)
+        }
         return migrator
     }
 

@@ -3,11 +3,12 @@ import Engine
 import HTTPListener
 import Logging
 import ServiceLifecycle
+import Synchronization
 import SystemdNotify
 import UnixSignals
 
-/// The daemon: the engine's services (dispatch, ticks, reload, watchdog) and the HTTP listener
-/// in one service group, with systemd told READY, STATUS and STOPPING.
+/// The daemon: the engine's services (dispatch, ticks, reload, watchdog, heartbeat) and the HTTP
+/// listener in one service group, with systemd told READY, STATUS and STOPPING.
 ///
 /// SIGTERM and SIGINT shut the group down gracefully (in-flight sends finish); SIGHUP reloads.
 /// The executable ignores SIGHUP before it builds the engine, so an early one does not end it.
@@ -17,17 +18,27 @@ public struct Daemon {
     public let listener: HTTPListener?
     let notifier: SystemdNotifier
     let logger: Logger
+    /// campaignd's version, in the heartbeat `status` reads.
+    let version: String
+    /// The listener's address once it is bound (port 0 picks one), in the heartbeat.
+    let httpAddress: BoundAddress
 
     /// Sets up the listener from `config`, showing `metrics` on `/metrics`.
     ///
     /// - Throws: `ChannelSetupError` when the listener's unsubscribe settings are invalid.
     public init(
-        engine: Engine, config: Config, metrics: DaemonMetrics, logger: Logger, notifier: SystemdNotifier = SystemdNotifier()
+        engine: Engine, config: Config, metrics: DaemonMetrics, logger: Logger, version: String = "",
+        notifier: SystemdNotifier = SystemdNotifier()
     ) throws {
         self.engine = engine
-        self.listener = try HTTPListener.configured(config, engine: engine, registry: metrics.registry, logger: logger)
+        let httpAddress = BoundAddress()
+        self.listener = try HTTPListener.configured(
+            config, engine: engine, registry: metrics.registry, logger: logger,
+            onBound: { [host = config.http?.host ?? ""] port in httpAddress.value.withLock { $0 = "\(host):\(port)" } })
+        self.httpAddress = httpAddress
         self.notifier = notifier
         self.logger = logger
+        self.version = version
     }
 
     /// Runs until SIGTERM or SIGINT, then lets the services finish.
@@ -36,8 +47,13 @@ public struct Daemon {
         let ticks = TickService(engine: engine, afterTick: { dispatch.poke() })
         let reload = ReloadService(engine: engine, notifier: notifier, signals: await UnixSignalsSequence(trapping: .sighup))
         let watchdog = WatchdogService(engine: engine, notifier: notifier)
+        let heartbeat = HeartbeatService(
+            engine: engine, version: version, listens: listener != nil, http: { [httpAddress] in httpAddress.value.withLock { $0 } })
+        // Graceful shutdown runs in reverse order: the heartbeat signs off after the in-flight
+        // sends finish.
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
-            .init(service: dispatch), .init(service: ticks), .init(service: reload), .init(service: watchdog),
+            .init(service: heartbeat), .init(service: dispatch), .init(service: ticks), .init(service: reload),
+            .init(service: watchdog),
         ]
         if let listener { services.append(.init(service: listener)) }
         let group = ServiceGroup(
@@ -64,4 +80,9 @@ public struct Daemon {
         notifier.stopping()
         logger.notice("stopped")
     }
+}
+
+/// The listener's `host:port` once it is bound.
+final class BoundAddress: Sendable {
+    let value = Mutex<String?>(nil)
 }

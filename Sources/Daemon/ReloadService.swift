@@ -22,7 +22,7 @@ public struct ReloadService: Service {
                 notifier.reloading()
                 engine.logger.notice("SIGHUP: reloading config, rules and templates")
                 do {
-                    try engine.reload()
+                    try await engine.reload()
                     notifier.status("running; reloaded")
                 } catch {
                     notifier.status("running the previous configuration; reload failed")

@@ -12,7 +12,7 @@ extension RuntimeLoader {
     ///
     /// - Throws: `RuntimeLoader.Failure` with every problem when the first load fails.
     public static func engine(
-        store: CustomerStore, configPath: String, logger: Logger, clock: any EngineClock = SystemClock()
+        store: any EngineStore, configPath: String, logger: Logger, clock: any EngineClock = SystemClock()
     ) throws -> Engine {
         let first = Mutex<Config?>(nil)
         return try Engine(store: store, clock: clock, logger: logger, loader: {

@@ -5,9 +5,9 @@ import RuleLanguage
 import Synchronization
 
 /// The daemon's core: the current configuration (swapped whole on reload), ticks into the send
-/// log, and the dispatcher that empties it.
+/// log, and the dispatcher that empties it, over either store (`EngineStore`).
 public final class Engine: Sendable {
-    public let store: CustomerStore
+    public let store: any EngineStore
     public let logger: Logger
     public let clock: any EngineClock
     private let loader: @Sendable () throws -> EngineConfiguration
@@ -17,9 +17,10 @@ public final class Engine: Sendable {
     public let startedAt: Double
     private let lastTickRecord = Mutex<TickRecord?>(nil)
 
-    /// Loads the configuration once; a failure here is a failure to start.
+    /// Loads the configuration once; a failure here is a failure to start, as is a rule set the
+    /// store's tick cannot run (`EngineStore.check`).
     public init(
-        store: CustomerStore, clock: any EngineClock = SystemClock(), logger: Logger,
+        store: any EngineStore, clock: any EngineClock = SystemClock(), logger: Logger,
         random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) },
         loader: @escaping @Sendable () throws -> EngineConfiguration
     ) throws {
@@ -29,11 +30,12 @@ public final class Engine: Sendable {
         self.loader = loader
         self.startedAt = clock.now()
         let configuration = try loader()
+        try store.check(configuration.runtime.ruleSet)
         EngineMetrics.rulesLoaded(configuration.runtime.ruleSet.rules.count)
         let current = ConfigurationBox(configuration)
         self.current = current
         self.dispatcher = Dispatcher(
-            store: store, policy: configuration.policy, clock: clock, logger: logger, random: random,
+            store: store.dispatch, policy: configuration.policy, clock: clock, logger: logger, random: random,
             runtime: { current.value.withLock { $0.runtime } })
     }
 
@@ -41,12 +43,13 @@ public final class Engine: Sendable {
 
     /// Re-reads config, rules, templates and channels. All or nothing: on any error the running
     /// set stays and the error (with file:line:column for rule files) is logged and rethrown.
-    public func reload() throws {
+    public func reload() async throws {
         do {
             let fresh = try loader()
+            try store.check(fresh.runtime.ruleSet)
             let previous = configuration.runtime.ruleSet
             current.value.withLock { $0 = fresh }
-            logJourneyEdits(from: previous, to: fresh.runtime.ruleSet)
+            await logJourneyEdits(from: previous, to: fresh.runtime.ruleSet)
             EngineMetrics.reload(result: "ok", rules: fresh.runtime.ruleSet.rules.count)
             logger.notice("reloaded", metadata: ["rules.count": "\(fresh.runtime.ruleSet.rules.count)"])
         } catch {
@@ -58,10 +61,10 @@ public final class Engine: Sendable {
 
     /// Logs, per journey the reload changes, how many customers each change affects. A failure
     /// to read the enrolments is logged and does not fail the reload.
-    private func logJourneyEdits(from previous: RuleSet, to fresh: RuleSet) {
+    private func logJourneyEdits(from previous: RuleSet, to fresh: RuleSet) async {
         guard !previous.journeys.isEmpty else { return }
         do {
-            for line in JourneyEdits.describe(from: previous, to: fresh, counts: try store.enrolments.counts(now: Int64(clock.now()))) {
+            for line in JourneyEdits.describe(from: previous, to: fresh, counts: try await store.journeyCounts(now: Int64(clock.now()))) {
                 logger.notice("journey edit", metadata: ["journey.change": "\(line)"])
             }
         } catch {
@@ -75,15 +78,24 @@ public final class Engine: Sendable {
         return Int64(now.rounded(.down)) / interval * interval
     }
 
-    /// Evaluates every rule at `instant` and records the decisions (see `Outbox`).
+    /// Evaluates every rule at `instant` and records the decisions (see `Outbox`). On a store
+    /// shared with other daemons, a tick another daemon is evaluating is not evaluated here too:
+    /// the summary then says `tickedElsewhere` and records nothing.
     @discardableResult
-    public func tick(at instant: Int64) throws -> Outbox.TickSummary {
+    public func tick(at instant: Int64) async throws -> Outbox.TickSummary {
         let configuration = self.configuration
         let summary: Outbox.TickSummary
         do {
-            summary = try Outbox(store: store, clock: clock, logger: logger).tick(
+            guard let recorded = try await store.tick(
                 ruleSet: configuration.runtime.ruleSet, settings: configuration.settings(at: instant),
-                slices: configuration.slices)
+                slices: configuration.slices, clock: clock, logger: logger)
+            else {
+                lastTickRecord.withLock { $0 = TickRecord(instant: instant, finishedAt: clock.now(), error: nil) }
+                EngineMetrics.tick(result: "elsewhere", seconds: 0)
+                logger.info("tick: another daemon is ticking this store; not ticked here", metadata: ["tick.instant": "\(instant)"])
+                return Outbox.TickSummary(instant: instant, tickedElsewhere: true)
+            }
+            summary = recorded
         } catch {
             let error = store.explaining(error, operation: "tick \(instant)")
             lastTickRecord.withLock { $0 = TickRecord(instant: instant, finishedAt: clock.now(), error: "\(error)") }
@@ -106,7 +118,7 @@ public final class Engine: Sendable {
                 ])
             }
         }
-        measureQueueDepth()
+        await measureQueueDepth()
         logger.info("tick", metadata: [
             "tick.instant": "\(instant)", "tick.queued": "\(summary.queued)", "tick.holdout": "\(summary.recorded[.holdout] ?? 0)",
             "tick.skipped": "\(summary.recorded[.skipped] ?? 0)", "tick.unchanged": "\(summary.unchanged)",
@@ -123,7 +135,7 @@ public final class Engine: Sendable {
     /// sends always finish).
     public func dispatchDue(shouldStop: @escaping @Sendable () -> Bool = { false }) async throws -> DispatchSummary {
         let summary = try await dispatcher.drain(policy: configuration.policy, shouldStop: shouldStop)
-        measureQueueDepth()
+        await measureQueueDepth()
         return summary
     }
 
@@ -135,9 +147,9 @@ public final class Engine: Sendable {
     public var dispatchError: String? { dispatcher.storeProblem }
 
     /// Updates the queue depth gauge (a count over the `send_due` index).
-    private func measureQueueDepth() {
+    private func measureQueueDepth() async {
         do {
-            EngineMetrics.queueDepth(try store.sendLog.dueCount(now: Int64(clock.now())))
+            EngineMetrics.queueDepth(try await store.dueCount(now: Int64(clock.now())))
         } catch {
             logger.debug("queue depth not measured", metadata: ["queue.error": "\(error)"])
         }

@@ -42,6 +42,9 @@ public struct Outbox: Sendable {
         public var membershipSeconds = 0.0
         /// Per coupon pool used this tick: codes taken, and free codes left after the tick.
         public var coupons: [String: CouponUse] = [:]
+        /// Another daemon sharing the store held its tick lock: this tick recorded nothing here
+        /// (that daemon's tick records the same decisions).
+        public var tickedElsewhere = false
 
         public var queued: Int { recorded[.queued] ?? 0 }
     }

@@ -45,7 +45,7 @@ public struct TickService: Service {
                     ])
                 }
                 do {
-                    try engine.tick(at: due)
+                    try await engine.tick(at: due)
                     next = due + interval
                     retryAt = nil
                     afterTick()

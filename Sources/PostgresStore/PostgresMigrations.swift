@@ -54,6 +54,16 @@ enum PostgresMigrations {
                 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS 'SELECT strpos(haystack, needle)'
                 """
             ]),
+        Migration(
+            name: "v8-daemons",
+            statements: [
+                """
+                CREATE TABLE daemon (
+                    owner text PRIMARY KEY, host text NOT NULL, pid bigint NOT NULL, version text NOT NULL, http text,
+                    started_at bigint NOT NULL, seen_at bigint NOT NULL, stopped_at bigint
+                )
+                """
+            ]),
     ]
 
     /// A plpgsql trigger function `name` running `body`, and the trigger of the same name on

@@ -25,16 +25,21 @@ extension PostgresStore {
     /// Runs `body` in one transaction on one pooled connection, opened with `begin`: committed
     /// when it returns, rolled back when it throws.
     func inTransaction<T: Sendable>(begin: String = "BEGIN", _ body: (PostgresConnection) async throws -> T) async throws -> T {
-        try await withConnection { connection in
-            try await connection.execute(begin)
-            do {
-                let result = try await body(connection)
-                try await connection.execute("COMMIT")
-                return result
-            } catch {
-                try? await connection.execute("ROLLBACK")
-                throw error
-            }
+        try await withConnection { try await Self.transaction(on: $0, begin: begin, body) }
+    }
+
+    /// `inTransaction` on `connection`.
+    static func transaction<T: Sendable>(
+        on connection: PostgresConnection, begin: String, _ body: (PostgresConnection) async throws -> T
+    ) async throws -> T {
+        try await connection.execute(begin)
+        do {
+            let result = try await body(connection)
+            try await connection.execute("COMMIT")
+            return result
+        } catch {
+            try? await connection.execute("ROLLBACK")
+            throw error
         }
     }
 

@@ -45,13 +45,28 @@ extension PostgresStore {
     public static let tickLock: Int64 = 0x6361_6D70_7469_636B  // "camptick"
 
     /// Runs `body` in a tick's transaction (`REPEATABLE READ`) holding the tick lock, and commits
-    /// what it recorded; nil, without running it, when another daemon's tick holds the lock (the
-    /// transaction then ends having written nothing).
+    /// what it recorded; nil, without running it, when another daemon's tick holds the lock.
+    ///
+    /// The lock is the connection's (`pg_try_advisory_lock`), taken before the transaction
+    /// begins and released after it ends: the snapshot is then taken after the previous holder's
+    /// commit, so a tick that follows another at the same instant reads its decisions (and finds
+    /// them unchanged) instead of failing to serialize against rows it cannot see. A connection
+    /// that dies releases its locks with it.
     public func inTickTransaction<T: Sendable>(_ body: (PostgresTickTransaction) async throws -> T) async throws -> T? {
-        try await inTransaction(begin: "BEGIN ISOLATION LEVEL REPEATABLE READ") { connection -> T? in
-            let locked = try await connection.rows("SELECT pg_try_advisory_xact_lock(?)", [Self.tickLock.databaseValue])
+        try await withConnection { connection -> T? in
+            let locked = try await connection.rows("SELECT pg_try_advisory_lock(?)", [Self.tickLock.databaseValue])
             guard let granted = locked.first.flatMap({ Bool.fromDatabaseValue($0[0]) }), granted else { return nil }
-            return try await body(PostgresTickTransaction(connection: connection))
+            let result: T
+            do {
+                result = try await Self.transaction(on: connection, begin: "BEGIN ISOLATION LEVEL REPEATABLE READ") {
+                    try await body(PostgresTickTransaction(connection: $0))
+                }
+            } catch {
+                try? await connection.execute("SELECT pg_advisory_unlock(?)", [Self.tickLock.databaseValue])
+                throw error
+            }
+            try await connection.execute("SELECT pg_advisory_unlock(?)", [Self.tickLock.databaseValue])
+            return result
         }
     }
 

@@ -92,7 +92,7 @@ public struct RuleTestRunner: Sendable {
                 next += 1
             }
             for kind in [ImportKind.consents, .purchases, .events, .feedback] { try scratch.load(kind, due[kind] ?? []) }
-            try engine.tick(at: instant)
+            try await engine.tick(at: instant)
             _ = try await engine.dispatchDue()
             guard checkpoints.contains(instant) else { continue }
             let check = ExpectationCheck(

@@ -14,12 +14,12 @@ import RuleLanguage
 /// dispatcher re-checks consent before each send, so sends already queued are dropped too.
 public struct Unsubscriber: Sendable {
     let token: UnsubscribeToken
-    let store: CustomerStore
+    let store: any ConsentWithdrawing
     /// Seconds since the epoch; the daemon passes its engine's clock.
     let now: @Sendable () -> Double
     let logger: Logger
 
-    public init(token: UnsubscribeToken, store: CustomerStore, now: @escaping @Sendable () -> Double, logger: Logger) {
+    public init(token: UnsubscribeToken, store: any ConsentWithdrawing, now: @escaping @Sendable () -> Double, logger: Logger) {
         self.token = token
         self.store = store
         self.now = now
@@ -29,7 +29,7 @@ public struct Unsubscriber: Sendable {
     /// The unsubscriber the config's email settings describe (`unsubscribe_secret_file`), or
     /// nil when the config has no unsubscribe secret.
     public static func configured(
-        _ config: Config, store: CustomerStore, now: @escaping @Sendable () -> Double, logger: Logger,
+        _ config: Config, store: any ConsentWithdrawing, now: @escaping @Sendable () -> Double, logger: Logger,
         environment: [String: String] = ProcessInfo.processInfo.environment
     ) throws(ChannelSetupError) -> Unsubscriber? {
         guard let (token, _) = try UnsubscribeToken.configured(email: config.channels.email.settings, environment: environment)

@@ -12,7 +12,9 @@ import PostgresStore
     import Glibc
 #endif
 
-/// `campaignd run`: the daemon. `run --once`: one tick, then send what is due, then exit.
+/// `campaignd run`: the daemon. `run --once`: one tick, then send what is due, then exit. On a
+/// PostgreSQL store several may run at once: one ticks at a time (`PostgresOutbox`), all send,
+/// each claim leased to the daemon that made it (`PostgresEngineStore`).
 struct RunCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
@@ -37,53 +39,79 @@ struct RunCommand: AsyncParsableCommand {
             // Metrics go to Prometheus (shown by the listener's /metrics); bootstrapped once, before the engine.
             let metrics = DaemonMetrics()
             if !once { metrics.bootstrap() }
-            let configPath = root.global.config
-            let anyStore = try root.global.loadConfigAnyStore()
-            if case .postgres(let settings) = anyStore.store, once {
-                try await runOnceOnPostgres(anyStore, settings, logger: logger)
-                return
-            }
-            let config = try root.global.loadConfig(for: "run")
-            guard FileManager.default.fileExists(atPath: config.storePath) || !once else {
-                throw CommandFailure("no store at \(config.storePath)", hint: "import customers first: campaignd import customers FILE")
-            }
+            let config = try root.global.loadConfigAnyStore()
             guard once || (!noDispatch && at == nil) else {
                 throw CommandFailure("--no-dispatch and --at go with --once")
             }
             let instant = try atInstant(config)
-            let store = try CustomerStore(path: config.storePath, currency: config.currency, logger: logger)
-            let engine: Engine
-            do {
-                // With --at the whole run happens as of that instant: the tick, and the dispatch
-                // that records the deliveries (so `received` reads them as of then).
-                let clock: any EngineClock = instant.map { ShiftedClock(startingAt: Double($0)) } ?? SystemClock()
-                engine = try RuntimeLoader.engine(store: store, configPath: configPath, logger: logger, clock: clock)
-            } catch let failure as RuntimeLoader.Failure {
-                FileHandle.standardError.write(Data((failure.description + "\n").utf8))
-                throw CommandFailure("cannot start: the configuration, rules or templates have errors", hint: "campaignd check shows each")
-            }
-            if once {
-                try await runOnce(engine, at: instant)
-            } else {
-                let daemon: Daemon
-                do {
-                    daemon = try Daemon(engine: engine, config: config, metrics: metrics, logger: logger)
-                } catch {
-                    throw CommandFailure("cannot start the HTTP listener: \(error)")
+            // With --at the whole run happens as of that instant: the tick, and the dispatch
+            // that records the deliveries (so `received` reads them as of then).
+            let clock: any EngineClock = instant.map { ShiftedClock(startingAt: Double($0)) } ?? SystemClock()
+            switch config.store {
+            case .sqlite(let path):
+                guard FileManager.default.fileExists(atPath: path) || !once else {
+                    throw CommandFailure("no store at \(path)", hint: "import customers first: campaignd import customers FILE")
                 }
-                try await daemon.run()
+                let store = try CustomerStore(path: path, currency: config.currency, logger: logger)
+                try await run(engine(store: store, clock: clock, logger: logger), config: config, metrics: metrics, at: instant, logger: logger)
+            case .postgres(let settings):
+                try await root.global.withPostgresStore(settings, currency: config.currency) { postgres in
+                    // Several daemons may share this store: claims are leased to this one.
+                    let store = PostgresEngineStore(store: postgres, leaseSeconds: config.dispatch.lease.components.seconds)
+                    try await run(engine(store: store, clock: clock, logger: logger), config: config, metrics: metrics, at: instant, logger: logger)
+                }
             }
         }
     }
 
+    /// The engine over `store`, or the command's end when the configuration, rules or templates
+    /// have errors or the store's tick cannot run the rules.
+    private func engine(store: any EngineStore, clock: any EngineClock, logger: Logger) throws -> Engine {
+        do {
+            return try RuntimeLoader.engine(store: store, configPath: root.global.config, logger: logger, clock: clock)
+        } catch let failure as RuntimeLoader.Failure {
+            FileHandle.standardError.write(Data((failure.description + "\n").utf8))
+            throw CommandFailure("cannot start: the configuration, rules or templates have errors", hint: "campaignd check shows each")
+        } catch let unsupported as PostgresOutbox.Unsupported {
+            throw CommandFailure(
+                unsupported.description,
+                hint: "plan, explain, log and report read such rules on PostgreSQL; run them on a SQLite store meanwhile")
+        }
+    }
+
+    /// `--once`: one tick and the dispatch; else the daemon until SIGTERM.
+    private func run(_ engine: Engine, config: Config, metrics: DaemonMetrics, at instant: Int64?, logger: Logger) async throws {
+        if once {
+            try await runOnce(engine, at: instant)
+            return
+        }
+        let daemon: Daemon
+        do {
+            daemon = try Daemon(engine: engine, config: config, metrics: metrics, logger: logger, version: Version.line)
+        } catch {
+            throw CommandFailure("cannot start the HTTP listener: \(error)")
+        }
+        try await daemon.run()
+    }
+
     private func runOnce(_ engine: Engine, at: Int64?) async throws {
         let instant = at ?? engine.scheduledInstant(atOrBefore: engine.clock.now())
-        let tick = try engine.tick(at: instant)
-        printTick(tick, businessTimeZone: engine.configuration.runtime.businessTimeZone)
+        let tick = try await engine.tick(at: instant)
+        let zone = engine.configuration.runtime.businessTimeZone
+        if tick.tickedElsewhere {
+            print("tick at \(InstantText.local(instant, in: zone)): another daemon is ticking this store; not ticked here")
+        } else {
+            printTick(tick, businessTimeZone: zone)
+        }
         guard !noDispatch else { return }
         let recovered = try await engine.dispatcher.recoverInFlight()
         let sent = try await engine.dispatchDue()
-        let later = try engine.store.sendLog.queuedCount()
+        let later: Int
+        do {
+            later = try await engine.store.queuedCount()
+        } catch {
+            throw engine.store.explaining(error, operation: "count the queued sends")
+        }
         printDispatch(sent, recovered: recovered, later: later)
     }
 
@@ -104,56 +132,5 @@ struct RunCommand: AsyncParsableCommand {
     private func printDispatch(_ sent: DispatchSummary, recovered: Int, later: Int) {
         print("dispatched: sent \(sent.sent), retried \(sent.retried), failed \(sent.failed), skipped \(sent.skipped), held \(sent.held)"
             + (recovered > 0 ? ", resent after a crash \(recovered)" : "") + "; \(later) queued for later")
-    }
-
-    /// `run --once` on a PostgreSQL store: the tick under the store's tick lock (rules only so
-    /// far, `PostgresOutbox`), then the dispatch with leased claims (`PostgresDispatchStore`), so
-    /// it may run beside other daemons on the same store. Rows another dispatcher left in flight
-    /// are resent only once their lease has run out.
-    private func runOnceOnPostgres(_ config: Config, _ postgres: PostgresSettings, logger: Logger) async throws {
-        let instant = try atInstant(config)
-        let loaded: EngineConfiguration
-        do {
-            loaded = try RuntimeLoader.load(configPath: root.global.config)
-        } catch {
-            FileHandle.standardError.write(Data((error.description + "\n").utf8))
-            throw CommandFailure("cannot start: the configuration, rules or templates have errors", hint: "campaignd check shows each")
-        }
-        do {
-            try PostgresOutbox.check(loaded.runtime.ruleSet)
-        } catch let unsupported as PostgresOutbox.Unsupported {
-            throw CommandFailure(
-                "\(unsupported.description) (the config's store is \(postgres.description))",
-                hint: "plan, explain, log and report read such rules on PostgreSQL; run them on a SQLite store meanwhile")
-        }
-        let clock: any EngineClock = instant.map { ShiftedClock(startingAt: Double($0)) } ?? SystemClock()
-        let now = instant ?? Int64(clock.now()) / loaded.tickSeconds * loaded.tickSeconds
-        try await root.global.withPostgresStore(postgres, currency: config.currency) { store in
-            let tick: Outbox.TickSummary?
-            do {
-                tick = try await PostgresOutbox(store: store, clock: clock).tick(ruleSet: loaded.runtime.ruleSet, settings: loaded.settings(at: now))
-            } catch {
-                throw store.explaining(error, operation: "tick")
-            }
-            if let tick {
-                printTick(tick, businessTimeZone: loaded.runtime.businessTimeZone)
-            } else {
-                print("tick at \(InstantText.local(now, in: loaded.runtime.businessTimeZone)): another daemon is ticking this store; not ticked here")
-            }
-            guard !noDispatch else { return }
-            let dispatcher = Dispatcher(
-                store: PostgresDispatchStore(store: store, leaseSeconds: config.dispatch.lease.components.seconds),
-                policy: loaded.policy, clock: clock, logger: logger,
-                runtime: { loaded.runtime })
-            let recovered = try await dispatcher.recoverInFlight()
-            let sent = try await dispatcher.drain(policy: loaded.policy)
-            let later: Int
-            do {
-                later = try await store.queuedCount()
-            } catch {
-                throw store.explaining(error, operation: "count the queued sends")
-            }
-            printDispatch(sent, recovered: recovered, later: later)
-        }
     }
 }

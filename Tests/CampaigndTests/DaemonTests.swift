@@ -18,8 +18,8 @@ struct DaemonTests {
         let process = Process()
         let logPath: String
 
-        init(config: String, directory: URL, notifySocket: String) throws {
-            logPath = directory.appendingPathComponent("daemon.log").path
+        init(config: String, directory: URL, notifySocket: String, log: String = "daemon.log") throws {
+            logPath = directory.appendingPathComponent(log).path
             FileManager.default.createFile(atPath: logPath, contents: nil)
             process.executableURL = CampaigndProcess.executable
             process.arguments = ["--config", config, "run"]

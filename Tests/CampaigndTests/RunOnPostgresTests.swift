@@ -92,14 +92,11 @@ struct RunOnPostgresTests {
             #expect(count("spool-postgres") == count("spool-sqlite"), "\(channel)")
         }
 
-        // Rules the PostgreSQL tick does not run yet are refused in one line; so is the daemon.
+        // Rules the PostgreSQL tick does not run yet are refused in one line.
         let withJourneys = try PlanOnPostgresTests.config(
             demo, store: url, rules: repository.appendingPathComponent("rules").path, spool: "spool-postgres", in: directory, named: "journeys.json")
         Bounded.expectClean(
             try await Bounded.run(["--config", withJourneys, "run", "--once"], in: directory, timeout: 300),
             status: 1, stderrContains: "campaignd: a tick on a PostgreSQL store does not run")
-        Bounded.expectClean(
-            try await Bounded.run(["--config", onPostgres, "run"], in: directory, timeout: 300),
-            status: 1, stderrContains: "campaignd: `run` does not run on a PostgreSQL store yet")
     }
 }

@@ -236,7 +236,7 @@ struct StoreCopyCommandTests {
 @Suite("commands on a PostgreSQL store")
 struct PostgresStoreRefusalTests {
     @Test("a command that opens the store refuses a PostgreSQL store in one line with a hint", arguments: [
-        ["unsubscribe", "token"], ["run"], ["check"], ["import", "customers", "customers.csv"], ["forget", "C1"],
+        ["check"], ["import", "customers", "customers.csv"], ["forget", "C1"],
     ])
     func refuses(command: [String]) async throws {
         let (directory, config) = try CampaigndProcess.workspace()
@@ -254,8 +254,10 @@ struct PostgresStoreRefusalTests {
         #expect(created == ["config.json"], "\(created)")
     }
 
-    @Test("run --once, which runs on PostgreSQL, says in one line that nothing answers")
-    func runOnceUnreachable() async throws {
+    @Test("run, run --once and unsubscribe, which run on PostgreSQL, say in one line that nothing answers", arguments: [
+        ["run", "--once"], ["run"], ["unsubscribe", "token"],
+    ])
+    func unreachable(command: [String]) async throws {
         let (directory, config) = try CampaigndProcess.workspace()
         try FileManager.default.createDirectory(at: directory.appendingPathComponent("rules"), withIntermediateDirectories: true)
         try #"rule "r" { when consent email  send email "r"  purpose service }"#.write(
@@ -265,7 +267,7 @@ struct PostgresStoreRefusalTests {
         try "Hello".write(to: directory.appendingPathComponent("templates/email/r.text.mustache"), atomically: true, encoding: .utf8)
         try #"{"store": "postgres://campaignd@127.0.0.1:1/shop", "channels": {"email": {"mode": "spool", "spool_directory": "spool", "from": "Shop <shop@example.com>"}}}"#
             .write(toFile: config, atomically: true, encoding: .utf8)
-        let result = try await Bounded.run(["--config", config, "run", "--once"], in: directory, timeout: 60)
+        let result = try await Bounded.run(["--config", config] + command, in: directory, timeout: 60)
         Bounded.expectClean(result, status: 1, stderrContains: "127.0.0.1:1")
         #expect(result.stderr.contains("connection refused"), "\(result.stderr)")
     }

@@ -83,7 +83,7 @@ struct RuntimeLoaderTests {
     }
 
     @Test("a reload naming another store or currency fails and the running configuration stays; undone, the reload applies")
-    func storeChangeNeedsRestart() throws {
+    func storeChangeNeedsRestart() async throws {
         let directory = try demoCopy()
         defer { try? FileManager.default.removeItem(at: directory) }
         let path = directory.appendingPathComponent("config.json").path
@@ -99,20 +99,20 @@ struct RuntimeLoaderTests {
         try original.replacingOccurrences(of: "\"store.sqlite\"", with: "\"other.sqlite\"")
             .write(toFile: path, atomically: true, encoding: .utf8)
         try FileManager.default.removeItem(at: directory.appendingPathComponent("rules/journeys.rules"))
-        let moved = #expect(throws: RuntimeLoader.Failure.self) { try engine.reload() }
+        let moved = await #expect(throws: RuntimeLoader.Failure.self) { try await engine.reload() }
         #expect(moved?.description.hasPrefix("the config's store changed (\(config.storePath) → ") == true, "\(String(describing: moved))")
         #expect(moved?.description.hasSuffix("(hint: restart campaignd to use the new one)") == true)
         #expect(engine.configuration.runtime.ruleSet.rules.map(\.name) == rules)
 
         try original.replacingOccurrences(of: "\"currency\": \"EUR\"", with: "\"currency\": \"SEK\"")
             .write(toFile: path, atomically: true, encoding: .utf8)
-        let recurrenced = #expect(throws: RuntimeLoader.Failure.self) { try engine.reload() }
+        let recurrenced = await #expect(throws: RuntimeLoader.Failure.self) { try await engine.reload() }
         #expect(recurrenced?.description.hasPrefix("the config's currency changed (EUR → SEK)") == true, "\(String(describing: recurrenced))")
         #expect(engine.configuration.runtime.currency == "EUR")
 
         // The store and currency as opened: the reload applies the removed rule file.
         try original.write(toFile: path, atomically: true, encoding: .utf8)
-        try engine.reload()
+        try await engine.reload()
         #expect(engine.configuration.runtime.ruleSet.rules.count < rules.count)
     }
 

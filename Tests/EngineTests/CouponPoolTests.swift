@@ -37,7 +37,7 @@ struct CouponPoolTests {
         try "code,expires\nOLD-1,2020-01-01\n".write(toFile: expired, atomically: true, encoding: .utf8)
         _ = try fx.store.importCoupons(pool: "WINBACK10", path: expired, timeZone: .gmt, now: Int64(fx.clock.now()))
         let engine = try fx.engine(try fx.configuration(rules: Self.rules))
-        let summary = try engine.tick(at: engine.scheduledInstant(atOrBefore: fx.clock.now()))
+        let summary = try await engine.tick(at: engine.scheduledInstant(atOrBefore: fx.clock.now()))
         #expect(summary.queued == 3)
         #expect(try fx.count("SELECT count(DISTINCT coupon) FROM send WHERE status = 'queued'") == 3)
         #expect(try fx.count("SELECT count(*) FROM coupon k JOIN send s ON s.send_id = k.send_id AND s.coupon = k.code") == 3)
@@ -49,13 +49,13 @@ struct CouponPoolTests {
     }
 
     @Test("a tick with more sends than one marking batch: every code marked for exactly its own send")
-    func manyCodesInBatches() throws {
+    func manyCodesInBatches() async throws {
         let fx = try EngineFixture()
         let customers = 2 * CouponWriter.assignBatch + 44
         try fx.customers(customers)
         _ = try Self.importCodes((0..<customers + 50).map { "B-\($0)" }, into: fx)
         let engine = try fx.engine(try fx.configuration(rules: Self.rules))
-        let summary = try engine.tick(at: engine.scheduledInstant(atOrBefore: fx.clock.now()))
+        let summary = try await engine.tick(at: engine.scheduledInstant(atOrBefore: fx.clock.now()))
         #expect(summary.queued == customers)
         #expect(try fx.count("SELECT count(*) FROM coupon k JOIN send s ON s.send_id = k.send_id AND s.coupon = k.code AND s.decided_at = k.assigned_at") == customers)
         #expect(try fx.count("SELECT count(*) FROM coupon WHERE send_id IS NOT NULL") == customers)
@@ -69,7 +69,7 @@ struct CouponPoolTests {
         _ = try Self.importCodes(["ONLY-1"], into: fx)
         let engine = try fx.engine(try fx.configuration(rules: Self.rules))
         let instant = engine.scheduledInstant(atOrBefore: fx.clock.now())
-        let summary = try engine.tick(at: instant)
+        let summary = try await engine.tick(at: instant)
         #expect(summary.queued == 1 && summary.recorded[.skipped] == 2)
         #expect(try fx.count("SELECT count(*) FROM send WHERE status = 'skipped' AND reason = 'no_coupon' AND coupon IS NULL") == 2)
         let use = try #require(summary.coupons["WINBACK10"])
@@ -79,14 +79,14 @@ struct CouponPoolTests {
         // More codes: the skipped rows of this window become sends on the next tick.
         _ = try Self.importCodes(["MORE-1", "MORE-2"], into: fx)
         fx.clock.advance(300)
-        let next = try engine.tick(at: instant + 300)
+        let next = try await engine.tick(at: instant + 300)
         #expect(next.queued == 2)
         #expect(try await engine.dispatchDue().sent == 2)
         #expect(Set(fx.email.deliveries.compactMap(\.message.coupon)) == ["ONLY-1", "MORE-1", "MORE-2"])
     }
 
     @Test("codes read in chunks: every send its own code, codes without an expiry first then the soonest expiring; a re-run takes none")
-    func chunksKeepTheOrder() throws {
+    func chunksKeepTheOrder() async throws {
         let fx = try EngineFixture()
         try fx.customers(150)
         _ = try Self.importCodes((1...100).map { "N-\($0)" }, into: fx)
@@ -96,22 +96,22 @@ struct CouponPoolTests {
         _ = try fx.store.importCoupons(pool: "WINBACK10", path: dated, timeZone: .gmt, now: Int64(fx.clock.now()))
         let engine = try fx.engine(try fx.configuration(rules: Self.rules))
         let instant = engine.scheduledInstant(atOrBefore: fx.clock.now())
-        let summary = try engine.tick(at: instant)
+        let summary = try await engine.tick(at: instant)
         #expect(summary.queued == 150)
         #expect(summary.coupons["WINBACK10"] == CouponUse(taken: 150, left: 10, ranOut: false))
         #expect(try fx.count("SELECT count(DISTINCT coupon) FROM send WHERE status = 'queued'") == 150)
         #expect(try fx.count("SELECT count(*) FROM coupon k JOIN send s ON s.send_id = k.send_id AND s.coupon = k.code") == 150)
         #expect(try fx.count("SELECT count(*) FROM coupon WHERE code LIKE 'N-%' AND send_id IS NULL") == 0)
         // The ten left are the ten latest to expire.
-        let left = try fx.store.database.read { db in
+        let left = try await fx.store.database.read { db in
             try String.fetchAll(db, sql: "SELECT code FROM coupon WHERE send_id IS NULL ORDER BY expires_at")
         }
-        let latest = try fx.store.database.read { db in
+        let latest = try await fx.store.database.read { db in
             try String.fetchAll(db, sql: "SELECT code FROM coupon WHERE code LIKE 'E-%' ORDER BY expires_at DESC LIMIT 10")
         }
         #expect(Set(left) == Set(latest) && left.count == 10)
         // The same window again: nothing new is queued, no code is taken.
-        let again = try engine.tick(at: instant)
+        let again = try await engine.tick(at: instant)
         #expect(again.queued == 0 && (again.coupons["WINBACK10"]?.taken ?? 0) == 0)
         #expect(try fx.count("SELECT count(*) FROM coupon WHERE send_id IS NULL") == 10)
     }
@@ -182,7 +182,7 @@ struct CouponPoolTests {
         try fx.customers(1)
         _ = try Self.importCodes(["R-1"], into: fx)
         let engine = try fx.engine(try fx.configuration(rules: Self.rules))
-        try engine.tick(at: engine.scheduledInstant(atOrBefore: fx.clock.now()))
+        try await engine.tick(at: engine.scheduledInstant(atOrBefore: fx.clock.now()))
         #expect(try await engine.dispatchDue().retried == 1)
         #expect(try fx.count("SELECT count(*) FROM coupon WHERE code = 'R-1' AND send_id IS NOT NULL") == 1)
         let due = try #require(try fx.rows().first)["due_at"] as Int64
@@ -199,7 +199,7 @@ struct CouponPoolTests {
         try fx.customers(1)
         _ = try Self.importCodes(["S-1"], into: fx)
         let engine = try fx.engine(try fx.configuration(rules: Self.rules))
-        try engine.tick(at: engine.scheduledInstant(atOrBefore: fx.clock.now()))
+        try await engine.tick(at: engine.scheduledInstant(atOrBefore: fx.clock.now()))
         let fixture = try StoreFixture(store: fx.store)
         try fixture.consents([StoreFixture.Consent("C1", "email", granted: false, at: Int64(fx.clock.now()) - 1)])
         #expect(try await engine.dispatchDue().skipped == 1)
@@ -213,7 +213,7 @@ struct CouponPoolTests {
         try fx.customers(1)
         _ = try Self.importCodes(["P-1"], into: fx)
         let engine = try fx.engine(try fx.configuration(rules: Self.rules))
-        try engine.tick(at: engine.scheduledInstant(atOrBefore: fx.clock.now()))
+        try await engine.tick(at: engine.scheduledInstant(atOrBefore: fx.clock.now()))
         #expect(try await engine.dispatchDue().sent == 1)
         let purchases = "\(fx.directory)/purchases.csv"
         try "customer,order,at,amount,coupon\nC1,O-new,2026-11-21T10:00:00Z,25.00,P-1\n"

@@ -17,7 +17,7 @@ struct DispatchWakeTests {
         let configuration = try fx.configuration(rules: #"rule "r" { when consent email  send email "x"  limit once }"#)
         let clock = SteppingClock(fx.clock.now(), sleeps: .max)
         let engine = try Engine(store: fx.store, clock: clock, logger: fx.logger, loader: { configuration })
-        try engine.tick(at: engine.scheduledInstant(atOrBefore: clock.now()))
+        try await engine.tick(at: engine.scheduledInstant(atOrBefore: clock.now()))
         let dispatch = DispatchService(engine: engine, pollSeconds: 0)
         let group = ServiceGroup(services: [dispatch], logger: fx.logger)
         let running = Task { try await group.run() }

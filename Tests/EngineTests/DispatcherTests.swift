@@ -13,20 +13,20 @@ struct DispatcherTests {
 
     /// A fixture with `count` customers, one tick recorded at the current instant.
     func ticked(_ count: Int, script: [DeliveryOutcome] = [], configure: (inout EngineConfiguration) -> Void = { _ in })
-        throws -> (EngineFixture, Engine)
+        async throws -> (EngineFixture, Engine)
     {
         let fx = try EngineFixture(emailScript: script)
         try fx.customers(count)
         var configuration = try fx.configuration(rules: Self.rules)
         configure(&configuration)
         let engine = try fx.engine(configuration)
-        try engine.tick(at: engine.scheduledInstant(atOrBefore: fx.clock.now()))
+        try await engine.tick(at: engine.scheduledInstant(atOrBefore: fx.clock.now()))
         return (fx, engine)
     }
 
     @Test("queued → in_flight (committed before the channel sees it) → sent")
     func sent() async throws {
-        let (fx, engine) = try ticked(3)
+        let (fx, engine) = try await ticked(3)
         let summary = try await engine.dispatchDue()
         #expect(summary.sent == 3)
         #expect(fx.email.deliveries.count == 3)
@@ -39,9 +39,9 @@ struct DispatcherTests {
     }
 
     @Test("a claim reads the send_due index, not the whole send log (which only grows)")
-    func claimUsesTheDueIndex() throws {
-        let (fx, _) = try ticked(3)
-        let plan = try fx.store.database.read { db in
+    func claimUsesTheDueIndex() async throws {
+        let (fx, _) = try await ticked(3)
+        let plan = try await fx.store.database.read { db in
             try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + SendLog.claimSQL, arguments: [Int64.max, 8])
                 .map { $0["detail"] as String }
         }
@@ -53,7 +53,7 @@ struct DispatcherTests {
     func retries() async throws {
         let retry = RetryPolicy(initialDelay: 60, maxDelay: 600, maxAge: 3000)
         let failures = Array(repeating: DeliveryOutcome.retry(reason: "450 mailbox busy", notBefore: nil), count: 10)
-        let (fx, engine) = try ticked(1, script: failures) { $0.policy.retry = retry }
+        let (fx, engine) = try await ticked(1, script: failures) { $0.policy.retry = retry }
         let queuedAt = fx.clock.now()
         var dueTimes: [Double] = []
         for _ in 0..<10 {
@@ -88,7 +88,7 @@ struct DispatcherTests {
 
     @Test("a permanent failure fails the row; a hard bounce also suppresses the address")
     func permanent() async throws {
-        let (fx, engine) = try ticked(2, script: [
+        let (fx, engine) = try await ticked(2, script: [
             .permanent(reason: "550 no such user", suppressAddress: true),
             .permanent(reason: "template does not render", suppressAddress: false),
         ])
@@ -100,13 +100,13 @@ struct DispatcherTests {
         // consent for a new rule is refused by the suppression.
         fx.clock.advance(300)
         let other = try fx.engine(try fx.configuration(rules: #"rule "other" { when orders >= 1  send email "x"  limit once }"#))
-        let tick = try other.tick(at: other.scheduledInstant(atOrBefore: fx.clock.now()))
+        let tick = try await other.tick(at: other.scheduledInstant(atOrBefore: fx.clock.now()))
         #expect(tick.queued == 1 && tick.recorded[.skipped] == 1)
     }
 
     @Test("consent withdrawn between queueing and dispatch: nothing sent, the row says why")
     func consentWithdrawn() async throws {
-        let (fx, engine) = try ticked(2)
+        let (fx, engine) = try await ticked(2)
         let fixture = try StoreFixture(store: fx.store)
         try fixture.consents([StoreFixture.Consent("C1", "email", granted: false, at: Int64(fx.clock.now()))])
         try fixture.suppress(channel: "email", address: "c2@example.fi", reason: "unsubscribed", at: 0)
@@ -124,7 +124,7 @@ struct DispatcherTests {
         try fx.customers(1, timeZone: "America/New_York")
         let quiet = QuietHours(start: TimeOfDay(hour: 21, minute: 0)!, end: TimeOfDay(hour: 8, minute: 0)!)
         let engine = try fx.engine(try fx.configuration(rules: Self.rules, quietHours: quiet))
-        try engine.tick(at: Int64(fx.clock.now()))
+        try await engine.tick(at: Int64(fx.clock.now()))
         #expect(try fx.rows().first?["due_at"] as Int64? == EngineFixture.time("2026-11-20T13:00:00Z"))
         #expect(try await engine.dispatchDue().total == 0)
         fx.clock.advance(3 * 3600)
@@ -140,7 +140,7 @@ struct DispatcherTests {
 
     @Test("after a crash, in-flight rows are resent with the same send id")
     func recovery() async throws {
-        let (fx, engine) = try ticked(3)
+        let (fx, engine) = try await ticked(3)
         try await fx.store.database.write { db in try db.execute(sql: "UPDATE send SET status = 'in_flight'") }
         let ids = Set(try fx.rows("SELECT send_id FROM send").map { $0[0] as String })
         #expect(try await engine.dispatchDue().total == 0, "in-flight rows are not claimed again while running")
@@ -151,7 +151,7 @@ struct DispatcherTests {
 
     @Test("bounded concurrency and a per-channel token bucket")
     func rateAndConcurrency() async throws {
-        let (fx, engine) = try ticked(25) { $0.policy = DispatchPolicy(concurrency: 3, ratePerSecond: [.email: 5], retry: $0.policy.retry) }
+        let (fx, engine) = try await ticked(25) { $0.policy = DispatchPolicy(concurrency: 3, ratePerSecond: [.email: 5], retry: $0.policy.retry) }
         let started = fx.clock.now()
         #expect(try await engine.dispatchDue().sent == 25)
         // 5 tokens at once, then 5 per second: 20 more need 4 seconds of (virtual) time.

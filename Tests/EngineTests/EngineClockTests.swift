@@ -29,7 +29,7 @@ struct EngineClockTests {
         fx.clock.advance(0.25)
         let now = fx.clock.now()
         let instant = engine.scheduledInstant(atOrBefore: now)
-        #expect(try engine.tick(at: instant).queued == 20)
+        #expect(try await engine.tick(at: instant).queued == 20)
         let rows = try fx.rows()
         #expect(rows.count == 20)
         for row in rows {

@@ -75,7 +75,7 @@ struct ErasureTests {
     func erasesEverything() async throws {
         let fx = try populated()
         let engine = try fx.engine(try fx.configuration(rules: Self.rules))
-        try engine.tick(at: engine.scheduledInstant(atOrBefore: fx.clock.now()))
+        try await engine.tick(at: engine.scheduledInstant(atOrBefore: fx.clock.now()))
         // C1 and C2 are sent to (C2's receipt quotes the address); C3's send stays queued.
         try await fx.store.database.write { db in
             try db.execute(sql: "UPDATE send SET due_at = due_at + 86400 WHERE customer_id = 3")
@@ -138,7 +138,7 @@ struct ErasureTests {
         try fixture.customer(StoreFixture.Customer("C4", email: "c2@example.fi", name: "Shared Address"))  // id 4
         try fixture.consents([StoreFixture.Consent("C4", "email", at: 0)])
         let engine = try fx.engine(try fx.configuration(rules: Self.rulesRecordingSkips))
-        try engine.tick(at: engine.scheduledInstant(atOrBefore: fx.clock.now()))
+        try await engine.tick(at: engine.scheduledInstant(atOrBefore: fx.clock.now()))
         #expect(try fx.count("SELECT count(*) FROM send WHERE status = 'queued'") == 4)
 
         _ = try fx.store.erase(externalID: "C2", now: Int64(fx.clock.now()) - 1)
@@ -151,7 +151,7 @@ struct ErasureTests {
         }
         try fixture.consents([StoreFixture.Consent("C2-again", "email", at: 0)])
         fx.clock.advance(300)
-        try engine.tick(at: engine.scheduledInstant(atOrBefore: fx.clock.now()))
+        try await engine.tick(at: engine.scheduledInstant(atOrBefore: fx.clock.now()))
         let summary = try await engine.dispatchDue()
 
         #expect(try fx.rows("SELECT reason FROM send WHERE customer_id = 5").map { $0[0] as String } == ["suppressed"])
@@ -176,7 +176,7 @@ struct ErasureTests {
                 ruleSet: configuration.runtime.ruleSet, channels: [.email: channel],
                 businessTimeZone: configuration.runtime.businessTimeZone, currency: "EUR", defaultEmailQuietHours: nil)
             let engine = try fx.engine(configuration)
-            try engine.tick(at: engine.scheduledInstant(atOrBefore: fx.clock.now()))
+            try await engine.tick(at: engine.scheduledInstant(atOrBefore: fx.clock.now()))
             _ = try await engine.dispatchDue()
             #expect(channel.deliveries.count == 1)
             let row = try #require(try fx.rows().first)

@@ -37,7 +37,7 @@ struct FullDiskTests {
     }
 
     @Test("disk full during a tick: one line naming the store, nothing written; the tick after space returns records all")
-    func tickOnAFullDisk() throws {
+    func tickOnAFullDisk() async throws {
         let disk = try SmallDisk()
         defer { disk.unmount() }
         let fx = try EngineFixture(directory: disk.path)
@@ -47,7 +47,7 @@ struct FullDiskTests {
         try Self.truncateWAL(fx.store)
         try disk.fill()
 
-        let error = try #require(throws: StoreError.self) { try engine.tick(at: instant) }
+        let error = try await #require(throws: StoreError.self) { try await engine.tick(at: instant) }
         guard case .writeRefused(let path, .full, _) = error else {
             Issue.record("expected writeRefused(.full), got \(error)")
             return
@@ -59,7 +59,7 @@ struct FullDiskTests {
         #expect(try fx.count("SELECT count(*) FROM send") == 0, "the tick's transaction is absent")
 
         try disk.free()
-        #expect(try engine.tick(at: instant).queued == 50)
+        #expect(try await engine.tick(at: instant).queued == 50)
         #expect(engine.lastTick?.error == nil)
         #expect(try fx.count("SELECT count(*) FROM send WHERE status = 'queued'") == 50)
     }
@@ -95,7 +95,7 @@ struct FullDiskTests {
         let fx = try EngineFixture(directory: disk.path)
         try fx.customers(20)
         let engine = try fx.engine(try fx.configuration(rules: Self.rules))
-        try engine.tick(at: engine.scheduledInstant(atOrBefore: fx.clock.now()))
+        try await engine.tick(at: engine.scheduledInstant(atOrBefore: fx.clock.now()))
         try Self.truncateWAL(fx.store)
         try disk.fill()
 
@@ -127,7 +127,7 @@ struct FullDiskTests {
         // Space returns during the third wait of an outcome the store refused.
         let clock = SteppingClock(fx.clock.now(), sleeps: 10_000, onSleep: { number in if number == 3 { try? disk.free() } })
         let engine = try Engine(store: fx.store, clock: clock, logger: fx.logger, loader: { configuration })
-        try engine.tick(at: engine.scheduledInstant(atOrBefore: clock.now()))
+        try await engine.tick(at: engine.scheduledInstant(atOrBefore: clock.now()))
         try Self.truncateWAL(fx.store)
 
         // A claim may meet the full disk too: the drain then throws, after the sends in flight
@@ -156,7 +156,7 @@ struct FullDiskTests {
         // Space returns during the dispatch service's fifth wait.
         let clock = SteppingClock(fx.clock.now(), sleeps: .max, onSleep: { number in if number == 5 { try? disk.free() } })
         let engine = try Engine(store: fx.store, clock: clock, logger: fx.logger, loader: { configuration })
-        try engine.tick(at: engine.scheduledInstant(atOrBefore: clock.now()))
+        try await engine.tick(at: engine.scheduledInstant(atOrBefore: clock.now()))
         // A crash left four rows in flight.
         #expect(try await fx.store.sendLog.claimDue(limit: 4, now: Int64(clock.now())).count == 4)
         try Self.truncateWAL(fx.store)

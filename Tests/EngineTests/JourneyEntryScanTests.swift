@@ -116,7 +116,7 @@ struct JourneyEntryScanTests {
 
     @Test("changed-only scans enrol exactly as full scans, over random imports, consents, suppressions, forgets and instants",
           arguments: [1, 2, 3] as [UInt64])
-    func sameEnrolmentsAsFullScans(seed: UInt64) throws {
+    func sameEnrolmentsAsFullScans(seed: UInt64) async throws {
         let incremental = try EngineFixture(now: "2026-10-01T09:00:00Z")
         let full = try EngineFixture(now: "2026-10-01T09:00:00Z")
         var rng = SplitMix64(seed: seed)  // the same edits on both stores
@@ -146,17 +146,17 @@ struct JourneyEntryScanTests {
                 for edit in edits { try edit.apply(to: fx, now: instant) }
             }
             // The full store forgets its scans: every journey tests everyone.
-            try full.store.database.write { try $0.execute(sql: "DELETE FROM journey_entry_scan") }
+            try await full.store.database.write { try $0.execute(sql: "DELETE FROM journey_entry_scan") }
             let settings = EvaluationSettings(
                 now: instant, businessTimeZone: TimeZone(identifier: "Europe/Helsinki")!, currency: "EUR", contactPressureMessages: 100)
-            let found = try incremental.store.inSnapshot {
+            let found = try await incremental.store.inSnapshot {
                 try JourneyEntry(ruleSet: ruleSet, settings: settings).entrants(in: $0)
             }
             changedOnlyScans += found.incremental.values.filter { $0 }.count
             // Journeys that time alone can make true never scan changed customers only.
             #expect(found.incremental["lapsed"] != true && found.incremental["again"] != true)
-            try engineA.tick(at: instant)
-            try engineB.tick(at: instant)
+            try await engineA.tick(at: instant)
+            try await engineB.tick(at: instant)
             #expect(try Self.entries(incremental) == Self.entries(full), "round \(round) at \(instant)")
         }
         // The comparison means something: most scans of the other journeys were changed-only.

@@ -45,13 +45,13 @@ extension EngineFixture {
     /// Ticks every `step` seconds from `start` for `count` ticks, dispatching after each;
     /// `before(instant)` runs before each tick (purchases, edits).
     func simulate(
-        _ engine: Engine, from start: Int64, every step: Int64 = 3600, count: Int, before: (Int64) throws -> Void = { _ in }
+        _ engine: Engine, from start: Int64, every step: Int64 = 3600, count: Int, before: (Int64) async throws -> Void = { _ in }
     ) async throws {
         for index in 0..<count {
             let instant = start + Int64(index) * step
             clock.advance(Double(instant) - clock.now())
-            try before(instant)
-            try engine.tick(at: instant)
+            try await before(instant)
+            try await engine.tick(at: instant)
             _ = try await engine.dispatchDue()
         }
     }

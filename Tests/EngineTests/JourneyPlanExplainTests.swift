@@ -123,13 +123,13 @@ extension JourneyPlanExplainTests {
         let start = Self.t("2026-11-02T09:00:00Z")
         do {
             let (engine, _) = try fx.engine(ruleSet: ruleSet)
-            try engine.tick(at: start)
+            try await engine.tick(at: start)
             // Claimed (in flight), then the process dies before any outcome is recorded.
             #expect(try await engine.dispatcher.claim(limit: 10).count == 2)
         }
         let (engine, _) = try fx.engine(ruleSet: ruleSet)
         // The next start re-runs the tick of the same instant: no second enrolment, no second row.
-        let again = try engine.tick(at: start)
+        let again = try await engine.tick(at: start)
         #expect(again.journeys.first?.entered == 0 && again.journeys.first?.steps[0].advanced == 0)
         #expect(try await engine.dispatcher.recoverInFlight() == 2)
         try await fx.simulate(engine, from: start, count: 12 * 24)

@@ -39,7 +39,7 @@ struct JourneyPriorityTests {
         try fx.purchase("A", at: t("2026-11-02T08:30:00Z"))
         try fx.purchase("B", at: t("2026-10-01T08:30:00Z"))
         let (engine, _) = try fx.engine(ruleSet: try fx.ruleSet(rules(rule: rule, journey: journey)), cap: 1, capDays: 3)
-        let summary = try engine.tick(at: t("2026-11-02T09:00:00Z"))
+        let summary = try await engine.tick(at: t("2026-11-02T09:00:00Z"))
         _ = try await engine.dispatchDue()
         return (fx, engine, summary)
     }
@@ -97,7 +97,7 @@ struct JourneyPriorityTests {
         try fx.journeyCustomers(["A"])
         try fx.purchase("A", at: Self.t("2026-11-02T08:30:00Z"))
         let (engine, _) = try fx.engine(ruleSet: try fx.ruleSet(Self.rules(rule: 0, journey: 10)), cap: 2, capDays: 3)
-        let summary = try engine.tick(at: Self.t("2026-11-02T09:00:00Z"))
+        let summary = try await engine.tick(at: Self.t("2026-11-02T09:00:00Z"))
         _ = try await engine.dispatchDue()
         #expect(try Self.sends(fx) == ["A j/one sent", "A welcome sent"])
         #expect(summary.journeys.first?.displaced == [])

@@ -173,7 +173,7 @@ struct JourneyScenarioTests {
             if instant == Self.t("2026-11-04T09:00:00Z") { try fx.purchase("Q", at: Self.t("2026-11-04T08:30:00Z")) }
             if instant == Self.t("2026-11-05T09:00:00Z") {
                 box.swap(edited)
-                try engine.reload()
+                try await engine.reload()
             }
         }
         #expect(try fx.enrolmentLines() == [
@@ -223,7 +223,7 @@ struct JourneyScenarioTests {
         for id in ["A", "B"] { try fx.purchase(id, at: Self.t("2026-11-02T08:30:00Z")) }
         let (engine, _) = try fx.engine(ruleSet: try fx.ruleSet(Self.onboarding()))
         let instant = Self.t("2026-11-02T09:00:00Z")
-        try engine.tick(at: instant)
+        try await engine.tick(at: instant)
         #expect(try fx.count("SELECT count(*) FROM send WHERE status = 'queued' AND journey = 'onboarding'") == 2)
         try fx.purchase("A", at: instant + 60)
         fx.clock.advance(120)
@@ -246,7 +246,7 @@ struct JourneyScenarioTests {
         try fx.purchase("A", at: Self.t("2026-11-02T08:30:00Z"))
         let (engine, _) = try fx.engine(ruleSet: try fx.ruleSet(Self.onboarding()))
         let instant = Self.t("2026-11-02T09:00:00Z")
-        try engine.tick(at: instant)
+        try await engine.tick(at: instant)
         _ = try await fx.store.withdrawConsent(externalID: "A", channel: "email", at: instant + 60, source: "test")
         fx.clock.advance(120)
         _ = try await engine.dispatchDue()

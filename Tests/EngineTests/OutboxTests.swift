@@ -17,12 +17,12 @@ struct OutboxTests {
         """
 
     @Test("a tick records each decision with rule, content hash, window and evidence; a second changes nothing")
-    func tickRecords() throws {
+    func tickRecords() async throws {
         let fx = try EngineFixture()
         try fx.customers(200)
         let engine = try fx.engine(try fx.configuration(rules: Self.rules))
         let instant = engine.scheduledInstant(atOrBefore: fx.clock.now())
-        let first = try engine.tick(at: instant)
+        let first = try await engine.tick(at: instant)
         let holdout = first.recorded[.holdout] ?? 0
         #expect(first.queued + holdout == 200 && holdout > 5 && holdout < 40)
         let row = try #require(try fx.rows("SELECT * FROM send WHERE status = 'queued' LIMIT 1").first)
@@ -33,11 +33,11 @@ struct OutboxTests {
         #expect((row["send_id"] as String).count == 32)
         let evidence = try JSONSerialization.jsonObject(with: Data((row["evidence"] as String).utf8)) as! [String: Any]
         #expect(evidence["orders"] as? Int == 1 && evidence["consent email"] as? Int == 1)
-        let again = try engine.tick(at: instant)
+        let again = try await engine.tick(at: instant)
         // Every customer now hits the limit (holdout rows count toward it), which is not recorded again.
         #expect(again.queued == 0 && again.recorded.isEmpty && again.unchanged == 0)
         #expect(try fx.count("SELECT count(*) FROM send") == 200)
-        let later = try engine.tick(at: instant + 300)
+        let later = try await engine.tick(at: instant + 300)
         #expect(later.queued == 0)
         #expect(try fx.count("SELECT count(*) FROM send") == 200)
     }
@@ -50,7 +50,7 @@ struct OutboxTests {
         let engine = try fx.engine(try fx.configuration(rules: rules))
         let instant = engine.scheduledInstant(atOrBefore: fx.clock.now())
         try await withThrowingTaskGroup(of: Int.self) { group in
-            for _ in 0..<4 { group.addTask { try engine.tick(at: instant).queued } }
+            for _ in 0..<4 { group.addTask { try await engine.tick(at: instant).queued } }
             var total = 0
             for try await queued in group { total += queued }
             #expect(total == 500)
@@ -58,22 +58,22 @@ struct OutboxTests {
         #expect(try fx.count("SELECT count(*) FROM send") == 500)
         #expect(try fx.count("SELECT count(DISTINCT send_id) FROM send") == 500)
         // The next instant is a new window for a rule without a limit.
-        #expect(try engine.tick(at: instant + 300).queued == 500)
+        #expect(try await engine.tick(at: instant + 300).queued == 500)
     }
 
     @Test("a skip becomes a send when the customer qualifies later in the same window")
-    func skipThenQueue() throws {
+    func skipThenQueue() async throws {
         let fx = try EngineFixture()
         try fx.customers(1)
         try StoreFixture(store: fx.store).consents([StoreFixture.Consent("C1", "email", granted: false, at: 1)])
         let rules = #"rule "r" { when orders >= 1  send email "x"  limit once }"#
         let engine = try fx.engine(try fx.configuration(rules: rules))
         let instant = engine.scheduledInstant(atOrBefore: fx.clock.now())
-        #expect(try engine.tick(at: instant).recorded[.skipped] == 1)
+        #expect(try await engine.tick(at: instant).recorded[.skipped] == 1)
         #expect(try fx.rows().first?["reason"] as String? == "no_consent")
-        #expect(try engine.tick(at: instant + 300).unchanged == 1)
+        #expect(try await engine.tick(at: instant + 300).unchanged == 1)
         try StoreFixture(store: fx.store).consents([StoreFixture.Consent("C1", "email", at: instant)])
-        #expect(try engine.tick(at: instant + 600).queued == 1)
+        #expect(try await engine.tick(at: instant + 600).queued == 1)
         #expect(try fx.count("SELECT count(*) FROM send WHERE status = 'queued'") == 1)
         #expect(try fx.count("SELECT count(*) FROM send") == 1)
     }

@@ -21,7 +21,7 @@ struct PostgresDispatchTests {
         let fixture = try EngineFixture()
         try fixture.customers(count)
         let configuration = try fixture.configuration(rules: rules)
-        let summary = try fixture.engine(configuration).tick(at: Int64(fixture.clock.now()))
+        let summary = try await fixture.engine(configuration).tick(at: Int64(fixture.clock.now()))
         #expect(summary.queued == count)
         let server = try PostgresServer.shared()
         let database = try server.createDatabase()

@@ -27,7 +27,7 @@ struct ServiceMessageTests {
             rule "promo" { when orders >= 1  send email "promo"  limit once }
             """
         let engine = try fx.engine(try fx.configuration(rules: rules))
-        try engine.tick(at: engine.scheduledInstant(atOrBefore: fx.clock.now()))
+        try await engine.tick(at: engine.scheduledInstant(atOrBefore: fx.clock.now()))
         #expect(try fx.count("SELECT count(*) FROM send WHERE rule = 'order-update' AND status = 'queued' AND purpose = 'service'") == 2)
         #expect(try fx.count("SELECT count(*) FROM send WHERE rule = 'order-update' AND reason = 'consent_withdrawn'") == 1)
         #expect(try fx.count("SELECT count(*) FROM send WHERE rule = 'promo' AND reason = 'no_consent'") == 3)
@@ -47,7 +47,7 @@ struct ServiceMessageTests {
             rule "notice" { when orders >= 1  send email "notice"  purpose service  limit once }
             """
         let engine = try fx.engine(try fx.configuration(rules: rules, cap: 1))
-        let summary = try engine.tick(at: engine.scheduledInstant(atOrBefore: fx.clock.now()))
+        let summary = try await engine.tick(at: engine.scheduledInstant(atOrBefore: fx.clock.now()))
         #expect(summary.queued == 6)
         #expect(try fx.count("SELECT count(*) FROM send WHERE reason = 'capped'") == 0)
         // A later marketing rule is capped by the promo, never by the two service sends.
@@ -58,7 +58,7 @@ struct ServiceMessageTests {
             rule "promo-2" { when orders >= 1 and consent email  send email "promo2"  limit once }
             """
         let second = try fx.engine(try fx.configuration(rules: later, cap: 2))
-        let next = try second.tick(at: second.scheduledInstant(atOrBefore: fx.clock.now()) + 300)
+        let next = try await second.tick(at: second.scheduledInstant(atOrBefore: fx.clock.now()) + 300)
         #expect(next.queued == 2, "cap 2: one promo counted, the service sends not")
     }
 
@@ -71,7 +71,7 @@ struct ServiceMessageTests {
         try fixture.consents([StoreFixture.Consent("W2", "webhook", granted: false, at: Int64(fx.clock.now()) - 7200)])
         let rules = #"rule "detractor" { when nps <= 6  send webhook "crm"  limit once }"#
         let engine = try fx.engine(try fx.configuration(rules: rules))
-        try engine.tick(at: engine.scheduledInstant(atOrBefore: fx.clock.now()))
+        try await engine.tick(at: engine.scheduledInstant(atOrBefore: fx.clock.now()))
         #expect(try fx.count("SELECT count(*) FROM send WHERE status = 'queued' AND purpose = 'service'") == 2)
         #expect(try fx.count("SELECT count(*) FROM send WHERE status = 'skipped' AND reason = 'consent_withdrawn'") == 1)
         // W3 withdraws after the tick: the dispatcher's re-check agrees with the tick.

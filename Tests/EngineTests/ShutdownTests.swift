@@ -21,7 +21,7 @@ struct ShutdownTests {
             policy: configuration.policy, tickSeconds: 300, contactPressureMessages: 100, contactPressureDays: 7, slices: 1)
         // The real clock: the channel's delay must really pass while shutdown is requested.
         let engine = try Engine(store: fx.store, logger: fx.logger, loader: { [configuration] in configuration })
-        try engine.tick(at: Int64(Date().timeIntervalSince1970))
+        try await engine.tick(at: Int64(Date().timeIntervalSince1970))
         let dispatch = DispatchService(engine: engine, pollSeconds: 0.05)
         let group = ServiceGroup(services: [dispatch], logger: fx.logger)
         let running = Task { try await group.run() }

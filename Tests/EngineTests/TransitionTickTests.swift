@@ -32,14 +32,14 @@ struct TransitionTickTests {
     }
 
     @Test("the first tick records members without firing; later changes fire exactly once")
-    func firesOncePerChange() throws {
+    func firesOncePerChange() async throws {
         let fx = try EngineFixture(now: "2026-11-20T10:00:00Z")
         try fx.customers(5)
         try purchase(fx, "C1", at: "2026-11-01T12:00:00Z")
         let engine = try fx.engine(try fx.configuration(rules: Self.rules))
         var instant = engine.scheduledInstant(atOrBefore: fx.clock.now())
         // First tick: C1 is a member, recorded as the baseline; nothing fires.
-        let first = try engine.tick(at: instant)
+        let first = try await engine.tick(at: instant)
         #expect(first.membership["key"] == .baseline(members: 1))
         #expect(try fx.count("SELECT count(*) FROM send") == 0)
         #expect(try fx.count("SELECT count(*) FROM segment_membership WHERE segment = 'key' AND left_at IS NULL") == 1)
@@ -49,7 +49,7 @@ struct TransitionTickTests {
         for _ in 0..<4 {
             fx.clock.advance(300)
             instant = engine.scheduledInstant(atOrBefore: fx.clock.now())
-            try engine.tick(at: instant)
+            try await engine.tick(at: instant)
         }
         #expect(try sends(fx, "new-key") == [2])
         #expect(try sends(fx, "lapsed-key").isEmpty)
@@ -57,7 +57,7 @@ struct TransitionTickTests {
         fx.clock.advance(Double(EngineFixture.time("2026-12-01T13:00:00Z")) - fx.clock.now())
         for _ in 0..<3 {
             instant = engine.scheduledInstant(atOrBefore: fx.clock.now())
-            let summary = try engine.tick(at: instant)
+            let summary = try await engine.tick(at: instant)
             #expect(summary.membership["key"] != nil)
             fx.clock.advance(300)
         }
@@ -71,33 +71,33 @@ struct TransitionTickTests {
     }
 
     @Test("a re-run tick at the same instant records nothing twice; a tick without transitions drops the history")
-    func rerunAndUntrack() throws {
+    func rerunAndUntrack() async throws {
         let fx = try EngineFixture()
         try fx.customers(3)
         try purchase(fx, "C1", at: "2026-11-19T12:00:00Z")
         let engine = try fx.engine(try fx.configuration(rules: Self.rules))
         let instant = engine.scheduledInstant(atOrBefore: fx.clock.now())
-        try engine.tick(at: instant)
-        #expect(try engine.tick(at: instant).membership["key"] == .stale)
+        try await engine.tick(at: instant)
+        #expect(try await engine.tick(at: instant).membership["key"] == .stale)
         #expect(try fx.count("SELECT count(*) FROM segment_membership") == 1)
         let plain = try fx.engine(try fx.configuration(rules: #"rule "r" { when orders >= 5  send email "x"  limit once }"#))
-        try plain.tick(at: instant + 300)
+        try await plain.tick(at: instant + 300)
         #expect(try fx.count("SELECT count(*) FROM segment_membership") == 0)
         #expect(try fx.count("SELECT count(*) FROM segment_tracking") == 0)
         // Used again, the segment starts from a new baseline: C1 does not count as entering.
-        try engine.tick(at: instant + 600)
+        try await engine.tick(at: instant + 600)
         #expect(try fx.count("SELECT count(*) FROM send WHERE rule = 'new-key'") == 0)
         #expect(try fx.count("SELECT since FROM segment_tracking") == Int(instant + 600))
     }
 
     @Test("erasure removes the customer's membership history")
-    func erasure() throws {
+    func erasure() async throws {
         let fx = try EngineFixture()
         try fx.customers(3)
         try purchase(fx, "C1", at: "2026-11-19T12:00:00Z")
         try purchase(fx, "C2", at: "2026-11-19T12:00:00Z")
         let engine = try fx.engine(try fx.configuration(rules: Self.rules))
-        try engine.tick(at: engine.scheduledInstant(atOrBefore: fx.clock.now()))
+        try await engine.tick(at: engine.scheduledInstant(atOrBefore: fx.clock.now()))
         #expect(try fx.count("SELECT count(*) FROM segment_membership") == 2)
         _ = try fx.store.erase(externalID: "C2", now: 1)
         #expect(try fx.count("SELECT count(*) FROM segment_membership") == 1)

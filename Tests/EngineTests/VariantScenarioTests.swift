@@ -43,12 +43,12 @@ struct VariantScenarioTests {
     }
 
     @Test("14 % against 10 % over 4,000 customers: the winner is recorded once windows end, new sends go to it, it never flips")
-    func plantedWinner() throws {
+    func plantedWinner() async throws {
         let fx = try EngineFixture()
         try fx.customers(4_000)
         let engine = try fx.engine(try fx.configuration(rules: Self.rules))
         let t0 = engine.scheduledInstant(atOrBefore: fx.clock.now())
-        #expect(try engine.tick(at: t0).queued == 4_000)
+        #expect(try await engine.tick(at: t0).queued == 4_000)
         let split = try variants(fx)
         let a = split.filter { $0.value == "winback-a" }.keys.sorted()
         let b = split.filter { $0.value == "winback-b" }.keys.sorted()
@@ -62,11 +62,11 @@ struct VariantScenarioTests {
         try fixture.purchases(buyers.map { StoreFixture.Purchase($0, order: "w-\($0)", at: t0 + 3 * 86_400, amountMinor: 2500) })
 
         // Before the 14-day windows end: no decision.
-        _ = try engine.tick(at: t0 + 13 * 86_400)
+        _ = try await engine.tick(at: t0 + 13 * 86_400)
         #expect(try fx.store.variantWinners().isEmpty)
 
         let decidedAt = t0 + 14 * 86_400 + 300
-        _ = try engine.tick(at: decidedAt)
+        _ = try await engine.tick(at: decidedAt)
         let winner = try #require(try fx.store.variantWinners().first)
         #expect(winner.rule == "winback" && winner.variant == "winback-a" && winner.decidedAt == decidedAt)
         let figures = try JSONSerialization.jsonObject(with: Data(winner.figures.utf8)) as! [String: Any]
@@ -77,7 +77,7 @@ struct VariantScenarioTests {
 
         // From now on every new send goes to the winner.
         try addCustomers(4_001...4_200, to: fx)
-        #expect(try engine.tick(at: decidedAt + 300).queued == 200)
+        #expect(try await engine.tick(at: decidedAt + 300).queued == 200)
         let after = try variants(fx)
         #expect((4_001...4_200).allSatisfy { after["C\($0)"] == "winback-a" })
         // Earlier rows keep the variant they were queued with.
@@ -85,7 +85,7 @@ struct VariantScenarioTests {
 
         // "b" catches up and overtakes: the recorded winner stays.
         try fixture.purchases(b.map { StoreFixture.Purchase($0, order: "late-\($0)", at: t0 + 4 * 86_400, amountMinor: 2500) })
-        _ = try engine.tick(at: decidedAt + 600)
+        _ = try await engine.tick(at: decidedAt + 600)
         #expect(try fx.store.variantWinners().map(\.variant) == ["winback-a"])
 
         // plan and explain say so.
@@ -103,12 +103,12 @@ struct VariantScenarioTests {
     }
 
     @Test("the winner check reads nothing more until enough sends are old enough, then what the report counts as complete")
-    func winnerCheckReadsOnlyCompleteSends() throws {
+    func winnerCheckReadsOnlyCompleteSends() async throws {
         let fx = try EngineFixture()
         try fx.customers(300)
         let engine = try fx.engine(try fx.configuration(rules: Self.rules))
         let t0 = engine.scheduledInstant(atOrBefore: fx.clock.now())
-        #expect(try engine.tick(at: t0).queued == 300)
+        #expect(try await engine.tick(at: t0).queued == 300)
         let fixture = try StoreFixture(store: fx.store)
         try fixture.purchases((1...300).filter { $0 % 7 == 0 }.map {
             StoreFixture.Purchase("C\($0)", order: "w-\($0)", at: t0 + 86_400, amountMinor: Int64(1500 + $0))
@@ -124,9 +124,9 @@ struct VariantScenarioTests {
         #expect(complete == report.filter(\.complete))
         // Later sends are left out and change nothing complete.
         try addCustomers(301...320, to: fx)
-        #expect(try engine.tick(at: t0 + window - 300).queued == 20)
+        #expect(try await engine.tick(at: t0 + window - 300).queued == 20)
         #expect(try log.completeVariantExposure(rule: "winback", now: t0 + window, windowSeconds: window, minimum: 200) == complete)
-        let plan = try fx.store.database.read { db in
+        let plan = try await fx.store.database.read { db in
             try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + SendLog.variantSendsReadySQL, arguments: ["winback", t0, 200])
                 .map { $0["detail"] as String }
         }
@@ -134,7 +134,7 @@ struct VariantScenarioTests {
     }
 
     @Test("plan counts the split per variant, and every would-be send under a recorded winner")
-    func planSplit() throws {
+    func planSplit() async throws {
         let fx = try EngineFixture()
         try fx.customers(1_000)
         let engine = try fx.engine(try fx.configuration(rules: Self.rules))
@@ -149,7 +149,7 @@ struct VariantScenarioTests {
         #expect(counts.allSatisfy { abs($0.wouldSend - 500) < 80 }, "\(counts)")
         #expect(plan.text(localTime: "").contains("winback: \"winback-a\" \(counts[0].wouldSend) (50%), \"winback-b\" \(counts[1].wouldSend) (50%)"))
         // The split is the tick's: the same customers get the same variants.
-        _ = try engine.tick(at: settings.now)
+        _ = try await engine.tick(at: settings.now)
         let queued = try variants(fx)
         #expect(queued.values.filter { $0 == "winback-a" }.count == counts[0].wouldSend)
 
@@ -167,14 +167,14 @@ struct VariantScenarioTests {
         try fx.customers(300)
         let engine = try fx.engine(try fx.configuration(rules: Self.rules))
         let t0 = engine.scheduledInstant(atOrBefore: fx.clock.now())
-        #expect(try engine.tick(at: t0).queued == 300)
+        #expect(try await engine.tick(at: t0).queued == 300)
         let before = try variants(fx)
         #expect(Set(before.values) == ["winback-a", "winback-b"])
         #expect(try await engine.dispatchDue().retried == 300)
 
         // A winner arrives while the sends wait for their retry.
         try fx.store.recordVariantWinner(VariantWinner(rule: "winback", variant: "winback-b", decidedAt: t0 + 60, figures: "{}"))
-        #expect(try engine.tick(at: t0 + 300).queued == 0)
+        #expect(try await engine.tick(at: t0 + 300).queued == 0)
         fx.clock.advance(3_600)
         // A crash mid-delivery: rows left in flight are resent with their send id on the next start.
         try await fx.store.database.write { try $0.execute(sql: "UPDATE send SET status = 'in_flight' WHERE id % 2 = 0") }

@@ -43,7 +43,7 @@ struct FloodTests {
         let ticker = Thread {
             while !stop.load(ordering: .relaxed) {
                 do {
-                    try fx.tickNext()
+                    try fx.tickNextBlocking()
                     ticks.add(1, ordering: .relaxed)
                 } catch {
                     failures.withLock { $0.append("\(error)") }
@@ -64,7 +64,7 @@ struct FloodTests {
             // Ticks went on during the flood; one more after it completes.
             while ticker.isExecuting { try await Task.sleep(for: .milliseconds(20)) }
             #expect(ticks.load(ordering: .relaxed) >= 1)
-            try fx.tickNext()
+            try await fx.tickNext()
             let health = try await client.get("\(base)/healthz")
             #expect(health.status == 200)
         }

@@ -18,7 +18,7 @@ struct HealthMetricsTests {
             #expect(json["last_tick_at"] is NSNull && json["rules_loaded"] as? Int == 2 && json["store"] as? String == "ok")
             #expect(reply.headers["content-type"] == "application/json")
 
-            try fx.tickNext()
+            try await fx.tickNext()
             reply = try await client.get("\(base)/healthz")
             json = try #require(try JSONSerialization.jsonObject(with: Data(reply.body.utf8)) as? [String: Any])
             #expect(reply.status == 200 && json["last_tick_at"] as? String == "2026-11-20T10:05:00Z")
@@ -50,14 +50,14 @@ struct HealthMetricsTests {
         try await fx.withListener { base in
             try emptyWAL()
             try disk.fill()
-            #expect(throws: StoreError.self) { try fx.tickNext() }
+            await #expect(throws: StoreError.self) { try await fx.tickNext() }
             var (status, json) = try await health(base)
             #expect(status == 503 && json["status"] as? String == "failing")
             #expect((json["last_tick_error"] as? String)?.contains(full) == true, "\(json)")
             #expect((json["problems"] as? [String])?.contains { $0.hasPrefix("the last tick failed: ") } == true)
 
             try disk.free()
-            try fx.tickNext()
+            try await fx.tickNext()
             (status, json) = try await health(base)
             #expect(status == 200 && json["last_tick_error"] is NSNull, "\(json)")
 
@@ -79,7 +79,7 @@ struct HealthMetricsTests {
     func metrics() async throws {
         let fx = try ListenerFixture()
         let client = HTTPTestClient()
-        try fx.tickNext()
+        try await fx.tickNext()
         _ = try await fx.engine.dispatchDue()
         try await fx.withListener { base in
             let reply = try await client.get("\(base)/metrics")

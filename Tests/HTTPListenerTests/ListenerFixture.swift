@@ -70,9 +70,19 @@ struct ListenerFixture {
 
     /// Ticks at the next scheduled instant after moving the clock there.
     @discardableResult
-    func tickNext() throws -> Outbox.TickSummary {
+    func tickNext() async throws -> Outbox.TickSummary {
         clock.advance(Double(engine.configuration.tickSeconds))
-        return try engine.tick(at: engine.scheduledInstant(atOrBefore: clock.now()))
+        return try await engine.tick(at: engine.scheduledInstant(atOrBefore: clock.now()))
+    }
+
+    /// `tickNext` on the calling thread, without the engine's logging and metrics: a thread of
+    /// the test's own holds the store's write transaction as a tick does.
+    func tickNextBlocking() throws {
+        clock.advance(Double(engine.configuration.tickSeconds))
+        let configuration = engine.configuration
+        let instant = engine.scheduledInstant(atOrBefore: clock.now())
+        try Outbox(store: store, clock: clock, logger: logger).tick(
+            ruleSet: configuration.runtime.ruleSet, settings: configuration.settings(at: instant), slices: configuration.slices)
     }
 
     func count(_ sql: String) throws -> Int {

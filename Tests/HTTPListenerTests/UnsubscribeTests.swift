@@ -27,7 +27,7 @@ struct UnsubscribeTests {
             SELECT count(*) FROM consent cs JOIN customer c ON c.id = cs.customer_id
             WHERE c.external_id = 'C1' AND cs.channel = 'email' AND cs.status = 'withdrawn' AND cs.source = 'one-click'
             """) == 1)
-        try fx.tickNext()
+        try await fx.tickNext()
         _ = try await fx.engine.dispatchDue()
         #expect(fx.email.recipients.sorted() == ["C2", "C3"])
         #expect(fx.webhook.recipients.sorted() == ["C1", "C2", "C3"])
@@ -36,7 +36,7 @@ struct UnsubscribeTests {
     @Test("a send queued before the click is dropped at dispatch")
     func queuedSendDropped() async throws {
         let fx = try ListenerFixture()
-        try fx.tickNext()
+        try await fx.tickNext()
         #expect(try fx.count("SELECT count(*) FROM send WHERE status = 'queued' AND channel = 'email'") == 3)
         try await fx.withListener { base in
             let reply = await HTTPTestClient().post(fx.token.url(base: "\(base)/unsubscribe/", externalID: "C2", channel: .email))

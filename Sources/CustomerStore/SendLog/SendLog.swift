@@ -65,7 +65,7 @@ public struct SendLog: Sendable {
     public static let nextDueSQL = "SELECT min(due_at) FROM send WHERE \(dueIndexTerm) AND status = 'queued'"
 
     /// Queued rows due at the argument.
-    static let dueCountSQL = "SELECT count(*) FROM send WHERE \(dueIndexTerm) AND status = 'queued' AND due_at <= ?"
+    public static let dueCountSQL = "SELECT count(*) FROM send WHERE \(dueIndexTerm) AND status = 'queued' AND due_at <= ?"
 
     /// Queued rows, due now or later: both stores' SQL.
     public static let queuedCountSQL = "SELECT count(*) FROM send WHERE \(dueIndexTerm) AND status = 'queued'"

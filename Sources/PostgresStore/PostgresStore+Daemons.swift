@@ -1,0 +1,87 @@
+import CustomerStore
+import GRDB
+import PostgresNIO
+
+/// What a running daemon needs from a PostgreSQL store besides ticks and dispatch: its
+/// heartbeat in the `daemon` table (read by `campaignd status`), one-click unsubscribes, a ping
+/// for the watchdog and `/healthz`, and the queue's depth for `/metrics`.
+extension PostgresStore: ConsentWithdrawing {
+    /// Writes `daemon`'s heartbeat: its row, `seen_at` now by the server's clock (inserted at its
+    /// first beat, with `started_at`); rows of daemons not heard of for `DaemonRecord.keptSeconds`
+    /// are deleted.
+    public func heartbeat(_ daemon: DaemonRecord) async throws {
+        try await inTransaction { connection in
+            try await connection.execute(
+                """
+                INSERT INTO daemon(owner, host, pid, version, http, started_at, seen_at)
+                VALUES (?, ?, ?, ?, ?, \(Self.serverNow), \(Self.serverNow))
+                ON CONFLICT (owner) DO UPDATE SET seen_at = excluded.seen_at, http = excluded.http, stopped_at = NULL
+                """,
+                [daemon.owner.databaseValue, daemon.host.databaseValue, daemon.pid.databaseValue, daemon.version.databaseValue,
+                 daemon.http.databaseValue])
+            try await connection.execute(
+                "DELETE FROM daemon WHERE seen_at < \(Self.serverNow) - ?", [DaemonRecord.keptSeconds.databaseValue])
+        }
+    }
+
+    /// Marks `owner`'s row stopped (a graceful shutdown), by the server's clock.
+    public func signOff(owner: String) async throws {
+        try await withConnection { connection in
+            try await connection.execute(
+                "UPDATE daemon SET stopped_at = \(Self.serverNow), seen_at = \(Self.serverNow) WHERE owner = ?", [owner.databaseValue])
+        }
+    }
+
+    /// The daemons heard of in the last `seconds` (by the server's clock), most recently seen
+    /// first, each with the sends it holds in flight; and the server's clock now.
+    public func daemons(seenWithin seconds: Int64) async throws -> (daemons: [DaemonRecord], now: Int64) {
+        let operation = "read the daemons"
+        return try await inSnapshot(for: operation) { snapshot in
+            let now = try await snapshot.rows("SELECT \(Self.serverNow)")
+            let rows = try await snapshot.rows(
+                """
+                SELECT d.owner, d.host, d.pid, d.version, d.http, d.started_at, d.seen_at, d.stopped_at,
+                       (SELECT count(*) FROM send s WHERE s.status = 'in_flight' AND s.owner = d.owner)
+                FROM daemon d WHERE d.seen_at >= \(Self.serverNow) - ? ORDER BY d.seen_at DESC, d.owner
+                """, arguments: [seconds.databaseValue])
+            let daemons = rows.map { row in
+                DaemonRecord(
+                    owner: String.fromDatabaseValue(row[0]) ?? "", host: String.fromDatabaseValue(row[1]) ?? "",
+                    pid: Int64.fromDatabaseValue(row[2]) ?? 0, version: String.fromDatabaseValue(row[3]) ?? "",
+                    http: String.fromDatabaseValue(row[4]), startedAt: Int64.fromDatabaseValue(row[5]) ?? 0,
+                    seenAt: Int64.fromDatabaseValue(row[6]) ?? 0, stoppedAt: Int64.fromDatabaseValue(row[7]),
+                    inFlight: Int64.fromDatabaseValue(row[8]) ?? 0)
+            }
+            return (daemons, Int64.fromDatabaseValue(now[0][0]) ?? 0)
+        }
+    }
+
+    /// As `CustomerStore.withdrawConsent`: the same SQL, in one transaction that locks the
+    /// customer's row, so two withdrawals for one customer write one row.
+    public func withdrawConsent(externalID: String, channel: String, at: Int64, source: String) async throws -> ConsentWithdrawal {
+        guard CustomerStore.consentChannels.contains(channel) else { throw StoreError.unknownChannel(channel) }
+        return try await inTransaction { connection -> ConsentWithdrawal in
+            let rows = try await connection.rows(
+                CustomerStore.consentStatusSQL(channel: channel) + " FOR UPDATE OF c", [externalID.databaseValue])
+            guard let row = rows.first, let id = Int64.fromDatabaseValue(row[0]) else { return .unknownCustomer }
+            if String.fromDatabaseValue(row[1]) == "withdrawn" { return .alreadyWithdrawn }
+            let stamp = max(at, Int64.fromDatabaseValue(row[2]) ?? at)
+            try await connection.execute(
+                CustomerStore.withdrawalSQL,
+                [id.databaseValue, channel.databaseValue, stamp.databaseValue, source.databaseValue])
+            return .withdrawn
+        }
+    }
+
+    /// Answers when the server does.
+    public func ping() async throws {
+        _ = try await withConnection { try await $0.rows("SELECT 1") }
+    }
+
+    /// Queued rows due at `now` (`SendLog.dueCount`'s SQL).
+    public func dueCount(now: Int64) async throws -> Int {
+        try await withConnection { connection in
+            Int.fromDatabaseValue(try await connection.rows(SendLog.dueCountSQL, [now.databaseValue])[0][0]) ?? 0
+        }
+    }
+}
