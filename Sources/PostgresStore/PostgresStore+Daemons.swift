@@ -10,7 +10,7 @@ extension PostgresStore: ConsentWithdrawing {
     /// first beat, with `started_at`); rows of daemons not heard of for `DaemonRecord.keptSeconds`
     /// are deleted.
     public func heartbeat(_ daemon: DaemonRecord) async throws {
-        try await inTransaction { connection in
+        try await inTransaction(deadline: Self.daemonDeadline) { connection in
             try await connection.execute(
                 """
                 INSERT INTO daemon(owner, host, pid, version, http, started_at, seen_at)
@@ -26,7 +26,7 @@ extension PostgresStore: ConsentWithdrawing {
 
     /// Marks `owner`'s row stopped (a graceful shutdown), by the server's clock.
     public func signOff(owner: String) async throws {
-        try await withConnection { connection in
+        try await withConnection(deadline: Self.daemonDeadline) { connection in
             try await connection.execute(
                 "UPDATE daemon SET stopped_at = \(Self.serverNow), seen_at = \(Self.serverNow) WHERE owner = ?", [owner.databaseValue])
         }
@@ -60,7 +60,7 @@ extension PostgresStore: ConsentWithdrawing {
     /// customer's row, so two withdrawals for one customer write one row.
     public func withdrawConsent(externalID: String, channel: String, at: Int64, source: String) async throws -> ConsentWithdrawal {
         guard CustomerStore.consentChannels.contains(channel) else { throw StoreError.unknownChannel(channel) }
-        return try await inTransaction { connection -> ConsentWithdrawal in
+        return try await inTransaction(deadline: Self.daemonDeadline) { connection -> ConsentWithdrawal in
             let rows = try await connection.rows(
                 CustomerStore.consentStatusSQL(channel: channel) + " FOR UPDATE OF c", [externalID.databaseValue])
             guard let row = rows.first, let id = Int64.fromDatabaseValue(row[0]) else { return .unknownCustomer }
@@ -75,12 +75,12 @@ extension PostgresStore: ConsentWithdrawing {
 
     /// Answers when the server does.
     public func ping() async throws {
-        _ = try await withConnection { try await $0.rows("SELECT 1") }
+        _ = try await withConnection(deadline: Self.daemonDeadline) { try await $0.rows("SELECT 1") }
     }
 
     /// Queued rows due at `now` (`SendLog.dueCount`'s SQL).
     public func dueCount(now: Int64) async throws -> Int {
-        try await withConnection { connection in
+        try await withConnection(deadline: Self.daemonDeadline) { connection in
             Int.fromDatabaseValue(try await connection.rows(SendLog.dueCountSQL, [now.databaseValue])[0][0]) ?? 0
         }
     }

@@ -22,9 +22,9 @@ extension PostgresStore {
     /// same transaction (the consent re-check) and commits both.
     public func claimDue<T: Sendable>(
         limit: Int, now: Int64, owner: String, leaseSeconds: Int64,
-        reading: (PostgresSnapshot, [SendRecord]) async throws -> T
+        reading: @escaping @Sendable (PostgresSnapshot, [SendRecord]) async throws -> T
     ) async throws -> (sends: [SendRecord], read: T) {
-        try await inTransaction { connection in
+        try await inTransaction(deadline: Self.daemonDeadline) { connection in
             let rows = try await connection.namedRows(
                 Self.claimSQL, [owner.databaseValue, leaseSeconds.databaseValue, now.databaseValue, now.databaseValue, limit.databaseValue])
             // RETURNING keeps no order: the batch goes out earliest first, as the claim chose it.
@@ -47,27 +47,29 @@ extension PostgresStore {
     /// send rows takes them, so two never wait for each other).
     public func record(_ outcomes: [SendOutcome]) async throws {
         guard !outcomes.isEmpty else { return }
-        try await inTransaction { connection in
+        try await inTransaction(deadline: Self.daemonDeadline) { connection in
             for outcome in outcomes.sorted(by: { $0.send.id < $1.send.id }) {
                 for statement in outcome.statements { try await connection.execute(statement.sql, statement.arguments) }
             }
         }
     }
 
-    /// Renews the lease of every row `owner` has in flight, for `leaseSeconds` from now by the
-    /// server's clock; returns how many. A row
-    /// locked meanwhile is having its outcome written, and is skipped rather than waited for:
-    /// waiting on the dispatcher's own outcome writes could deadlock with them.
+    /// Renews the lease of the rows of `ids` that `owner` has in flight, for `leaseSeconds` from
+    /// now by the server's clock; returns how many. A row locked meanwhile is having its outcome
+    /// written, and is skipped rather than waited for: waiting on the dispatcher's own outcome
+    /// writes could deadlock with them.
     @discardableResult
-    public func renewClaims(owner: String, leaseSeconds: Int64) async throws -> Int {
-        try await withConnection { connection in
+    public func renewClaims(owner: String, ids: [Int64], leaseSeconds: Int64) async throws -> Int {
+        try await withConnection(deadline: Self.daemonDeadline) { connection in
             try await connection.rows(
                 """
                 UPDATE send SET lease_until = \(Self.serverNow) + ?
-                WHERE id IN (SELECT id FROM send WHERE status = 'in_flight' AND owner = ? ORDER BY id FOR UPDATE SKIP LOCKED)
+                WHERE id IN (SELECT id FROM send WHERE status = 'in_flight' AND owner = ?
+                               AND id IN (SELECT unnest(string_to_array(?, ',')::bigint[]))
+                             ORDER BY id FOR UPDATE SKIP LOCKED)
                 RETURNING id
                 """,
-                [leaseSeconds.databaseValue, owner.databaseValue]
+                [leaseSeconds.databaseValue, owner.databaseValue, ids.map(String.init).joined(separator: ",").databaseValue]
             ).count
         }
     }
@@ -77,7 +79,7 @@ extension PostgresStore {
     /// returns how many. A locked row is being written by a live dispatcher, and is left to it.
     @discardableResult
     public func recoverExpiredClaims(now: Int64) async throws -> Int {
-        try await withConnection { connection in
+        try await withConnection(deadline: Self.daemonDeadline) { connection in
             try await connection.rows(
                 """
                 UPDATE send SET status = 'queued', due_at = least(coalesce(due_at, ?), ?), owner = NULL, lease_until = NULL,
@@ -92,7 +94,7 @@ extension PostgresStore {
 
     /// The earliest due time of a queued row, if any.
     public func nextDue() async throws -> Int64? {
-        try await withConnection { connection in
+        try await withConnection(deadline: Self.daemonDeadline) { connection in
             Int64.fromDatabaseValue(try await connection.rows(SendLog.nextDueSQL)[0][0])
         }
     }
@@ -102,7 +104,7 @@ extension PostgresStore {
     public func endEnrolment(
         journey: String, customerID: Int64, enteredAt: Int64, as end: EnrolmentEnd, detail: String?, at instant: Int64
     ) async throws -> Bool {
-        try await withConnection { connection in
+        try await withConnection(deadline: Self.daemonDeadline) { connection in
             try await !connection.rows(
                 Enrolments.endSQL + " RETURNING id",
                 [end.rawValue.databaseValue, detail.databaseValue, instant.databaseValue, journey.databaseValue,

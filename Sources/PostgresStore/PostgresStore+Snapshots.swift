@@ -28,6 +28,13 @@ extension PostgresStore {
         try await withConnection { try await Self.transaction(on: $0, begin: begin, body) }
     }
 
+    /// `inTransaction` giving up after `deadline` (`withConnection(deadline:_:)`).
+    func inTransaction<T: Sendable>(
+        deadline: Duration, _ body: @escaping @Sendable (PostgresConnection) async throws -> T
+    ) async throws -> T {
+        try await withConnection(deadline: deadline) { try await Self.transaction(on: $0, begin: "BEGIN", body) }
+    }
+
     /// `inTransaction` on `connection`.
     static func transaction<T: Sendable>(
         on connection: PostgresConnection, begin: String, _ body: (PostgresConnection) async throws -> T

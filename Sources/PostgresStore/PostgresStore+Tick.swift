@@ -72,7 +72,7 @@ extension PostgresStore {
 
     /// Queued rows, due now or later (`SendLog.queuedCount`'s SQL).
     public func queuedCount() async throws -> Int {
-        try await withConnection { connection in
+        try await withConnection(deadline: Self.daemonDeadline) { connection in
             Int.fromDatabaseValue(try await connection.rows(SendLog.queuedCountSQL)[0][0]) ?? 0
         }
     }

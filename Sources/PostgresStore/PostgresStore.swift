@@ -58,12 +58,11 @@ public final class PostgresStore: Sendable {
         public var description: String { "\(host):\(port)/\(database)" }
     }
 
-    let client: PostgresClient
+    let pool: ConnectionPool
     let logger: Logger
     public let location: Location
     /// ISO 4217 code of the store's currency, fixed when the store is created.
     public let currency: String
-    private let runner: Task<Void, Never>
 
     /// Connects, runs pending migrations and records or checks the currency, as `CustomerStore(path:currency:)`.
     ///
@@ -75,8 +74,8 @@ public final class PostgresStore: Sendable {
             database: location.database, tls: location.clientTLS)
         configuration.options.maximumConnections = max(location.poolSize, 1)
         configuration.options.connectTimeout = .seconds(10)
-        let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
-        let runner = Task { await client.run() }
+        let pool = ConnectionPool(configuration, logger: logger)
+        let client = pool.client
         let stored: String
         do {
             // Both waits together last at most the connect timeout.
@@ -88,26 +87,22 @@ public final class PostgresStore: Sendable {
             try await client.withConnection { try await $0.execute(PostgresMigrations.refreshTimeZones) }
             stored = try await Self.recordCurrency(currency, client: client, logger: logger)
         } catch {
-            runner.cancel()
-            await runner.value
+            await pool.close()
             throw PostgresStoreError.explaining(error, location: location, operation: "open store")
         }
         if stored != currency {
-            runner.cancel()
-            await runner.value
+            await pool.close()
             throw PostgresStoreError.currencyMismatch(location: location.description, store: stored, config: currency)
         }
-        self.client = client
+        self.pool = pool
         self.logger = logger
         self.location = location
         self.currency = stored
-        self.runner = runner
     }
 
     /// Closes every connection; the store cannot be used afterwards.
     public func close() async {
-        runner.cancel()
-        await runner.value
+        await pool.close()
     }
 
     /// The names of the migrations applied to this store, oldest first.
@@ -120,10 +115,23 @@ public final class PostgresStore: Sendable {
     /// The SQL dialect the rule compiler must emit for this store.
     public var dialect: SQLDialect { .postgres }
 
-    /// Lends a pooled connection.
+    /// Lends a pooled connection (`ConnectionPool.withConnection`: a pool that hands out none for
+    /// 30 s is replaced).
     func withConnection<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
-        try await client.withConnection { connection in try await body(connection) }
+        try await pool.withConnection(body)
     }
+
+    /// Lends a pooled connection for `body`, giving up after `deadline`
+    /// (`ConnectionPool.withConnection(deadline:_:)`).
+    func withConnection<T: Sendable>(
+        deadline: Duration, _ body: @escaping @Sendable (PostgresConnection) async throws -> T
+    ) async throws -> T {
+        try await pool.withConnection(deadline: deadline, body)
+    }
+
+    /// How long a running daemon's short operations (a claim, an outcome, a lease renewal, a
+    /// heartbeat) may take, waiting for a connection included, before they fail (and are retried).
+    static let daemonDeadline: Duration = .seconds(60)
 
     /// Makes one connection directly, before the pool's: a server that answers but refuses (the
     /// login, the database, the TLS handshake or certificate), or a port nothing listens on

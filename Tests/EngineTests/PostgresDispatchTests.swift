@@ -78,6 +78,30 @@ struct PostgresDispatchTests {
         #expect(lines.compactMap { Int($0.split(separator: "|").last ?? "") }.reduce(0, +) == count)
     }
 
+    @Test("a dispatcher renews only the claims it holds: rows of a claim whose reply was lost run out")
+    func renewsOnlyHeldClaims() async throws {
+        let (fixture, _, store, server, database) = try await Self.queued(4)
+        defer { Task { await store.close() } }
+        let now = Int64(fixture.clock.now())
+        let dispatch = PostgresDispatchStore(store: store, owner: "daemon-c", leaseSeconds: 60)
+        let claimed = try await dispatch.claimAndRecheck(limit: 2, now: now).map(\.send)
+        let held = claimed.map(\.id)
+        // Two more rows marked with its owner by a claim whose reply never reached it.
+        let (lost, _) = try await store.claimDue(limit: 2, now: now, owner: "daemon-c", leaseSeconds: 60) { _, _ in () }
+        #expect(held.count == 2 && lost.count == 2)
+        _ = try server.psql("UPDATE send SET lease_until = 0 WHERE owner = 'daemon-c'", database: database)
+        try await dispatch.renewClaims(now: now)
+        let renewed = try server.psql("SELECT id FROM send WHERE owner = 'daemon-c' AND lease_until > 0 ORDER BY id", database: database)
+            .split(separator: "\n").compactMap { Int64($0) }
+        #expect(renewed == held.sorted())
+        // Recorded rows are no longer held: a later renewal touches none of its rows.
+        try await dispatch.record(claimed.map { SendOutcome($0, .sent(attempts: 1, receipt: nil), at: now) })
+        _ = try server.psql("UPDATE send SET lease_until = 0 WHERE owner = 'daemon-c'", database: database)
+        try await dispatch.renewClaims(now: now)
+        #expect(try server.psql("SELECT count(*) FROM send WHERE owner = 'daemon-c' AND lease_until > 0", database: database)
+            .trimmingCharacters(in: .whitespacesAndNewlines) == "0")
+    }
+
     @Test("a live dispatcher's claims are never recovered by another; once its lease runs out they are resent with their send ids")
     func leases() async throws {
         let count = 20
@@ -94,7 +118,8 @@ struct PostgresDispatchTests {
         // --at`, a daemon whose clock is off) does not make them expire.
         #expect(try await other.recoverInFlight(now: now + 86_400) == 0)
         // A renewal (A is alive) moves them on: after the first 3 s they still hold.
-        #expect(try await store.renewClaims(owner: "daemon-a", leaseSeconds: 60) == 5)
+        #expect(try await store.renewClaims(owner: "daemon-b", ids: claimed.map(\.id), leaseSeconds: 60) == 0)
+        #expect(try await store.renewClaims(owner: "daemon-a", ids: claimed.map(\.id), leaseSeconds: 60) == 5)
         try await Task.sleep(for: .milliseconds(3_500))
         #expect(try await other.recoverInFlight(now: now) == 0)
         let dispatcher = Self.dispatcher(other, configuration, clock: fixture.clock)

@@ -20,6 +20,11 @@ public final class PostgresDispatchStore: DispatchStore {
     public let owner: String
     public let leaseSeconds: Int64
     private let nextRecovery = Mutex<Int64>(.min)
+    /// The rows this dispatcher claimed and has not recorded yet: the only ones it renews. A
+    /// claim whose reply was lost (the connection closed after the server committed it) leaves
+    /// rows marked with this owner that no send holds; not renewed, their lease runs out and
+    /// they are resent like a dead dispatcher's.
+    private let held = Mutex<Set<Int64>>([])
 
     public init(store: PostgresStore, owner: String = PostgresDispatchStore.newOwner(), leaseSeconds: Int64 = 60) {
         self.store = store
@@ -45,11 +50,13 @@ public final class PostgresDispatchStore: DispatchStore {
         let (sends, checks) = try await store.claimDue(limit: limit, now: now, owner: owner, leaseSeconds: leaseSeconds) { reader, sends in
             try await ConsentCheck.recheck(sends, now: now, dialect: dialect, reading: reader)
         }
+        held.withLock { $0.formUnion(sends.map(\.id)) }
         return zip(sends, checks).map { (send: $0, recheck: $1) }
     }
 
     public func record(_ outcomes: [SendOutcome]) async throws {
         try await store.record(outcomes)
+        held.withLock { $0.subtract(outcomes.map(\.send.id)) }
     }
 
     public func recoverInFlight(now: Int64) async throws -> Int {
@@ -60,7 +67,9 @@ public final class PostgresDispatchStore: DispatchStore {
     public var claimRenewalSeconds: Double? { Double(leaseSeconds) / 3 }
 
     public func renewClaims(now: Int64) async throws {
-        try await store.renewClaims(owner: owner, leaseSeconds: leaseSeconds)
+        let ids = held.withLock { Array($0) }
+        guard !ids.isEmpty else { return }
+        try await store.renewClaims(owner: owner, ids: ids, leaseSeconds: leaseSeconds)
     }
 
     public func nextDue() async throws -> Int64? {
