@@ -98,5 +98,12 @@ struct RunOnPostgresTests {
         Bounded.expectClean(
             try await Bounded.run(["--config", withJourneys, "run", "--once"], in: directory, timeout: 300),
             status: 1, stderrContains: "campaignd: a tick on a PostgreSQL store does not run")
+        // `check` says so too, without connecting; the twenty rules pass it.
+        Bounded.expectClean(
+            try await Bounded.run(["--config", withJourneys, "check"], in: directory, timeout: 300),
+            status: 1, stderrContains: "campaignd: a tick on a PostgreSQL store does not run journeys")
+        let checked = try await Bounded.run(["--config", onPostgres, "check"], in: directory, timeout: 300)
+        Bounded.expectClean(checked, status: 0, stderrContains: nil)
+        #expect(checked.stdout.contains("20 rules"), "\(checked.stdout)")
     }
 }

@@ -236,7 +236,7 @@ struct StoreCopyCommandTests {
 @Suite("commands on a PostgreSQL store")
 struct PostgresStoreRefusalTests {
     @Test("a command that opens the store refuses a PostgreSQL store in one line with a hint", arguments: [
-        ["check"], ["import", "customers", "customers.csv"], ["forget", "C1"],
+        ["import", "customers", "customers.csv"], ["forget", "C1"],
     ])
     func refuses(command: [String]) async throws {
         let (directory, config) = try CampaigndProcess.workspace()
