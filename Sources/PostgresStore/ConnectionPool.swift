@@ -5,12 +5,13 @@ import Synchronization
 /// The store's connections: postgres-nio's pool (`PostgresClient`), replaced by a new one when it
 /// stops handing out connections.
 ///
-/// postgres-nio 1.33's pool reconnects by itself after a server restart, but can wedge: seen in
-/// reliability scenario 17, a connection attempt made while PostgreSQL was starting up never
-/// finished, and every later lease waited behind it for ever (the daemon stopped sending, its
-/// claims renewed). So a lease that waits `leaseDeadline` replaces the pool: the old one is shut
-/// down (its waiting leases and connections fail, and their callers retry as after any lost
-/// connection) and the next lease opens a new one.
+/// postgres-nio 1.33's pool reconnects by itself after a server restart, but not always cleanly:
+/// in reliability scenario 17 a query on a connection the restarting server had closed could
+/// wait for ever (so a daemon's operations have a deadline, `withConnection(deadline:_:)`), and
+/// one trace log ended with a connection attempt that never finished. Whether the pool can wedge
+/// that way was not confirmed, so as a guard a lease that waits `leaseDeadline` replaces the pool:
+/// the old one is shut down (its waiting leases and connections fail, and their callers retry as
+/// after any lost connection) and the next lease opens a new one.
 final class ConnectionPool: Sendable {
     /// How long a lease may wait for a connection before the pool counts as wedged.
     static let leaseDeadline: Duration = .seconds(30)
