@@ -29,7 +29,6 @@ public struct HeartbeatService: Service {
         }
         var failing = false
         while !Task.isShuttingDownGracefully {
-            // The first beat goes out before the listener is bound; the next as soon as it is.
             let address = http()
             do {
                 try await engine.store.heartbeat(version: version, http: address)
@@ -40,13 +39,10 @@ public struct HeartbeatService: Service {
                 }
                 failing = true
             }
+            // Until the listener is bound, beat again soon: the next beat names its address.
+            let wait = listens && address == nil ? min(0.2, interval) : interval
             do {
-                var slept = 0.0
-                repeat {
-                    let step = listens && address == nil ? min(0.2, interval) : interval
-                    try await cancelWhenGracefulShutdown { try await engine.clock.sleep(seconds: step) }
-                    slept += step
-                } while slept < interval && (http() == address)
+                try await cancelWhenGracefulShutdown { try await engine.clock.sleep(seconds: wait) }
             } catch {
                 break
             }

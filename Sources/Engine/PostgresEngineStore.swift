@@ -57,11 +57,7 @@ public struct PostgresEngineStore: EngineStore {
     public var heartbeatSeconds: Double? { leased.claimRenewalSeconds }
 
     public func heartbeat(version: String, http: String?) async throws {
-        let info = ProcessInfo.processInfo
-        try await store.heartbeat(
-            DaemonRecord(
-                owner: leased.owner, host: info.hostName, pid: Int64(info.processIdentifier), version: version, http: http,
-                startedAt: 0, seenAt: 0))
+        try await store.heartbeat(owner: leased.owner, version: version, http: http)
     }
 
     public func signOff() async throws {

@@ -1,4 +1,5 @@
 import CustomerStore
+import Foundation
 import GRDB
 import PostgresNIO
 
@@ -6,10 +7,12 @@ import PostgresNIO
 /// heartbeat in the `daemon` table (read by `campaignd status`), one-click unsubscribes, a ping
 /// for the watchdog and `/healthz`, and the queue's depth for `/metrics`.
 extension PostgresStore: ConsentWithdrawing {
-    /// Writes `daemon`'s heartbeat: its row, `seen_at` now by the server's clock (inserted at its
-    /// first beat, with `started_at`); rows of daemons not heard of for `DaemonRecord.keptSeconds`
-    /// are deleted.
-    public func heartbeat(_ daemon: DaemonRecord) async throws {
+    /// Writes the heartbeat of the daemon `owner` (this process): its row, `seen_at` now by the
+    /// server's clock (inserted at its first beat, with `started_at`); rows of daemons not heard
+    /// of for `DaemonRecord.keptSeconds` are deleted.
+    public func heartbeat(owner: String, version: String, http: String?) async throws {
+        let info = ProcessInfo.processInfo
+        let (host, pid) = (info.hostName, Int64(info.processIdentifier))
         try await inTransaction(deadline: Self.daemonDeadline) { connection in
             try await connection.execute(
                 """
@@ -17,8 +20,7 @@ extension PostgresStore: ConsentWithdrawing {
                 VALUES (?, ?, ?, ?, ?, \(Self.serverNow), \(Self.serverNow))
                 ON CONFLICT (owner) DO UPDATE SET seen_at = excluded.seen_at, http = excluded.http, stopped_at = NULL
                 """,
-                [daemon.owner.databaseValue, daemon.host.databaseValue, daemon.pid.databaseValue, daemon.version.databaseValue,
-                 daemon.http.databaseValue])
+                [owner.databaseValue, host.databaseValue, pid.databaseValue, version.databaseValue, http.databaseValue])
             try await connection.execute(
                 "DELETE FROM daemon WHERE seen_at < \(Self.serverNow) - ?", [DaemonRecord.keptSeconds.databaseValue])
         }

@@ -64,10 +64,7 @@ struct DaemonsOnPostgresTests {
         let (directory, demo) = try CommandLineTests.demoWorkspace()
         Bounded.expectClean(
             try await Bounded.run(["--config", demo, "store", "copy", "--to", url], in: directory, timeout: 300), status: 0, stderrContains: nil)
-        let rules = directory.appendingPathComponent("rules-typical")
-        try FileManager.default.createDirectory(at: rules, withIntermediateDirectories: true)
-        try FileManager.default.copyItem(
-            at: CampaigndProcess.repository.appendingPathComponent("bench/rules/typical.rules"), to: rules.appendingPathComponent("typical.rules"))
+        let rules = try RunOnPostgresTests.typicalRules(in: directory)
         let configs = try ["a", "b"].map { try Self.config(demo, store: url, rules: rules.path, name: $0, in: directory) }
 
         let daemons = try ["a", "b"].enumerated().map {

@@ -48,6 +48,16 @@ struct RunOnPostgresTests {
         return (rows.sorted(), evidence)
     }
 
+    /// `DIRECTORY/rules-typical`, holding the benchmark's twenty typical rules.
+    static func typicalRules(in directory: URL) throws -> URL {
+        let rules = directory.appendingPathComponent("rules-typical")
+        try FileManager.default.createDirectory(at: rules, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(
+            at: CampaigndProcess.repository.appendingPathComponent("bench/rules/typical.rules"),
+            to: rules.appendingPathComponent("typical.rules"))
+        return rules
+    }
+
     @Test("the twenty typical rules tick and dispatch on the copy as on the SQLite original")
     func sameTickAndDispatch() async throws {
         let server = try PostgresServer.shared()
@@ -61,10 +71,7 @@ struct RunOnPostgresTests {
             try await Bounded.run(["--config", demo, "store", "copy", "--to", url], in: directory, timeout: 300), status: 0, stderrContains: nil)
 
         let repository = CampaigndProcess.repository
-        let rules = directory.appendingPathComponent("rules-typical")
-        try FileManager.default.createDirectory(at: rules, withIntermediateDirectories: true)
-        try FileManager.default.copyItem(
-            at: repository.appendingPathComponent("bench/rules/typical.rules"), to: rules.appendingPathComponent("typical.rules"))
+        let rules = try Self.typicalRules(in: directory)
         let onSQLite = try PlanOnPostgresTests.config(demo, store: "store.sqlite", rules: rules.path, spool: "spool-sqlite", in: directory, named: "sqlite.json")
         let onPostgres = try PlanOnPostgresTests.config(demo, store: url, rules: rules.path, spool: "spool-postgres", in: directory, named: "postgres.json")
 
