@@ -158,7 +158,7 @@ enum CopyText {
         buffer.writeInteger(UInt8(ascii: "\n"))
     }
 
-    private static func escape(_ text: String, into buffer: inout ByteBuffer) {
+    static func escape(_ text: String, into buffer: inout ByteBuffer) {
         for byte in text.utf8 {
             switch byte {
             case UInt8(ascii: "\\"): buffer.writeStaticString("\\\\")

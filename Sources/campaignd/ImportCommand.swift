@@ -2,6 +2,7 @@ import ArgumentParser
 import CampaignConfig
 import CustomerStore
 import Foundation
+import PostgresStore
 
 /// `campaignd import KIND FILE`: loads customers, purchases, events, feedback or consents.
 struct ImportCommand: AsyncParsableCommand {
@@ -42,7 +43,10 @@ struct ImportCommand: AsyncParsableCommand {
             if let couponFile {
                 throw CommandFailure("unexpected argument '\(couponFile)'", hint: "campaignd import \(kind.rawValue) FILE")
             }
-            let config = try root.global.loadConfig(for: "import \(kind.rawValue)")
+            let config = try root.global.loadConfigAnyStore()
+            if case .postgres(let settings) = config.store {
+                return try await importIntoPostgres(kind, settings: settings, config: config)
+            }
             let store = try CustomerStore(path: config.storePath, currency: config.currency, logger: root.global.makeLogger())
             var importer = Importer(store: store, timeZone: config.timeZone)
             importer.skipInvalid = skipInvalid
@@ -60,6 +64,36 @@ struct ImportCommand: AsyncParsableCommand {
                 throw CommandFailure(problem.description)
             } catch {
                 throw store.explaining(error, operation: "import \(kind.rawValue) \(file)")
+            }
+            let seconds = Date().timeIntervalSince(started)
+            print("\(file): \(summary.rows) \(kind.rawValue) rows: \(summary.written) written, \(summary.unchanged) unchanged, \(summary.invalid) invalid (\(String(format: "%.1f", seconds)) s)")
+        }
+    }
+
+    /// The import into a PostgreSQL store: staged with `COPY`, then upserted (`PostgresImporter`).
+    private func importIntoPostgres(_ kind: ImportKind, settings: PostgresSettings, config: Config) async throws {
+        guard load == .automatic else {
+            throw CommandFailure(
+                "--load \(load.rawValue) applies to a SQLite store; on PostgreSQL every import is staged with COPY and upserted",
+                hint: "leave out --load")
+        }
+        try await root.global.withPostgresStore(settings, currency: config.currency) { store in
+            var importer = PostgresImporter(store: store, timeZone: config.timeZone)
+            importer.skipInvalid = skipInvalid
+            importer.onProblem = { problem in FileHandle.standardError.write(Data("\(problem)\n".utf8)) }
+            let file = self.file
+            importer.onProgress = { progress in
+                let percent = progress.fileSize > 0 ? " (\(progress.bytesRead * 100 / progress.fileSize) %)" : ""
+                FileHandle.standardError.write(Data("\(file): \(progress.rows) rows\(percent)\n".utf8))
+            }
+            let started = Date()
+            let summary: ImportSummary
+            do {
+                summary = try await importer.run(kind, path: file)
+            } catch let problem as ImportProblem {
+                throw CommandFailure(problem.description)
+            } catch let failed as ImportFailed {
+                throw CommandFailure(failed.description)
             }
             let seconds = Date().timeIntervalSince(started)
             print("\(file): \(summary.rows) \(kind.rawValue) rows: \(summary.written) written, \(summary.unchanged) unchanged, \(summary.invalid) invalid (\(String(format: "%.1f", seconds)) s)")

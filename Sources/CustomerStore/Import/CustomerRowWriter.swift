@@ -14,14 +14,14 @@ struct CustomerRowWriter: RowWriter {
     }
 
     /// File column → store column, for the canonical columns.
-    private static let storeColumnNames: [String: String] = [
+    static let storeColumnNames: [String: String] = [
         "email": "email", "name": "name", "phone": "phone", "street": "street", "postal_code": "postal_code",
         "city": "city", "country": "country", "birthday": "birthday", "joined": "joined_at",
         "time_zone": "time_zone", "locale": "locale",
     ]
 
     /// The canonical columns among `columns`, in file order, and the extra (attribute) columns.
-    private static func layout(_ columns: [String]) -> (canonical: [String], extra: [String]) {
+    static func layout(_ columns: [String]) -> (canonical: [String], extra: [String]) {
         (columns.filter { storeColumnNames[$0] != nil },
          columns.filter { $0 != "id" && $0 != "tags" && storeColumnNames[$0] == nil })
     }

@@ -19,12 +19,24 @@ public struct ImportProgress: Sendable {
     public var rows: Int
     public var bytesRead: Int
     public var fileSize: Int
+
+    public init(rows: Int, bytesRead: Int, fileSize: Int) {
+        self.rows = rows
+        self.bytesRead = bytesRead
+        self.fileSize = fileSize
+    }
 }
 
 /// An atomic import found bad rows, so nothing was written.
 public struct ImportFailed: Error, Sendable, CustomStringConvertible {
     public var file: String
     public var invalidRows: Int
+
+    public init(file: String, invalidRows: Int) {
+        self.file = file
+        self.invalidRows = invalidRows
+    }
+
     public var description: String {
         "\(file): \(invalidRows) invalid row\(invalidRows == 1 ? "" : "s"); nothing was imported (use --skip-invalid to import the good rows)"
     }
