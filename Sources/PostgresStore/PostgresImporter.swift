@@ -147,48 +147,158 @@ private struct Staging {
                 file: path, line: Int(Int64.fromDatabaseValue(row[0]) ?? 0), column: Int(Int64.fromDatabaseValue(row[1]) ?? 1),
                 message: "unknown customer '\(String.fromDatabaseValue(row[2]) ?? "")'; import customers first"))
         }
-        if kind == .purchases { return (try await writePurchases(), unknown.count) }
-        let written = try await count(Self.upsert(kind))
-        return (written, unknown.count)
-    }
-
-    /// Purchases without the per-row facts triggers (one `UPDATE` of `customer_facts` per row):
-    /// the customers whose purchases the rows add to or move away from get their purchase facts
-    /// re-aggregated in one pass afterwards, to the values the triggers keep. The triggers are
-    /// off only inside the import's transaction (`ALTER TABLE` keeps other writers of `purchase`
-    /// waiting until it ends; readers go on).
-    private func writePurchases() async throws -> Int {
+        guard let facts = Self.facts(kind) else { return (try await count(Self.upsert(kind)), unknown.count) }
+        // The customers whose facts the rows can change: those they name, and for purchases
+        // those owning the orders now (a row may move an order to another customer).
         try await connection.execute("CREATE TEMP TABLE IF NOT EXISTS campaignd_import_touched (customer_id bigint) ON COMMIT DROP")
         try await connection.execute("TRUNCATE campaignd_import_touched")
         try await connection.execute("""
             INSERT INTO campaignd_import_touched
-                SELECT p.customer_id FROM purchase p JOIN campaignd_import_stage s ON s.order_ref = p.order_ref
-                UNION SELECT c.id FROM campaignd_import_stage s JOIN customer c ON c.external_id = s.customer
+                SELECT c.id FROM campaignd_import_stage s JOIN customer c ON c.external_id = s.customer
+                \(kind == .purchases ? "UNION SELECT p.customer_id FROM purchase p JOIN campaignd_import_stage s ON s.order_ref = p.order_ref" : "")
             """)
-        try await connection.execute(
-            "ALTER TABLE purchase DISABLE TRIGGER purchase_facts_insert, DISABLE TRIGGER purchase_facts_update")
-        let written = try await count(Self.upsert(.purchases))
-        try await connection.execute(
-            "ALTER TABLE purchase ENABLE TRIGGER purchase_facts_insert, ENABLE TRIGGER purchase_facts_update")
-        try await connection.execute("""
-            UPDATE customer_facts f SET orders = a.orders, spent_minor = a.spent_minor,
-                first_purchase_at = a.first_purchase_at, last_purchase_at = a.last_purchase_at
-            FROM (
-                SELECT t.customer_id, count(p.customer_id) AS orders, coalesce(sum(p.amount_minor), 0) AS spent_minor,
-                       min(p.at) AS first_purchase_at, max(p.at) AS last_purchase_at
-                FROM campaignd_import_touched t LEFT JOIN purchase p ON p.customer_id = t.customer_id
-                GROUP BY t.customer_id
-            ) a
-            WHERE f.customer_id = a.customer_id
-              AND (f.orders, f.spent_minor, f.first_purchase_at, f.last_purchase_at)
-                  IS DISTINCT FROM (a.orders, a.spent_minor, a.first_purchase_at, a.last_purchase_at)
-            """)
-        return written
+        let written = try await withTriggersOff(Self.table(kind), facts.triggers) {
+            if kind == .purchases, try await count("SELECT count(*) FROM (SELECT 1 FROM purchase LIMIT 1) AS existing") == 0 {
+                return try await loadIntoEmpty(.purchases)
+            }
+            return try await count(Self.upsert(kind))
+        }
+        try await updateFacts(columns: facts.columns, aggregate: facts.aggregate)
+        return (written, unknown.count)
+    }
+
+    /// The table a history kind fills.
+    private static func table(_ kind: ImportKind) -> String {
+        switch kind {
+        case .purchases: "purchase"
+        case .events: "event"
+        case .feedback: "feedback"
+        case .consents: "consent"
+        case .customers: "customer"
+        }
+    }
+
+    /// For kinds whose per-row facts triggers are set aside during an import: those triggers, the
+    /// facts columns they keep, and a query computing those columns for every customer in
+    /// `campaignd_import_touched` from the whole table, as the triggers compute them. Events keep
+    /// their triggers (few rows; their facts are a table of their own).
+    private static func facts(_ kind: ImportKind) -> (triggers: [String], columns: [String], aggregate: String)? {
+        switch kind {
+        case .purchases:
+            return (["purchase_facts_insert", "purchase_facts_update"],
+                    ["orders", "spent_minor", "first_purchase_at", "last_purchase_at"],
+                    """
+                    SELECT t.customer_id, count(p.customer_id) AS orders, coalesce(sum(p.amount_minor), 0) AS spent_minor,
+                           min(p.at) AS first_purchase_at, max(p.at) AS last_purchase_at
+                    FROM campaignd_import_touched t LEFT JOIN purchase p ON p.customer_id = t.customer_id
+                    GROUP BY t.customer_id
+                    """)
+        case .consents:
+            // The latest record per channel; at the same instant, a withdrawal wins.
+            let channels = ["email", "letter", "webhook"]
+            return (["consent_facts_insert", "consent_facts_update"],
+                    channels.flatMap { ["\($0)_consent", "\($0)_consent_at"] },
+                    """
+                    SELECT t.customer_id, \(channels.map { channel in
+                        """
+                        (array_agg(x.status ORDER BY x.at DESC, x.status = 'withdrawn' DESC) FILTER (WHERE x.channel = '\(channel)'))[1] AS \(channel)_consent,
+                            max(x.at) FILTER (WHERE x.channel = '\(channel)') AS \(channel)_consent_at
+                        """
+                    }.joined(separator: ",\n    "))
+                    FROM campaignd_import_touched t LEFT JOIN consent x ON x.customer_id = t.customer_id
+                    GROUP BY t.customer_id
+                    """)
+        case .feedback:
+            // The latest score per kind (of two at one instant, the later row), and the latest answer.
+            let kinds = ["nps", "csat", "ces"]
+            return (["feedback_facts_insert", "feedback_facts_update"],
+                    ["last_feedback_at"] + kinds.flatMap { ["\($0)_score", "\($0)_at"] },
+                    """
+                    SELECT t.customer_id, max(b.at) AS last_feedback_at, \(kinds.map { kind in
+                        """
+                        (array_agg(b.score ORDER BY b.at DESC, b.id DESC) FILTER (WHERE b.kind = '\(kind)'))[1] AS \(kind)_score,
+                            max(b.at) FILTER (WHERE b.kind = '\(kind)') AS \(kind)_at
+                        """
+                    }.joined(separator: ",\n    "))
+                    FROM campaignd_import_touched t LEFT JOIN feedback b ON b.customer_id = t.customer_id
+                    GROUP BY t.customer_id
+                    """)
+        case .events, .customers:
+            return nil
+        }
+    }
+
+    /// Runs `body` with the named triggers of `table` off. `ALTER TABLE` keeps other writers of
+    /// the table waiting until the import's transaction ends (readers go on); a failure rolls the
+    /// change back with everything else.
+    private func withTriggersOff<T>(_ table: String, _ triggers: [String], _ body: () async throws -> T) async throws -> T {
+        try await connection.execute("ALTER TABLE \(table) " + triggers.map { "DISABLE TRIGGER \($0)" }.joined(separator: ", "))
+        let result = try await body()
+        try await connection.execute("ALTER TABLE \(table) " + triggers.map { "ENABLE TRIGGER \($0)" }.joined(separator: ", "))
+        return result
+    }
+
+    /// Sets `columns` of the touched customers' facts rows to `aggregate`'s values where they
+    /// differ, and marks each customer changed in `customer_change` as its trigger would (set
+    /// aside for the statement: one mark per customer instead of one trigger call per row).
+    private func updateFacts(columns: [String], aggregate: String) async throws {
+        try await withTriggersOff("customer_facts", ["customer_change_facts_update"]) {
+            try await connection.execute("""
+                WITH updated AS (
+                    UPDATE customer_facts f SET \(columns.map { "\($0) = a.\($0)" }.joined(separator: ", "))
+                    FROM (\(aggregate)) a
+                    WHERE f.customer_id = a.customer_id
+                      AND (\(columns.map { "f.\($0)" }.joined(separator: ", "))) IS DISTINCT FROM (\(columns.map { "a.\($0)" }.joined(separator: ", ")))
+                    RETURNING f.customer_id, \(PostgresMigrations.latest("f.")) AS latest_at
+                )
+                \(Self.markChanged("updated"))
+                """)
+        }
+    }
+
+    /// Marks every customer of `source` (columns `customer_id`, `latest_at`) changed, as the
+    /// `customer_change_*` triggers do: each gets a new, higher `seq`.
+    private static func markChanged(_ source: String) -> String {
+        """
+        INSERT INTO customer_change(customer_id, seq, latest_at)
+            SELECT customer_id, (SELECT coalesce(max(seq), 0) FROM customer_change) + row_number() OVER (ORDER BY customer_id), latest_at
+            FROM \(source)
+            ON CONFLICT (customer_id) DO UPDATE SET seq = excluded.seq, latest_at = coalesce(excluded.latest_at, customer_change.latest_at)
+        """
+    }
+
+    /// A first import into an empty table: its secondary indexes, unique and foreign-key
+    /// constraints are set aside, the last staged row of each key is inserted in file order, and
+    /// they are built again in one pass each (the constraints checked as a whole). Returns the rows
+    /// inserted. The table's schema is as before (the same names and definitions, read from the
+    /// catalog); `ALTER TABLE` keeps even readers of the table waiting until the import ends.
+    private func loadIntoEmpty(_ kind: ImportKind) async throws -> Int {
+        let table = Self.table(kind)
+        let indexes = try await connection.rows("""
+            SELECT i.indexname, i.indexdef FROM pg_indexes i
+            WHERE i.schemaname = current_schema() AND i.tablename = ?
+              AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname AND c.conrelid = ?::regclass)
+            """, [table.databaseValue, table.databaseValue]).map { (String.fromDatabaseValue($0[0]) ?? "", String.fromDatabaseValue($0[1]) ?? "") }
+        let constraints = try await connection.rows("""
+            SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = ?::regclass AND contype IN ('u', 'f')
+            ORDER BY contype DESC, conname
+            """, [table.databaseValue]).map { (String.fromDatabaseValue($0[0]) ?? "", String.fromDatabaseValue($0[1]) ?? "") }
+        for (name, _) in indexes { try await connection.execute("DROP INDEX \(name)") }
+        if !constraints.isEmpty {
+            try await connection.execute("ALTER TABLE \(table) " + constraints.map { "DROP CONSTRAINT \($0.0)" }.joined(separator: ", "))
+        }
+        try await connection.execute(Self.upsert(kind, intoEmpty: true))
+        if !constraints.isEmpty {
+            try await connection.execute("ALTER TABLE \(table) " + constraints.map { "ADD CONSTRAINT \($0.0) \($0.1)" }.joined(separator: ", "))
+        }
+        for (_, definition) in indexes { try await connection.execute(definition) }
+        return try await count("SELECT count(*) FROM \(table)")
     }
 
     /// The statement writing the staged rows of a history kind: the last row of each key, in
     /// file order, its customer looked up by external id; a row changing nothing is not written.
-    private static func upsert(_ kind: ImportKind) -> String {
+    /// It counts the rows written; `intoEmpty`, it only inserts (`loadIntoEmpty`).
+    private static func upsert(_ kind: ImportKind, intoEmpty: Bool = false) -> String {
         let (key, values, table, updates, compared): (String, [String], String, [String], [String]) = switch kind {
         case .purchases:
             ("s.order_ref", ["order_ref", "at", "amount_minor", "currency", "coupon"], "purchase",
@@ -218,6 +328,17 @@ private struct Staging {
             $0 == "properties" ? "excluded.properties::text" : $0 == "coupon" ? "coalesce(excluded.coupon, t.coupon)" : "excluded.\($0)"
         }
         let selected = values.map { $0 == "properties" ? "properties::json" : $0 }
+        let incomingRows = """
+            SELECT DISTINCT ON (\(key)) c.id AS customer_id, \(values.map { "s.\($0)" }.joined(separator: ", ")), s.line
+            FROM campaignd_import_stage s JOIN customer c ON c.external_id = s.customer
+            ORDER BY \(key), s.line DESC
+            """
+        if intoEmpty {
+            return """
+                INSERT INTO \(table) (customer_id, \(values.joined(separator: ", ")))
+                SELECT customer_id, \(selected.joined(separator: ", ")) FROM (\(incomingRows)) AS incoming ORDER BY line
+                """
+        }
         return """
             WITH incoming AS (
                 SELECT DISTINCT ON (\(key)) c.id AS customer_id, \(values.map { "s.\($0)" }.joined(separator: ", ")), s.line
@@ -240,7 +361,14 @@ private struct Staging {
     private func writeCustomers(_ columns: [String]) async throws -> Int {
         let stored = columns.filter { !["external_id", "attributes_insert", "attributes_patch", "tags"].contains($0) }
         let attributes = columns.contains("attributes_patch")
-        let latest = "(SELECT DISTINCT ON (external_id) * FROM campaignd_import_stage ORDER BY external_id, line DESC)"
+        // The last row of each external id, once for the three statements below.
+        try await connection.execute("DROP TABLE IF EXISTS campaignd_import_latest")
+        try await connection.execute("""
+            CREATE TEMP TABLE campaignd_import_latest ON COMMIT DROP AS
+                SELECT DISTINCT ON (external_id) * FROM campaignd_import_stage ORDER BY external_id, line DESC
+            """)
+        try await connection.execute("CREATE INDEX ON campaignd_import_latest(external_id)")
+        try await connection.execute("ANALYZE campaignd_import_latest")
         try await connection.execute("TRUNCATE campaignd_import_changed")
         if !stored.isEmpty || attributes {
             var sets = stored.map { "\($0) = s.\($0)" }
@@ -255,7 +383,7 @@ private struct Staging {
             try await connection.execute("""
                 WITH updated AS (
                     UPDATE customer c SET \(sets.joined(separator: ", "))
-                    FROM \(latest) s
+                    FROM campaignd_import_latest s
                     WHERE c.external_id = s.external_id
                       AND (\(current.joined(separator: ", "))) IS DISTINCT FROM (\(incoming.joined(separator: ", ")))
                     RETURNING c.id
@@ -263,31 +391,48 @@ private struct Staging {
                 INSERT INTO campaignd_import_changed SELECT id FROM updated
                 """)
         }
+        // New customers get their facts rows, and their marks in `customer_change`, in one
+        // statement each rather than from two triggers per row.
         let inserted = ["external_id"] + stored + (attributes ? ["attributes"] : [])
         let selected = ["external_id"] + stored + (attributes ? ["coalesce(attributes_insert, '{}')::json"] : [])
-        try await connection.execute("""
-            WITH inserted AS (
-                INSERT INTO customer(\(inserted.joined(separator: ", ")))
-                SELECT \(selected.joined(separator: ", ")) FROM \(latest) s
-                WHERE NOT EXISTS (SELECT 1 FROM customer c WHERE c.external_id = s.external_id)
-                ORDER BY line
-                RETURNING id
-            )
-            INSERT INTO campaignd_import_changed SELECT id FROM inserted
-            """)
+        try await withTriggersOff("customer", ["customer_facts_row"]) {
+            try await withTriggersOff("customer_facts", ["customer_change_facts_insert"]) {
+                try await connection.execute("""
+                    WITH inserted AS (
+                        INSERT INTO customer(\(inserted.joined(separator: ", ")))
+                        SELECT \(selected.joined(separator: ", ")) FROM campaignd_import_latest s
+                        WHERE NOT EXISTS (SELECT 1 FROM customer c WHERE c.external_id = s.external_id)
+                        ORDER BY line
+                        RETURNING id
+                    ), facts AS (
+                        INSERT INTO customer_facts(customer_id) SELECT id FROM inserted
+                        RETURNING customer_id, \(PostgresMigrations.latest("")) AS latest_at
+                    ), changed AS (
+                        INSERT INTO campaignd_import_changed SELECT id FROM inserted
+                    )
+                    \(Self.markChanged("facts"))
+                    """)
+            }
+        }
         if columns.contains("tags") {
-            try await connection.execute("""
-                WITH wanted AS (
-                    SELECT c.id, string_to_array(s.tags, ';') AS tags FROM \(latest) s JOIN customer c USING (external_id)
-                ), removed AS (
-                    DELETE FROM customer_tag t USING wanted w WHERE t.customer_id = w.id AND NOT (t.tag = ANY (w.tags))
-                    RETURNING t.customer_id
-                ), added AS (
-                    INSERT INTO customer_tag(customer_id, tag) SELECT id, unnest(tags) FROM wanted
-                    ON CONFLICT DO NOTHING RETURNING customer_id
-                )
-                INSERT INTO campaignd_import_changed SELECT customer_id FROM removed UNION ALL SELECT customer_id FROM added
-                """)
+            try await withTriggersOff("customer_tag", ["customer_change_tag_insert", "customer_change_tag_delete"]) {
+                try await connection.execute("""
+                    WITH wanted AS (
+                        SELECT c.id, string_to_array(s.tags, ';') AS tags FROM campaignd_import_latest s JOIN customer c USING (external_id)
+                    ), removed AS (
+                        DELETE FROM customer_tag t USING wanted w WHERE t.customer_id = w.id AND NOT (t.tag = ANY (w.tags))
+                        RETURNING t.customer_id
+                    ), added AS (
+                        INSERT INTO customer_tag(customer_id, tag) SELECT id, unnest(tags) FROM wanted
+                        ON CONFLICT DO NOTHING RETURNING customer_id
+                    ), retagged AS (
+                        SELECT customer_id, NULL::bigint AS latest_at FROM (SELECT customer_id FROM removed UNION SELECT customer_id FROM added) AS both_ways
+                    ), changed AS (
+                        INSERT INTO campaignd_import_changed SELECT customer_id FROM retagged
+                    )
+                    \(Self.markChanged("retagged"))
+                    """)
+            }
         }
         return try await count("SELECT count(DISTINCT id) FROM campaignd_import_changed")
     }

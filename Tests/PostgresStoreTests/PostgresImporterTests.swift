@@ -25,6 +25,8 @@ struct PostgresImporterTests {
         "SELECT c.external_id, x.channel, x.status, x.at, x.basis, x.source FROM consent x JOIN customer c ON c.id = x.customer_id ORDER BY 1, 2, 4, 3",
         "SELECT c.external_id, f.* FROM customer_facts f JOIN customer c ON c.id = f.customer_id ORDER BY 1",
         "SELECT c.external_id, f.* FROM customer_event_facts f JOIN customer c ON c.id = f.customer_id ORDER BY 1, f.name",
+        // Who is marked changed for the journeys' entry scans, and the latest time in their history.
+        "SELECT c.external_id, x.latest_at FROM customer_change x JOIN customer c ON c.id = x.customer_id ORDER BY 1",
     ]
 
     /// Both stores, empty.
@@ -65,6 +67,17 @@ struct PostgresImporterTests {
             counts.append(expected.count)
         }
         return counts
+    }
+
+    /// The catalog an import may touch (indexes and constraints set aside and rebuilt, triggers
+    /// turned off and on), as `|`-joined lines.
+    static func catalog(_ store: PostgresTestStore) throws -> [String] {
+        try store.psql("""
+            SELECT tablename, indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema() ORDER BY 1, 2;
+            SELECT conrelid::regclass, conname, pg_get_constraintdef(oid) FROM pg_constraint
+                WHERE connamespace = current_schema()::regnamespace ORDER BY 1, 2;
+            SELECT tgrelid::regclass, tgname, tgenabled FROM pg_trigger WHERE NOT tgisinternal ORDER BY 1, 2;
+            """)
     }
 
     /// Rows read, written, unchanged and invalid (not the load path, which PostgreSQL lacks).
@@ -170,6 +183,14 @@ struct PostgresImporterTests {
         try await Self.expectSameContents(stores)
         #expect(try stores.1.psql("SELECT c.external_id, orders, spent_minor FROM customer_facts f JOIN customer c ON c.id = f.customer_id ORDER BY 1")
                 == ["A|1|1200", "B|2|2550", "C|1|200"])
+        // The first purchases went into an empty table the bulk way: its indexes and constraints
+        // are back as the migrations made them, and every trigger is on again.
+        let fresh = try await PostgresTestStore()
+        let catalog = try Self.catalog(stores.1)
+        #expect(catalog == (try Self.catalog(fresh)), "\(catalog)")
+        #expect(catalog.contains("purchase|purchase_by_customer|CREATE INDEX purchase_by_customer ON public.purchase USING btree (customer_id, at, amount_minor)"), "\(catalog)")
+        #expect(catalog.contains { $0.hasPrefix("purchase|purchase_facts_insert|O") } && !catalog.contains { $0.hasSuffix("|D") }, "\(catalog)")
+        await fresh.store.close()
         await stores.1.store.close()
     }
 
