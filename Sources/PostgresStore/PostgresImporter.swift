@@ -42,6 +42,12 @@ public struct PostgresImporter: Sendable {
                     try await connection.withTransaction(logger: PostgresSQL.quiet) { transaction in
                         var staging = Staging(kind: kind, path: path, connection: transaction, onProblem: onProblem, onProgress: onProgress)
                         var summary = ImportSummary()
+                        // Room for the import's sorts and index builds, unless the server allows more already.
+                        try await transaction.execute("""
+                            SELECT set_config('work_mem', greatest(pg_size_bytes(current_setting('work_mem')) / 1024, 262144)::text || 'kB', true),
+                                   set_config('maintenance_work_mem',
+                                              greatest(pg_size_bytes(current_setting('maintenance_work_mem')) / 1024, 524288)::text || 'kB', true)
+                            """)
                         try await transaction.execute("CREATE TEMP TABLE campaignd_import_changed (id bigint) ON COMMIT DROP")
                         while let batch = try await staging.stage(from: shared.reader) {
                             let (written, unknown) = try await staging.write(columns: batch)
@@ -147,22 +153,24 @@ private struct Staging {
                 file: path, line: Int(Int64.fromDatabaseValue(row[0]) ?? 0), column: Int(Int64.fromDatabaseValue(row[1]) ?? 1),
                 message: "unknown customer '\(String.fromDatabaseValue(row[2]) ?? "")'; import customers first"))
         }
-        guard let facts = Self.facts(kind) else { return (try await count(Self.upsert(kind)), unknown.count) }
+        let table = Self.table(kind)
+        let empty = try await count("SELECT count(*) FROM (SELECT 1 FROM \(table) LIMIT 1) AS existing") == 0
+        let write = { () async throws -> Int in
+            empty ? try await loadIntoEmpty(kind) : try await count(Self.upsert(kind))
+        }
+        guard let facts = Self.facts(kind) else { return (try await write(), unknown.count) }
         // The customers whose facts the rows can change: those they name, and for purchases
         // those owning the orders now (a row may move an order to another customer).
         try await connection.execute("CREATE TEMP TABLE IF NOT EXISTS campaignd_import_touched (customer_id bigint) ON COMMIT DROP")
         try await connection.execute("TRUNCATE campaignd_import_touched")
         try await connection.execute("""
             INSERT INTO campaignd_import_touched
-                SELECT c.id FROM campaignd_import_stage s JOIN customer c ON c.external_id = s.customer
-                \(kind == .purchases ? "UNION SELECT p.customer_id FROM purchase p JOIN campaignd_import_stage s ON s.order_ref = p.order_ref" : "")
+                SELECT c.id FROM customer c WHERE c.external_id IN (SELECT customer FROM campaignd_import_stage)
+                \(kind == .purchases && !empty
+                    ? "UNION SELECT p.customer_id FROM purchase p JOIN campaignd_import_stage s ON s.order_ref = p.order_ref" : "")
             """)
-        let written = try await withTriggersOff(Self.table(kind), facts.triggers) {
-            if kind == .purchases, try await count("SELECT count(*) FROM (SELECT 1 FROM purchase LIMIT 1) AS existing") == 0 {
-                return try await loadIntoEmpty(.purchases)
-            }
-            return try await count(Self.upsert(kind))
-        }
+        try await connection.execute("ANALYZE campaignd_import_touched")
+        let written = try await withTriggersOff(table, facts.triggers, write)
         try await updateFacts(columns: facts.columns, aggregate: facts.aggregate)
         return (written, unknown.count)
     }

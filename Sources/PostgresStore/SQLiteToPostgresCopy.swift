@@ -159,6 +159,11 @@ enum CopyText {
     }
 
     static func escape(_ text: String, into buffer: inout ByteBuffer) {
+        // Most values need no escape: written whole.
+        if !text.utf8.contains(where: { $0 == UInt8(ascii: "\\") || $0 == UInt8(ascii: "\n") || $0 == UInt8(ascii: "\r") || $0 == UInt8(ascii: "\t") }) {
+            buffer.writeString(text)
+            return
+        }
         for byte in text.utf8 {
             switch byte {
             case UInt8(ascii: "\\"): buffer.writeStaticString("\\\\")

@@ -222,6 +222,21 @@ struct PostgresImporterTests {
         try await Self.expectSameContents(stores)
         await stores.1.store.close()
     }
+
+    @Test("values holding tabs, line breaks and backslashes arrive as they were (COPY's escapes)")
+    func escapedValues() async throws {
+        let stores = try await Self.stores()
+        let customers = try Self.file("customers.csv", in: stores.0, "id,note\nA,\"back\\slash\"\n")
+        try await Self.importBoth(.customers, customers, into: stores)
+        let feedback = try Self.file("feedback.csv", in: stores.0, "customer,kind,score,at,comment\nA,nps,9,2025-01-01,\"tab\there\nnext line \\N\r\"\n")
+        let result = try await Self.importBoth(.feedback, feedback, into: stores)
+        #expect(try result.postgres.get().written == 1)
+        #expect(try stores.1.psql(#"SELECT comment = E'tab\there\nnext line \\N\r' FROM feedback"#) == ["t"])
+        #expect(try stores.1.psql("SELECT attributes FROM customer") == [#"{"note":"back\\slash"}"#])
+        let expected = try await stores.0.queue.read { db in try String.fetchOne(db, sql: "SELECT comment FROM feedback") }
+        #expect(expected == "tab\there\nnext line \\N\r")
+        await stores.1.store.close()
+    }
 }
 
 /// Problems reported from the importers' callbacks.
