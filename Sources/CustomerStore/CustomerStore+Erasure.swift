@@ -2,7 +2,7 @@ import GRDB
 
 extension CustomerStore {
     /// The channels a suppression names an address for, in the order erasure reports them.
-    static let suppressionChannels = ["email", "letter", "webhook"]
+    public static let suppressionChannels = ["email", "letter", "webhook"]
 
     /// Erases the customer with external id `externalID` (the right to erasure), in one transaction.
     ///
@@ -80,7 +80,7 @@ extension CustomerStore {
     ///
     /// The dispatcher applies them again to a row whose customer was erased while it was being
     /// sent (`customer_id` NULL by then), after recording the outcome.
-    static let scrubSendLog = """
+    public static let scrubSendLog = """
         status = CASE WHEN status IN ('queued', 'in_flight') THEN 'skipped' ELSE status END,
         reason = CASE WHEN status IN ('queued', 'in_flight') THEN 'erased'
                       WHEN status = 'sent' THEN NULL

@@ -44,7 +44,7 @@ public enum PostgresStoreError: Error, CustomStringConvertible, Sendable {
 
     /// `error` as a `PostgresStoreError` naming the operation (the server's own message for a
     /// server error); a `PostgresStoreError` stays as it is.
-    static func explaining(_ error: any Error, location: PostgresStore.Location, operation: String) -> PostgresStoreError {
+    public static func explaining(_ error: any Error, location: PostgresStore.Location, operation: String) -> PostgresStoreError {
         if let known = error as? PostgresStoreError { return known }
         // A refusal thrown inside a transaction (the copy's) arrives wrapped.
         if let transaction = error as? PostgresTransactionError, let known = transaction.closureError as? PostgresStoreError {

@@ -2,6 +2,7 @@ import ArgumentParser
 import CampaignConfig
 import CustomerStore
 import Foundation
+import PostgresStore
 
 /// `campaignd forget CUSTOMER`: erases one customer (the right to erasure), keeping only a hashed
 /// suppression of their addresses and their send-log rows without personal data.
@@ -10,7 +11,7 @@ struct ForgetCommand: AsyncParsableCommand {
         commandName: "forget",
         abstract: "Erase a customer: profile, history and personal data in the send log; keep a hashed suppression.",
         discussion: """
-            Works while the daemon runs (it waits up to --wait seconds for the store). Queued sends to the \
+            Works while the daemon runs (it waits up to --wait seconds for the store). Works on SQLite and PostgreSQL. Queued sends to the \
             customer are skipped with reason "erased". Backups made before still hold the data (docs/operations.md).
             """)
 
@@ -27,7 +28,23 @@ struct ForgetCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await failingCleanly {
-            let config = try root.global.loadConfig(for: "forget")
+            let config = try root.global.loadConfigAnyStore()
+            if case .postgres(let settings) = config.store {
+                let erasure = try await root.global.withPostgresStore(settings, currency: config.currency) { store in
+                    do {
+                        return try await store.erase(
+                            externalID: customer, now: Int64(Date().timeIntervalSince1970), lockTimeout: .milliseconds(Int(wait * 1000)))
+                    } catch StoreError.unknownCustomer {
+                        throw CommandFailure(
+                            "forget: no customer with id \"\(customer)\" in \(settings.description)",
+                            hint: "the id is the one imported (column \"id\"); nothing was changed")
+                    } catch {
+                        throw PostgresStoreError.explaining(error, location: store.location, operation: "forget \(customer)")
+                    }
+                }
+                print(try output(erasure))
+                return
+            }
             guard FileManager.default.fileExists(atPath: config.storePath) else {
                 throw CommandFailure("no store at \(config.storePath)", hint: "check the \"store\" key of the config")
             }
@@ -42,14 +59,16 @@ struct ForgetCommand: AsyncParsableCommand {
             } catch {
                 throw store.explaining(error, operation: "forget \(customer)")
             }
-            if json {
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-                print(String(decoding: try encoder.encode(erasure), as: UTF8.self))
-            } else {
-                print(Self.line(erasure))
-            }
+            print(try output(erasure))
         }
+    }
+
+    /// The JSON document or the line.
+    private func output(_ erasure: Erasure) throws -> String {
+        guard json else { return Self.line(erasure) }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: try encoder.encode(erasure), as: UTF8.self)
     }
 
     /// One line of what was done.

@@ -236,7 +236,7 @@ struct StoreCopyCommandTests {
 @Suite("commands on a PostgreSQL store")
 struct PostgresStoreRefusalTests {
     @Test("a command that opens the store refuses a PostgreSQL store in one line with a hint", arguments: [
-        ["import", "coupons", "SPRING", "codes.txt"], ["forget", "C1"],
+        ["import", "coupons", "SPRING", "codes.txt"],
     ])
     func refuses(command: [String]) async throws {
         let (directory, config) = try CampaigndProcess.workspace()
@@ -254,8 +254,8 @@ struct PostgresStoreRefusalTests {
         #expect(created == ["config.json"], "\(created)")
     }
 
-    @Test("run, run --once, unsubscribe and import, which run on PostgreSQL, say in one line that nothing answers", arguments: [
-        ["run", "--once"], ["run"], ["unsubscribe", "token"], ["import", "customers", "customers.csv"],
+    @Test("run, run --once, unsubscribe, import and forget, which run on PostgreSQL, say in one line that nothing answers", arguments: [
+        ["run", "--once"], ["run"], ["unsubscribe", "token"], ["import", "customers", "customers.csv"], ["forget", "C1"],
     ])
     func unreachable(command: [String]) async throws {
         let (directory, config) = try CampaigndProcess.workspace()
