@@ -65,7 +65,7 @@ struct GlobalOptions: ParsableArguments {
         guard case .postgres(let settings) = config.store else { return }
         throw CommandFailure(
             "`\(command)` does not run on a PostgreSQL store yet (the config's store is \(settings.description))",
-            hint: "point \"store\" at the SQLite file to run it; on PostgreSQL run so far: import (customers, purchases, events, feedback, consents), forget, check, status, coupons, log, journeys, plan and explain (rules), run and run --once (rules), unsubscribe, report, reset-winner, store copy")
+            hint: "point \"store\" at the SQLite file to run it; on PostgreSQL run so far: import (every kind, coupons included), forget, check, status, coupons, log, journeys, plan and explain (rules), run and run --once (rules), unsubscribe, report, reset-winner, store copy")
     }
 
     /// A logger writing to stderr (for the journal) at the chosen level.

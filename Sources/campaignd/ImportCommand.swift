@@ -108,7 +108,19 @@ struct ImportCommand: AsyncParsableCommand {
                     couponFile == nil ? "import coupons needs a pool and a file" : "--skip-invalid does not apply to coupons",
                     hint: "campaignd import coupons POOL FILE")
             }
-            let config = try root.global.loadConfig(for: "import coupons")
+            let config = try root.global.loadConfigAnyStore()
+            if case .postgres(let settings) = config.store {
+                let summary = try await root.global.withPostgresStore(settings, currency: config.currency) { store in
+                    do {
+                        return try await store.importCoupons(
+                            pool: pool, path: couponFile, timeZone: config.timeZone, now: Int64(Date().timeIntervalSince1970))
+                    } catch let problem as CouponImportError {
+                        throw CommandFailure(problem.description)
+                    }
+                }
+                print("\(couponFile): \(summary.codes) codes for pool \(pool): \(summary.written) written, \(summary.unchanged) unchanged")
+                return
+            }
             let store = try CustomerStore(path: config.storePath, currency: config.currency, logger: root.global.makeLogger())
             let summary: CouponImportSummary
             do {

@@ -58,4 +58,35 @@ struct ImportOnPostgresTests {
         Bounded.expectClean(missing, status: 1, stderrContains: "nothing.csv")
         #expect(try server.psql("SELECT count(*) FROM customer", database: database).trimmingCharacters(in: .whitespacesAndNewlines) == "0")
     }
+
+    @Test("import coupons on PostgreSQL: the same summaries and pools as on SQLite; a code of another pool writes nothing")
+    func coupons() async throws {
+        let server = try PostgresServer.shared()
+        let database = try server.createDatabase()
+        let (directory, sqliteConfig) = try CampaigndProcess.workspace()
+        let postgresConfig = directory.appendingPathComponent("postgres.json").path
+        try #"{"store": "\#(server.url(database: database))"}"#.write(toFile: postgresConfig, atomically: true, encoding: .utf8)
+        let files = [
+            ("spring.csv", "code,expires\nSPRING-1,\nSPRING-2,2099-01-01\nSPRING-3,2020-01-01\n"),
+            ("spring-again.csv", "SPRING-1\nSPRING-2,2099-06-30\nSPRING-4\n"),
+            ("summer.csv", "SUMMER-1\nSPRING-3\n"),
+        ]
+        for (name, text) in files {
+            try text.write(to: directory.appendingPathComponent(name), atomically: true, encoding: .utf8)
+        }
+        for (pool, file) in [("SPRING", "spring.csv"), ("SPRING", "spring.csv"), ("SPRING", "spring-again.csv")] {
+            let sqlite = try await Bounded.run(["--config", sqliteConfig, "import", "coupons", pool, file], in: directory, timeout: 120)
+            let postgres = try await Bounded.run(["--config", postgresConfig, "import", "coupons", pool, file], in: directory, timeout: 120)
+            Bounded.expectClean(sqlite, status: 0, stderrContains: nil)
+            Bounded.expectClean(postgres, status: 0, stderrContains: nil)
+            #expect(postgres.stdout == sqlite.stdout, "\(sqlite.stdout)\(postgres.stdout)")
+        }
+        let refused = try await Bounded.run(["--config", postgresConfig, "import", "coupons", "SUMMER", "summer.csv"], in: directory, timeout: 120)
+        #expect(refused.status == 1, "\(refused.stderr)")
+        #expect(refused.stderr.hasPrefix("campaignd: summer.csv:2: code 'SPRING-3' is already in pool 'SPRING'\n"), "\(refused.stderr)")
+        let sqlitePools = try await Bounded.run(["--config", sqliteConfig, "coupons", "--json"], in: directory, timeout: 120)
+        let postgresPools = try await Bounded.run(["--config", postgresConfig, "coupons", "--json"], in: directory, timeout: 120)
+        #expect(postgresPools.stdout == sqlitePools.stdout && postgresPools.stdout.contains(#""total" : 4"#), "\(sqlitePools.stdout)\(postgresPools.stdout)")
+        #expect(!postgresPools.stdout.contains("SUMMER"), "\(postgresPools.stdout)")
+    }
 }

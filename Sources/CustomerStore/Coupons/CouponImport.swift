@@ -4,6 +4,12 @@ import RuleLanguage
 
 /// What `campaignd import coupons POOL FILE` did.
 public struct CouponImportSummary: Sendable, Equatable {
+    public init(codes: Int = 0, written: Int = 0, unchanged: Int = 0) {
+        self.codes = codes
+        self.written = written
+        self.unchanged = unchanged
+    }
+
     /// Codes in the file.
     public var codes = 0
     /// Codes added to the pool, or whose expiry changed.
@@ -15,11 +21,27 @@ public struct CouponImportSummary: Sendable, Equatable {
 /// Reads a coupon file: CSV `code[,expires]` with or without a header row, or one code a line.
 /// Blank lines are ignored; `expires` is a date (the code is valid through that day in the
 /// business time zone) or a date-time.
-struct CouponFile {
-    struct Entry: Equatable {
-        var code: String
-        var expiresAt: Int64?
-        var line: Int
+public struct CouponFile {
+    /// One code of the file.
+    public struct Entry: Equatable, Sendable {
+        public var code: String
+        public var expiresAt: Int64?
+        public var line: Int
+    }
+
+    /// The codes of the file at `path` for `pool`, after the checks every store makes: the pool
+    /// name, the file readable, every line good (`CouponImportError` listing every bad one).
+    public static func entries(pool: String, path: String, timeZone: TimeZone) throws(CouponImportError) -> [Entry] {
+        guard !pool.isEmpty, pool.allSatisfy({ !$0.isWhitespace }) else {
+            throw CouponImportError(problems: ["pool name '\(pool)' must be non-empty and without spaces"])
+        }
+        let text: String
+        do {
+            text = try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw CouponImportError(problems: ["\(path): cannot read the file: \(error.localizedDescription)"])
+        }
+        return try read(text, path: path, timeZone: timeZone).get()
     }
 
     /// Every entry, or every bad line as `FILE:LINE: message`.
@@ -81,6 +103,11 @@ struct CouponFile {
 /// Why a coupon import wrote nothing: every bad line, `FILE:LINE: message`.
 public struct CouponImportError: Error, Sendable, CustomStringConvertible {
     public var problems: [String]
+
+    public init(problems: [String]) {
+        self.problems = problems
+    }
+
     public var description: String {
         let shown = problems.prefix(20).joined(separator: "\n")
         let more = problems.count > 20 ? "\n… and \(problems.count - 20) more" : ""
@@ -93,16 +120,7 @@ extension CustomerStore {
     /// is already in another pool, and nothing is written. Importing the same file again changes
     /// nothing; a code already in the pool takes the file's expiry.
     public func importCoupons(pool: String, path: String, timeZone: TimeZone, now: Int64) throws -> CouponImportSummary {
-        guard !pool.isEmpty, pool.allSatisfy({ !$0.isWhitespace }) else {
-            throw CouponImportError(problems: ["pool name '\(pool)' must be non-empty and without spaces"])
-        }
-        let text: String
-        do {
-            text = try String(contentsOfFile: path, encoding: .utf8)
-        } catch {
-            throw CouponImportError(problems: ["\(path): cannot read the file: \(error.localizedDescription)"])
-        }
-        let entries = try CouponFile.read(text, path: path, timeZone: timeZone).get()
+        let entries = try CouponFile.entries(pool: pool, path: path, timeZone: timeZone)
         return try database.write { db in
             var summary = CouponImportSummary(codes: entries.count)
             var problems: [String] = []
