@@ -8,7 +8,9 @@ import PostgresNIO
 /// Imports a CSV or JSON Lines file of one kind into a PostgreSQL store: the rows are read and
 /// checked exactly as the SQLite store's `Importer` does (`StagedImportReader`), sent with `COPY`
 /// into a temporary staging table, then written by one upsert per table (the last row of a key
-/// wins, as when the file is written row by row); the store's triggers keep the facts.
+/// wins, as when the file is written row by row). Facts are set in one statement per kind rather
+/// than by the per-row triggers, and an empty table is loaded the bulk way (docs/store.md,
+/// "Imports into PostgreSQL").
 ///
 /// One transaction: an atomic import with any bad row (unknown customers included) writes
 /// nothing; with `skipInvalid` the good rows are written and each bad one reported.
@@ -90,7 +92,6 @@ private struct Staging {
     let onProgress: @Sendable (ImportProgress) -> Void
     /// The first batch of the next run of rows, read past the end of the last one.
     private var held: StagedBatch?
-    private var started = false
     private var lastProgress = Date()
 
     init(kind: ImportKind, path: String, connection: PostgresConnection,
