@@ -155,9 +155,9 @@ private struct Staging {
                 message: "unknown customer '\(String.fromDatabaseValue(row[2]) ?? "")'; import customers first"))
         }
         let table = Self.table(kind)
-        let empty = try await count("SELECT count(*) FROM (SELECT 1 FROM \(table) LIMIT 1) AS existing") == 0
+        let empty = try await connection.count("SELECT count(*) FROM (SELECT 1 FROM \(table) LIMIT 1) AS existing") == 0
         let write = { () async throws -> Int in
-            empty ? try await loadIntoEmpty(kind) : try await count(Self.upsert(kind))
+            empty ? try await loadIntoEmpty(kind) : try await connection.count(Self.upsert(kind))
         }
         guard let facts = Self.facts(kind) else { return (try await write(), unknown.count) }
         // The customers whose facts the rows can change: those they name, and for purchases
@@ -301,7 +301,7 @@ private struct Staging {
             try await connection.execute("ALTER TABLE \(table) " + constraints.map { "ADD CONSTRAINT \($0.0) \($0.1)" }.joined(separator: ", "))
         }
         for (_, definition) in indexes { try await connection.execute(definition) }
-        return try await count("SELECT count(*) FROM \(table)")
+        return try await connection.count("SELECT count(*) FROM \(table)")
     }
 
     /// The statement writing the staged rows of a history kind: the last row of each key, in
@@ -445,7 +445,7 @@ private struct Staging {
                     """)
             }
         }
-        return try await count("SELECT count(DISTINCT id) FROM campaignd_import_changed")
+        return try await connection.count("SELECT count(DISTINCT id) FROM campaignd_import_changed")
     }
 
     /// `target` merged with the flat JSON object `patch` as SQLite's `json_patch` does: a key
@@ -468,9 +468,6 @@ private struct Staging {
         """
     }
 
-    private func count(_ sql: String) async throws -> Int {
-        Int(Int64.fromDatabaseValue(try await connection.rows(sql)[0][0]) ?? 0)
-    }
 }
 
 extension CopyText {

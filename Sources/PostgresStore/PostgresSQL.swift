@@ -96,6 +96,11 @@ extension PostgresConnection {
         return result
     }
 
+    /// The whole number in the first column of the first row of `sql` (a count), 0 for none.
+    func count(_ sql: String, _ arguments: [DatabaseValue] = [], logger: Logger = PostgresSQL.quiet) async throws -> Int {
+        Int.fromDatabaseValue(try await rows(sql, arguments, logger: logger).first?.first ?? .null) ?? 0
+    }
+
     /// Runs `sql` (with `?` placeholders) for its effect.
     func execute(_ sql: String, _ arguments: [DatabaseValue] = [], logger: Logger = PostgresSQL.quiet) async throws {
         try await query(PostgresSQL.query(sql, arguments), logger: logger)

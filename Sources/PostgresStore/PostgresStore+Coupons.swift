@@ -40,20 +40,20 @@ extension PostgresStore {
                         "\(path):\(Int64.fromDatabaseValue(row[0]) ?? 0): code '\(String.fromDatabaseValue(row[1]) ?? "")' is already in pool '\(String.fromDatabaseValue(row[2]) ?? "")'"
                     })
                 }
-                let updated = try await connection.rows("""
+                let updated = try await connection.count("""
                     WITH updated AS (
                         UPDATE coupon c SET expires_at = s.expires_at FROM campaignd_coupon_stage s
                         WHERE c.code = s.code AND c.expires_at IS DISTINCT FROM s.expires_at RETURNING 1
                     ) SELECT count(*) FROM updated
                     """)
-                let inserted = try await connection.rows("""
+                let inserted = try await connection.count("""
                     WITH inserted AS (
                         INSERT INTO coupon(code, pool, expires_at, imported_at)
                         SELECT s.code, ?, s.expires_at, ? FROM campaignd_coupon_stage s
                         WHERE NOT EXISTS (SELECT 1 FROM coupon c WHERE c.code = s.code) ORDER BY s.line RETURNING 1
                     ) SELECT count(*) FROM inserted
                     """, [pool.databaseValue, now.databaseValue])
-                let written = Int(Int64.fromDatabaseValue(updated[0][0]) ?? 0) + Int(Int64.fromDatabaseValue(inserted[0][0]) ?? 0)
+                let written = updated + inserted
                 return CouponImportSummary(codes: entries.count, written: written, unchanged: entries.count - written)
             }
         } catch let error as CouponImportError {

@@ -47,10 +47,9 @@ extension PostgresStore {
             try await connection.execute(
                 "UPDATE enrolment SET ended = 'left', ended_detail = 'erased', ended_at = ? WHERE customer_id = ? AND ended IS NULL",
                 [now.databaseValue, id.databaseValue])
-            let scrubbed = try await connection.rows(
+            erasure.sendsScrubbed = try await connection.count(
                 "WITH scrubbed AS (UPDATE send SET \(CustomerStore.scrubSendLog) WHERE customer_id = ? RETURNING 1) SELECT count(*) FROM scrubbed",
                 [now.databaseValue, id.databaseValue])
-            erasure.sendsScrubbed = Int(Int64.fromDatabaseValue(scrubbed[0][0]) ?? 0)
             try await connection.execute("DELETE FROM customer WHERE id = ?", [id.databaseValue])
             return erasure
         }

@@ -35,9 +35,7 @@ struct ForgetCommand: AsyncParsableCommand {
                         return try await store.erase(
                             externalID: customer, now: Int64(Date().timeIntervalSince1970), lockTimeout: .milliseconds(Int(wait * 1000)))
                     } catch StoreError.unknownCustomer {
-                        throw CommandFailure(
-                            "forget: no customer with id \"\(customer)\" in \(settings.description)",
-                            hint: "the id is the one imported (column \"id\"); nothing was changed")
+                        throw unknownCustomer(in: settings.description)
                     } catch {
                         throw PostgresStoreError.explaining(error, location: store.location, operation: "forget \(customer)")
                     }
@@ -53,14 +51,17 @@ struct ForgetCommand: AsyncParsableCommand {
             do {
                 erasure = try store.erase(externalID: customer, now: Int64(Date().timeIntervalSince1970))
             } catch StoreError.unknownCustomer {
-                throw CommandFailure(
-                    "forget: no customer with id \"\(customer)\" in \(config.storePath)",
-                    hint: "the id is the one imported (column \"id\"); nothing was changed")
+                throw unknownCustomer(in: config.storePath)
             } catch {
                 throw store.explaining(error, operation: "forget \(customer)")
             }
             print(try output(erasure))
         }
+    }
+
+    /// The failure for an id the store does not hold.
+    private func unknownCustomer(in store: String) -> CommandFailure {
+        CommandFailure("forget: no customer with id \"\(customer)\" in \(store)", hint: "the id is the one imported (column \"id\"); nothing was changed")
     }
 
     /// The JSON document or the line.

@@ -51,12 +51,9 @@ struct ImportCommand: AsyncParsableCommand {
             var importer = Importer(store: store, timeZone: config.timeZone)
             importer.skipInvalid = skipInvalid
             importer.loadPath = load
-            importer.onProblem = { problem in FileHandle.standardError.write(Data("\(problem)\n".utf8)) }
+            importer.onProblem = Self.reportProblem
             let started = Date()
-            importer.onProgress = { progress in
-                let percent = progress.fileSize > 0 ? " (\(progress.bytesRead * 100 / progress.fileSize) %)" : ""
-                FileHandle.standardError.write(Data("\(file): \(progress.rows) rows\(percent)\n".utf8))
-            }
+            importer.onProgress = Self.reportProgress(of: file)
             let summary: ImportSummary
             do {
                 summary = try importer.run(kind, path: file)
@@ -65,8 +62,7 @@ struct ImportCommand: AsyncParsableCommand {
             } catch {
                 throw store.explaining(error, operation: "import \(kind.rawValue) \(file)")
             }
-            let seconds = Date().timeIntervalSince(started)
-            print("\(file): \(summary.rows) \(kind.rawValue) rows: \(summary.written) written, \(summary.unchanged) unchanged, \(summary.invalid) invalid (\(String(format: "%.1f", seconds)) s)")
+            print(Self.summaryLine(summary, kind: kind, file: file, since: started))
         }
     }
 
@@ -80,12 +76,8 @@ struct ImportCommand: AsyncParsableCommand {
         try await root.global.withPostgresStore(settings, currency: config.currency) { store in
             var importer = PostgresImporter(store: store, timeZone: config.timeZone)
             importer.skipInvalid = skipInvalid
-            importer.onProblem = { problem in FileHandle.standardError.write(Data("\(problem)\n".utf8)) }
-            let file = self.file
-            importer.onProgress = { progress in
-                let percent = progress.fileSize > 0 ? " (\(progress.bytesRead * 100 / progress.fileSize) %)" : ""
-                FileHandle.standardError.write(Data("\(file): \(progress.rows) rows\(percent)\n".utf8))
-            }
+            importer.onProblem = Self.reportProblem
+            importer.onProgress = Self.reportProgress(of: file)
             let started = Date()
             let summary: ImportSummary
             do {
@@ -95,9 +87,27 @@ struct ImportCommand: AsyncParsableCommand {
             } catch let failed as ImportFailed {
                 throw CommandFailure(failed.description)
             }
-            let seconds = Date().timeIntervalSince(started)
-            print("\(file): \(summary.rows) \(kind.rawValue) rows: \(summary.written) written, \(summary.unchanged) unchanged, \(summary.invalid) invalid (\(String(format: "%.1f", seconds)) s)")
+            print(Self.summaryLine(summary, kind: kind, file: file, since: started))
         }
+    }
+
+    /// Each bad row on stderr as it is found, `FILE:LINE:COLUMN: message`.
+    private static let reportProblem: @Sendable (ImportProblem) -> Void = { problem in
+        FileHandle.standardError.write(Data("\(problem)\n".utf8))
+    }
+
+    /// Progress on stderr every few seconds: rows read and how far into the file.
+    private static func reportProgress(of file: String) -> @Sendable (ImportProgress) -> Void {
+        { progress in
+            let percent = progress.fileSize > 0 ? " (\(progress.bytesRead * 100 / progress.fileSize) %)" : ""
+            FileHandle.standardError.write(Data("\(file): \(progress.rows) rows\(percent)\n".utf8))
+        }
+    }
+
+    /// The line printed after an import, on either store.
+    private static func summaryLine(_ summary: ImportSummary, kind: ImportKind, file: String, since started: Date) -> String {
+        let seconds = String(format: "%.1f", Date().timeIntervalSince(started))
+        return "\(file): \(summary.rows) \(kind.rawValue) rows: \(summary.written) written, \(summary.unchanged) unchanged, \(summary.invalid) invalid (\(seconds) s)"
     }
 
     /// `import coupons POOL FILE`.
