@@ -13,9 +13,7 @@ extension CustomerStore {
     @discardableResult
     public func recordVariantWinner(_ winner: VariantWinner) throws -> Bool {
         try database.write { db in
-            try db.execute(
-                sql: "INSERT INTO variant_winner(rule, variant, decided_at, figures) VALUES (?, ?, ?, ?) ON CONFLICT(rule) DO NOTHING",
-                arguments: [winner.rule, winner.variant, winner.decidedAt, winner.figures])
+            try db.execute(sql: VariantWinner.recordSQL, arguments: StatementArguments(winner.recordArguments))
             return db.changesCount > 0
         }
     }
@@ -33,6 +31,13 @@ extension CustomerStore {
 extension VariantWinner {
     /// Every recorded winner, by rule (`variantWinners()`); runs on either store.
     public static let allSQL = "SELECT * FROM variant_winner ORDER BY rule"
+    /// Records a winner unless its rule has one (`recordVariantWinner`); runs on either store.
+    public static let recordSQL =
+        "INSERT INTO variant_winner(rule, variant, decided_at, figures) VALUES (?, ?, ?, ?) ON CONFLICT(rule) DO NOTHING"
+    /// The arguments of `recordSQL` for this winner.
+    public var recordArguments: [DatabaseValue] {
+        [rule.databaseValue, variant.databaseValue, decidedAt.databaseValue, figures.databaseValue]
+    }
     /// Removes the argument rule's winner and returns it (`resetVariantWinner(rule:)`); runs on
     /// either store.
     public static let resetSQL = "DELETE FROM variant_winner WHERE rule = ? RETURNING *"

@@ -1,6 +1,7 @@
 import CustomerStore
 import Evaluation
 import Foundation
+import Logging
 import Reporting
 import RuleLanguage
 
@@ -19,24 +20,33 @@ extension Outbox {
             guard
                 let rows = try store.sendLog.completeVariantExposure(
                     rule: rule.name, now: instant, windowSeconds: Int64(policy.days) * 86_400,
-                    minimum: VariantJudge.minimumRecipients * rule.variants.count)
+                    minimum: VariantJudge.minimumRecipients * rule.variants.count),
+                let winner = Self.judge(rule, policy: policy, complete: rows, at: instant)
             else { continue }
-            let counts = rule.variants.map { variant in
-                let row = rows.first { $0.variant == variant.target && $0.complete }
-                return VariantJudge.Count(variant: variant.target, recipients: row?.customers ?? 0, converted: row?.converted ?? 0)
-            }
-            guard case .winner(let variant, let pValue) = VariantJudge.decide(counts, confidence: policy.confidence) else {
-                continue
-            }
-            winners[rule.name] = variant
+            winners[rule.name] = winner.variant
             guard record else { continue }
-            let figures = VariantJudge.figures(counts, days: policy.days, confidence: policy.confidence, pValue: pValue)
-            if try store.recordVariantWinner(VariantWinner(rule: rule.name, variant: variant, decidedAt: instant, figures: figures)) {
-                logger.notice("variant winner decided: new sends go to it", metadata: [
-                    "rule.name": "\(rule.name)", "variant.name": "\(variant)", "variant.figures": "\(figures)",
-                ])
-            }
+            if try store.recordVariantWinner(winner) { Self.logDecided(winner, logger) }
         }
         return winners
+    }
+
+    /// The winner `VariantJudge` picks among `rule`'s variants from their complete groups
+    /// (`VariantExposure` rows whose window has ended), with the figures that decided it; nil
+    /// while no variant wins at the policy's confidence. Both stores' ticks decide with it.
+    static func judge(_ rule: Rule, policy: WinnerPolicy, complete rows: [VariantExposure], at instant: Int64) -> VariantWinner? {
+        let counts = rule.variants.map { variant in
+            let row = rows.first { $0.variant == variant.target && $0.complete }
+            return VariantJudge.Count(variant: variant.target, recipients: row?.customers ?? 0, converted: row?.converted ?? 0)
+        }
+        guard case .winner(let variant, let pValue) = VariantJudge.decide(counts, confidence: policy.confidence) else { return nil }
+        let figures = VariantJudge.figures(counts, days: policy.days, confidence: policy.confidence, pValue: pValue)
+        return VariantWinner(rule: rule.name, variant: variant, decidedAt: instant, figures: figures)
+    }
+
+    /// The log line of a winner just recorded.
+    static func logDecided(_ winner: VariantWinner, _ logger: Logger) {
+        logger.notice("variant winner decided: new sends go to it", metadata: [
+            "rule.name": "\(winner.rule)", "variant.name": "\(winner.variant)", "variant.figures": "\(winner.figures)",
+        ])
     }
 }

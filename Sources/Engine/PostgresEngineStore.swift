@@ -6,7 +6,7 @@ import PostgresStore
 import RuleLanguage
 
 /// A PostgreSQL store shared by several daemons, as one daemon's engine sees it: ticks under the
-/// store's tick lock (`PostgresOutbox`, rules only so far), dispatch with claims leased to this
+/// store's tick lock (`PostgresOutbox`: everything but journeys so far), dispatch with claims leased to this
 /// daemon (`PostgresDispatchStore`), and a heartbeat under the same owner id as its claims, so
 /// `campaignd status` can say which daemon holds which sends.
 public struct PostgresEngineStore: EngineStore {
@@ -30,7 +30,7 @@ public struct PostgresEngineStore: EngineStore {
     public func tick(ruleSet: RuleSet, settings: EvaluationSettings, slices: Int, clock: any EngineClock, logger: Logger) async throws
         -> Outbox.TickSummary?
     {
-        try await PostgresOutbox(store: store, clock: clock).tick(ruleSet: ruleSet, settings: settings)
+        try await PostgresOutbox(store: store, clock: clock, logger: logger).tick(ruleSet: ruleSet, settings: settings)
     }
 
     public func journeyCounts(now: Int64) async throws -> [JourneyCounts] {

@@ -3,6 +3,7 @@ import Evaluation
 import Foundation
 import Logging
 import PostgresStore
+import Reporting
 import RuleLanguage
 
 /// A tick on a PostgreSQL store that several daemons share: the rules evaluated in one
@@ -11,15 +12,20 @@ import RuleLanguage
 /// The send log's `UNIQUE(rule, customer_id, window_key)` still makes a second queueing
 /// impossible, as in `Outbox`, whose decisions and counts these are.
 ///
-/// Rules only, so far: a rule set with journeys, coupon pools, segment transitions or an A/B
-/// winner policy is refused (`Unsupported`) before anything is read.
+/// Rules with their coupon pools (codes taken in the tick's transaction), A/B winner decisions
+/// (judged in the tick's snapshot before the rules are evaluated, at most once per rule, written
+/// in the same transaction) and segment transitions (membership changes found in the snapshot,
+/// recorded in the transaction); a rule set with journeys is refused (`Unsupported`) before
+/// anything is read.
 public struct PostgresOutbox: Sendable {
     public let store: PostgresStore
     public let clock: any EngineClock
+    public let logger: Logger
 
-    public init(store: PostgresStore, clock: any EngineClock) {
+    public init(store: PostgresStore, clock: any EngineClock, logger: Logger) {
         self.store = store
         self.clock = clock
+        self.logger = logger
     }
 
     /// What a tick on PostgreSQL cannot do yet.
@@ -31,15 +37,6 @@ public struct PostgresOutbox: Sendable {
     /// Refuses a rule set using what the PostgreSQL tick does not run yet.
     public static func check(_ ruleSet: RuleSet) throws {
         if let journey = ruleSet.journeys.first { throw Unsupported(feature: "journeys (journey \"\(journey.name)\")") }
-        if let rule = ruleSet.rules.first(where: { $0.couponPool != nil }) {
-            throw Unsupported(feature: "coupon pools (rule \"\(rule.name)\")")
-        }
-        if let rule = ruleSet.rules.first(where: { $0.winner != nil }) {
-            throw Unsupported(feature: "A/B winner decisions (rule \"\(rule.name)\")")
-        }
-        if let segment = ruleSet.transitionSegments.first {
-            throw Unsupported(feature: "segment transitions (entered/left \"\(segment.name)\")")
-        }
     }
 
     /// Evaluates `ruleSet` at `settings.now` and records the decisions; nil when another
@@ -50,12 +47,15 @@ public struct PostgresOutbox: Sendable {
         var settings = settings
         settings.includeEvidence = true
         settings.sampleSize = 0
-        settings.winners = [:]
-        for winner in try await store.variantWinners() { settings.winners[winner.rule] = winner.variant }
         let instant = settings.now
-        let evaluator = Evaluator(ruleSet: ruleSet, settings: settings, dialect: store.dialect)
         let clock = self.clock
+        let logger = self.logger
+        let dialect = store.dialect
+        let couponPools = Dictionary(uniqueKeysWithValues: ruleSet.rules.compactMap { rule in rule.couponPool.map { (rule.name, $0) } })
         let recorded = try await store.inTickTransaction { transaction -> Outbox.TickSummary in
+            // A/B winners first (at most one decision per rule per tick), so this tick's sends follow them.
+            settings.winners = try await Self.decideVariantWinners(ruleSet: ruleSet, at: instant, in: transaction, logger: logger)
+            let evaluator = Evaluator(ruleSet: ruleSet, settings: settings, dialect: dialect)
             // Every decision first, then the writes: the evaluation's later rules must not read
             // this tick's sends (the contact-pressure cap counts them in memory, as in SQLite).
             var decisions: [SendDecision] = []
@@ -64,20 +64,57 @@ public struct PostgresOutbox: Sendable {
                 else { return }
                 decisions.append(row)
             })
-            let written = try await transaction.record(decisions)
+            // Membership changes of the segments whose transitions are read, in the same snapshot
+            // and before anything is written (the rules above read the previous evaluation's).
+            let membershipStarted = ContinuousClock.now
+            var changes: [(segment: String, changes: MembershipChanges)] = []
+            for segment in ruleSet.transitionSegments {
+                changes.append((segment.name, try await evaluator.membershipChanges(of: segment, reading: transaction)))
+            }
+            let membershipSeconds = (ContinuousClock.now - membershipStarted) / .seconds(1)
+            // A queued send of a rule on a coupon pool takes its code here, or is skipped `no_coupon`.
+            let recorded = try await transaction.record(decisions, couponPools: couponPools, now: instant)
             var summary = Outbox.TickSummary(instant: instant, tallies: tallies)
-            for decision in decisions {
-                guard written.contains(decision.sendID) else {
+            for decision in recorded.decisions {
+                guard recorded.written.contains(decision.sendID) else {
                     summary.unchanged += 1
                     continue
                 }
                 summary.recorded[decision.status, default: 0] += 1
                 summary.recordedByRule[decision.rule, default: [:]][decision.status, default: 0] += 1
             }
+            summary.coupons = recorded.coupons
+            for (segment, found) in changes {
+                summary.membership[segment] = try await transaction.recordMembership(
+                    segment: segment, at: instant, entered: found.entered, left: found.left)
+            }
+            try await transaction.stopTracking(allBut: Set(changes.map(\.segment)))
+            summary.membershipSeconds = membershipSeconds
             return summary
         }
         guard var summary = recorded else { return nil }
         summary.seconds = (ContinuousClock.now - started) / .seconds(1)
         return summary
+    }
+
+    /// The recorded winners, by rule, after deciding those that are due, in the tick's snapshot
+    /// and transaction (`Outbox.decideVariantWinners` on SQLite, with the same judge).
+    static func decideVariantWinners(
+        ruleSet: RuleSet, at instant: Int64, in transaction: PostgresTickTransaction, logger: Logger
+    ) async throws -> [String: String] {
+        var winners: [String: String] = [:]
+        for winner in try await transaction.variantWinners() { winners[winner.rule] = winner.variant }
+        for rule in ruleSet.rules {
+            guard let policy = rule.winner, winners[rule.name] == nil else { continue }
+            guard
+                let rows = try await transaction.completeVariantExposure(
+                    rule: rule.name, now: instant, windowSeconds: Int64(policy.days) * 86_400,
+                    minimum: VariantJudge.minimumRecipients * rule.variants.count),
+                let winner = Outbox.judge(rule, policy: policy, complete: rows, at: instant)
+            else { continue }
+            winners[rule.name] = winner.variant
+            if try await transaction.recordVariantWinner(winner) { Outbox.logDecided(winner, logger) }
+        }
+        return winners
     }
 }

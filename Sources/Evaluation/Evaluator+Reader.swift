@@ -69,6 +69,16 @@ extension Evaluator {
         tally.add(skipped: skipped)
     }
 
+    /// `membershipChanges(of:customers:in:)` on another store's snapshot: the same two queries
+    /// in this evaluator's dialect, over every customer.
+    public func membershipChanges(of segment: Segment, reading reader: some SQLRowReader) async throws -> MembershipChanges {
+        let queries = membershipQueries(for: segment, customers: nil, factsAreCurrent: false)
+        func ids(_ query: SQLFragment) async throws -> [Int64] {
+            try await reader.rows(query.sql, arguments: query.arguments).compactMap { Int64.fromDatabaseValue($0[0]) }
+        }
+        return MembershipChanges(entered: try await ids(queries.entered), left: try await ids(queries.left))
+    }
+
     /// `factsAreCurrent(customers:in:)` on another store's snapshot.
     func factsAreCurrent(customers: ClosedRange<Int64>?, reading reader: some SQLRowReader) async throws -> Bool {
         let latest = try await reader.rows(latestHistorySQL(customers: customers), arguments: []).first?.first

@@ -61,7 +61,7 @@ struct CheckCommand: AsyncParsableCommand {
                 throw ExitCode.failure
             }
             if case .postgres(let settings) = config.store {
-                // What passes `check` must start in `run`: the PostgreSQL tick runs rules only so far.
+                // What passes `check` must start in `run`: the PostgreSQL tick does not run journeys yet.
                 do {
                     try PostgresOutbox.check(ruleSet)
                 } catch let unsupported as PostgresOutbox.Unsupported {

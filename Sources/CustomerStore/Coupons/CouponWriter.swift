@@ -47,6 +47,8 @@ public final class CouponWriter {
         SELECT code FROM coupon WHERE pool = ? AND send_id IS NULL AND (expires_at IS NULL OR expires_at > ?)
         ORDER BY expires_at LIMIT ?
         """
+    /// The free, unexpired codes of a pool at an instant; runs on either store.
+    public static let freeCountSQL = "SELECT count(*) FROM coupon WHERE pool = ? AND send_id IS NULL AND (expires_at IS NULL OR expires_at > ?)"
     /// Marks a code taken by a send; a code already taken is left alone (and then reported by
     /// `assignHeld`).
     static let assignSQL = "UPDATE coupon SET send_id = ?, assigned_at = ? WHERE code = ? AND send_id IS NULL"
@@ -135,6 +137,12 @@ public final class CouponWriter {
 
 /// What a tick did with one coupon pool.
 public struct CouponUse: Sendable, Equatable {
+    public init(taken: Int, left: Int, ranOut: Bool) {
+        self.taken = taken
+        self.left = left
+        self.ranOut = ranOut
+    }
+
     /// Codes the tick handed out.
     public var taken: Int
     /// Free, unexpired codes left after the tick.
@@ -154,9 +162,7 @@ extension DecisionWriter {
         var use: [String: CouponUse] = [:]
         for pool in Set(coupons.taken.keys).union(coupons.emptied) {
             let left = try inTransaction { db in
-                try Int.fetchOne(
-                    db, sql: "SELECT count(*) FROM coupon WHERE pool = ? AND send_id IS NULL AND (expires_at IS NULL OR expires_at > ?)",
-                    arguments: [pool, now]) ?? 0
+                try Int.fetchOne(db, sql: CouponWriter.freeCountSQL, arguments: [pool, now]) ?? 0
             }
             use[pool] = CouponUse(taken: coupons.taken[pool] ?? 0, left: left, ranOut: coupons.emptied.contains(pool))
         }

@@ -2,12 +2,12 @@ import GRDB
 
 extension SendLog {
     /// Whether `rule` has at least `minimum` variant sends decided at or before `cutoff`: one
-    /// bounded search of `send_variant_by_rule`.
-    static let variantSendsReadySQL = """
+    /// bounded search of `send_variant_by_rule`. Runs on either store.
+    public static let variantSendsReadySQL = """
         SELECT count(*) FROM (
             SELECT 1 FROM send
             WHERE rule = ? AND variant IS NOT NULL AND journey IS NULL AND decided_at <= ?
-            LIMIT ?)
+            LIMIT ?) AS ready
         """
 
     /// What `winner after N days` judges for `rule` at `now`: `variantExposure`'s complete groups

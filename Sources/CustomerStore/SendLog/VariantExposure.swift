@@ -45,3 +45,14 @@ extension VariantExposure {
         ) { rows, into in into.variants = try rows.map(VariantExposure.init(row:)) }
     }
 }
+
+extension VariantExposure {
+    /// What `winner after N days` judges for `rule` at `now` (`SendLog.completeVariantExposure`),
+    /// spelt for `dialect`: the report's variant rows for that rule, of which the caller keeps the
+    /// complete groups (recipients whose `windowSeconds` window has ended by `now`). A customer
+    /// whose first decision is complete has the same first decision whether later rows are read or
+    /// not, so the complete groups equal SQLite's cut-off read. For the PostgreSQL tick.
+    public static func judgedStatement(rule: String, now: Int64, windowSeconds: Int64, dialect: SQLDialect) -> ReportRows.Statement {
+        statement(ReportRows.Request(since: nil, now: now, windowSeconds: windowSeconds, rule: rule), dialect: dialect)
+    }
+}
