@@ -44,9 +44,11 @@ struct WebhookChannelTests {
         #expect(notBefore == 7)
         guard case .retry(let reason, nil) = await send("s500") else { Issue.record("500 is retried"); return }
         #expect(reason.contains("HTTP 500 from 127.0.0.1"))
-        let started = Date()
+        // The server answers "hang" after 5 s; the 1 s timeout must end the request first. libcurl's
+        // own reason says so ("Operation timed out after … milliseconds"); no wall-clock bound here,
+        // which a loaded machine could miss.
         guard case .retry(let timeout, nil) = await send("hang") else { Issue.record("a hang is retried"); return }
-        #expect(timeout.contains("webhook \"hang\" POST to 127.0.0.1 failed") && Date().timeIntervalSince(started) < 4.5, "returned before the server answered (5 s)")
+        #expect(timeout.contains("webhook \"hang\" POST to 127.0.0.1 failed") && timeout.contains("timed out"), "\(timeout)")
         guard case .permanent(let gone, false) = await send("s410") else { Issue.record("410 is permanent"); return }
         #expect(gone.contains("disabled until reload"))
         let requestsBefore = try server.records().count
