@@ -171,6 +171,19 @@ start_daemon() {
   BACKGROUND+=("$DAEMON_PID")
 }
 
+# start_pg_daemon N: one of several daemons sharing a PostgreSQL store, `campaignd run` in WORK
+# logging to WORK/daemon-N.log (appended: a restarted daemon N goes on in the same file); its pid
+# in DAEMON_N.
+start_pg_daemon() {
+  (
+    for fd in "${SERVER_FDS[@]}"; do eval "exec $fd>&-"; done
+    cd "$WORK"
+    exec "$CAMPAIGND" --config "$CONFIG" run </dev/null >>"$WORK/daemon-$1.out" 2>>"$WORK/daemon-$1.log"
+  ) &
+  BACKGROUND+=("$!")
+  eval "DAEMON_$1=$!"
+}
+
 # stop_daemon: SIGTERM to the daemon; ends the scenario with FAIL unless it exits 0 within 30 s.
 stop_daemon() {
   kill -TERM "$DAEMON_PID"

@@ -22,16 +22,6 @@ make_customers "$count" webhook
 campaignd store copy --to "$PG_URL" >/dev/null
 sed -i "s#\"store\": \"store.sqlite\"#\"store\": \"$PG_URL\"#" "$CONFIG"
 
-# daemon N: `campaignd run` logging to WORK/daemon-N.log; its pid in DAEMON_N.
-start_pg_daemon() {
-  (
-    for fd in "${SERVER_FDS[@]}"; do eval "exec $fd>&-"; done
-    cd "$WORK"
-    exec "$CAMPAIGND" --config "$CONFIG" run </dev/null >>"$WORK/daemon-$1.out" 2>>"$WORK/daemon-$1.log"
-  ) &
-  BACKGROUND+=("$!")
-  eval "DAEMON_$1=$!"
-}
 start_pg_daemon 1
 start_pg_daemon 2
 sent() { pg "SELECT count(*) FROM send WHERE status = 'sent'"; }
