@@ -15,6 +15,8 @@ struct EngineFixture {
     let clock: ManualClock
     let email: RecordingChannel
     let webhook: RecordingChannel
+    /// The PostgreSQL copy an engine `on: .postgres` runs on, once made (`EngineFixture+Postgres`).
+    let postgres = PostgresSide()
     var logger: Logger { Logger(label: "test") }
 
     /// - Parameter directory: where the store lives (a `SmallDisk`); a new temporary directory by default.
@@ -72,7 +74,10 @@ struct EngineFixture {
         try store.database.read { try Row.fetchAll($0, sql: sql) }
     }
 
+    /// The count `sql` selects, on the store the engines run on: the PostgreSQL copy once one was
+    /// made, else the SQLite store.
     func count(_ sql: String) throws -> Int {
-        try store.database.read { try Int.fetchOne($0, sql: sql)! }
+        if let copy = postgres.copy { return try #require(Int(try copy.value(sql)), "\(sql)") }
+        return try store.database.read { try Int.fetchOne($0, sql: sql)! }
     }
 }

@@ -1,0 +1,127 @@
+@testable import CustomerStore
+import Engine
+import Foundation
+import GRDB
+import PostgresStore
+import Synchronization
+import Testing
+import TestSupport
+
+/// The store an engine test runs on: the fixture's SQLite store, or a PostgreSQL copy of it. A
+/// suite runs its tests on both with `@Test(arguments: StoreKind.allCases)` (issue 18: one suite,
+/// parameterised).
+enum StoreKind: String, CaseIterable, Sendable, CustomTestStringConvertible {
+    case sqlite, postgres
+    var testDescription: String { rawValue }
+}
+
+/// A fixture's PostgreSQL copy (`SQLiteToPostgresCopy` of its SQLite store into a new database on
+/// the test process's server), made when the first engine on PostgreSQL is.
+final class PostgresSide: Sendable {
+    struct Copy: Sendable {
+        let store: PostgresStore
+        let server: PostgresServer
+        let database: String
+
+        /// The one value `sql` selects, as text.
+        func value(_ sql: String) throws -> String {
+            try server.psql(sql, database: database).trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+
+        /// The first column of every row `sql` selects, as text.
+        func values(_ sql: String) throws -> [String] {
+            try server.psql(sql, database: database).split(separator: "\n", omittingEmptySubsequences: false).dropLast().map(String.init)
+        }
+    }
+
+    private let state = Mutex<Copy?>(nil)
+    var copy: Copy? { state.withLock { $0 } }
+    fileprivate func set(_ copy: Copy) { state.withLock { $0 = copy } }
+}
+
+extension EngineFixture {
+    /// An engine running `configuration` on `kind`: the SQLite store (`engine(_:random:)`), or its
+    /// PostgreSQL copy, made at the first such call with everything written so far; write later
+    /// history with this fixture's `consents`/`purchases`, which write to both stores.
+    func engine(_ configuration: EngineConfiguration, on kind: StoreKind, random: Double = 0.5) async throws -> Engine {
+        guard kind == .postgres else { return try engine(configuration, random: random) }
+        let copy = try await postgresCopy()
+        return try Engine(
+            store: PostgresEngineStore(store: copy.store, leaseSeconds: 60), clock: clock, logger: logger, random: { random },
+            loader: { configuration })
+    }
+
+    /// The PostgreSQL copy, made now if there is none yet.
+    func postgresCopy() async throws -> PostgresSide.Copy {
+        if let copy = postgres.copy { return copy }
+        let server = try PostgresServer.shared()
+        let database = try server.createDatabase()
+        let store = try await PostgresStore(
+            PostgresStore.Location(host: server.host, port: server.port, user: server.user, database: database, poolSize: 2,
+                connectTimeout: .seconds(900)))
+        _ = try await SQLiteToPostgresCopy(from: self.store, to: store).run()
+        let copy = PostgresSide.Copy(store: store, server: server, database: database)
+        postgres.set(copy)
+        return copy
+    }
+
+    /// Closes the PostgreSQL copy's connections, if one was made (in the background: for `defer`).
+    func closeLater() {
+        guard let copy = postgres.copy else { return }
+        Task { await copy.store.close() }
+    }
+
+    /// The first column of every row `sql` selects, as text, on the store the engines run on.
+    func values(_ sql: String) throws -> [String] {
+        if let copy = postgres.copy { return try copy.values(sql) }
+        return try store.database.read { db in
+            try Row.fetchAll(db, sql: sql).map { row in
+                // As psql prints it: NULL as nothing.
+                switch (row[0] as DatabaseValue).storage {
+                case .null, .blob: ""
+                case .int64(let value): String(value)
+                case .double(let value): String(value)
+                case .string(let value): value
+                }
+            }
+        }
+    }
+
+    /// Adds consent records to the SQLite store and, once made, to its PostgreSQL copy.
+    func consents(_ consents: [StoreFixture.Consent]) throws {
+        try StoreFixture(store: store).consents(consents)
+        guard let copy = postgres.copy else { return }
+        _ = try copy.server.psql(consents.map { consent in
+            """
+            INSERT INTO consent(customer_id, channel, status, at)
+            SELECT id, \(Self.quoted(consent.channel)), '\(consent.granted ? "granted" : "withdrawn")', \(consent.at)
+            FROM customer WHERE external_id = \(Self.quoted(consent.customer));
+            """
+        }.joined(separator: "\n"), database: copy.database)
+    }
+
+    /// Adds purchases (in EUR) to the SQLite store and, once made, to its PostgreSQL copy.
+    func purchases(_ purchases: [StoreFixture.Purchase]) throws {
+        try StoreFixture(store: store).purchases(purchases)
+        guard let copy = postgres.copy else { return }
+        _ = try copy.server.psql(purchases.map { purchase in
+            """
+            INSERT INTO purchase(customer_id, order_ref, at, amount_minor, currency)
+            SELECT id, \(Self.quoted(purchase.order)), \(purchase.at), \(purchase.amountMinor), 'EUR'
+            FROM customer WHERE external_id = \(Self.quoted(purchase.customer));
+            """
+        }.joined(separator: "\n"), database: copy.database)
+    }
+
+    /// Erases a customer from the store the engines run on.
+    func erase(externalID: String, now: Int64) async throws {
+        if let copy = postgres.copy {
+            _ = try await copy.store.erase(externalID: externalID, now: now)
+        } else {
+            _ = try store.erase(externalID: externalID, now: now)
+        }
+    }
+
+    /// `text` as an SQL string literal.
+    static func quoted(_ text: String) -> String { "'" + text.replacingOccurrences(of: "'", with: "''") + "'" }
+}
