@@ -10,6 +10,8 @@ import TestSupport
 
 /// `coupon from pool "…"`: one code per queued send, taken in the tick's transaction, kept on
 /// retries, released when the send ends skipped or failed, `no_coupon` when the pool is empty.
+/// The tick and dispatch tests run on both stores (`StoreKind`); the statement-level ones are
+/// SQLite's own (PostgreSQL's tick takes codes with its own statements, `PostgresTickFeaturesTests`).
 @Suite("coupon pools")
 struct CouponPoolTests {
     static let rules = """
@@ -28,15 +30,23 @@ struct CouponPoolTests {
         return try fx.store.importCoupons(pool: pool, path: path, timeZone: .gmt, now: Int64(fx.clock.now()))
     }
 
-    @Test("each queued send takes its own code; the message carries it; an expired code is never handed out")
-    func oneCodePerSend() async throws {
+    /// Imports `codes` (one a line) into `pool` of both stores, once the PostgreSQL copy is made.
+    static func importCodesEverywhere(_ codes: [String], pool: String = "WINBACK10", into fx: EngineFixture) async throws {
+        let path = "\(fx.directory)/codes-\(UUID().uuidString).txt"
+        try codes.joined(separator: "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        try await fx.importCoupons(pool: pool, path: path)
+    }
+
+    @Test("each queued send takes its own code; the message carries it; an expired code is never handed out", arguments: StoreKind.allCases)
+    func oneCodePerSend(_ kind: StoreKind) async throws {
         let fx = try EngineFixture()
+        defer { fx.closeLater() }
         try fx.customers(3)
         _ = try Self.importCodes(["A-1", "A-2", "A-3"], into: fx)
         let expired = "\(fx.directory)/expired.csv"
         try "code,expires\nOLD-1,2020-01-01\n".write(toFile: expired, atomically: true, encoding: .utf8)
         _ = try fx.store.importCoupons(pool: "WINBACK10", path: expired, timeZone: .gmt, now: Int64(fx.clock.now()))
-        let engine = try fx.engine(try fx.configuration(rules: Self.rules))
+        let engine = try await fx.engine(try fx.configuration(rules: Self.rules), on: kind)
         let summary = try await engine.tick(at: engine.scheduledInstant(atOrBefore: fx.clock.now()))
         #expect(summary.queued == 3)
         #expect(try fx.count("SELECT count(DISTINCT coupon) FROM send WHERE status = 'queued'") == 3)
@@ -44,17 +54,18 @@ struct CouponPoolTests {
         #expect(try fx.count("SELECT count(*) FROM coupon WHERE code = 'OLD-1' AND send_id IS NULL") == 1)
         #expect(try await engine.dispatchDue().sent == 3)
         #expect(Set(fx.email.deliveries.compactMap(\.message.coupon)) == ["A-1", "A-2", "A-3"])
-        let pool = try #require(try fx.store.couponPools(now: Int64(fx.clock.now())).first)
+        let pool = try #require(try await fx.couponPools(now: Int64(fx.clock.now())).first)
         #expect(pool == CouponPoolSummary(pool: "WINBACK10", total: 4, assigned: 3, delivered: 3, redeemed: 0, left: 0, expired: 1))
     }
 
-    @Test("a tick with more sends than one marking batch: every code marked for exactly its own send")
-    func manyCodesInBatches() async throws {
+    @Test("a tick with more sends than one marking batch: every code marked for exactly its own send", arguments: StoreKind.allCases)
+    func manyCodesInBatches(_ kind: StoreKind) async throws {
         let fx = try EngineFixture()
+        defer { fx.closeLater() }
         let customers = 2 * CouponWriter.assignBatch + 44
         try fx.customers(customers)
         _ = try Self.importCodes((0..<customers + 50).map { "B-\($0)" }, into: fx)
-        let engine = try fx.engine(try fx.configuration(rules: Self.rules))
+        let engine = try await fx.engine(try fx.configuration(rules: Self.rules), on: kind)
         let summary = try await engine.tick(at: engine.scheduledInstant(atOrBefore: fx.clock.now()))
         #expect(summary.queued == customers)
         #expect(try fx.count("SELECT count(*) FROM coupon k JOIN send s ON s.send_id = k.send_id AND s.coupon = k.code AND s.decided_at = k.assigned_at") == customers)
@@ -62,12 +73,13 @@ struct CouponPoolTests {
         #expect(try fx.count("SELECT count(DISTINCT send_id) FROM coupon WHERE send_id IS NOT NULL") == customers)
     }
 
-    @Test("an empty pool writes no_coupon rows and sends nothing; new codes let the next tick queue them")
-    func emptyPool() async throws {
+    @Test("an empty pool writes no_coupon rows and sends nothing; new codes let the next tick queue them", arguments: StoreKind.allCases)
+    func emptyPool(_ kind: StoreKind) async throws {
         let fx = try EngineFixture()
+        defer { fx.closeLater() }
         try fx.customers(3)
         _ = try Self.importCodes(["ONLY-1"], into: fx)
-        let engine = try fx.engine(try fx.configuration(rules: Self.rules))
+        let engine = try await fx.engine(try fx.configuration(rules: Self.rules), on: kind)
         let instant = engine.scheduledInstant(atOrBefore: fx.clock.now())
         let summary = try await engine.tick(at: instant)
         #expect(summary.queued == 1 && summary.recorded[.skipped] == 2)
@@ -77,7 +89,7 @@ struct CouponPoolTests {
         #expect(try await engine.dispatchDue().sent == 1)
         #expect(fx.email.deliveries.map(\.message.coupon) == ["ONLY-1"])
         // More codes: the skipped rows of this window become sends on the next tick.
-        _ = try Self.importCodes(["MORE-1", "MORE-2"], into: fx)
+        try await Self.importCodesEverywhere(["MORE-1", "MORE-2"], into: fx)
         fx.clock.advance(300)
         let next = try await engine.tick(at: instant + 300)
         #expect(next.queued == 2)
@@ -85,16 +97,17 @@ struct CouponPoolTests {
         #expect(Set(fx.email.deliveries.compactMap(\.message.coupon)) == ["ONLY-1", "MORE-1", "MORE-2"])
     }
 
-    @Test("codes read in chunks: every send its own code, codes without an expiry first then the soonest expiring; a re-run takes none")
-    func chunksKeepTheOrder() async throws {
+    @Test("codes read in chunks: every send its own code, codes without an expiry first then the soonest expiring; a re-run takes none", arguments: StoreKind.allCases)
+    func chunksKeepTheOrder(_ kind: StoreKind) async throws {
         let fx = try EngineFixture()
+        defer { fx.closeLater() }
         try fx.customers(150)
         _ = try Self.importCodes((1...100).map { "N-\($0)" }, into: fx)
         let dated = "\(fx.directory)/dated.csv"
         let lines = (1...60).map { day in "E-\(day),2030-01-\(String(format: "%02d", (day - 1) % 28 + 1))T\(String(format: "%02d", (day - 1) / 28)):00:00Z" }
         try (["code,expires"] + lines).joined(separator: "\n").write(toFile: dated, atomically: true, encoding: .utf8)
         _ = try fx.store.importCoupons(pool: "WINBACK10", path: dated, timeZone: .gmt, now: Int64(fx.clock.now()))
-        let engine = try fx.engine(try fx.configuration(rules: Self.rules))
+        let engine = try await fx.engine(try fx.configuration(rules: Self.rules), on: kind)
         let instant = engine.scheduledInstant(atOrBefore: fx.clock.now())
         let summary = try await engine.tick(at: instant)
         #expect(summary.queued == 150)
@@ -103,12 +116,8 @@ struct CouponPoolTests {
         #expect(try fx.count("SELECT count(*) FROM coupon k JOIN send s ON s.send_id = k.send_id AND s.coupon = k.code") == 150)
         #expect(try fx.count("SELECT count(*) FROM coupon WHERE code LIKE 'N-%' AND send_id IS NULL") == 0)
         // The ten left are the ten latest to expire.
-        let left = try await fx.store.database.read { db in
-            try String.fetchAll(db, sql: "SELECT code FROM coupon WHERE send_id IS NULL ORDER BY expires_at")
-        }
-        let latest = try await fx.store.database.read { db in
-            try String.fetchAll(db, sql: "SELECT code FROM coupon WHERE code LIKE 'E-%' ORDER BY expires_at DESC LIMIT 10")
-        }
+        let left = try fx.values("SELECT code FROM coupon WHERE send_id IS NULL ORDER BY expires_at")
+        let latest = try fx.values("SELECT code FROM coupon WHERE code LIKE 'E-%' ORDER BY expires_at DESC LIMIT 10")
         #expect(Set(left) == Set(latest) && left.count == 10)
         // The same window again: nothing new is queued, no code is taken.
         let again = try await engine.tick(at: instant)
@@ -174,18 +183,20 @@ struct CouponPoolTests {
         #expect(try fx.count("SELECT count(*) FROM coupon k JOIN send s ON s.send_id = k.send_id WHERE s.status = 'queued'") == 1)
     }
 
-    @Test("a retry keeps the code; a permanent failure releases it; a code is never given twice while in use")
-    func retryKeepsFailureReleases() async throws {
+    @Test("a retry keeps the code; a permanent failure releases it; a code is never given twice while in use", arguments: StoreKind.allCases)
+    func retryKeepsFailureReleases(_ kind: StoreKind) async throws {
         let fx = try EngineFixture(emailScript: [
             .retry(reason: "450 mailbox busy", notBefore: nil), .permanent(reason: "550 no such user", suppressAddress: false),
         ])
+        defer { fx.closeLater() }
         try fx.customers(1)
         _ = try Self.importCodes(["R-1"], into: fx)
-        let engine = try fx.engine(try fx.configuration(rules: Self.rules))
+        let engine = try await fx.engine(try fx.configuration(rules: Self.rules), on: kind)
         try await engine.tick(at: engine.scheduledInstant(atOrBefore: fx.clock.now()))
         #expect(try await engine.dispatchDue().retried == 1)
         #expect(try fx.count("SELECT count(*) FROM coupon WHERE code = 'R-1' AND send_id IS NOT NULL") == 1)
-        let due = try #require(try fx.rows().first)["due_at"] as Int64
+        let dueAt = try fx.values("SELECT due_at FROM send")
+        let due = try #require(dueAt.count == 1 ? Int64(dueAt[0]) : nil, "\(dueAt)")
         fx.clock.advance(Double(due) - fx.clock.now())
         #expect(try await engine.dispatchDue().failed == 1)
         #expect(fx.email.deliveries.map(\.message.coupon) == ["R-1", "R-1"])
@@ -193,15 +204,15 @@ struct CouponPoolTests {
         #expect(try fx.count("SELECT count(*) FROM send WHERE status = 'failed' AND coupon IS NULL") == 1)
     }
 
-    @Test("a send skipped at dispatch releases its code")
-    func skipReleases() async throws {
+    @Test("a send skipped at dispatch releases its code", arguments: StoreKind.allCases)
+    func skipReleases(_ kind: StoreKind) async throws {
         let fx = try EngineFixture()
+        defer { fx.closeLater() }
         try fx.customers(1)
         _ = try Self.importCodes(["S-1"], into: fx)
-        let engine = try fx.engine(try fx.configuration(rules: Self.rules))
+        let engine = try await fx.engine(try fx.configuration(rules: Self.rules), on: kind)
         try await engine.tick(at: engine.scheduledInstant(atOrBefore: fx.clock.now()))
-        let fixture = try StoreFixture(store: fx.store)
-        try fixture.consents([StoreFixture.Consent("C1", "email", granted: false, at: Int64(fx.clock.now()) - 1)])
+        try fx.consents([StoreFixture.Consent("C1", "email", granted: false, at: Int64(fx.clock.now()) - 1)])
         #expect(try await engine.dispatchDue().skipped == 1)
         #expect(fx.email.deliveries.isEmpty)
         #expect(try fx.count("SELECT count(*) FROM coupon WHERE code = 'S-1' AND send_id IS NULL") == 1)

@@ -113,6 +113,21 @@ extension EngineFixture {
         }.joined(separator: "\n"), database: copy.database)
     }
 
+    /// Imports the coupon file at `path` into `pool` of the SQLite store and, once made, of its
+    /// PostgreSQL copy (the same file, the same summary).
+    func importCoupons(pool: String, path: String) async throws {
+        let now = Int64(clock.now())
+        let summary = try store.importCoupons(pool: pool, path: path, timeZone: .gmt, now: now)
+        guard let copy = postgres.copy else { return }
+        #expect(try await copy.store.importCoupons(pool: pool, path: path, timeZone: .gmt, now: now) == summary)
+    }
+
+    /// Every coupon pool's counts at `now`, on the store the engines run on.
+    func couponPools(now: Int64) async throws -> [CouponPoolSummary] {
+        if let copy = postgres.copy { return try await copy.store.couponPools(now: now) }
+        return try store.couponPools(now: now)
+    }
+
     /// Erases a customer from the store the engines run on.
     func erase(externalID: String, now: Int64) async throws {
         if let copy = postgres.copy {
