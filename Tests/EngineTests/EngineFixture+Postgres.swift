@@ -28,6 +28,14 @@ final class PostgresSide: Sendable {
             try server.psql(sql, database: database).trimmingCharacters(in: .whitespacesAndNewlines)
         }
 
+        /// The status of the send row with `sendID`, nil when there is none.
+        func status(of sendID: String) async -> String? {
+            let rows = try? await store.inSnapshot(for: "test") {
+                try await $0.rows("SELECT status FROM send WHERE send_id = ?", arguments: [sendID.databaseValue])
+            }
+            return rows?.first.flatMap { String.fromDatabaseValue($0[0]) }
+        }
+
         /// The first column of every row `sql` selects, as text.
         func values(_ sql: String) throws -> [String] {
             try server.psql(sql, database: database).split(separator: "\n", omittingEmptySubsequences: false).dropLast().map(String.init)
@@ -126,6 +134,24 @@ extension EngineFixture {
     func couponPools(now: Int64) async throws -> [CouponPoolSummary] {
         if let copy = postgres.copy { return try await copy.store.couponPools(now: now) }
         return try store.couponPools(now: now)
+    }
+
+    /// Adds a suppression to the SQLite store and, once made, to its PostgreSQL copy.
+    func suppress(channel: String, address: String, reason: String, at: Int64) throws {
+        try StoreFixture(store: store).suppress(channel: channel, address: address, reason: reason, at: at)
+        guard let copy = postgres.copy else { return }
+        _ = try copy.server.psql(
+            "INSERT INTO suppression(channel, address, reason, at) VALUES (\(Self.quoted(channel)), \(Self.quoted(address)), \(Self.quoted(reason)), \(at))",
+            database: copy.database)
+    }
+
+    /// Runs `sql` on the store the engines run on (a test's change to the send log).
+    func execute(_ sql: String) throws {
+        if let copy = postgres.copy {
+            _ = try copy.server.psql(sql, database: copy.database)
+        } else {
+            try store.database.write { try $0.execute(sql: sql) }
+        }
     }
 
     /// Erases a customer from the store the engines run on.

@@ -16,7 +16,7 @@ struct EngineFixture {
     let email: RecordingChannel
     let webhook: RecordingChannel
     /// The PostgreSQL copy an engine `on: .postgres` runs on, once made (`EngineFixture+Postgres`).
-    let postgres = PostgresSide()
+    let postgres: PostgresSide
     var logger: Logger { Logger(label: "test") }
 
     /// - Parameter directory: where the store lives (a `SmallDisk`); a new temporary directory by default.
@@ -25,8 +25,17 @@ struct EngineFixture {
         try FileManager.default.createDirectory(atPath: self.directory, withIntermediateDirectories: true)
         store = try CustomerStore(path: "\(self.directory)/store.sqlite", currency: "EUR")
         clock = ManualClock(Double(Self.time(now)))
-        email = RecordingChannel(store: store, script: emailScript)
-        webhook = RecordingChannel(store: store)
+        let postgres = PostgresSide()
+        self.postgres = postgres
+        // Each delivery notes its row's status in the store the engines dispatch from.
+        let statusOf: @Sendable (String) async -> String? = { [store] sendID in
+            if let copy = postgres.copy { return await copy.status(of: sendID) }
+            return (try? await store.inSnapshot { db in
+                try String.fetchOne(db, sql: "SELECT status FROM send WHERE send_id = ?", arguments: [sendID])
+            }) ?? nil
+        }
+        email = RecordingChannel(statusOf: statusOf, script: emailScript)
+        webhook = RecordingChannel(statusOf: statusOf)
     }
 
     static func time(_ text: String) -> Int64 {
