@@ -307,5 +307,40 @@ pg_ctl_start() {
 # pg_ctl_stop: stops that server, cutting its connections (fast shutdown).
 pg_ctl_stop() { as_postgres "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -m fast -w stop >/dev/null; }
 
+# check_shared_dispatch COUNT KILLS CONCURRENCY OWNERS ERRORS WHO [MORE]: the verdict of a
+# scenario where several WHOs (dispatcher, daemon) shared one PostgreSQL store's webhooks and some
+# were killed: WORK/webhook.jsonl (the receiver's records), WORK/sent.txt (the sent rows' ids) and
+# WORK/in-flight-at-kills.txt (the rows the killed ones held). Every sent row delivered, nothing
+# else; repeats only of held rows, at most KILLS × CONCURRENCY; more than three OWNERS; no ERRORS;
+# every signature verified. Prints the PASS or FAIL line (MORE is appended to PASS) and fails.
+check_shared_dispatch() {
+  python3 - "$WORK" "$@" <<'PY'
+import collections, json, sys
+work, count, kills, concurrency, owners, errors = sys.argv[1], *map(int, sys.argv[2:7])
+who, more = sys.argv[7], (sys.argv[8] if len(sys.argv) > 8 else "")
+records = [json.loads(line) for line in open(f"{work}/webhook.jsonl")]
+sent = set(open(f"{work}/sent.txt").read().split())
+held = set(open(f"{work}/in-flight-at-kills.txt").read().split())
+delivered = collections.Counter(r["headers"]["webhook-id"] for r in records)
+repeats = {i: n - 1 for i, n in delivered.items() if n > 1}
+problems = []
+if len(sent) != count: problems.append(f"{len(sent)} of {count} rows sent")
+if set(delivered) != sent: problems.append(f"{len(set(delivered) - sent)} delivered webhook-ids without a sent row, {len(sent - set(delivered))} sent rows never delivered")
+stray = [i for i in repeats if i not in held]
+if stray: problems.append(f"{len(stray)} webhook-ids delivered twice that no killed {who} held (two live {who}s sent them), e.g. {stray[0]}")
+if sum(repeats.values()) > kills * concurrency: problems.append(f"{sum(repeats.values())} repeated deliveries, over the bound {kills} x {concurrency}")
+unverified = [r for r in records if not r["verified"]]
+if unverified: problems.append(f"{len(unverified)} requests whose signature does not verify")
+if owners < 4: problems.append(f"rows claimed by only {owners} {who} processes (three and {kills} restarts should give more)")
+if errors: problems.append(f"{errors} error lines in the {who}s' logs")
+if problems:
+    print("FAIL: " + "; ".join(problems))
+    sys.exit(1)
+print(f"PASS: {len(records)} deliveries of {len(delivered)} distinct webhook-ids = the {count} sent rows; {kills} kills left "
+      f"{len(held)} rows in flight; {sum(repeats.values())} repeated deliveries (bound kills x concurrency = {kills * concurrency}), "
+      f"each of a row a killed {who} held; rows claimed by {owners} {who} processes; all signatures verify{more}")
+PY
+}
+
 # pg QUERY: one query against the PostgreSQL store (psql, unaligned, `|` between columns).
 pg() { psql "$PG_URL" -XAtq -c "$1"; }

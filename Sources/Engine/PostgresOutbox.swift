@@ -49,12 +49,12 @@ public struct PostgresOutbox: Sendable {
         settings.sampleSize = 0
         let instant = settings.now
         let clock = self.clock
-        let logger = self.logger
         let dialect = store.dialect
         let couponPools = Dictionary(uniqueKeysWithValues: ruleSet.rules.compactMap { rule in rule.couponPool.map { (rule.name, $0) } })
-        let recorded = try await store.inTickTransaction { transaction -> Outbox.TickSummary in
+        let recorded = try await store.inTickTransaction { transaction -> (summary: Outbox.TickSummary, decided: [VariantWinner]) in
             // A/B winners first (at most one decision per rule per tick), so this tick's sends follow them.
-            settings.winners = try await Self.decideVariantWinners(ruleSet: ruleSet, at: instant, in: transaction, logger: logger)
+            let (winners, decided) = try await Self.decideVariantWinners(ruleSet: ruleSet, at: instant, in: transaction)
+            settings.winners = winners
             let evaluator = Evaluator(ruleSet: ruleSet, settings: settings, dialect: dialect)
             // Every decision first, then the writes: the evaluation's later rules must not read
             // this tick's sends (the contact-pressure cap counts them in memory, as in SQLite).
@@ -90,19 +90,24 @@ public struct PostgresOutbox: Sendable {
             }
             try await transaction.stopTracking(allBut: Set(changes.map(\.segment)))
             summary.membershipSeconds = membershipSeconds
-            return summary
+            return (summary, decided)
         }
-        guard var summary = recorded else { return nil }
+        guard let recorded else { return nil }
+        // Logged once committed: a tick that fails records no winner.
+        for winner in recorded.decided { Outbox.logDecided(winner, logger) }
+        var summary = recorded.summary
         summary.seconds = (ContinuousClock.now - started) / .seconds(1)
         return summary
     }
 
     /// The recorded winners, by rule, after deciding those that are due, in the tick's snapshot
-    /// and transaction (`Outbox.decideVariantWinners` on SQLite, with the same judge).
+    /// and transaction (`Outbox.decideVariantWinners` on SQLite, with the same judge); and the
+    /// winners this call recorded.
     static func decideVariantWinners(
-        ruleSet: RuleSet, at instant: Int64, in transaction: PostgresTickTransaction, logger: Logger
-    ) async throws -> [String: String] {
+        ruleSet: RuleSet, at instant: Int64, in transaction: PostgresTickTransaction
+    ) async throws -> (winners: [String: String], decided: [VariantWinner]) {
         var winners: [String: String] = [:]
+        var decided: [VariantWinner] = []
         for winner in try await transaction.variantWinners() { winners[winner.rule] = winner.variant }
         for rule in ruleSet.rules {
             guard let policy = rule.winner, winners[rule.name] == nil else { continue }
@@ -113,8 +118,8 @@ public struct PostgresOutbox: Sendable {
                 let winner = Outbox.judge(rule, policy: policy, complete: rows, at: instant)
             else { continue }
             winners[rule.name] = winner.variant
-            if try await transaction.recordVariantWinner(winner) { Outbox.logDecided(winner, logger) }
+            if try await transaction.recordVariantWinner(winner) { decided.append(winner) }
         }
-        return winners
+        return (winners, decided)
     }
 }

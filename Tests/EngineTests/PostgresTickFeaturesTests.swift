@@ -14,20 +14,19 @@ import TestSupport
 /// the same winner and keep the same membership history.
 @Suite("PostgreSQL tick: coupon pools, A/B winners and segment transitions as on SQLite")
 struct PostgresTickFeaturesTests {
-    /// A PostgreSQL copy of `fixture`'s store, with an engine on it running `configuration`.
+    /// An engine running `configuration` on the PostgreSQL copy of `fixture`'s store (made now,
+    /// `EngineFixture.postgresCopy`), and the copy. The fixture's `count` then reads the copy;
+    /// `sqliteCount` reads the SQLite original.
     static func copy(_ fixture: EngineFixture, _ configuration: EngineConfiguration) async throws
         -> (engine: Engine, store: PostgresStore, server: PostgresServer, database: String)
     {
-        let server = try PostgresServer.shared()
-        let database = try server.createDatabase()
-        let store = try await PostgresStore(
-            PostgresStore.Location(host: server.host, port: server.port, user: server.user, database: database, poolSize: 4,
-                connectTimeout: .seconds(900)))
-        _ = try await SQLiteToPostgresCopy(from: fixture.store, to: store).run()
-        let engine = try Engine(
-            store: PostgresEngineStore(store: store, leaseSeconds: 60), clock: fixture.clock, logger: fixture.logger,
-            random: { 0.5 }, loader: { configuration })
-        return (engine, store, server, database)
+        let engine = try await fixture.engine(configuration, on: .postgres)
+        let copy = try await fixture.postgresCopy()
+        return (engine, copy.store, copy.server, copy.database)
+    }
+
+    static func sqliteCount(_ fixture: EngineFixture, _ sql: String) throws -> Int {
+        try fixture.store.database.read { try Int.fetchOne($0, sql: sql)! }
     }
 
     /// `external id|status|reason|coupon|variant` per send row, sorted: SQLite's, then the same
@@ -53,13 +52,11 @@ struct PostgresTickFeaturesTests {
         FROM coupon k LEFT JOIN send s ON s.send_id = k.send_id LEFT JOIN customer c ON c.id = s.customer_id ORDER BY 1
         """
 
-    static func importCodes(_ lines: [String], into fixture: EngineFixture, postgres: PostgresStore) async throws {
+    /// Imports `lines` (`code,expires`) into both stores' pool WINBACK10 (the same summary).
+    static func importCodes(_ lines: [String], into fixture: EngineFixture) async throws {
         let path = "\(fixture.directory)/codes-\(UUID().uuidString).csv"
         try (["code,expires"] + lines).joined(separator: "\n").write(toFile: path, atomically: true, encoding: .utf8)
-        let now = Int64(fixture.clock.now())
-        let sqlite = try fixture.store.importCoupons(pool: "WINBACK10", path: path, timeZone: .gmt, now: now)
-        let onPostgres = try await postgres.importCoupons(pool: "WINBACK10", path: path, timeZone: .gmt, now: now)
-        #expect(onPostgres == sqlite)
+        try await fixture.importCoupons(pool: "WINBACK10", path: path)
     }
 
     @Test("a pool with fewer codes than sends: earliest expiry first, never an expired code, no_coupon for the rest, then filled by later codes")
@@ -68,10 +65,10 @@ struct PostgresTickFeaturesTests {
         try fixture.customers(5)
         let configuration = try fixture.configuration(rules: CouponPoolTests.rules)
         let sqlite = try fixture.engine(configuration)
-        let (postgres, store, server, database) = try await Self.copy(fixture, configuration)
-        defer { Task { await store.close() } }
+        let (postgres, _, server, database) = try await Self.copy(fixture, configuration)
+        defer { fixture.closeLater() }
         // One code without an expiry, two with (the sooner one first), one expired: three to hand out.
-        try await Self.importCodes(["LATE,2027-06-01", "NONE,", "SOON,2027-01-01", "OLD,2020-01-01"], into: fixture, postgres: store)
+        try await Self.importCodes(["LATE,2027-06-01", "NONE,", "SOON,2027-01-01", "OLD,2020-01-01"], into: fixture)
         func tickBoth(_ instant: Int64) async throws -> (Outbox.TickSummary, Outbox.TickSummary) {
             (try await sqlite.tick(at: instant), try await postgres.tick(at: instant))
         }
@@ -95,7 +92,7 @@ struct PostgresTickFeaturesTests {
             // Each taken code is held by exactly the send that carries it.
             let held = try Self.postgresValue(server, database,
                 "SELECT count(*) FROM send s JOIN coupon k ON k.code = s.coupon AND k.send_id = s.send_id AND k.assigned_at = s.decided_at")
-            let carried = try fixture.count("SELECT count(*) FROM send WHERE coupon IS NOT NULL")
+            let carried = try Self.sqliteCount(fixture, "SELECT count(*) FROM send WHERE coupon IS NOT NULL")
             let debug = try Self.postgresLines(server, database, "SELECT code || '|' || coalesce(send_id, '') || '|' || coalesce(assigned_at::text, '') FROM coupon")
                 + Self.postgresLines(server, database, "SELECT send_id || '|' || coalesce(coupon, '') || '|' || decided_at FROM send")
             #expect(held == "\(carried)", "\(label): \(debug)")
@@ -117,7 +114,7 @@ struct PostgresTickFeaturesTests {
         try expectSame(empty, "empty pool")
         // Three codes more: the two skipped sends take the two that expire first (no expiry
         // first), in the same window.
-        try await Self.importCodes(["MORE-3,2027-09-01", "MORE-2,2027-03-01", "MORE-1,"], into: fixture, postgres: store)
+        try await Self.importCodes(["MORE-3,2027-09-01", "MORE-2,2027-03-01", "MORE-1,"], into: fixture)
         let filled = try await tickBoth(t0 + 600)
         // (The three queued customers are limited, not decided again.)
         #expect(filled.1.queued == 2 && filled.1.recorded.count == 1 && filled.1.unchanged == 0, "\(filled.1.recorded) \(filled.1.unchanged)")
@@ -136,12 +133,10 @@ struct PostgresTickFeaturesTests {
         let fixture = try EngineFixture()
         try fixture.customers(2)
         let configuration = try fixture.configuration(rules: CouponPoolTests.rules)
-        let (first, store, server, database) = try await Self.copy(fixture, configuration)
-        defer { Task { await store.close() } }
-        try await Self.importCodes(["LAST,"], into: fixture, postgres: store)
-        let second = try Engine(
-            store: PostgresEngineStore(store: store, leaseSeconds: 60), clock: fixture.clock, logger: fixture.logger,
-            random: { 0.5 }, loader: { configuration })
+        let (first, _, server, database) = try await Self.copy(fixture, configuration)
+        defer { fixture.closeLater() }
+        try await Self.importCodes(["LAST,"], into: fixture)
+        let second = try await fixture.engine(configuration, on: .postgres)
         let instant = first.scheduledInstant(atOrBefore: fixture.clock.now())
         for offset in [Int64(0), 300, 600] {
             async let one = first.tick(at: instant + offset)
@@ -170,7 +165,7 @@ struct PostgresTickFeaturesTests {
         let buyers = a.enumerated().filter { $0.offset % 100 < 14 }.map(\.element) + b.enumerated().filter { $0.offset % 100 < 10 }.map(\.element)
         try planted.purchases(buyers.map { StoreFixture.Purchase($0, order: "w-\($0)", at: t0 + 3 * 86_400, amountMinor: 2500) })
         let (postgres, store, server, database) = try await Self.copy(fixture, configuration)
-        defer { Task { await store.close() } }
+        defer { fixture.closeLater() }
 
         // Before the windows end neither store decides.
         _ = try await sqlite.tick(at: t0 + 13 * 86_400)
@@ -222,8 +217,8 @@ struct PostgresTickFeaturesTests {
         }
         let configuration = try fixture.configuration(rules: TransitionTickTests.rules)
         let sqlite = try fixture.engine(configuration)
-        let (postgres, store, server, database) = try await Self.copy(fixture, configuration)
-        defer { Task { await store.close() } }
+        let (postgres, _, server, database) = try await Self.copy(fixture, configuration)
+        defer { fixture.closeLater() }
         let membershipSQL = """
             SELECT m.segment || '|' || c.external_id || '|' || m.entered_at || '|' || coalesce(CAST(m.left_at AS text), '') AS line
             FROM segment_membership m JOIN customer c ON c.id = m.customer_id ORDER BY 1
@@ -249,12 +244,10 @@ struct PostgresTickFeaturesTests {
 
         // Rules that read no transitions: the next tick drops the history, in both stores.
         let plain = try fixture.configuration(rules: #"rule "r" { when orders >= 5  send email "x"  limit once }"#)
-        let plainOnPostgres = try Engine(
-            store: PostgresEngineStore(store: store, leaseSeconds: 60), clock: fixture.clock, logger: fixture.logger,
-            random: { 0.5 }, loader: { plain })
+        let plainOnPostgres = try await fixture.engine(plain, on: .postgres)
         _ = try await fixture.engine(plain).tick(at: EngineFixture.time("2026-12-03T13:00:00Z"))
         _ = try await plainOnPostgres.tick(at: EngineFixture.time("2026-12-03T13:00:00Z"))
-        #expect(try fixture.count("SELECT count(*) FROM segment_tracking") == 0)
+        #expect(try Self.sqliteCount(fixture, "SELECT count(*) FROM segment_tracking") == 0)
         #expect(try Self.postgresValue(server, database, "SELECT count(*) FROM segment_tracking") == "0")
         #expect(try Self.postgresValue(server, database, "SELECT count(*) FROM segment_membership") == "0")
     }

@@ -62,29 +62,4 @@ pg "SELECT send_id FROM send WHERE status = 'sent'" >"$WORK/sent.txt"
 owners=$(pg "SELECT count(DISTINCT owner) FROM send")
 errors=$(cat "$WORK"/daemon-*.log | grep -c ' error ' || true)
 FINISHED=1  # the check below prints the PASS/FAIL line
-python3 - "$WORK" "$count" "$kills" "$concurrency" "$owners" "$errors" <<'PY'
-import collections, json, sys
-work, count, kills, concurrency, owners, errors = sys.argv[1], *map(int, sys.argv[2:])
-records = [json.loads(line) for line in open(f"{work}/webhook.jsonl")]
-sent = set(open(f"{work}/sent.txt").read().split())
-held = set(open(f"{work}/in-flight-at-kills.txt").read().split())
-delivered = collections.Counter(r["headers"]["webhook-id"] for r in records)
-repeats = {i: n - 1 for i, n in delivered.items() if n > 1}
-problems = []
-if len(sent) != count: problems.append(f"{len(sent)} of {count} rows sent")
-if set(delivered) != sent: problems.append(f"{len(set(delivered) - sent)} delivered webhook-ids without a sent row, {len(sent - set(delivered))} sent rows never delivered")
-stray = [i for i in repeats if i not in held]
-if stray: problems.append(f"{len(stray)} webhook-ids delivered twice that no killed daemon held (two live daemons sent them), e.g. {stray[0]}")
-if sum(repeats.values()) > kills * concurrency: problems.append(f"{sum(repeats.values())} repeated deliveries, over the bound {kills} x {concurrency}")
-unverified = [r for r in records if not r["verified"]]
-if unverified: problems.append(f"{len(unverified)} requests whose signature does not verify")
-if owners < 4: problems.append(f"rows claimed by only {owners} daemon processes (three daemons and {kills} restarts should give more)")
-if errors: problems.append(f"{errors} error lines in the daemons' logs")
-if problems:
-    print("FAIL: " + "; ".join(problems))
-    sys.exit(1)
-print(f"PASS: {len(records)} deliveries of {len(delivered)} distinct webhook-ids = the {count} sent rows; {kills} kills left "
-      f"{len(held)} rows in flight; {sum(repeats.values())} repeated deliveries (bound kills x concurrency = {kills * concurrency}), "
-      f"each of a row a killed daemon held; rows claimed by {owners} daemon processes; all signatures verify; "
-      f"the three stopped cleanly on SIGTERM")
-PY
+check_shared_dispatch "$count" "$kills" "$concurrency" "$owners" "$errors" daemon "; the three stopped cleanly on SIGTERM"
