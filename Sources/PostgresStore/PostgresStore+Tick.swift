@@ -50,6 +50,8 @@ public struct PostgresTickTransaction: SQLRowReader {
             \(DecisionWriter.onConflict)
             RETURNING send_id
             """)
+        // The table outlives the transaction on this connection: empty it for the next call now
+        // (commit would too, `ON COMMIT DELETE ROWS`).
         try await connection.execute("TRUNCATE campaignd_tick_decision")
         var written = Set<String>(minimumCapacity: rows.count)
         for row in rows {
