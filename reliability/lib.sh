@@ -307,6 +307,16 @@ pg_ctl_start() {
 # pg_ctl_stop: stops that server, cutting its connections (fast shutdown).
 pg_ctl_stop() { as_postgres "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -m fast -w stop >/dev/null; }
 
+# webhooks_on_postgres COUNT: the rule "notify" (one webhook per customer with webhook consent),
+# COUNT such customers, the store copied into the PostgreSQL of start_postgres and the config
+# pointed at it (after write_config).
+webhooks_on_postgres() {
+  write_rule notify 'rule "notify" { when consent webhook  send webhook "sink"  limit once }'
+  make_customers "$1" webhook
+  campaignd store copy --to "$PG_URL" >/dev/null
+  sed -i "s#\"store\": \"store.sqlite\"#\"store\": \"$PG_URL\"#" "$CONFIG"
+}
+
 # check_shared_dispatch COUNT KILLS CONCURRENCY OWNERS ERRORS WHO [MORE]: the verdict of a
 # scenario where several WHOs (dispatcher, daemon) shared one PostgreSQL store's webhooks and some
 # were killed: WORK/webhook.jsonl (the receiver's records), WORK/sent.txt (the sent rows' ids) and

@@ -59,13 +59,13 @@ extension EngineFixture {
             loader: { configuration })
     }
 
-    /// The PostgreSQL copy, made now if there is none yet.
-    func postgresCopy() async throws -> PostgresSide.Copy {
+    /// The PostgreSQL copy, made now if there is none yet, its pool of `poolSize` connections.
+    func postgresCopy(poolSize: Int = 2) async throws -> PostgresSide.Copy {
         if let copy = postgres.copy { return copy }
         let server = try PostgresServer.shared()
         let database = try server.createDatabase()
         let store = try await PostgresStore(
-            PostgresStore.Location(host: server.host, port: server.port, user: server.user, database: database, poolSize: 2,
+            PostgresStore.Location(host: server.host, port: server.port, user: server.user, database: database, poolSize: poolSize,
                 connectTimeout: .seconds(900)))
         _ = try await SQLiteToPostgresCopy(from: self.store, to: store).run()
         let copy = PostgresSide.Copy(store: store, server: server, database: database)

@@ -23,13 +23,8 @@ struct PostgresDispatchTests {
         let configuration = try fixture.configuration(rules: rules)
         let summary = try await fixture.engine(configuration).tick(at: Int64(fixture.clock.now()))
         #expect(summary.queued == count)
-        let server = try PostgresServer.shared()
-        let database = try server.createDatabase()
-        let store = try await PostgresStore(
-            PostgresStore.Location(host: server.host, port: server.port, user: server.user, database: database, poolSize: 8,
-                connectTimeout: .seconds(900)))
-        _ = try await SQLiteToPostgresCopy(from: fixture.store, to: store).run()
-        return (fixture, configuration, store, server, database)
+        let copy = try await fixture.postgresCopy(poolSize: 8)
+        return (fixture, configuration, copy.store, copy.server, copy.database)
     }
 
     static func dispatcher(_ store: PostgresDispatchStore, _ configuration: EngineConfiguration, clock: any EngineClock) -> Dispatcher {

@@ -17,10 +17,7 @@ start_postgres
 start_server webhook http_server.py --latency 0.005 "$WEBHOOK_SECRET"
 write_config 3600s "{\"webhook\": $(webhook_channel "$WEBHOOK_PORT")}" \
   "{\"concurrency\": $concurrency, \"rate_per_second\": {\"webhook\": $rate}, \"lease\": \"3s\"}"
-write_rule notify 'rule "notify" { when consent webhook  send webhook "sink"  limit once }'
-make_customers "$count" webhook
-campaignd store copy --to "$PG_URL" >/dev/null
-sed -i "s#\"store\": \"store.sqlite\"#\"store\": \"$PG_URL\"#" "$CONFIG"
+webhooks_on_postgres "$count"
 
 start_pg_daemon 1
 start_pg_daemon 2
