@@ -47,6 +47,19 @@ public struct Outbox: Sendable {
         public var tickedElsewhere = false
 
         public var queued: Int { recorded[.queued] ?? 0 }
+
+        /// Adds what the journeys did; rule sends whose place under the cap a higher-priority
+        /// step took count as skipped (`capped`) instead of queued.
+        mutating func add(journeys: [JourneyTally]) {
+            self.journeys = journeys
+            for displaced in journeys.flatMap(\.displaced) {
+                recorded[.queued, default: 0] -= 1
+                recorded[.skipped, default: 0] += 1
+                recordedByRule[displaced.rule, default: [:]][.queued, default: 0] -= 1
+                recordedByRule[displaced.rule, default: [:]][.skipped, default: 0] += 1
+            }
+            tallies = RuleTally.displacing(journeys, in: tallies)
+        }
     }
 
     /// The send-log row `decision` of `rule` records at `instant`, with a send id from `sendID`;
@@ -128,19 +141,11 @@ public struct Outbox: Sendable {
             counts.membershipDuration = stream.membershipDuration
             // Journeys after every rule's decision, in the same transaction (docs/rules.md).
             counts.journeys = try journeyPass.run(on: writer, entrants: entrants?.all)
-            // Rule sends whose place under the cap a higher-priority step took are skipped now.
-            for displaced in counts.journeys.flatMap(\.displaced) {
-                counts.recorded[.queued, default: 0] -= 1
-                counts.recorded[.skipped, default: 0] += 1
-                counts.byRule[displaced.rule, default: [:]][.queued, default: 0] -= 1
-                counts.byRule[displaced.rule, default: [:]][.skipped, default: 0] += 1
-            }
             counts.coupons = try writer.couponUse(now: instant)
         }, commit: !rehearse, journeyEntrants: entrants)
         var summary = TickSummary(
-            instant: instant, recorded: counts.recorded, unchanged: counts.unchanged, recordedByRule: counts.byRule,
-            tallies: RuleTally.displacing(counts.journeys, in: tallies))
-        summary.journeys = counts.journeys
+            instant: instant, recorded: counts.recorded, unchanged: counts.unchanged, recordedByRule: counts.byRule, tallies: tallies)
+        summary.add(journeys: counts.journeys)
         summary.coupons = counts.coupons
         summary.membership = counts.membership
         summary.membershipSeconds = counts.membershipDuration / .seconds(1)

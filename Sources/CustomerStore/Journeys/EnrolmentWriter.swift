@@ -10,21 +10,9 @@ public final class EnrolmentWriter {
 
     init(_ db: Database) throws {
         self.db = db
-        // Either unique key (the entry occurrence, or one active enrolment per journey and
-        // customer) turns a second enrolment into nothing.
-        enrolStatement = try db.makeStatement(sql: """
-            INSERT INTO enrolment(journey, customer_id, entered_at, journey_hash, holdout, step, step_since, wait_ends_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-            ON CONFLICT DO NOTHING
-            """)
-        advanceStatement = try db.makeStatement(sql: """
-            UPDATE enrolment SET step = ?, step_since = ?, wait_ends_at = ?, journey_hash = ?
-            WHERE id = ? AND ended IS NULL
-            """)
-        endStatement = try db.makeStatement(sql: """
-            UPDATE enrolment SET ended = ?, ended_detail = ?, ended_at = ?, journey_hash = coalesce(?, journey_hash)
-            WHERE id = ? AND ended IS NULL
-            """)
+        enrolStatement = try db.makeStatement(sql: Self.enrolSQL)
+        advanceStatement = try db.makeStatement(sql: Self.advanceSQL)
+        endStatement = try db.makeStatement(sql: Self.endSQL)
     }
 
     /// Enrols a customer at `step` (the journey's first), due at `waitEndsAt`; the new row's id,

@@ -36,42 +36,51 @@ public struct CustomerChangeMark: Sendable, Equatable {
 }
 
 extension CustomerStore {
+    /// The customer change mark: the highest change sequence number, then the suppressions
+    /// lifted. Both stores' SQL.
+    public static let customerChangeMarkSQL = """
+        SELECT (SELECT coalesce(max(seq), 0) FROM customer_change),
+               (SELECT CAST(value AS INTEGER) FROM store_meta WHERE key = 'suppression_lifted')
+        """
+
+    /// Every journey's last entry scan. Both stores' SQL.
+    public static let journeyEntryScansSQL =
+        "SELECT journey, signature, scanned_at, watermark, suppression_lifted FROM journey_entry_scan"
+
+    /// The mark in `customerChangeMarkSQL`'s row.
+    public static func customerChangeMark(row: [DatabaseValue]) -> CustomerChangeMark {
+        func number(_ index: Int) -> Int64 { row.indices.contains(index) ? Int64.fromDatabaseValue(row[index]) ?? 0 : 0 }
+        return CustomerChangeMark(seq: number(0), suppressionLifted: number(1))
+    }
+
+    /// The scans in `journeyEntryScansSQL`'s rows, by journey.
+    public static func journeyEntryScans(rows: [[DatabaseValue]]) -> [String: JourneyEntryScan] {
+        Dictionary(uniqueKeysWithValues: rows.map { row in
+            let scan = JourneyEntryScan(
+                journey: String.fromDatabaseValue(row[0]) ?? "", signature: String.fromDatabaseValue(row[1]) ?? "",
+                scannedAt: Int64.fromDatabaseValue(row[2]) ?? 0,
+                mark: CustomerChangeMark(seq: Int64.fromDatabaseValue(row[3]) ?? 0, suppressionLifted: Int64.fromDatabaseValue(row[4]) ?? 0))
+            return (scan.journey, scan)
+        })
+    }
+
     /// The customer change mark in `db`'s snapshot.
     public static func customerChangeMark(in db: Database) throws -> CustomerChangeMark {
-        let seq = try Int64.fetchOne(db, sql: "SELECT coalesce(max(seq), 0) FROM customer_change") ?? 0
-        let lifted = try Int64.fetchOne(
-            db, sql: "SELECT CAST(value AS INTEGER) FROM store_meta WHERE key = 'suppression_lifted'") ?? 0
-        return CustomerChangeMark(seq: seq, suppressionLifted: lifted)
+        customerChangeMark(row: try values(Row.fetchOne(db, sql: customerChangeMarkSQL)))
     }
 
     /// The last entry scan of every journey that has one, by journey, in `db`'s snapshot.
     public static func journeyEntryScans(in db: Database) throws -> [String: JourneyEntryScan] {
-        let rows = try Row.fetchAll(
-            db, sql: "SELECT journey, signature, scanned_at, watermark, suppression_lifted FROM journey_entry_scan")
-        return Dictionary(uniqueKeysWithValues: rows.map { row in
-            let scan = JourneyEntryScan(
-                journey: row[0], signature: row[1], scannedAt: row[2],
-                mark: CustomerChangeMark(seq: row[3], suppressionLifted: row[4]))
-            return (scan.journey, scan)
-        })
+        journeyEntryScans(rows: try Row.fetchAll(db, sql: journeyEntryScansSQL).map(values))
+    }
+
+    private static func values(_ row: Row?) -> [DatabaseValue] {
+        guard let row else { return [] }
+        return (0..<row.count).map { row[$0] as DatabaseValue }
     }
 
     /// A SQL set of customer ids (for `customer_id IN …`) changed since a scan: data written
     /// after change mark `?` (its `seq`), or history dated after instant `?` (its `scannedAt`).
     public static let customersChangedSinceSQL =
         "(SELECT customer_id FROM customer_change WHERE seq > ? OR latest_at > ?)"
-}
-
-extension EnrolmentWriter {
-    /// Records `scan` as its journey's last entry scan, in the tick's transaction.
-    public func recordEntryScan(_ scan: JourneyEntryScan) throws {
-        try db.execute(
-            sql: """
-                INSERT INTO journey_entry_scan(journey, signature, scanned_at, watermark, suppression_lifted)
-                VALUES (?, ?, ?, ?, ?)
-                ON CONFLICT(journey) DO UPDATE SET signature = excluded.signature, scanned_at = excluded.scanned_at,
-                    watermark = excluded.watermark, suppression_lifted = excluded.suppression_lifted
-                """,
-            arguments: [scan.journey, scan.signature, scan.scannedAt, scan.mark.seq, scan.mark.suppressionLifted])
-    }
 }

@@ -139,18 +139,10 @@ public final class DecisionWriter {
     /// whether the send was held for quiet hours; nil when none of them queued one.
     public func displaceRuleSend(customerID: Int64, decidedAt: Int64, rules: [String]) throws -> (rule: String, held: Bool)? {
         for rule in rules {
-            guard
-                let row = try Row.fetchOne(
-                    db,
-                    sql: """
-                        SELECT id, reason IS NOT NULL FROM send
-                        WHERE rule = ? AND customer_id = ? AND decided_at = ? AND status = 'queued' AND journey IS NULL
-                        """,
-                    arguments: [rule, customerID, decidedAt])
+            guard let row = try Row.fetchOne(db, sql: Self.displaceableSendSQL, arguments: [rule, customerID, decidedAt])
             else { continue }
             let id: Int64 = row[0]
-            try db.execute(
-                sql: "UPDATE send SET status = 'skipped', reason = 'capped', due_at = NULL WHERE id = ?", arguments: [id])
+            try db.execute(sql: Self.displaceSQL, arguments: [id])
             return (rule, row[1])
         }
         return nil

@@ -3,8 +3,9 @@ import Foundation
 import GRDB
 import RuleLanguage
 
-/// The tick's journey part, on the writer inside the tick's transaction (after the rules'
-/// decisions, which it sees): for each journey, higher priority first, at the tick's instant —
+/// The tick's journey part, inside the tick's transaction on either store (`JourneyTickWriter`),
+/// after the rules' decisions, which it sees: for each journey, higher priority first, at the
+/// tick's instant —
 ///
 /// 1. enrolments waiting at a step the current version no longer has end `left: step removed`;
 /// 2. new entrants are enrolled: the entry condition holds, no active enrolment of the journey,
@@ -49,29 +50,36 @@ public struct JourneyPass {
             .map(\.element)
     }
 
-    /// Runs every journey's part of the tick on `writer`'s transaction; one tally per journey, in
-    /// source order. `entrants` are the journeys' entrants as the tick's slices found them in its
-    /// snapshot (`JourneyEntry`); nil: found here, on the writer. Each journey's entry scan is
-    /// recorded with the snapshot's change mark, for the next tick's (`JourneyEntryScan`).
+    /// Runs every journey's part of the tick on the SQLite store's `writer`, in its transaction;
+    /// one tally per journey, in source order. `entrants` are the journeys' entrants as the
+    /// tick's slices found them in its snapshot (`JourneyEntry`); nil: found here, on the writer.
     public func run(on writer: DecisionWriter, entrants: JourneyEntry.Found? = nil) throws -> [JourneyTally] {
         guard !ruleSet.journeys.isEmpty else { return [] }
-        let enrolments = try writer.enrolments()
-        var tallies: [String: JourneyTally] = [:]
-        try writer.inTransaction { db in
+        let found = try writer.inTransaction { db in
             SQLFunctions.register(in: db)
+            return try entrants ?? JourneyEntry(ruleSet: ruleSet, settings: settings, dialect: compiler.dialect).entrants(in: db)
+        }
+        return try run(on: writer as any JourneyTickWriter, entrants: found)
+    }
+
+    /// Runs every journey's part of the tick on `writer` (either store's tick transaction), with
+    /// the journeys' `entrants` found in the tick's snapshot; one tally per journey, in source
+    /// order. Each journey's entry scan is recorded with the snapshot's change mark, for the next
+    /// tick's (`JourneyEntryScan`).
+    public func run(on writer: any JourneyTickWriter, entrants found: JourneyEntry.Found) throws -> [JourneyTally] {
+        guard !ruleSet.journeys.isEmpty else { return [] }
+        var tallies: [String: JourneyTally] = [:]
+        for journey in journeysInPriorityOrder {
+            var tally = JourneyTally(journey: journey.name, steps: journey.steps.map(\.name))
+            try endRemovedSteps(journey, writer, &tally)
+            try enrol(journey, found.byJourney[journey.name] ?? [], writer, &tally)
+            try endByGoal(journey, writer, &tally)
+            try advance(journey, writer, &tally, lower: lowerRules(than: journey))
+            tallies[journey.name] = tally
+        }
+        if let mark = found.mark {
             let entry = JourneyEntry(ruleSet: ruleSet, settings: settings, dialect: compiler.dialect)
-            let found = try entrants ?? entry.entrants(in: db)
-            for journey in journeysInPriorityOrder {
-                var tally = JourneyTally(journey: journey.name, steps: journey.steps.map(\.name))
-                try endRemovedSteps(journey, enrolments, &tally, db)
-                try enrol(journey, found.byJourney[journey.name] ?? [], enrolments, &tally)
-                try endByGoal(journey, enrolments, &tally, db)
-                try advance(journey, writer, enrolments, &tally, db, lower: lowerRules(than: journey))
-                tallies[journey.name] = tally
-            }
-            if let mark = found.mark {
-                for journey in ruleSet.journeys { try enrolments.recordEntryScan(entry.scanRecord(of: journey, mark: mark)) }
-            }
+            for journey in ruleSet.journeys { try writer.recordEntryScan(entry.scanRecord(of: journey, mark: mark)) }
         }
         return ruleSet.journeys.compactMap { tallies[$0.name] }
     }
@@ -87,29 +95,27 @@ public struct JourneyPass {
             .reversed().map(\.name)
     }
 
-    private func endRemovedSteps(_ journey: Journey, _ enrolments: EnrolmentWriter, _ tally: inout JourneyTally, _ db: Database)
-        throws
-    {
+    private func endRemovedSteps(_ journey: Journey, _ writer: any JourneyTickWriter, _ tally: inout JourneyTally) throws {
         let names = SQLFragment.joined(journey.steps.map { .value($0.name.databaseValue) }, separator: ", ")
         let query = SQLFragment.composed(
             "SELECT id FROM enrolment WHERE journey = {} AND ended IS NULL AND step NOT IN ({})",
             .value(journey.name.databaseValue), names)
-        for id in try Int64.fetchAll(db, sql: query.sql, arguments: query.statementArguments) {
-            if try enrolments.end(id, as: .left, detail: "step removed", at: now, journeyHash: journey.contentHash) {
+        for id in try ids(query, writer) {
+            if try writer.endEnrolment(id, as: .left, detail: "step removed", at: now, journeyHash: journey.contentHash) {
                 tally.left["step removed", default: 0] += 1
             }
         }
     }
 
     private func enrol(
-        _ journey: Journey, _ entrants: [JourneyEntry.Entrant], _ enrolments: EnrolmentWriter, _ tally: inout JourneyTally
+        _ journey: Journey, _ entrants: [JourneyEntry.Entrant], _ writer: any JourneyTickWriter, _ tally: inout JourneyTally
     ) throws {
         let basisPoints = HoldoutHash.basisPoints(journey.holdoutPercent)
         let first = journey.steps[0]
         for entrant in entrants {
             let holdout = basisPoints > 0 && HoldoutHash.bucket(rule: journey.name, customer: entrant.externalID) < basisPoints
             let zone = TimeZoneCache.shared.zone(entrant.timeZone, fallback: settings.businessTimeZone)
-            let entered = try enrolments.enrol(
+            let entered = try writer.enrol(
                 journey: journey.name, journeyHash: journey.contentHash, customerID: entrant.customerID, enteredAt: now,
                 holdout: holdout, step: first.name,
                 waitEndsAt: JourneySchedule.waitEnd(after: now, wait: first.waitBefore, zone: zone))
@@ -120,7 +126,7 @@ public struct JourneyPass {
         }
     }
 
-    private func endByGoal(_ journey: Journey, _ enrolments: EnrolmentWriter, _ tally: inout JourneyTally, _ db: Database) throws {
+    private func endByGoal(_ journey: Journey, _ writer: any JourneyTickWriter, _ tally: inout JourneyTally) throws {
         guard let exit = journey.exit else { return }
         let query = SQLFragment.composed(
             """
@@ -130,8 +136,8 @@ public struct JourneyPass {
             WHERE e.journey = {} AND e.ended IS NULL AND {}
             """,
             .value(journey.name.databaseValue), condition(exit))
-        for id in try Int64.fetchAll(db, sql: query.sql, arguments: query.statementArguments) {
-            if try enrolments.end(id, as: .goal, at: now, journeyHash: journey.contentHash) { tally.goal += 1 }
+        for id in try ids(query, writer) {
+            if try writer.endEnrolment(id, as: .goal, detail: nil, at: now, journeyHash: journey.contentHash) { tally.goal += 1 }
         }
     }
 
@@ -154,16 +160,15 @@ public struct JourneyPass {
     }
 
     private func advance(
-        _ journey: Journey, _ writer: DecisionWriter, _ enrolments: EnrolmentWriter, _ tally: inout JourneyTally,
-        _ db: Database, lower: [String]
+        _ journey: Journey, _ writer: any JourneyTickWriter, _ tally: inout JourneyTally, lower: [String]
     ) throws {
         var capped: Set<Int64> = []
         // Each pass takes every due enrolment one step; steps without a wait are due at once.
         for _ in 0...journey.steps.count {
             var moved = false
             for (index, step) in journey.steps.enumerated() {
-                for due in try dueEnrolments(journey, step, db, lower: lower) where !capped.contains(due.id) {
-                    if try take(step, at: index, of: journey, due, writer, enrolments, &tally, lower: lower) {
+                for due in try dueEnrolments(journey, step, writer, lower: lower) where !capped.contains(due.id) {
+                    if try take(step, at: index, of: journey, due, writer, &tally, lower: lower) {
                         moved = true
                     } else {
                         capped.insert(due.id)
@@ -176,8 +181,8 @@ public struct JourneyPass {
 
     /// Decides one due enrolment's step and moves it on; false when the cap holds it at the step.
     private func take(
-        _ step: JourneyStep, at index: Int, of journey: Journey, _ due: Due, _ writer: DecisionWriter,
-        _ enrolments: EnrolmentWriter, _ tally: inout JourneyTally, lower: [String]
+        _ step: JourneyStep, at index: Int, of journey: Journey, _ due: Due, _ writer: any JourneyTickWriter,
+        _ tally: inout JourneyTally, lower: [String]
     ) throws -> Bool {
         let countsTowardCap = settings.capEnabled && EvaluationSettings.countsTowardCap(step.channel, step.purpose)
         let zone = TimeZoneCache.shared.zone(due.timeZone, fallback: settings.businessTimeZone)
@@ -225,15 +230,15 @@ public struct JourneyPass {
         default: tally.steps[index].skipped[reason ?? "", default: 0] += 1
         }
         if leaving {
-            if try enrolments.end(due.id, as: .left, detail: "consent withdrawn", at: now, journeyHash: journey.contentHash) {
+            if try writer.endEnrolment(due.id, as: .left, detail: "consent withdrawn", at: now, journeyHash: journey.contentHash) {
                 tally.left["consent withdrawn", default: 0] += 1
             }
         } else if index + 1 < journey.steps.count {
             let next = journey.steps[index + 1]
-            try enrolments.advance(
+            try writer.advanceEnrolment(
                 due.id, to: next.name, since: now, waitEndsAt: JourneySchedule.waitEnd(after: now, wait: next.waitBefore, zone: zone),
                 journeyHash: journey.contentHash)
-        } else if try enrolments.end(due.id, as: .completed, at: now, journeyHash: journey.contentHash) {
+        } else if try writer.endEnrolment(due.id, as: .completed, detail: nil, at: now, journeyHash: journey.contentHash) {
             tally.completed += 1
         }
         return true
@@ -241,23 +246,24 @@ public struct JourneyPass {
 
     private func record(
         _ step: JourneyStep, of journey: Journey, _ due: Due, status: SendStatus, reason: String?, dueAt: Int64?,
-        _ writer: DecisionWriter
+        _ writer: any JourneyTickWriter
     ) throws -> SendStatus {
         // The variant is decided at queueing, like a rule's (steps have no `winner`).
         let variant = status == .queued
             ? VariantHash.variant(of: step.variants, rule: journey.sendName(of: step), customer: due.externalID, winner: nil) : nil
-        return try writer.record(
+        return try writer.recordStep(
             SendDecision(
                 sendID: makeSendID(), rule: journey.sendName(of: step), ruleHash: journey.contentHash, customerID: due.customerID,
                 channel: step.channel.rawValue, target: variant ?? step.target, windowKey: due.enteredAt, decidedAt: now,
                 status: status, reason: reason, evidence: "{}", dueAt: dueAt, journey: journey.name, step: step.name,
                 purpose: step.purpose.rawValue, variant: variant),
-            couponPool: step.couponPool
-        ).status
+            couponPool: step.couponPool)
     }
 
     /// Active enrolments at `step` whose wait has ended, with the step's checks.
-    private func dueEnrolments(_ journey: Journey, _ step: JourneyStep, _ db: Database, lower: [String]) throws -> [Due] {
+    private func dueEnrolments(_ journey: Journey, _ step: JourneyStep, _ writer: any JourneyTickWriter, lower: [String]) throws
+        -> [Due]
+    {
         let facts = compiler.facts
         let dialect = compiler.dialect
         let window = now - Int64(settings.contactPressureDays) * 86_400
@@ -286,13 +292,22 @@ public struct JourneyPass {
             facts.suppressed(step.channel), facts.addressComplete(step.channel), .value(window.databaseValue),
             .value(now.databaseValue), isLower, .value(journey.name.databaseValue), .value(step.name.databaseValue),
             .value(now.databaseValue))
-        return try Row.fetchAll(db, sql: query.sql, arguments: query.statementArguments).map { row in
-            let lowerMessages: Int = row[10]
+        // As SQLite's column reader: NULL and 0 are false.
+        func flag(_ value: DatabaseValue) -> Bool { (Int64.fromDatabaseValue(value) ?? 0) != 0 }
+        func number(_ value: DatabaseValue) -> Int64 { Int64.fromDatabaseValue(value) ?? 0 }
+        return try writer.journeyRows(query.sql, arguments: query.arguments).map { row in
+            let lowerMessages = Int(number(row[10]))
             return Due(
-                id: row[0], customerID: row[1], timeZone: row[2], enteredAt: row[3], holdout: row[4], conditionHolds: row[5],
-                consentGranted: row[6], suppressed: row[7], addressComplete: row[8], messages: row[9] - lowerMessages,
-                lowerMessages: lowerMessages, externalID: row[11])
+                id: number(row[0]), customerID: number(row[1]), timeZone: String.fromDatabaseValue(row[2]), enteredAt: number(row[3]),
+                holdout: flag(row[4]), conditionHolds: flag(row[5]), consentGranted: flag(row[6]), suppressed: flag(row[7]),
+                addressComplete: flag(row[8]), messages: Int(number(row[9])) - lowerMessages, lowerMessages: lowerMessages,
+                externalID: String.fromDatabaseValue(row[11]) ?? "")
         }
+    }
+
+    /// The ids `query` selects (its first column).
+    private func ids(_ query: SQLFragment, _ writer: any JourneyTickWriter) throws -> [Int64] {
+        try writer.journeyRows(query.sql, arguments: query.arguments).compactMap { Int64.fromDatabaseValue($0[0]) }
     }
 
     /// A condition compiled as the rules' audience queries compile theirs.

@@ -1,0 +1,118 @@
+import GRDB
+
+/// What a tick's journey part (`JourneyPass`) reads and writes, inside the tick's transaction
+/// and after the rules' decisions, which its reads see: the SQLite store's writer
+/// (`DecisionWriter`) or the PostgreSQL tick's transaction. Synchronous, as the SQLite writer is;
+/// the PostgreSQL store runs the pass on a thread of its own.
+public protocol JourneyTickWriter {
+    /// Every row of `sql` (with `?` placeholders, in the store's dialect), values as SQLite gives
+    /// them (booleans as 0 and 1).
+    func journeyRows(_ sql: String, arguments: [DatabaseValue]) throws -> [[DatabaseValue]]
+
+    /// Enrols a customer at `step`, due at `waitEndsAt`; the new row's id, or nil when the
+    /// customer already has this entry or an active enrolment of the journey.
+    func enrol(
+        journey: String, journeyHash: String, customerID: Int64, enteredAt: Int64, holdout: Bool, step: String, waitEndsAt: Int64
+    ) throws -> Int64?
+
+    /// Moves an active enrolment on to `step`, waiting since `since` until `waitEndsAt`.
+    func advanceEnrolment(_ id: Int64, to step: String, since: Int64, waitEndsAt: Int64, journeyHash: String) throws
+
+    /// Ends an active enrolment; false when it had already ended.
+    func endEnrolment(_ id: Int64, as end: EnrolmentEnd, detail: String?, at instant: Int64, journeyHash: String?) throws -> Bool
+
+    /// Records a step's decision as `DecisionWriter.record(_:couponPool:)` does; the status it
+    /// was written with (skipped `no_coupon` when the pool had no code left).
+    func recordStep(_ decision: SendDecision, couponPool: String?) throws -> SendStatus
+
+    /// Turns one of this tick's queued rule sends for the customer into `skipped`/`capped`
+    /// (`DecisionWriter.displaceRuleSend`).
+    func displaceRuleSend(customerID: Int64, decidedAt: Int64, rules: [String]) throws -> (rule: String, held: Bool)?
+
+    /// Records a journey's entry scan (`JourneyEntryScan`).
+    func recordEntryScan(_ scan: JourneyEntryScan) throws
+}
+
+extension EnrolmentWriter {
+    /// Enrols (arguments: journey, customer id, entered at, hash, holdout, step, step since, wait
+    /// end); either unique key (the entry occurrence, or one active enrolment per journey and
+    /// customer) turns a second enrolment into nothing. Both stores' SQL.
+    public static let enrolSQL = """
+        INSERT INTO enrolment(journey, customer_id, entered_at, journey_hash, holdout, step, step_since, wait_ends_at)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+        ON CONFLICT DO NOTHING
+        """
+
+    /// Moves an enrolment on (arguments: step, since, wait end, hash, id). Both stores' SQL.
+    public static let advanceSQL = """
+        UPDATE enrolment SET step = ?, step_since = ?, wait_ends_at = ?, journey_hash = ?
+        WHERE id = ? AND ended IS NULL
+        """
+
+    /// Ends an enrolment (arguments: end, detail, instant, hash or NULL, id). Both stores' SQL.
+    public static let endSQL = """
+        UPDATE enrolment SET ended = ?, ended_detail = ?, ended_at = ?, journey_hash = coalesce(?, journey_hash)
+        WHERE id = ? AND ended IS NULL
+        """
+
+    /// Records a journey's entry scan (arguments: journey, signature, scanned at, change seq,
+    /// suppressions lifted). Both stores' SQL.
+    public static let recordEntryScanSQL = """
+        INSERT INTO journey_entry_scan(journey, signature, scanned_at, watermark, suppression_lifted)
+        VALUES (?, ?, ?, ?, ?)
+        ON CONFLICT(journey) DO UPDATE SET signature = excluded.signature, scanned_at = excluded.scanned_at,
+            watermark = excluded.watermark, suppression_lifted = excluded.suppression_lifted
+        """
+
+    /// `recordEntryScanSQL`'s arguments for `scan`.
+    public static func arguments(of scan: JourneyEntryScan) -> [DatabaseValue] {
+        [scan.journey.databaseValue, scan.signature.databaseValue, scan.scannedAt.databaseValue, scan.mark.seq.databaseValue,
+         scan.mark.suppressionLifted.databaseValue]
+    }
+}
+
+extension DecisionWriter {
+    /// The rule sends of this tick a step may displace: queued at `decidedAt` for the customer,
+    /// not a journey's (arguments: rule, customer id, decided at). Both stores' SQL.
+    public static let displaceableSendSQL = """
+        SELECT id, CASE WHEN reason IS NOT NULL THEN 1 ELSE 0 END FROM send
+        WHERE rule = ? AND customer_id = ? AND decided_at = ? AND status = 'queued' AND journey IS NULL
+        """
+
+    /// Turns a displaced rule send into `skipped`/`capped` (argument: its id). Both stores' SQL.
+    public static let displaceSQL = "UPDATE send SET status = 'skipped', reason = 'capped', due_at = NULL WHERE id = ?"
+}
+
+extension DecisionWriter: JourneyTickWriter {
+    public func journeyRows(_ sql: String, arguments: [DatabaseValue]) throws -> [[DatabaseValue]] {
+        try Row.fetchAll(db, sql: sql, arguments: StatementArguments(arguments)).map { row in
+            (0..<row.count).map { row[$0] as DatabaseValue }
+        }
+    }
+
+    public func enrol(
+        journey: String, journeyHash: String, customerID: Int64, enteredAt: Int64, holdout: Bool, step: String, waitEndsAt: Int64
+    ) throws -> Int64? {
+        try enrolments().enrol(
+            journey: journey, journeyHash: journeyHash, customerID: customerID, enteredAt: enteredAt, holdout: holdout, step: step,
+            waitEndsAt: waitEndsAt)
+    }
+
+    public func advanceEnrolment(_ id: Int64, to step: String, since: Int64, waitEndsAt: Int64, journeyHash: String) throws {
+        try enrolments().advance(id, to: step, since: since, waitEndsAt: waitEndsAt, journeyHash: journeyHash)
+    }
+
+    public func endEnrolment(_ id: Int64, as end: EnrolmentEnd, detail: String?, at instant: Int64, journeyHash: String?) throws
+        -> Bool
+    {
+        try enrolments().end(id, as: end, detail: detail, at: instant, journeyHash: journeyHash)
+    }
+
+    public func recordStep(_ decision: SendDecision, couponPool: String?) throws -> SendStatus {
+        try record(decision, couponPool: couponPool).status
+    }
+
+    public func recordEntryScan(_ scan: JourneyEntryScan) throws {
+        try db.execute(sql: EnrolmentWriter.recordEntryScanSQL, arguments: StatementArguments(EnrolmentWriter.arguments(of: scan)))
+    }
+}
