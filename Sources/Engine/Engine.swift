@@ -30,7 +30,6 @@ public final class Engine: Sendable {
         self.loader = loader
         self.startedAt = clock.now()
         let configuration = try loader()
-        try store.check(configuration.runtime.ruleSet)
         EngineMetrics.rulesLoaded(configuration.runtime.ruleSet.rules.count)
         let current = ConfigurationBox(configuration)
         self.current = current
@@ -46,7 +45,6 @@ public final class Engine: Sendable {
     public func reload() async throws {
         do {
             let fresh = try loader()
-            try store.check(fresh.runtime.ruleSet)
             let previous = configuration.runtime.ruleSet
             current.value.withLock { $0 = fresh }
             await logJourneyEdits(from: previous, to: fresh.runtime.ruleSet)

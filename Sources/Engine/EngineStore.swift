@@ -14,9 +14,6 @@ public protocol EngineStore: Sendable {
     /// Where one-click unsubscribes write.
     var consents: any ConsentWithdrawing { get }
 
-    /// Refuses a rule set this store's tick cannot run (checked at start and on every reload).
-    func check(_ ruleSet: RuleSet) throws
-
     /// Evaluates `ruleSet` at `settings.now` and records the decisions; nil when another
     /// daemon's tick holds the store's tick lock (that tick records the same decisions).
     func tick(ruleSet: RuleSet, settings: EvaluationSettings, slices: Int, clock: any EngineClock, logger: Logger) async throws
@@ -53,8 +50,6 @@ extension CustomerStore: EngineStore {
     public var dispatch: any DispatchStore { self }
 
     public var consents: any ConsentWithdrawing { self }
-
-    public func check(_ ruleSet: RuleSet) throws {}
 
     public func tick(ruleSet: RuleSet, settings: EvaluationSettings, slices: Int, clock: any EngineClock, logger: Logger) async throws
         -> Outbox.TickSummary?

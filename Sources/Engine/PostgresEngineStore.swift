@@ -6,7 +6,7 @@ import PostgresStore
 import RuleLanguage
 
 /// A PostgreSQL store shared by several daemons, as one daemon's engine sees it: ticks under the
-/// store's tick lock (`PostgresOutbox`: everything but journeys so far), dispatch with claims leased to this
+/// store's tick lock (`PostgresOutbox`), dispatch with claims leased to this
 /// daemon (`PostgresDispatchStore`), and a heartbeat under the same owner id as its claims, so
 /// `campaignd status` can say which daemon holds which sends.
 public struct PostgresEngineStore: EngineStore {
@@ -22,10 +22,6 @@ public struct PostgresEngineStore: EngineStore {
     public var dispatch: any DispatchStore { leased }
 
     public var consents: any ConsentWithdrawing { store }
-
-    public func check(_ ruleSet: RuleSet) throws {
-        try PostgresOutbox.check(ruleSet)
-    }
 
     public func tick(ruleSet: RuleSet, settings: EvaluationSettings, slices: Int, clock: any EngineClock, logger: Logger) async throws
         -> Outbox.TickSummary?

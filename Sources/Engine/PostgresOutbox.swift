@@ -14,9 +14,10 @@ import RuleLanguage
 ///
 /// Rules with their coupon pools (codes taken in the tick's transaction), A/B winner decisions
 /// (judged in the tick's snapshot before the rules are evaluated, at most once per rule, written
-/// in the same transaction) and segment transitions (membership changes found in the snapshot,
-/// recorded in the transaction); a rule set with journeys is refused (`Unsupported`) before
-/// anything is read.
+/// in the same transaction), segment transitions (membership changes found in the snapshot,
+/// recorded in the transaction) and journeys (entrants found in the snapshot; then the SQLite
+/// tick's `JourneyPass`, after the rules' decisions, on the same transaction:
+/// `PostgresJourneyWriter`).
 public struct PostgresOutbox: Sendable {
     public let store: PostgresStore
     public let clock: any EngineClock
@@ -28,21 +29,13 @@ public struct PostgresOutbox: Sendable {
         self.logger = logger
     }
 
-    /// What a tick on PostgreSQL cannot do yet.
-    public struct Unsupported: Error, CustomStringConvertible {
-        public let feature: String
-        public var description: String { "a tick on a PostgreSQL store does not run \(feature) yet" }
-    }
-
-    /// Refuses a rule set using what the PostgreSQL tick does not run yet.
-    public static func check(_ ruleSet: RuleSet) throws {
-        if let journey = ruleSet.journeys.first { throw Unsupported(feature: "journeys (journey \"\(journey.name)\")") }
-    }
-
     /// Evaluates `ruleSet` at `settings.now` and records the decisions; nil when another
     /// daemon's tick holds the lock (that tick records the same decisions).
-    public func tick(ruleSet: RuleSet, settings: EvaluationSettings) async throws -> Outbox.TickSummary? {
-        try Self.check(ruleSet)
+    ///
+    /// With `rehearse`, everything is decided and recorded as in a tick and then rolled back,
+    /// after waiting for the lock (what `plan` shows for journeys, as `Outbox.tick(rehearse:)`);
+    /// no winner is recorded.
+    public func tick(ruleSet: RuleSet, settings: EvaluationSettings, rehearse: Bool = false) async throws -> Outbox.TickSummary? {
         let started = ContinuousClock.now
         var settings = settings
         settings.includeEvidence = true
@@ -51,7 +44,7 @@ public struct PostgresOutbox: Sendable {
         let clock = self.clock
         let dialect = store.dialect
         let couponPools = Dictionary(uniqueKeysWithValues: ruleSet.rules.compactMap { rule in rule.couponPool.map { (rule.name, $0) } })
-        let recorded = try await store.inTickTransaction { transaction -> (summary: Outbox.TickSummary, decided: [VariantWinner]) in
+        let recorded = try await store.inTickTransaction(rehearse: rehearse) { transaction -> (summary: Outbox.TickSummary, decided: [VariantWinner]) in
             // A/B winners first (at most one decision per rule per tick), so this tick's sends follow them.
             let (winners, decided) = try await Self.decideVariantWinners(ruleSet: ruleSet, at: instant, in: transaction)
             settings.winners = winners
@@ -72,6 +65,9 @@ public struct PostgresOutbox: Sendable {
                 changes.append((segment.name, try await evaluator.membershipChanges(of: segment, reading: transaction)))
             }
             let membershipSeconds = (ContinuousClock.now - membershipStarted) / .seconds(1)
+            // The journeys' entrants, in the same snapshot, before anything is written.
+            let entrants = ruleSet.journeys.isEmpty
+                ? nil : try await JourneyEntry(ruleSet: ruleSet, settings: settings, dialect: dialect).entrants(reading: transaction)
             // A queued send of a rule on a coupon pool takes its code here, or is skipped `no_coupon`.
             let recorded = try await transaction.record(decisions, couponPools: couponPools, now: instant)
             var summary = Outbox.TickSummary(instant: instant, tallies: tallies)
@@ -90,7 +86,18 @@ public struct PostgresOutbox: Sendable {
             }
             try await transaction.stopTracking(allBut: Set(changes.map(\.segment)))
             summary.membershipSeconds = membershipSeconds
-            return (summary, decided)
+            // Journeys after every rule's decision, in the same transaction (docs/rules.md).
+            if let entrants {
+                let settings = settings
+                let (journeys, coupons) = try await transaction.withJourneyWriter { writer in
+                    try JourneyPass(
+                        ruleSet: ruleSet, settings: settings, dialect: dialect, makeSendID: { SendIdentifier.make(now: clock.now()) }
+                    ).run(on: writer, entrants: entrants)
+                }
+                summary.add(journeys: journeys)
+                CouponUse.merging(coupons, into: &summary.coupons)
+            }
+            return (summary, rehearse ? [] : decided)
         }
         guard let recorded else { return nil }
         // Logged once committed: a tick that fails records no winner.

@@ -14,6 +14,12 @@ public struct PostgresSnapshot: SQLRowReader {
     public func rows(_ sql: String, arguments: [DatabaseValue] = []) async throws -> [[DatabaseValue]] {
         try await connection.rows(sql, arguments)
     }
+
+    /// Every enrolment of the customer with external id `externalID`, oldest entry first, as
+    /// `Enrolments.of(customer:)` reads them.
+    public func enrolments(ofCustomer externalID: String) async throws -> [Enrolment] {
+        try await connection.namedRows(Enrolments.ofCustomerSQL, [externalID.databaseValue]).map { try Enrolment(row: $0) }
+    }
 }
 
 extension PostgresStore {
@@ -37,12 +43,12 @@ extension PostgresStore {
 
     /// `inTransaction` on `connection`.
     static func transaction<T: Sendable>(
-        on connection: PostgresConnection, begin: String, _ body: (PostgresConnection) async throws -> T
+        on connection: PostgresConnection, begin: String, commit: Bool = true, _ body: (PostgresConnection) async throws -> T
     ) async throws -> T {
         try await connection.execute(begin)
         do {
             let result = try await body(connection)
-            try await connection.execute("COMMIT")
+            try await connection.execute(commit ? "COMMIT" : "ROLLBACK")
             return result
         } catch {
             try? await connection.execute("ROLLBACK")

@@ -5,7 +5,7 @@ import PostgresNIO
 
 /// A tick's transaction on PostgreSQL: one repeatable-read snapshot that the rule evaluation
 /// reads, and the decisions it records, committed together.
-public struct PostgresTickTransaction: SQLRowReader {
+public struct PostgresTickTransaction: SQLRowReader, Sendable {
     let connection: PostgresConnection
 
     public func rows(_ sql: String, arguments: [DatabaseValue] = []) async throws -> [[DatabaseValue]] {
@@ -73,13 +73,22 @@ extension PostgresStore {
     /// commit, so a tick that follows another at the same instant reads its decisions (and finds
     /// them unchanged) instead of failing to serialize against rows it cannot see. A connection
     /// that dies releases its locks with it.
-    public func inTickTransaction<T: Sendable>(_ body: (PostgresTickTransaction) async throws -> T) async throws -> T? {
+    ///
+    /// With `rehearse`, the transaction is rolled back instead (what `plan` shows for journeys),
+    /// after waiting for the lock rather than giving up when another daemon's tick holds it.
+    public func inTickTransaction<T: Sendable>(rehearse: Bool = false, _ body: (PostgresTickTransaction) async throws -> T)
+        async throws -> T?
+    {
         try await withConnection { connection -> T? in
-            let locked = try await connection.rows("SELECT pg_try_advisory_lock(?)", [Self.tickLock.databaseValue])
-            guard let granted = locked.first.flatMap({ Bool.fromDatabaseValue($0[0]) }), granted else { return nil }
+            if rehearse {
+                try await connection.execute("SELECT pg_advisory_lock(?)", [Self.tickLock.databaseValue])
+            } else {
+                let locked = try await connection.rows("SELECT pg_try_advisory_lock(?)", [Self.tickLock.databaseValue])
+                guard let granted = locked.first.flatMap({ Bool.fromDatabaseValue($0[0]) }), granted else { return nil }
+            }
             let result: T
             do {
-                result = try await Self.transaction(on: connection, begin: "BEGIN ISOLATION LEVEL REPEATABLE READ") {
+                result = try await Self.transaction(on: connection, begin: "BEGIN ISOLATION LEVEL REPEATABLE READ", commit: !rehearse) {
                     try await body(PostgresTickTransaction(connection: $0))
                 }
             } catch {

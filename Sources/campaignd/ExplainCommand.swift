@@ -60,9 +60,8 @@ struct ExplainCommand: AsyncParsableCommand {
         }
     }
 
-    /// The rules' explanation on a PostgreSQL store: the same verdicts, conditions and values, in
-    /// one snapshot. Journeys are not explained there yet (as `plan`, they wait for the daemon's
-    /// journeys on PostgreSQL): a warning when the rules hold journeys, and --journey is refused.
+    /// The explanation on a PostgreSQL store: the same verdicts, conditions and values, then the
+    /// same journey enrolments and conditions, in one snapshot.
     private func explainOnPostgres(_ config: Config, _ postgres: PostgresSettings) async throws {
         let ruleSet = try EvaluationSetup.ruleSet(config)
         let now = try EvaluationSetup.instant(at, config: config)
@@ -70,25 +69,30 @@ struct ExplainCommand: AsyncParsableCommand {
             throw CommandFailure("--rule and --journey exclude each other", hint: "explain one rule or one journey")
         }
         if let rule { _ = try EvaluationSetup.requireRule(rule, in: ruleSet) }
-        if let journey {
-            try EvaluationSetup.requireJourney(journey, in: ruleSet)
-            throw CommandFailure(
-                "journeys are not explained on a PostgreSQL store yet (the config's store is \(postgres.description))",
-                hint: "explain the rules without --journey, or the journey on a SQLite copy of the store")
-        }
+        if let journey { try EvaluationSetup.requireJourney(journey, in: ruleSet) }
         try await root.global.withPostgresStore(postgres, currency: config.currency) { store in
             let settings = EvaluationSetup.settings(config, currency: store.currency, winners: try await store.variantWinners(), at: now)
             let explainer = Explainer(ruleSet: ruleSet, settings: settings, dialect: store.dialect)
-            let only: Set<String>? = rule.map { [$0] }
+            // With --journey, no rule: the customer's header only.
+            let only: Set<String>? = journey != nil ? [] : rule.map { [$0] }
             let customer = self.customer
-            guard let explanation = try await store.inSnapshot(for: "explain", { try await explainer.explain(externalID: customer, only: only, reading: $0) })
-            else {
+            let withJourneys = rule == nil && !ruleSet.journeys.isEmpty
+            let explained = try await store.inSnapshot(for: "explain") { snapshot -> (Explanation, [JourneyExplanation])? in
+                guard let explanation = try await explainer.explain(externalID: customer, only: only, reading: snapshot) else { return nil }
+                guard withJourneys,
+                    let id = try await snapshot.rows("SELECT id FROM customer WHERE external_id = ?", arguments: [customer.databaseValue])
+                        .first.flatMap({ Int64.fromDatabaseValue($0[0]) })
+                else { return (explanation, []) }
+                let enrolments = try await snapshot.enrolments(ofCustomer: customer)
+                return (explanation, try await explainer.explainJourneys(customerID: id, enrolments: enrolments, reading: snapshot))
+            }
+            guard let (explanation, journeys) = explained else {
                 throw CommandFailure(
                     "no customer with id \"\(customer)\" in \(postgres.description)", hint: "ids are the `id` column of the customers import")
             }
             print(explanation.text(businessTimeZone: config.timeZone), terminator: "")
-            if rule == nil, !ruleSet.journeys.isEmpty {
-                printError("warning: journeys are not explained on a PostgreSQL store yet")
+            for explained in journeys where explained.journey.name == (journey ?? explained.journey.name) {
+                print(explained.text(businessTimeZone: config.timeZone), terminator: "")
             }
         }
     }

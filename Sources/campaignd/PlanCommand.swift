@@ -76,19 +76,14 @@ struct PlanCommand: AsyncParsableCommand {
         }
     }
 
-    /// The rules' plan on a PostgreSQL store: the same queries (spelt for PostgreSQL) and verdicts
-    /// in one snapshot on one connection. Journeys are not planned there yet: their plan is a tick
-    /// rehearsed on the store's writer, which only the SQLite store has.
+    /// The plan on a PostgreSQL store: the rules' same queries (spelt for PostgreSQL) and verdicts
+    /// in one snapshot on one connection; journeys, as on SQLite, from a whole tick rehearsed in
+    /// the tick's transaction under the tick lock and rolled back (`PostgresOutbox.tick(rehearse:)`).
     private func planOnPostgres(_ config: Config, _ postgres: PostgresSettings) async throws {
         let ruleSet = try EvaluationSetup.ruleSet(config)
         let now = try EvaluationSetup.instant(at, config: config)
         if let rule { _ = try EvaluationSetup.requireRule(rule, in: ruleSet) }
-        if let journey {
-            try EvaluationSetup.requireJourney(journey, in: ruleSet)
-            throw CommandFailure(
-                "journeys are not planned on a PostgreSQL store yet (the config's store is \(postgres.description))",
-                hint: "plan the rules without --journey, or plan the journey on a SQLite copy of the store")
-        }
+        if let journey { try EvaluationSetup.requireJourney(journey, in: ruleSet) }
         try checkOptions()
         try await root.global.withPostgresStore(postgres, currency: config.currency) { store in
             var settings = EvaluationSetup.settings(config, currency: store.currency, winners: try await store.variantWinners(), at: now)
@@ -96,14 +91,31 @@ struct PlanCommand: AsyncParsableCommand {
             let evaluator = Evaluator(ruleSet: ruleSet, settings: settings, dialect: store.dialect)
             if showSQL { return printSQL(evaluator) }
             let only = rule.map { Set([$0]) }
-            let tallies = try await store.inSnapshot(for: "plan") { try await evaluator.evaluate(only: only, reading: $0) }
-            log(tallies, root.global.makeLogger())
+            let logger = root.global.makeLogger()
+            var tallies = journey != nil
+                ? [] : try await store.inSnapshot(for: "plan") { try await evaluator.evaluate(only: only, reading: $0) }
+            log(tallies, logger)
+            var journeyPlans: [PlanReport.JourneyPlan]?
             if rule == nil, !ruleSet.journeys.isEmpty {
-                printError(
-                    "warning: journeys are not planned on a PostgreSQL store yet; rule sends a journey step would take the contact-pressure cap from are counted as sends")
+                // Journeys: a whole tick rehearsed and rolled back, as on SQLite (nil only without
+                // the tick lock, which a rehearsal waits for).
+                let rehearsal: Outbox.TickSummary?
+                do {
+                    rehearsal = try await PostgresOutbox(store: store, clock: SystemClock(), logger: logger).tick(
+                        ruleSet: ruleSet, settings: EvaluationSetup.settings(config, currency: store.currency, winners: [], at: now),
+                        rehearse: true)
+                } catch {
+                    throw PostgresStoreError.explaining(error, location: store.location, operation: "rehearse a tick for the journeys' plan")
+                }
+                if let rehearsal {
+                    journeyPlans = PlanReport.journeyPlans(rehearsal.journeys, ruleSet: ruleSet, only: journey)
+                    // Rule sends a higher-priority journey step would take the cap from count as capped.
+                    tallies = RuleTally.displacing(rehearsal.journeys, in: tallies)
+                }
             }
-            try print(PlanReport(at: now, timeZone: config.timeZone, tallies: tallies, ruleSet: ruleSet, winners: settings.winners),
-                      at: now, timeZone: config.timeZone)
+            var report = PlanReport(at: now, timeZone: config.timeZone, tallies: tallies, ruleSet: ruleSet, winners: settings.winners)
+            report.journeys = journeyPlans
+            try print(report, at: now, timeZone: config.timeZone)
         }
     }
 

@@ -65,17 +65,13 @@ struct RunCommand: AsyncParsableCommand {
     }
 
     /// The engine over `store`, or the command's end when the configuration, rules or templates
-    /// have errors or the store's tick cannot run the rules.
+    /// have errors.
     private func engine(store: any EngineStore, clock: any EngineClock, logger: Logger) throws -> Engine {
         do {
             return try RuntimeLoader.engine(store: store, configPath: root.global.config, logger: logger, clock: clock)
         } catch let failure as RuntimeLoader.Failure {
             FileHandle.standardError.write(Data((failure.description + "\n").utf8))
             throw CommandFailure("cannot start: the configuration, rules or templates have errors", hint: "campaignd check shows each")
-        } catch let unsupported as PostgresOutbox.Unsupported {
-            throw CommandFailure(
-                unsupported.description,
-                hint: "plan, explain, log and report read such rules on PostgreSQL; run them on a SQLite store meanwhile")
         }
     }
 

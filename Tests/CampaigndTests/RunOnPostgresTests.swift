@@ -99,18 +99,86 @@ struct RunOnPostgresTests {
             #expect(count("spool-postgres") == count("spool-sqlite"), "\(channel)")
         }
 
-        // Rules the PostgreSQL tick does not run yet are refused in one line.
-        let withJourneys = try PlanOnPostgresTests.config(
-            demo, store: url, rules: repository.appendingPathComponent("rules").path, spool: "spool-postgres", in: directory, named: "journeys.json")
-        Bounded.expectClean(
-            try await Bounded.run(["--config", withJourneys, "run", "--once"], in: directory, timeout: 300),
-            status: 1, stderrContains: "campaignd: a tick on a PostgreSQL store does not run")
-        // `check` says so too, without connecting; the twenty rules pass it.
-        Bounded.expectClean(
-            try await Bounded.run(["--config", withJourneys, "check"], in: directory, timeout: 300),
-            status: 1, stderrContains: "campaignd: a tick on a PostgreSQL store does not run journeys")
         let checked = try await Bounded.run(["--config", onPostgres, "check"], in: directory, timeout: 300)
         Bounded.expectClean(checked, status: 0, stderrContains: nil)
         #expect(checked.stdout.contains("20 rules"), "\(checked.stdout)")
     }
+
+    @Test("the shipped rules, journeys included, tick and dispatch on the copy as on the SQLite original, week after week")
+    func sameJourneys() async throws {
+        let server = try PostgresServer.shared()
+        let database = try server.createDatabase()
+        let url = server.url(database: database)
+        let (directory, demo) = try CommandLineTests.demoWorkspace()
+        Bounded.expectClean(
+            try await Bounded.run(["--config", demo, "run", "--once", "--at", "2026-11-21T00:00:00Z"], in: directory, timeout: 300),
+            status: 0, stderrContains: nil)
+        Bounded.expectClean(
+            try await Bounded.run(["--config", demo, "store", "copy", "--to", url], in: directory, timeout: 300), status: 0, stderrContains: nil)
+        let rules = CampaigndProcess.repository.appendingPathComponent("rules").path
+        let onSQLite = try PlanOnPostgresTests.config(demo, store: "store.sqlite", rules: rules, spool: "spool-sqlite", in: directory, named: "sqlite.json")
+        let onPostgres = try PlanOnPostgresTests.config(demo, store: url, rules: rules, spool: "spool-postgres", in: directory, named: "postgres.json")
+        let checked = try await Bounded.run(["--config", onPostgres, "check"], in: directory, timeout: 300)
+        Bounded.expectClean(checked, status: 0, stderrContains: nil)
+
+        // Customers who never bought: three a day make their first purchase (and enter
+        // onboarding), and those of two days before their second (its goal).
+        let queue = try DatabaseQueue(path: directory.appendingPathComponent("store.sqlite").path)
+        let newcomers = try await queue.read { db in
+            try String.fetchAll(db, sql: "SELECT external_id FROM customer WHERE id NOT IN (SELECT customer_id FROM purchase) ORDER BY id")
+        }
+        #expect(newcomers.count >= 42, "\(newcomers.count)")
+
+        // Entries, steps after their waits, goals: a tick and dispatch a day, for three weeks.
+        for day in 0..<21 {
+            let instant = Self.start + Int64(day) * 86_400
+            let at = Self.instantText(instant)
+            var buyers = (3 * day..<3 * day + 3).compactMap { newcomers.indices.contains($0) && day < 14 ? newcomers[$0] : nil }
+            if day >= 2, day < 16, newcomers.indices.contains(3 * (day - 2)) { buyers.append(newcomers[3 * (day - 2)]) }
+            let file = directory.appendingPathComponent("purchases-\(day).csv")
+            try (["customer,order,at,amount,currency"] + buyers.enumerated().map { index, customer in
+                "\(customer),D\(day)-\(index),\(Self.instantText(instant - 3600)),19.90,EUR"
+            }).joined(separator: "\n").write(to: file, atomically: true, encoding: .utf8)
+            for config in [onSQLite, onPostgres] {
+                Bounded.expectClean(
+                    try await Bounded.run(["--config", config, "import", "purchases", file.path], in: directory, timeout: 300),
+                    status: 0, stderrContains: nil)
+            }
+            let sqlite = try await Bounded.run(["--config", onSQLite, "run", "--once", "--at", at], in: directory, timeout: 300)
+            let postgres = try await Bounded.run(["--config", onPostgres, "run", "--once", "--at", at], in: directory, timeout: 300)
+            Bounded.expectClean(sqlite, status: 0, stderrContains: nil)
+            Bounded.expectClean(postgres, status: 0, stderrContains: nil)
+            #expect(Self.withoutDuration(postgres.stdout) == Self.withoutDuration(sqlite.stdout), "\(at):\n\(sqlite.stdout)\n\(postgres.stdout)")
+        }
+        let sqlite = try Self.sqliteRows(directory.appendingPathComponent("store.sqlite").path)
+        let postgres = try Self.postgresRows(server, database)
+        #expect(postgres.rows == sqlite.rows, "first difference: \(zip(sqlite.rows, postgres.rows).first { $0 != $1 }.map { "\($0)\n\($1)" } ?? "in length")")
+        let sqliteEnrolments = try await queue.read { db in
+            try Row.fetchAll(db, sql: "SELECT \(Self.enrolmentColumns) FROM enrolment e JOIN customer c ON c.id = e.customer_id").map { row in
+                (0..<row.count).map { (row[$0] as DatabaseValue).description.trimmingCharacters(in: CharacterSet(charactersIn: "\"")) }
+                    .joined(separator: "|")
+            }.sorted()
+        }
+        let postgresEnrolments = try server.psql(
+            "SELECT \(Self.enrolmentColumns) FROM enrolment e JOIN customer c ON c.id = e.customer_id", database: database
+        ).split(separator: "\n").map(String.init).sorted()
+        #expect(postgresEnrolments == sqliteEnrolments, "first difference: \(zip(sqliteEnrolments, postgresEnrolments).first { $0 != $1 }.map { "\($0)\n\($1)" } ?? "in length")")
+        // The three weeks did something to compare: enrolments entered, completed and ended by
+        // the goal, steps sent.
+        #expect(sqliteEnrolments.count >= 20, "\(sqliteEnrolments.count) enrolments")
+        #expect(sqliteEnrolments.contains { $0.contains("|completed|") } && sqliteEnrolments.contains { $0.contains("|goal|") },
+                "\(sqliteEnrolments)")
+        #expect(sqlite.rows.contains { $0.contains("/") && $0.contains("|sent|") })
+    }
+
+    /// 2026-11-22T09:00:00Z, the first day `sameJourneys` ticks.
+    static let start: Int64 = 1_795_338_000
+
+    static func instantText(_ instant: Int64) -> String {
+        let formatter = ISO8601DateFormatter()
+        return formatter.string(from: Date(timeIntervalSince1970: TimeInterval(instant)))
+    }
+
+    /// An enrolment as both stores' rows are compared (NULL as empty).
+    static let enrolmentColumns = "e.journey, c.external_id, e.entered_at, e.journey_hash, e.holdout, e.step, e.step_since, e.wait_ends_at, coalesce(e.ended, ''), coalesce(e.ended_detail, ''), coalesce(e.ended_at, -1)"
 }

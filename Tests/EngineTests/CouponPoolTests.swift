@@ -218,6 +218,42 @@ struct CouponPoolTests {
         #expect(try fx.count("SELECT count(*) FROM coupon WHERE code = 'S-1' AND send_id IS NULL") == 1)
     }
 
+    @Test("a journey step takes its code as a rule's send does; with the pool empty the step is no_coupon and the journey goes on", arguments: StoreKind.allCases)
+    func journeyStepCodes(_ kind: StoreKind) async throws {
+        let fx = try EngineFixture(now: "2026-11-02T09:00:00Z")
+        defer { fx.closeLater() }
+        try fx.journeyCustomers(["A", "B", "C"])
+        for id in ["A", "B", "C"] { try fx.purchase(id, at: EngineFixture.time("2026-11-02T08:30:00Z")) }
+        _ = try Self.importCodes(["J-1", "J-2"], pool: "J", into: fx)
+        let journey = """
+            journey "welcome-back" {
+              enter when purchase in last 2 days and consent email
+              step "offer" {
+                send email "promo"
+                coupon from pool "J"
+              }
+              wait 1 days
+              step "thanks" { send email "thanks" }
+            }
+            """
+        let (engine, _) = try await fx.engine(ruleSet: try fx.ruleSet(journey), on: kind)
+        let first = try await engine.tick(at: EngineFixture.time("2026-11-02T09:00:00Z"))
+        #expect(first.coupons["J"] == CouponUse(taken: 2, left: 0, ranOut: true))
+        #expect(first.journeys.first?.steps.first?.skipped == ["no_coupon": 1])
+        try await fx.simulate(engine, from: EngineFixture.time("2026-11-02T09:00:00Z"), count: 25)
+        // Steps are taken in enrolment order, enrolments made in customer order: C finds the pool empty.
+        #expect(try await fx.journeySends() == [
+            "A welcome-back/offer sent 2026-11-02T09:00:00Z",
+            "A welcome-back/thanks sent 2026-11-03T09:00:00Z",
+            "B welcome-back/offer sent 2026-11-02T09:00:00Z",
+            "B welcome-back/thanks sent 2026-11-03T09:00:00Z",
+            "C welcome-back/offer skipped 2026-11-02T09:00:00Z (no_coupon)",
+            "C welcome-back/thanks sent 2026-11-03T09:00:00Z",
+        ])
+        #expect(try fx.count("SELECT count(*) FROM coupon k JOIN send s ON s.send_id = k.send_id AND s.coupon = k.code WHERE s.journey = 'welcome-back'") == 2)
+        #expect(Set(fx.email.deliveries.compactMap(\.message.coupon)) == ["J-1", "J-2"])
+    }
+
     @Test("a purchase naming the code marks it redeemed")
     func redemption() async throws {
         let fx = try EngineFixture()

@@ -154,6 +154,15 @@ extension EngineFixture {
         }
     }
 
+    /// Withdraws a customer's consent on the store the engines run on (as an unsubscribe does).
+    func withdrawConsent(externalID: String, channel: String, at: Int64, source: String) async throws {
+        if let copy = postgres.copy {
+            _ = try await copy.store.withdrawConsent(externalID: externalID, channel: channel, at: at, source: source)
+        } else {
+            _ = try await store.withdrawConsent(externalID: externalID, channel: channel, at: at, source: source)
+        }
+    }
+
     /// Erases a customer from the store the engines run on.
     func erase(externalID: String, now: Int64) async throws {
         if let copy = postgres.copy {

@@ -14,9 +14,30 @@ extension EngineFixture {
     /// An engine over `ruleSet`, which `swap` replaces (then `engine.reload()`).
     func engine(ruleSet: RuleSet, cap: Int = 100, capDays: Int = 7, quietHours: QuietHours? = nil) throws -> (Engine, RuleSetBox) {
         let box = RuleSetBox(ruleSet)
+        let engine = try Engine(store: store, clock: clock, logger: logger, random: { 0.5 }, loader: loader(box, cap: cap, capDays: capDays, quietHours: quietHours))
+        return (engine, box)
+    }
+
+    /// `engine(ruleSet:cap:capDays:quietHours:)` on `kind`: the SQLite store, or its PostgreSQL copy
+    /// (made now with everything written so far; write later history with `purchase`, which
+    /// writes to both).
+    func engine(
+        ruleSet: RuleSet, cap: Int = 100, capDays: Int = 7, quietHours: QuietHours? = nil, on kind: StoreKind
+    ) async throws -> (Engine, RuleSetBox) {
+        guard kind == .postgres else { return try engine(ruleSet: ruleSet, cap: cap, capDays: capDays, quietHours: quietHours) }
+        let box = RuleSetBox(ruleSet)
+        let copy = try await postgresCopy()
+        let engine = try Engine(
+            store: PostgresEngineStore(store: copy.store, leaseSeconds: 60), clock: clock, logger: logger, random: { 0.5 },
+            loader: loader(box, cap: cap, capDays: capDays, quietHours: quietHours))
+        return (engine, box)
+    }
+
+    /// The configuration the journey engines load: `box`'s rule set, email and webhook channels.
+    private func loader(_ box: RuleSetBox, cap: Int, capDays: Int, quietHours: QuietHours?) -> @Sendable () throws -> EngineConfiguration {
         let email = self.email
         let webhook = self.webhook
-        let engine = try Engine(store: store, clock: clock, logger: logger, random: { 0.5 }) {
+        return {
             EngineConfiguration(
                 runtime: EngineRuntime(
                     ruleSet: box.value.withLock { $0 }, channels: [.email: email, .webhook: webhook],
@@ -24,7 +45,6 @@ extension EngineFixture {
                 policy: DispatchPolicy(concurrency: 4, ratePerSecond: [:], retry: RetryPolicy(initialDelay: 60, maxDelay: 3600, maxAge: 86_400)),
                 tickSeconds: 3600, contactPressureMessages: cap, contactPressureDays: capDays, slices: 2)
         }
-        return (engine, box)
     }
 
     /// Customers with email consent and a complete address, in `timeZone`, no purchases.
@@ -38,8 +58,17 @@ extension EngineFixture {
         try fixture.consents(ids.map { StoreFixture.Consent($0, "email", at: 0) })
     }
 
+    /// A purchase of 25 EUR, in the SQLite store and, once made, its PostgreSQL copy.
     func purchase(_ customer: String, at: Int64) throws {
-        try StoreFixture(store: store).purchases([StoreFixture.Purchase(customer, at: at, amountMinor: 2500)])
+        try purchases([StoreFixture.Purchase(customer, at: at, amountMinor: 2500)])
+    }
+
+    /// Every row `sql` selects, on the store the engines run on, values as SQLite gives them.
+    func tableRows(_ sql: String) async throws -> [[DatabaseValue]] {
+        if let copy = postgres.copy { return try await copy.store.inSnapshot(for: "test") { try await $0.rows(sql, arguments: []) } }
+        return try await store.database.read { db in
+            try Row.fetchAll(db, sql: sql).map { row in (0..<row.count).map { row[$0] as DatabaseValue } }
+        }
     }
 
     /// Ticks every `step` seconds from `start` for `count` ticks, dispatching after each;
@@ -57,31 +86,35 @@ extension EngineFixture {
     }
 
     /// (customer, send name, status, decided at, reason) of every send-log row of journeys, by
-    /// customer then decision.
-    func journeySends() throws -> [String] {
-        try store.database.read { db in
-            try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT c.external_id, s.rule, s.status, s.decided_at, s.reason FROM send s JOIN customer c ON c.id = s.customer_id
-                    WHERE s.journey IS NOT NULL ORDER BY c.external_id, s.decided_at, s.id
-                    """
-            ).map { row in
-                // A sent row's reason is the channel's receipt: not shown.
-                let reason: String? = row[2] as String == "sent" ? nil : row[4]
-                return "\(row[0] as String) \(row[1] as String) \(row[2] as String) \(Self.text(row[3]))"
-                    + (reason.map { " (\($0))" } ?? "")
-            }
+    /// customer then decision, on the store the engines run on.
+    func journeySends() async throws -> [String] {
+        try await tableRows(
+            """
+            SELECT c.external_id, s.rule, s.status, s.decided_at, s.reason FROM send s JOIN customer c ON c.id = s.customer_id
+            WHERE s.journey IS NOT NULL ORDER BY c.external_id, s.decided_at, s.id
+            """
+        ).map { row in
+            let status = String.fromDatabaseValue(row[2]) ?? ""
+            // A sent row's reason is the channel's receipt: not shown.
+            let reason = status == "sent" ? nil : String.fromDatabaseValue(row[4])
+            return "\(String.fromDatabaseValue(row[0]) ?? "") \(String.fromDatabaseValue(row[1]) ?? "") \(status) "
+                + Self.text(Int64.fromDatabaseValue(row[3]) ?? 0) + (reason.map { " (\($0))" } ?? "")
         }
     }
 
-    /// (customer, entered, how it ended, when, at step) of every enrolment.
-    func enrolmentLines() throws -> [String] {
-        try store.enrolments.all().map { entry in
-            let e = entry.enrolment
-            let end = e.ended.map { "\($0.rawValue)\(e.endedDetail.map { ": \($0)" } ?? "") \(Self.text(e.endedAt!))" }
-                ?? "waiting until \(Self.text(e.waitEndsAt))"
-            return "\(entry.externalID ?? "-") \(e.journey) entered \(Self.text(e.enteredAt)) at \(e.step) \(end)"
+    /// (customer, entered, how it ended, when, at step) of every enrolment, on the store the
+    /// engines run on.
+    func enrolmentLines() async throws -> [String] {
+        try await tableRows(
+            """
+            SELECT c.external_id, e.journey, e.entered_at, e.step, e.ended, e.ended_detail, e.ended_at, e.wait_ends_at
+            FROM enrolment e LEFT JOIN customer c ON c.id = e.customer_id ORDER BY e.entered_at, e.id
+            """
+        ).map { row in
+            func text(_ index: Int) -> String? { String.fromDatabaseValue(row[index]) }
+            func instant(_ index: Int) -> String { Self.text(Int64.fromDatabaseValue(row[index]) ?? 0) }
+            let end = text(4).map { "\($0)\(text(5).map { ": \($0)" } ?? "") \(instant(6))" } ?? "waiting until \(instant(7))"
+            return "\(text(0) ?? "-") \(text(1) ?? "") entered \(instant(2)) at \(text(3) ?? "") \(end)"
         }
     }
 

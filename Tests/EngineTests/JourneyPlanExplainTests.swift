@@ -136,7 +136,7 @@ extension JourneyPlanExplainTests {
         #expect(fx.email.recipients.sorted() == ["A", "A", "A", "B", "B", "B"])
         #expect(try fx.count("SELECT count(*) FROM enrolment") == 2)
         #expect(try fx.count("SELECT count(*) FROM send WHERE status = 'sent'") == 6)
-        #expect(try fx.enrolmentLines() == [
+        #expect(try await fx.enrolmentLines() == [
             "A onboarding entered 2026-11-02T09:00:00Z at review completed 2026-11-13T07:00:00Z",
             "B onboarding entered 2026-11-02T09:00:00Z at review completed 2026-11-13T07:00:00Z",
         ])

@@ -152,6 +152,15 @@ public struct CouponUse: Sendable, Equatable {
 
     /// The pool may not last another tick like this one: fewer codes left than it took, or none.
     public var isRunningLow: Bool { ranOut || left < taken }
+
+    /// Adds the use of `later` (a later part of the same tick) to each pool's use in `uses`: the
+    /// codes taken add up, the codes left are the later count.
+    public static func merging(_ later: [String: CouponUse], into uses: inout [String: CouponUse]) {
+        for (pool, use) in later {
+            let before = uses[pool] ?? CouponUse(taken: 0, left: use.left, ranOut: false)
+            uses[pool] = CouponUse(taken: before.taken + use.taken, left: use.left, ranOut: before.ranOut || use.ranOut)
+        }
+    }
 }
 
 extension DecisionWriter {

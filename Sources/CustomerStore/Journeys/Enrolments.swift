@@ -9,16 +9,16 @@ public struct Enrolments: Sendable {
     /// Every enrolment of the customer with external id `externalID`, oldest entry first.
     public func of(customer externalID: String) throws -> [EnrolmentEntry] {
         try database.read { db in
-            try Enrolment.fetchAll(
-                db,
-                sql: """
-                    SELECT e.* FROM enrolment e JOIN customer c ON c.id = e.customer_id
-                    WHERE c.external_id = ? ORDER BY e.entered_at, e.id
-                    """,
-                arguments: [externalID]
-            ).map { EnrolmentEntry(enrolment: $0, externalID: externalID) }
+            try Enrolment.fetchAll(db, sql: Self.ofCustomerSQL, arguments: [externalID])
+                .map { EnrolmentEntry(enrolment: $0, externalID: externalID) }
         }
     }
+
+    /// Every enrolment of the customer with external id `?`, oldest entry first. Both stores' SQL.
+    public static let ofCustomerSQL = """
+        SELECT e.* FROM enrolment e JOIN customer c ON c.id = e.customer_id
+        WHERE c.external_id = ? ORDER BY e.entered_at, e.id
+        """
 
     /// Every enrolment of `journey` (all journeys when nil), oldest entry first, with external ids.
     public func all(journey: String? = nil) throws -> [EnrolmentEntry] {

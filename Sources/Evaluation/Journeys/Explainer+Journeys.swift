@@ -34,17 +34,46 @@ extension Explainer {
     public func explainJourneys(customerID: Int64, enrolments: [Enrolment], in db: Database) throws -> [JourneyExplanation] {
         SQLFunctions.register(in: db)
         return try evaluator.ruleSet.journeys.map { journey in
-            let (entryHolds, entry) = try probe(journey.entry, file: journey.file, customerID: customerID, in: db)
-            let exit = try journey.exit.map { try probe($0, file: journey.file, customerID: customerID, in: db) }
-            return JourneyExplanation(
-                journey: journey, entryHolds: entryHolds, entry: entry, exitHolds: exit?.0, exit: exit?.1 ?? [],
-                enrolments: enrolments.filter { $0.journey == journey.name })
+            func probed(_ condition: Condition) throws -> (Bool, [ExplanationLine]) {
+                let probe = probeQuery(condition, file: journey.file, customerID: customerID)
+                let row = try Row.fetchOne(db, sql: probe.query.sql, arguments: probe.query.statementArguments)
+                return lines(probe, row: row.map { row in (0..<row.count).map { row[$0] as DatabaseValue } })
+            }
+            return explanation(of: journey, enrolments: enrolments, entry: try probed(journey.entry), exit: try journey.exit.map(probed))
         }
     }
 
-    /// A condition's lines for one customer, and whether it holds (false without a facts row).
-    private func probe(_ condition: Condition, file: SourceFile, customerID: Int64, in db: Database) throws
-        -> (Bool, [ExplanationLine])
+    /// `explainJourneys(customerID:enrolments:in:)` on a snapshot of a store that is not SQLite
+    /// (the PostgreSQL store's): the same probe queries and lines.
+    public func explainJourneys(customerID: Int64, enrolments: [Enrolment], reading reader: some SQLRowReader) async throws
+        -> [JourneyExplanation]
+    {
+        var explained: [JourneyExplanation] = []
+        for journey in evaluator.ruleSet.journeys {
+            func probed(_ condition: Condition) async throws -> (Bool, [ExplanationLine]) {
+                let probe = probeQuery(condition, file: journey.file, customerID: customerID)
+                return lines(probe, row: try await reader.rows(probe.query.sql, arguments: probe.query.arguments).first)
+            }
+            var exit: (Bool, [ExplanationLine])?
+            if let condition = journey.exit { exit = try await probed(condition) }
+            explained.append(explanation(of: journey, enrolments: enrolments, entry: try await probed(journey.entry), exit: exit))
+        }
+        return explained
+    }
+
+    /// `journey`'s explanation from its probed entry and exit conditions.
+    private func explanation(
+        of journey: Journey, enrolments: [Enrolment], entry: (Bool, [ExplanationLine]), exit: (Bool, [ExplanationLine])?
+    ) -> JourneyExplanation {
+        JourneyExplanation(
+            journey: journey, entryHolds: entry.0, entry: entry.1, exitHolds: exit?.0, exit: exit?.1 ?? [],
+            enrolments: enrolments.filter { $0.journey == journey.name })
+    }
+
+    /// A condition's probe for one customer: the query, a line per condition node, and the column
+    /// saying whether the whole condition holds.
+    private func probeQuery(_ condition: Condition, file: SourceFile, customerID: Int64)
+        -> (query: SQLFragment, nodes: [ProbeNode], holdsColumn: Int)
     {
         var probes = ProbeList()
         let top: [Condition] = if case .all(let parts) = condition.kind { parts } else { [condition] }
@@ -55,13 +84,20 @@ extension Explainer {
             "SELECT \(probes.select) FROM customer_facts f \(compiler.dialect.orderedJoin) customer c ON c.id = f.customer_id "
                 + "WHERE f.customer_id = ?",
             probes.arguments + [customerID.databaseValue])
-        guard let row = try Row.fetchOne(db, sql: query.sql, arguments: query.statementArguments) else { return (false, []) }
-        let lines = nodes.map { node in
+        return (query, nodes, holdsColumn)
+    }
+
+    /// The probe's lines from its `row`, and whether the condition holds (false without a facts row).
+    private func lines(_ probe: (query: SQLFragment, nodes: [ProbeNode], holdsColumn: Int), row: [DatabaseValue]?)
+        -> (Bool, [ExplanationLine])
+    {
+        guard let row else { return (false, []) }
+        let lines = probe.nodes.map { node in
             ExplanationLine(
-                depth: node.depth, holds: row[node.column] as Bool, text: node.text,
+                depth: node.depth, holds: Self.holds(row[node.column]), text: node.text,
                 values: node.values.map { "\($0.label) = \(format(row[$0.column], as: $0.type))" }.joined(separator: ", "))
         }
-        return (row[holdsColumn] as Bool, lines)
+        return (Self.holds(row[probe.holdsColumn]), lines)
     }
 }
 

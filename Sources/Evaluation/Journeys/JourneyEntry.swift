@@ -21,6 +21,19 @@ public struct JourneyEntry: Sendable {
         public let customerID: Int64
         public let externalID: String
         public let timeZone: String?
+
+        init(customerID: Int64, externalID: String, timeZone: String?) {
+            self.customerID = customerID
+            self.externalID = externalID
+            self.timeZone = timeZone
+        }
+
+        /// From the entry query's row (id, external id, time zone).
+        init(row: [DatabaseValue]) {
+            self.init(
+                customerID: Int64.fromDatabaseValue(row[0]) ?? 0, externalID: String.fromDatabaseValue(row[1]) ?? "",
+                timeZone: String.fromDatabaseValue(row[2]))
+        }
     }
 
     /// Which customers one journey's entry scan tests.
@@ -77,6 +90,22 @@ public struct JourneyEntry: Sendable {
             found.byJourney[journey.name] = try Row.fetchAll(db, sql: query.sql, arguments: query.statementArguments).map { row in
                 Entrant(customerID: row[0], externalID: row[1], timeZone: row[2])
             }
+            found.incremental[journey.name] = scope != .everyone
+        }
+        return found
+    }
+
+    /// Entrants of every journey (by name), in customer-id order, in the snapshot `reader` reads
+    /// (a store that is not SQLite: the PostgreSQL tick's transaction).
+    public func entrants(reading reader: some SQLRowReader) async throws -> Found {
+        let mark = CustomerStore.customerChangeMark(row: try await reader.rows(CustomerStore.customerChangeMarkSQL, arguments: []).first ?? [])
+        let scans = CustomerStore.journeyEntryScans(rows: try await reader.rows(CustomerStore.journeyEntryScansSQL, arguments: []))
+        var found = Found(mark: mark)
+        for journey in ruleSet.journeys {
+            let scope = scope(of: journey, last: scans[journey.name], mark: mark)
+            let query = entryQuery(journey, customers: nil, scope: scope)
+            found.byJourney[journey.name] = try await reader.rows(query.sql, arguments: query.arguments)
+                .map(Entrant.init(row:)).sorted { $0.customerID < $1.customerID }
             found.incremental[journey.name] = scope != .everyone
         }
         return found
