@@ -5,8 +5,13 @@ import GRDB
 import Synchronization
 
 /// The PostgreSQL tick's transaction as the journey pass's writer (`JourneyTickWriter`): the
-/// same statements as the SQLite store's (`EnrolmentWriter`, `DecisionWriter`), each a round trip
-/// on the tick's connection, in its transaction.
+/// same statements as the SQLite store's (`EnrolmentWriter`, `DecisionWriter`), on the tick's
+/// connection, in its transaction.
+///
+/// A step's decision (without a coupon pool) and an enrolment moving on to its next step return
+/// nothing the pass reads, so they are held and written together, in order, before the next
+/// statement that reads (or the end of the pass): the decisions with the rules' `COPY` path, the
+/// moves with one `UPDATE`. Their outcome is what one statement each would have had.
 ///
 /// The pass is synchronous (the SQLite writer is), so it runs on a thread of its own
 /// (`PostgresTickTransaction.withJourneyWriter`), which waits for each statement while the
@@ -14,6 +19,22 @@ import Synchronization
 public final class PostgresJourneyWriter: JourneyTickWriter, Sendable {
     let transaction: PostgresTickTransaction
     private let use = Mutex<[String: CouponUse]>([:])
+    private let held = Mutex<Held>(Held())
+
+    /// Writes held until the next statement that reads.
+    private struct Held {
+        var decisions: [SendDecision] = []
+        var moves: [Move] = []
+    }
+
+    /// An enrolment moving on to its next step (`EnrolmentWriter.advanceSQL`'s arguments).
+    private struct Move {
+        let id: Int64
+        let step: String
+        let since: Int64
+        let waitEndsAt: Int64
+        let journeyHash: String
+    }
 
     init(transaction: PostgresTickTransaction) {
         self.transaction = transaction
@@ -23,25 +44,37 @@ public final class PostgresJourneyWriter: JourneyTickWriter, Sendable {
     public var coupons: [String: CouponUse] { use.withLock { $0 } }
 
     public func journeyRows(_ sql: String, arguments: [DatabaseValue]) throws -> [[DatabaseValue]] {
+        try flush()
         let connection = transaction.connection
         return try wait { try await connection.rows(sql, arguments) }
     }
 
-    public func enrol(
-        journey: String, journeyHash: String, customerID: Int64, enteredAt: Int64, holdout: Bool, step: String, waitEndsAt: Int64
-    ) throws -> Int64? {
-        let arguments: [DatabaseValue] = [
-            journey.databaseValue, customerID.databaseValue, enteredAt.databaseValue, journeyHash.databaseValue,
-            holdout.databaseValue, step.databaseValue, enteredAt.databaseValue, waitEndsAt.databaseValue,
-        ]
-        return try journeyRows(EnrolmentWriter.enrolSQL + " RETURNING id", arguments: arguments).first
-            .flatMap { Int64.fromDatabaseValue($0[0]) }
+    /// One statement for all: the entrants in order (so their ids are too), with
+    /// `EnrolmentWriter.enrolSQL`'s conflict rule.
+    public func enrol(_ entrants: [NewEnrolment]) throws -> [Bool] {
+        guard !entrants.isEmpty else { return [] }
+        let rows: [[String: Any]] = entrants.enumerated().map { index, entrant in
+            ["i": index, "journey": entrant.journey, "customer_id": entrant.customerID, "entered_at": entrant.enteredAt,
+             "journey_hash": entrant.journeyHash, "holdout": entrant.holdout ? 1 : 0, "step": entrant.step,
+             "wait_ends_at": entrant.waitEndsAt]
+        }
+        let json = String(decoding: try JSONSerialization.data(withJSONObject: rows), as: UTF8.self)
+        let inserted = try journeyRows(
+            """
+            INSERT INTO enrolment(journey, customer_id, entered_at, journey_hash, holdout, step, step_since, wait_ends_at)
+            SELECT journey, customer_id, entered_at, journey_hash, holdout, step, entered_at, wait_ends_at
+            FROM json_to_recordset(?::json) AS n(i bigint, journey text, customer_id bigint, entered_at bigint, journey_hash text,
+                                                 holdout bigint, step text, wait_ends_at bigint)
+            ORDER BY i
+            ON CONFLICT DO NOTHING
+            RETURNING customer_id
+            """, arguments: [json.databaseValue])
+        let enrolled = Set(inserted.compactMap { Int64.fromDatabaseValue($0[0]) })
+        return entrants.map { enrolled.contains($0.customerID) }
     }
 
     public func advanceEnrolment(_ id: Int64, to step: String, since: Int64, waitEndsAt: Int64, journeyHash: String) throws {
-        _ = try journeyRows(
-            EnrolmentWriter.advanceSQL,
-            arguments: [step.databaseValue, since.databaseValue, waitEndsAt.databaseValue, journeyHash.databaseValue, id.databaseValue])
+        held.withLock { $0.moves.append(Move(id: id, step: step, since: since, waitEndsAt: waitEndsAt, journeyHash: journeyHash)) }
     }
 
     public func endEnrolment(_ id: Int64, as end: EnrolmentEnd, detail: String?, at instant: Int64, journeyHash: String?) throws
@@ -54,9 +87,10 @@ public final class PostgresJourneyWriter: JourneyTickWriter, Sendable {
     public func recordStep(_ decision: SendDecision, couponPool: String?) throws -> SendStatus {
         let transaction = self.transaction
         guard let pool = couponPool, decision.status == .queued else {
-            _ = try wait { try await transaction.recordDecision(decision) }
+            held.withLock { $0.decisions.append(decision) }
             return decision.status
         }
+        try flush()
         // A queued step on a pool takes its code as a rule's send does (or is skipped `no_coupon`).
         let recorded = try wait { try await transaction.record([decision], couponPools: [decision.rule: pool], now: decision.decidedAt) }
         use.withLock { CouponUse.merging(recorded.coupons, into: &$0) }
@@ -78,6 +112,30 @@ public final class PostgresJourneyWriter: JourneyTickWriter, Sendable {
 
     public func recordEntryScan(_ scan: JourneyEntryScan) throws {
         _ = try journeyRows(EnrolmentWriter.recordEntryScanSQL, arguments: EnrolmentWriter.arguments(of: scan))
+    }
+
+    /// Writes the held decisions and moves.
+    func flush() throws {
+        let (decisions, moves) = held.withLock { held -> ([SendDecision], [Move]) in
+            defer { held = Held() }
+            return (held.decisions, held.moves)
+        }
+        let transaction = self.transaction
+        if !decisions.isEmpty { _ = try wait { try await transaction.record(decisions) } }
+        guard !moves.isEmpty else { return }
+        let rows: [[String: Any]] = moves.map { move in
+            ["id": move.id, "step": move.step, "since": move.since, "wait_ends_at": move.waitEndsAt, "hash": move.journeyHash]
+        }
+        let json = String(decoding: try JSONSerialization.data(withJSONObject: rows), as: UTF8.self)
+        let connection = transaction.connection
+        try wait {
+            try await connection.execute(
+                """
+                UPDATE enrolment SET step = m.step, step_since = m.since, wait_ends_at = m.wait_ends_at, journey_hash = m.hash
+                FROM json_to_recordset(?::json) AS m(id bigint, step text, since bigint, wait_ends_at bigint, hash text)
+                WHERE enrolment.id = m.id AND enrolment.ended IS NULL
+                """, [json.databaseValue])
+        }
     }
 
     /// The result of `body`, run on the cooperative pool while this (non-pool) thread waits.
@@ -104,23 +162,12 @@ extension PostgresTickTransaction {
         let writer = PostgresJourneyWriter(transaction: self)
         return try await withCheckedThrowingContinuation { continuation in
             Thread {
-                continuation.resume(with: Result { (try body(writer), writer.coupons) })
+                continuation.resume(with: Result {
+                    let result = try body(writer)
+                    try writer.flush()
+                    return (result, writer.coupons)
+                })
             }.start()
         }
-    }
-
-    /// Records one decision (a journey step's) with the send log's conflict rule
-    /// (`DecisionWriter.onConflict`); whether a row was written.
-    @discardableResult
-    public func recordDecision(_ decision: SendDecision) async throws -> Bool {
-        let columns = DecisionWriter.insertColumns.split(separator: ",").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
-        let placeholders = columns.map { $0 == "evidence" ? "CAST(? AS json)" : "?" }.joined(separator: ", ")
-        let rows = try await connection.rows(
-            """
-            INSERT INTO send(\(DecisionWriter.insertColumns)) VALUES (\(placeholders))
-            \(DecisionWriter.onConflict)
-            RETURNING send_id
-            """, DecisionWriter.values(of: decision))
-        return !rows.isEmpty
     }
 }

@@ -9,11 +9,9 @@ public protocol JourneyTickWriter {
     /// them (booleans as 0 and 1).
     func journeyRows(_ sql: String, arguments: [DatabaseValue]) throws -> [[DatabaseValue]]
 
-    /// Enrols a customer at `step`, due at `waitEndsAt`; the new row's id, or nil when the
-    /// customer already has this entry or an active enrolment of the journey.
-    func enrol(
-        journey: String, journeyHash: String, customerID: Int64, enteredAt: Int64, holdout: Bool, step: String, waitEndsAt: Int64
-    ) throws -> Int64?
+    /// Enrols each customer of `entrants`, in order; per entrant, whether it was enrolled (false
+    /// when the customer already has this entry or an active enrolment of the journey).
+    func enrol(_ entrants: [NewEnrolment]) throws -> [Bool]
 
     /// Moves an active enrolment on to `step`, waiting since `since` until `waitEndsAt`.
     func advanceEnrolment(_ id: Int64, to step: String, since: Int64, waitEndsAt: Int64, journeyHash: String) throws
@@ -33,10 +31,34 @@ public protocol JourneyTickWriter {
     func recordEntryScan(_ scan: JourneyEntryScan) throws
 }
 
+/// A customer entering a journey at its first step, due at `waitEndsAt`.
+public struct NewEnrolment: Sendable {
+    public let journey: String
+    public let journeyHash: String
+    public let customerID: Int64
+    public let enteredAt: Int64
+    public let holdout: Bool
+    public let step: String
+    public let waitEndsAt: Int64
+
+    public init(
+        journey: String, journeyHash: String, customerID: Int64, enteredAt: Int64, holdout: Bool, step: String, waitEndsAt: Int64
+    ) {
+        self.journey = journey
+        self.journeyHash = journeyHash
+        self.customerID = customerID
+        self.enteredAt = enteredAt
+        self.holdout = holdout
+        self.step = step
+        self.waitEndsAt = waitEndsAt
+    }
+}
+
 extension EnrolmentWriter {
     /// Enrols (arguments: journey, customer id, entered at, hash, holdout, step, step since, wait
     /// end); either unique key (the entry occurrence, or one active enrolment per journey and
-    /// customer) turns a second enrolment into nothing. Both stores' SQL.
+    /// customer) turns a second enrolment into nothing. (PostgreSQL enrols a batch in one
+    /// statement with the same rule: `PostgresJourneyWriter.enrol`.)
     public static let enrolSQL = """
         INSERT INTO enrolment(journey, customer_id, entered_at, journey_hash, holdout, step, step_since, wait_ends_at)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?)
@@ -90,12 +112,13 @@ extension DecisionWriter: JourneyTickWriter {
         }
     }
 
-    public func enrol(
-        journey: String, journeyHash: String, customerID: Int64, enteredAt: Int64, holdout: Bool, step: String, waitEndsAt: Int64
-    ) throws -> Int64? {
-        try enrolments().enrol(
-            journey: journey, journeyHash: journeyHash, customerID: customerID, enteredAt: enteredAt, holdout: holdout, step: step,
-            waitEndsAt: waitEndsAt)
+    public func enrol(_ entrants: [NewEnrolment]) throws -> [Bool] {
+        let writer = try enrolments()
+        return try entrants.map { entrant in
+            try writer.enrol(
+                journey: entrant.journey, journeyHash: entrant.journeyHash, customerID: entrant.customerID,
+                enteredAt: entrant.enteredAt, holdout: entrant.holdout, step: entrant.step, waitEndsAt: entrant.waitEndsAt) != nil
+        }
     }
 
     public func advanceEnrolment(_ id: Int64, to step: String, since: Int64, waitEndsAt: Int64, journeyHash: String) throws {

@@ -112,17 +112,16 @@ public struct JourneyPass {
     ) throws {
         let basisPoints = HoldoutHash.basisPoints(journey.holdoutPercent)
         let first = journey.steps[0]
-        for entrant in entrants {
-            let holdout = basisPoints > 0 && HoldoutHash.bucket(rule: journey.name, customer: entrant.externalID) < basisPoints
+        let enrolments = entrants.map { entrant in
             let zone = TimeZoneCache.shared.zone(entrant.timeZone, fallback: settings.businessTimeZone)
-            let entered = try writer.enrol(
+            return NewEnrolment(
                 journey: journey.name, journeyHash: journey.contentHash, customerID: entrant.customerID, enteredAt: now,
-                holdout: holdout, step: first.name,
-                waitEndsAt: JourneySchedule.waitEnd(after: now, wait: first.waitBefore, zone: zone))
-            if entered != nil {
-                tally.entered += 1
-                if holdout { tally.enteredHoldout += 1 }
-            }
+                holdout: basisPoints > 0 && HoldoutHash.bucket(rule: journey.name, customer: entrant.externalID) < basisPoints,
+                step: first.name, waitEndsAt: JourneySchedule.waitEnd(after: now, wait: first.waitBefore, zone: zone))
+        }
+        for (enrolment, entered) in zip(enrolments, try writer.enrol(enrolments)) where entered {
+            tally.entered += 1
+            if enrolment.holdout { tally.enteredHoldout += 1 }
         }
     }
 
