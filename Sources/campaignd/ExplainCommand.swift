@@ -79,12 +79,9 @@ struct ExplainCommand: AsyncParsableCommand {
             let withJourneys = rule == nil && !ruleSet.journeys.isEmpty
             let explained = try await store.inSnapshot(for: "explain") { snapshot -> (Explanation, [JourneyExplanation])? in
                 guard let explanation = try await explainer.explain(externalID: customer, only: only, reading: snapshot) else { return nil }
-                guard withJourneys,
-                    let id = try await snapshot.rows("SELECT id FROM customer WHERE external_id = ?", arguments: [customer.databaseValue])
-                        .first.flatMap({ Int64.fromDatabaseValue($0[0]) })
-                else { return (explanation, []) }
+                guard withJourneys else { return (explanation, []) }
                 let enrolments = try await snapshot.enrolments(ofCustomer: customer)
-                return (explanation, try await explainer.explainJourneys(customerID: id, enrolments: enrolments, reading: snapshot))
+                return (explanation, try await explainer.explainJourneys(externalID: customer, enrolments: enrolments, reading: snapshot) ?? [])
             }
             guard let (explanation, journeys) = explained else {
                 throw CommandFailure(

@@ -102,8 +102,7 @@ struct PlanCommand: AsyncParsableCommand {
                 let rehearsal: Outbox.TickSummary?
                 do {
                     rehearsal = try await PostgresOutbox(store: store, clock: SystemClock(), logger: logger).tick(
-                        ruleSet: ruleSet, settings: EvaluationSetup.settings(config, currency: store.currency, winners: [], at: now),
-                        rehearse: true)
+                        ruleSet: ruleSet, settings: settings, rehearse: true)
                 } catch {
                     throw PostgresStoreError.explaining(error, location: store.location, operation: "rehearse a tick for the journeys' plan")
                 }

@@ -36,16 +36,7 @@ struct PlanOnPostgresTests {
 
     @Test("plan and explain print what they print on the SQLite store, for the benchmark's twenty rules and the shipped lifecycle rules")
     func samePlan() async throws {
-        let server = try PostgresServer.shared()
-        let database = try server.createDatabase()
-        let url = server.url(database: database)
-        let (directory, demo) = try CommandLineTests.demoWorkspace()
-        let tick = try await Bounded.run(
-            ["--config", demo, "run", "--once", "--no-dispatch", "--at", "2026-11-21T00:00:00Z"], in: directory, timeout: 300)
-        Bounded.expectClean(tick, status: 0, stderrContains: nil)
-        Bounded.expectClean(
-            try await Bounded.run(["--config", demo, "store", "copy", "--to", url], in: directory, timeout: 300),
-            status: 0, stderrContains: nil)
+        let (server, database, url, directory, demo) = try await RunOnPostgresTests.demoCopiedToPostgres(extra: ["--no-dispatch"])
 
         let repository = CampaigndProcess.repository
         for (name, file) in [("typical", "bench/rules/typical.rules"), ("lifecycle", "rules/lifecycle.rules")] {

@@ -25,8 +25,7 @@ struct RunOnPostgresTests {
             var rows: [String] = []
             var evidence: [String: String] = [:]
             for row in try Row.fetchAll(db, sql: "SELECT \(columns), s.evidence FROM send s JOIN customer c ON c.id = s.customer_id") {
-                let line = (0..<11).map { (row[$0] as DatabaseValue).description.trimmingCharacters(in: CharacterSet(charactersIn: "\"")) }
-                    .joined(separator: "|")
+                let line = Self.line(row, count: 11)
                 rows.append(line)
                 evidence[line] = row[11]
             }
@@ -48,6 +47,34 @@ struct RunOnPostgresTests {
         return (rows.sorted(), evidence)
     }
 
+    /// The demo workspace after one `run --once` at 2026-11-21T00:00:00Z (with `extra`
+    /// arguments), copied with `store copy` into a new database on the test server.
+    static func demoCopiedToPostgres(extra: [String] = []) async throws
+        -> (server: PostgresServer, database: String, url: String, directory: URL, demo: String)
+    {
+        let server = try PostgresServer.shared()
+        let database = try server.createDatabase()
+        let url = server.url(database: database)
+        let (directory, demo) = try CommandLineTests.demoWorkspace()
+        Bounded.expectClean(
+            try await Bounded.run(["--config", demo, "run", "--once"] + extra + ["--at", "2026-11-21T00:00:00Z"], in: directory, timeout: 300),
+            status: 0, stderrContains: nil)
+        Bounded.expectClean(
+            try await Bounded.run(["--config", demo, "store", "copy", "--to", url], in: directory, timeout: 300), status: 0, stderrContains: nil)
+        return (server, database, url, directory, demo)
+    }
+
+    /// Where two sorted lists of lines first differ, for a failure message.
+    static func firstDifference(_ a: [String], _ b: [String]) -> String {
+        "first difference: " + (zip(a, b).first { $0 != $1 }.map { "\($0)\n\($1)" } ?? "in length")
+    }
+
+    /// A row's first `count` values `|`-joined, as psql prints them (text unquoted).
+    static func line(_ row: Row, count: Int) -> String {
+        (0..<count).map { (row[$0] as DatabaseValue).description.trimmingCharacters(in: CharacterSet(charactersIn: "\"")) }
+            .joined(separator: "|")
+    }
+
     /// `DIRECTORY/rules-typical`, holding the benchmark's twenty typical rules.
     static func typicalRules(in directory: URL) throws -> URL {
         let rules = directory.appendingPathComponent("rules-typical")
@@ -60,17 +87,8 @@ struct RunOnPostgresTests {
 
     @Test("the twenty typical rules tick and dispatch on the copy as on the SQLite original")
     func sameTickAndDispatch() async throws {
-        let server = try PostgresServer.shared()
-        let database = try server.createDatabase()
-        let url = server.url(database: database)
-        let (directory, demo) = try CommandLineTests.demoWorkspace()
-        Bounded.expectClean(
-            try await Bounded.run(["--config", demo, "run", "--once", "--no-dispatch", "--at", "2026-11-21T00:00:00Z"], in: directory, timeout: 300),
-            status: 0, stderrContains: nil)
-        Bounded.expectClean(
-            try await Bounded.run(["--config", demo, "store", "copy", "--to", url], in: directory, timeout: 300), status: 0, stderrContains: nil)
+        let (server, database, url, directory, demo) = try await Self.demoCopiedToPostgres(extra: ["--no-dispatch"])
 
-        let repository = CampaigndProcess.repository
         let rules = try Self.typicalRules(in: directory)
         let onSQLite = try PlanOnPostgresTests.config(demo, store: "store.sqlite", rules: rules.path, spool: "spool-sqlite", in: directory, named: "sqlite.json")
         let onPostgres = try PlanOnPostgresTests.config(demo, store: url, rules: rules.path, spool: "spool-postgres", in: directory, named: "postgres.json")
@@ -87,7 +105,7 @@ struct RunOnPostgresTests {
         let postgres = try Self.postgresRows(server, database)
         #expect(sqlite.rows.count > 100)
         #expect(sqlite.rows.contains { $0.contains("|sent|") } && sqlite.rows.contains { $0.contains("|skipped|") })
-        #expect(postgres.rows == sqlite.rows, "first difference: \(zip(sqlite.rows, postgres.rows).first { $0 != $1 }.map { "\($0)\n\($1)" } ?? "in length")")
+        #expect(postgres.rows == sqlite.rows, "\(Self.firstDifference(sqlite.rows, postgres.rows))")
         // Evidence: the same text (PostgreSQL's JSON compacted as SQLite writes it, booleans as 0 and 1).
         let differing = sqlite.rows.filter { sqlite.evidence[$0] != postgres.evidence[$0] }
         #expect(differing.isEmpty, "evidence differs in \(differing.count) rows, e.g. \(differing.first.map { "\($0): \(sqlite.evidence[$0] ?? "") vs \(postgres.evidence[$0] ?? "")" } ?? "")")
@@ -106,15 +124,7 @@ struct RunOnPostgresTests {
 
     @Test("the shipped rules, journeys included, tick and dispatch on the copy as on the SQLite original, week after week")
     func sameJourneys() async throws {
-        let server = try PostgresServer.shared()
-        let database = try server.createDatabase()
-        let url = server.url(database: database)
-        let (directory, demo) = try CommandLineTests.demoWorkspace()
-        Bounded.expectClean(
-            try await Bounded.run(["--config", demo, "run", "--once", "--at", "2026-11-21T00:00:00Z"], in: directory, timeout: 300),
-            status: 0, stderrContains: nil)
-        Bounded.expectClean(
-            try await Bounded.run(["--config", demo, "store", "copy", "--to", url], in: directory, timeout: 300), status: 0, stderrContains: nil)
+        let (server, database, url, directory, demo) = try await Self.demoCopiedToPostgres()
         let rules = CampaigndProcess.repository.appendingPathComponent("rules").path
         let onSQLite = try PlanOnPostgresTests.config(demo, store: "store.sqlite", rules: rules, spool: "spool-sqlite", in: directory, named: "sqlite.json")
         let onPostgres = try PlanOnPostgresTests.config(demo, store: url, rules: rules, spool: "spool-postgres", in: directory, named: "postgres.json")
@@ -152,17 +162,15 @@ struct RunOnPostgresTests {
         }
         let sqlite = try Self.sqliteRows(directory.appendingPathComponent("store.sqlite").path)
         let postgres = try Self.postgresRows(server, database)
-        #expect(postgres.rows == sqlite.rows, "first difference: \(zip(sqlite.rows, postgres.rows).first { $0 != $1 }.map { "\($0)\n\($1)" } ?? "in length")")
+        #expect(postgres.rows == sqlite.rows, "\(Self.firstDifference(sqlite.rows, postgres.rows))")
         let sqliteEnrolments = try await queue.read { db in
-            try Row.fetchAll(db, sql: "SELECT \(Self.enrolmentColumns) FROM enrolment e JOIN customer c ON c.id = e.customer_id").map { row in
-                (0..<row.count).map { (row[$0] as DatabaseValue).description.trimmingCharacters(in: CharacterSet(charactersIn: "\"")) }
-                    .joined(separator: "|")
-            }.sorted()
+            try Row.fetchAll(db, sql: "SELECT \(Self.enrolmentColumns) FROM enrolment e JOIN customer c ON c.id = e.customer_id")
+                .map { Self.line($0, count: $0.count) }.sorted()
         }
         let postgresEnrolments = try server.psql(
             "SELECT \(Self.enrolmentColumns) FROM enrolment e JOIN customer c ON c.id = e.customer_id", database: database
         ).split(separator: "\n").map(String.init).sorted()
-        #expect(postgresEnrolments == sqliteEnrolments, "first difference: \(zip(sqliteEnrolments, postgresEnrolments).first { $0 != $1 }.map { "\($0)\n\($1)" } ?? "in length")")
+        #expect(postgresEnrolments == sqliteEnrolments, "\(Self.firstDifference(sqliteEnrolments, postgresEnrolments))")
         // The three weeks did something to compare: enrolments entered, completed and ended by
         // the goal, steps sent.
         #expect(sqliteEnrolments.count >= 20, "\(sqliteEnrolments.count) enrolments")

@@ -67,7 +67,7 @@ extension EngineFixture {
     func tableRows(_ sql: String) async throws -> [[DatabaseValue]] {
         if let copy = postgres.copy { return try await copy.store.inSnapshot(for: "test") { try await $0.rows(sql, arguments: []) } }
         return try await store.database.read { db in
-            try Row.fetchAll(db, sql: sql).map { row in (0..<row.count).map { row[$0] as DatabaseValue } }
+            try Row.fetchAll(db, sql: sql).map { Array($0.databaseValues) }
         }
     }
 

@@ -66,17 +66,12 @@ extension CustomerStore {
 
     /// The customer change mark in `db`'s snapshot.
     public static func customerChangeMark(in db: Database) throws -> CustomerChangeMark {
-        customerChangeMark(row: try values(Row.fetchOne(db, sql: customerChangeMarkSQL)))
+        customerChangeMark(row: try Row.fetchOne(db, sql: customerChangeMarkSQL).map { Array($0.databaseValues) } ?? [])
     }
 
     /// The last entry scan of every journey that has one, by journey, in `db`'s snapshot.
     public static func journeyEntryScans(in db: Database) throws -> [String: JourneyEntryScan] {
-        journeyEntryScans(rows: try Row.fetchAll(db, sql: journeyEntryScansSQL).map(values))
-    }
-
-    private static func values(_ row: Row?) -> [DatabaseValue] {
-        guard let row else { return [] }
-        return (0..<row.count).map { row[$0] as DatabaseValue }
+        journeyEntryScans(rows: try Row.fetchAll(db, sql: journeyEntryScansSQL).map { Array($0.databaseValues) })
     }
 
     /// A SQL set of customer ids (for `customer_id IN …`) changed since a scan: data written

@@ -54,62 +54,9 @@ public struct NewEnrolment: Sendable {
     }
 }
 
-extension EnrolmentWriter {
-    /// Enrols (arguments: journey, customer id, entered at, hash, holdout, step, step since, wait
-    /// end); either unique key (the entry occurrence, or one active enrolment per journey and
-    /// customer) turns a second enrolment into nothing. (PostgreSQL enrols a batch in one
-    /// statement with the same rule: `PostgresJourneyWriter.enrol`.)
-    public static let enrolSQL = """
-        INSERT INTO enrolment(journey, customer_id, entered_at, journey_hash, holdout, step, step_since, wait_ends_at)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-        ON CONFLICT DO NOTHING
-        """
-
-    /// Moves an enrolment on (arguments: step, since, wait end, hash, id). Both stores' SQL.
-    public static let advanceSQL = """
-        UPDATE enrolment SET step = ?, step_since = ?, wait_ends_at = ?, journey_hash = ?
-        WHERE id = ? AND ended IS NULL
-        """
-
-    /// Ends an enrolment (arguments: end, detail, instant, hash or NULL, id). Both stores' SQL.
-    public static let endSQL = """
-        UPDATE enrolment SET ended = ?, ended_detail = ?, ended_at = ?, journey_hash = coalesce(?, journey_hash)
-        WHERE id = ? AND ended IS NULL
-        """
-
-    /// Records a journey's entry scan (arguments: journey, signature, scanned at, change seq,
-    /// suppressions lifted). Both stores' SQL.
-    public static let recordEntryScanSQL = """
-        INSERT INTO journey_entry_scan(journey, signature, scanned_at, watermark, suppression_lifted)
-        VALUES (?, ?, ?, ?, ?)
-        ON CONFLICT(journey) DO UPDATE SET signature = excluded.signature, scanned_at = excluded.scanned_at,
-            watermark = excluded.watermark, suppression_lifted = excluded.suppression_lifted
-        """
-
-    /// `recordEntryScanSQL`'s arguments for `scan`.
-    public static func arguments(of scan: JourneyEntryScan) -> [DatabaseValue] {
-        [scan.journey.databaseValue, scan.signature.databaseValue, scan.scannedAt.databaseValue, scan.mark.seq.databaseValue,
-         scan.mark.suppressionLifted.databaseValue]
-    }
-}
-
-extension DecisionWriter {
-    /// The rule sends of this tick a step may displace: queued at `decidedAt` for the customer,
-    /// not a journey's (arguments: rule, customer id, decided at). Both stores' SQL.
-    public static let displaceableSendSQL = """
-        SELECT id, CASE WHEN reason IS NOT NULL THEN 1 ELSE 0 END FROM send
-        WHERE rule = ? AND customer_id = ? AND decided_at = ? AND status = 'queued' AND journey IS NULL
-        """
-
-    /// Turns a displaced rule send into `skipped`/`capped` (argument: its id). Both stores' SQL.
-    public static let displaceSQL = "UPDATE send SET status = 'skipped', reason = 'capped', due_at = NULL WHERE id = ?"
-}
-
 extension DecisionWriter: JourneyTickWriter {
     public func journeyRows(_ sql: String, arguments: [DatabaseValue]) throws -> [[DatabaseValue]] {
-        try Row.fetchAll(db, sql: sql, arguments: StatementArguments(arguments)).map { row in
-            (0..<row.count).map { row[$0] as DatabaseValue }
-        }
+        try Row.fetchAll(db, sql: sql, arguments: StatementArguments(arguments)).map { Array($0.databaseValues) }
     }
 
     public func enrol(_ entrants: [NewEnrolment]) throws -> [Bool] {

@@ -191,3 +191,15 @@ public final class DecisionWriter {
         try body(db)
     }
 }
+
+extension DecisionWriter {
+    /// The rule sends of this tick a step may displace: queued at `decidedAt` for the customer,
+    /// not a journey's (arguments: rule, customer id, decided at). Both stores' SQL.
+    public static let displaceableSendSQL = """
+        SELECT id, CASE WHEN reason IS NOT NULL THEN 1 ELSE 0 END FROM send
+        WHERE rule = ? AND customer_id = ? AND decided_at = ? AND status = 'queued' AND journey IS NULL
+        """
+
+    /// Turns a displaced rule send into `skipped`/`capped` (argument: its id). Both stores' SQL.
+    public static let displaceSQL = "UPDATE send SET status = 'skipped', reason = 'capped', due_at = NULL WHERE id = ?"
+}

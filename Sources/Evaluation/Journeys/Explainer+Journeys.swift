@@ -23,8 +23,7 @@ extension Explainer {
     public func explainJourneys(externalID: String, in store: CustomerStore) throws -> [JourneyExplanation]? {
         let enrolments = try store.enrolments.of(customer: externalID).map(\.enrolment)
         return try store.inSnapshot { db in
-            guard let id = try Int64.fetchOne(db, sql: "SELECT id FROM customer WHERE external_id = ?", arguments: [externalID])
-            else { return nil }
+            guard let id = try Int64.fetchOne(db, sql: Self.customerIDSQL, arguments: [externalID]) else { return nil }
             return try explainJourneys(customerID: id, enrolments: enrolments, in: db)
         }
     }
@@ -37,10 +36,25 @@ extension Explainer {
             func probed(_ condition: Condition) throws -> (Bool, [ExplanationLine]) {
                 let probe = probeQuery(condition, file: journey.file, customerID: customerID)
                 let row = try Row.fetchOne(db, sql: probe.query.sql, arguments: probe.query.statementArguments)
-                return lines(probe, row: row.map { row in (0..<row.count).map { row[$0] as DatabaseValue } })
+                return lines(probe, row: row.map { Array($0.databaseValues) })
             }
             return explanation(of: journey, enrolments: enrolments, entry: try probed(journey.entry), exit: try journey.exit.map(probed))
         }
+    }
+
+    /// The internal id of the customer with external id `?`.
+    private static let customerIDSQL = "SELECT id FROM customer WHERE external_id = ?"
+
+    /// `explainJourneys(externalID:in:)` on a snapshot of a store that is not SQLite (the
+    /// PostgreSQL store's), with the customer's `enrolments` read there; nil when there is no
+    /// such customer.
+    public func explainJourneys(externalID: String, enrolments: [Enrolment], reading reader: some SQLRowReader) async throws
+        -> [JourneyExplanation]?
+    {
+        guard let id = try await reader.rows(Self.customerIDSQL, arguments: [externalID.databaseValue]).first
+            .flatMap({ Int64.fromDatabaseValue($0[0]) })
+        else { return nil }
+        return try await explainJourneys(customerID: id, enrolments: enrolments, reading: reader)
     }
 
     /// `explainJourneys(customerID:enrolments:in:)` on a snapshot of a store that is not SQLite
