@@ -6,7 +6,7 @@ import PostgresNIO
 /// committed state. Lent by `PostgresStore.inSnapshot` to the rule evaluation, which runs the
 /// SQL it compiled with `SQLDialect.postgres` (the PostgreSQL twin of a GRDB `Database` that
 /// `CustomerStore.inSnapshot` lends).
-public struct PostgresSnapshot: SQLRowReader {
+public struct PostgresSnapshot: SQLRowReader, Sendable {
     let connection: PostgresConnection
 
     /// The rows of a query written with `?` placeholders, values as SQLite would give them
@@ -26,6 +26,64 @@ extension PostgresStore {
     /// Runs `body` in one read-only snapshot (`REPEATABLE READ READ ONLY`).
     public func inSnapshot<T: Sendable>(_ body: (PostgresSnapshot) async throws -> T) async throws -> T {
         try await inTransaction(begin: "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY") { try await body(PostgresSnapshot(connection: $0)) }
+    }
+
+    /// Runs `body` with up to `count` read-only snapshots on as many pooled connections (never
+    /// more than the pool holds), all seeing the very same committed state: the first exports its
+    /// snapshot (`pg_export_snapshot()`) and the others adopt it (`SET TRANSACTION SNAPSHOT`), as
+    /// `CustomerStore.withConsistentSnapshots` lends SQLite's slices one state.
+    public func inConsistentSnapshots<T: Sendable>(
+        count: Int, for operation: String, _ body: ([PostgresSnapshot]) async throws -> T
+    ) async throws -> T {
+        let count = max(1, min(count, location.poolSize))
+        do {
+            return try await withConnections(count) { connections in
+                let begin = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
+                func start(_ connection: PostgresConnection) async throws {
+                    try await connection.execute(begin)
+                    begun.append(connection)
+                    try await connection.execute(Self.noJIT)
+                }
+                var begun: [PostgresConnection] = []
+                do {
+                    try await start(connections[0])
+                    if count > 1 {
+                        let exported = try await connections[0].rows("SELECT pg_export_snapshot()")
+                        guard let snapshot = String.fromDatabaseValue(exported[0][0]) else {
+                            throw PostgresStoreError.failed(operation: operation, location: location.description, reason: "no snapshot was exported")
+                        }
+                        for connection in connections.dropFirst() {
+                            try await start(connection)
+                            // The identifier is the server's own, `[0-9A-F-]` only.
+                            try await connection.execute("SET TRANSACTION SNAPSHOT '\(snapshot)'")
+                        }
+                    }
+                    let result = try await body(connections.map { PostgresSnapshot(connection: $0) })
+                    for connection in begun { try await connection.execute("COMMIT") }
+                    return result
+                } catch {
+                    for connection in begun { try? await connection.execute("ROLLBACK") }
+                    throw error
+                }
+            }
+        } catch let error as PostgresStoreError {
+            throw error
+        } catch {
+            throw PostgresStoreError.explaining(error, location: location, operation: operation)
+        }
+    }
+
+    /// Turns JIT compilation off for the transaction. The rules' audience queries over every
+    /// customer cost enough for the planner to compile them, and each runs once: at 1M customers
+    /// compiling one took 2.9 s of its 4.7 s (docs/performance.md, "PostgreSQL: `plan`").
+    static let noJIT = "SET LOCAL jit = off"
+
+    /// Lends `count` pooled connections at once.
+    private func withConnections<T: Sendable>(
+        _ count: Int, holding held: [PostgresConnection] = [], _ body: ([PostgresConnection]) async throws -> T
+    ) async throws -> T {
+        if held.count >= count { return try await body(held) }
+        return try await withConnection { try await withConnections(count, holding: held + [$0], body) }
     }
 
     /// Runs `body` in one transaction on one pooled connection, opened with `begin`: committed

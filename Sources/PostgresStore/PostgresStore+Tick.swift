@@ -89,7 +89,8 @@ extension PostgresStore {
             let result: T
             do {
                 result = try await Self.transaction(on: connection, begin: "BEGIN ISOLATION LEVEL REPEATABLE READ", commit: !rehearse) {
-                    try await body(PostgresTickTransaction(connection: $0))
+                    try await $0.execute(Self.noJIT)
+                    return try await body(PostgresTickTransaction(connection: $0))
                 }
             } catch {
                 try? await connection.execute("SELECT pg_advisory_unlock(?)", [Self.tickLock.databaseValue])

@@ -33,8 +33,11 @@ struct PlanCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Print one JSON document (field names in docs/cli.md).")
     var json = false
 
-    @Option(name: .long, help: "Connections evaluating at once, each over a slice of customers (default: one per CPU core).")
-    var threads: Int = min(256, ProcessInfo.processInfo.activeProcessorCount)
+    @Option(name: .long, help: "Connections evaluating at once, each over a slice of customers (default: one per CPU core; on PostgreSQL one).")
+    var threads: Int?
+
+    /// SQLite's slices: one per core unless `--threads` says otherwise.
+    private var slices: Int { threads ?? min(256, ProcessInfo.processInfo.activeProcessorCount) }
 
     @Flag(name: .long, help: "Print each rule's audience query and its arguments instead of evaluating.")
     var showSQL = false
@@ -56,7 +59,7 @@ struct PlanCommand: AsyncParsableCommand {
             let evaluator = Evaluator(ruleSet: setup.ruleSet, settings: settings, dialect: setup.store.dialect)
             if showSQL { return printSQL(evaluator) }
             let logger = root.global.makeLogger()
-            var tallies = try journey != nil ? [] : ParallelEvaluator(evaluator: evaluator, slices: threads)
+            var tallies = try journey != nil ? [] : ParallelEvaluator(evaluator: evaluator, slices: slices)
                 .evaluate(only: rule.map { [$0] }, in: setup.store)
             log(tallies, logger)
             var journeyPlans: [PlanReport.JourneyPlan]?
@@ -64,7 +67,7 @@ struct PlanCommand: AsyncParsableCommand {
                 // Journeys: a whole tick rehearsed on the writer and rolled back (steps depend on
                 // what the tick records before them: the rules' sends for the cap, earlier steps).
                 let rehearsal = try Outbox(store: setup.store, clock: SystemClock(), logger: logger).tick(
-                    ruleSet: setup.ruleSet, settings: try setup.settings(at: now), slices: threads, rehearse: true)
+                    ruleSet: setup.ruleSet, settings: try setup.settings(at: now), slices: slices, rehearse: true)
                 journeyPlans = PlanReport.journeyPlans(rehearsal.journeys, ruleSet: setup.ruleSet, only: journey)
                 // Rule sends a higher-priority journey step would take the cap from count as capped.
                 tallies = RuleTally.displacing(rehearsal.journeys, in: tallies)
@@ -77,7 +80,9 @@ struct PlanCommand: AsyncParsableCommand {
     }
 
     /// The plan on a PostgreSQL store: the rules' same queries (spelt for PostgreSQL) and verdicts
-    /// in one snapshot on one connection; journeys, as on SQLite, from a whole tick rehearsed in
+    /// on one connection, or with `--threads N` on N sharing one exported snapshot, a slice of ids
+    /// each (PostgreSQL runs a large query on several cores itself: on 2 cores, 2 slices were
+    /// slower than one); journeys, as on SQLite, from a whole tick rehearsed in
     /// the tick's transaction under the tick lock and rolled back (`PostgresOutbox.tick(rehearse:)`).
     private func planOnPostgres(_ config: Config, _ postgres: PostgresSettings) async throws {
         let ruleSet = try EvaluationSetup.ruleSet(config)
@@ -93,7 +98,9 @@ struct PlanCommand: AsyncParsableCommand {
             let only = rule.map { Set([$0]) }
             let logger = root.global.makeLogger()
             var tallies = journey != nil
-                ? [] : try await store.inSnapshot(for: "plan") { try await evaluator.evaluate(only: only, reading: $0) }
+                ? [] : try await store.inConsistentSnapshots(count: threads ?? 1, for: "plan") { snapshots in
+                    try await ParallelEvaluator(evaluator: evaluator, slices: snapshots.count).evaluate(only: only, reading: snapshots)
+                }
             log(tallies, logger)
             var journeyPlans: [PlanReport.JourneyPlan]?
             if rule == nil, !ruleSet.journeys.isEmpty {
@@ -120,7 +127,7 @@ struct PlanCommand: AsyncParsableCommand {
 
     private func checkOptions() throws {
         guard sample >= 0 else { throw CommandFailure("--sample must be 0 or more") }
-        guard (1...256).contains(threads) else { throw CommandFailure("--threads must be 1 to 256") }
+        guard (1...256).contains(slices) else { throw CommandFailure("--threads must be 1 to 256") }
     }
 
     /// `--show-sql`: each rule's audience query and its arguments.
