@@ -18,8 +18,14 @@ extension SQLDialect {
         greatest: { values in "greatest(\(values.joined(separator: ", ")))" },
         // Integer division truncates toward zero in both.
         integerQuotient: { dividend, divisor in "(\(dividend) / \(divisor))" },
-        // PostgreSQL's planner chooses the join order itself.
-        orderedJoin: "JOIN",
+        // A lateral subquery that cannot be flattened (`OFFSET 0`) is read once per row to its
+        // left, as SQLite's `CROSS JOIN`: with a plain `JOIN` the planner misjudged how many
+        // rows the facts' conditions keep and looked up the facts of every customer instead
+        // (docs/performance.md, "PostgreSQL: `plan`").
+        orderedJoin: { table, alias, condition in
+            "JOIN LATERAL (SELECT * FROM \(table) \(alias) WHERE \(condition) OFFSET 0) \(alias) ON true"
+        },
+        testsRunInWrittenOrder: false,
         localDay: { seconds, zone in "campaignd_day(\(seconds), \(zone))" },
         birthdayIn: { birthday, customerZone, businessZone, now, days in
             "campaignd_birthday_in(\(birthday), \(customerZone), \(businessZone), \(now), \(days))"

@@ -10,7 +10,8 @@ extension SQLDialect {
         nullSafeEquals: { left, right in "\(left) IS \(right)" },
         greatest: { values in "max(\(values.joined(separator: ", ")))" },
         integerQuotient: { dividend, divisor in "\(dividend) / \(divisor)" },
-        orderedJoin: "CROSS JOIN",
+        orderedJoin: { table, alias, condition in "CROSS JOIN \(table) \(alias) ON \(condition)" },
+        testsRunInWrittenOrder: true,
         localDay: { seconds, zone in "campaignd_day(\(seconds), \(zone))" },
         birthdayIn: { birthday, customerZone, businessZone, now, days in
             "campaignd_birthday_in(\(birthday), \(customerZone), \(businessZone), \(now), \(days))"

@@ -24,9 +24,16 @@ public struct SQLDialect: Sendable {
     public var greatest: @Sendable (_ values: [String]) -> String
     /// `dividend / divisor` for integers, rounded toward zero.
     public var integerQuotient: @Sendable (_ dividend: String, _ divisor: String) -> String
-    /// The join keyword that makes the planner read the left table first (`CROSS JOIN` in
-    /// SQLite), followed by an `ON` clause.
-    public var orderedJoin: String
+    /// Joins `table` as `alias` to the rows read so far, reading those first and looking up the
+    /// matching rows of `table` for each (`CROSS JOIN table alias ON condition` in SQLite):
+    /// audience queries filter the facts first and read a customer row only for the matches.
+    public var orderedJoin: @Sendable (_ table: String, _ alias: String, _ condition: String) -> String
+    /// Whether the database runs a query's tests in the order they are written (SQLite), so the
+    /// compiler orders them itself: a history subquery of a condition that also tests the
+    /// customer row then waits for that row (`SQLFragment.dependingOnCustomerRow`). PostgreSQL
+    /// orders a scan's tests by their estimated cost, and the subquery is best run on the facts
+    /// before any customer row is read.
+    public var testsRunInWrittenOrder: Bool
 
     /// `campaignd_day(unix_seconds, zone)`: the local calendar day number (`CivilCalendar`) of an
     /// instant in an IANA time zone, or NULL.

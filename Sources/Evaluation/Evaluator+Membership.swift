@@ -47,8 +47,8 @@ extension Evaluator {
         var member = compiler.compile(segment.condition)
         var customerJoin = ""
         if readsCustomerRow(segment.condition) {
-            member = member.dependingOnCustomerRow
-            customerJoin = " \(dialect.orderedJoin) customer c ON c.id = f.customer_id"
+            if dialect.testsRunInWrittenOrder { member = member.dependingOnCustomerRow }
+            customerJoin = " \(dialect.customerJoin(testsCustomerRow: true))"
         }
         let name = SQLFragment.value(segment.name.databaseValue)
         let range = customers.map {
@@ -63,7 +63,7 @@ extension Evaluator {
             member, name, range)
         let left = SQLFragment.composed(
             """
-            SELECT m.customer_id FROM segment_membership m \(dialect.orderedJoin) customer_facts f ON f.customer_id = m.customer_id\(customerJoin)
+            SELECT m.customer_id FROM segment_membership m \(dialect.orderedJoin("customer_facts", "f", "f.customer_id = m.customer_id"))\(customerJoin)
             WHERE m.segment = {} AND m.left_at IS NULL{} AND NOT {}
             """,
             name, range, member)

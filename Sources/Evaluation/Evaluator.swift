@@ -177,7 +177,8 @@ public struct Evaluator: Sendable {
                 [rule.name.databaseValue, (settings.now - Int64(days) * 86_400).databaseValue, t])
         }
         var condition = compiler.compileWhere(rule.condition)
-        if readsCustomerRow(rule.condition) {
+        let testsCustomerRow = readsCustomerRow(rule.condition)
+        if testsCustomerRow, dialect.testsRunInWrittenOrder {
             condition = condition.dependingOnCustomerRow
         }
         let topLevel: [Condition] = if case .all(let parts) = rule.condition.kind { parts } else { [rule.condition] }
@@ -188,8 +189,8 @@ public struct Evaluator: Sendable {
         return SQLFragment.composed(
             """
             SELECT c.id, c.external_id, c.time_zone, {}, {}, {}, {}{}
-            FROM \(byBirthday ? "customer c \(dialect.orderedJoin) customer_facts f ON f.customer_id = c.id"
-                : "customer_facts f \(dialect.orderedJoin) customer c ON c.id = f.customer_id")
+            FROM \(byBirthday ? "customer c \(dialect.orderedJoin("customer_facts", "f", "f.customer_id = c.id"))"
+                : "customer_facts f \(dialect.customerJoin(testsCustomerRow: testsCustomerRow))")
             WHERE {}
             """,
             limit,

@@ -106,7 +106,7 @@ public struct Explainer: Sendable {
         for part in top { nodes += probeNodes(part, file: rule.file, depth: 0, into: &probes) }
         let matchedColumn = probes.add(compiler.compile(rule.condition))
         let query = SQLFragment(
-            "SELECT \(probes.select) FROM customer_facts f \(compiler.dialect.orderedJoin) customer c ON c.id = f.customer_id "
+            "SELECT \(probes.select) FROM customer_facts f \(compiler.dialect.orderedJoin("customer", "c", "c.id = f.customer_id")) "
                 + "WHERE f.customer_id = ?",
             probes.arguments + [customerID.databaseValue])
         return (query, nodes, matchedColumn)

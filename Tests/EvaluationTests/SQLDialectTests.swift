@@ -20,7 +20,7 @@ struct SQLDialectTests {
         dialect.nullSafeEquals = { "NULLSAFE_MARK(\($0) | \($1))" }
         dialect.greatest = { "GREATEST_MARK(\($0.joined(separator: " | ")))" }
         dialect.integerQuotient = { "QUOTIENT_MARK(\($0) | \($1))" }
-        dialect.orderedJoin = "ORDERED_JOIN_MARK"
+        dialect.orderedJoin = { "ORDERED_JOIN_MARK(\($0) | \($1) | \($2))" }
         dialect.localDay = { "LOCAL_DAY_MARK(\($0) | \($1))" }
         dialect.birthdayIn = { "BIRTHDAY_MARK(\([$0, $1, $2, $3, $4].joined(separator: " | ")))" }
         dialect.monthDay = { "MONTH_DAY_MARK(\($0))" }

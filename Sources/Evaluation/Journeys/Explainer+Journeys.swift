@@ -95,7 +95,7 @@ extension Explainer {
         for part in top { nodes += probeNodes(part, file: file, depth: 0, into: &probes) }
         let holdsColumn = probes.add(compiler.compile(condition))
         let query = SQLFragment(
-            "SELECT \(probes.select) FROM customer_facts f \(compiler.dialect.orderedJoin) customer c ON c.id = f.customer_id "
+            "SELECT \(probes.select) FROM customer_facts f \(compiler.dialect.orderedJoin("customer", "c", "c.id = f.customer_id")) "
                 + "WHERE f.customer_id = ?",
             probes.arguments + [customerID.databaseValue])
         return (query, nodes, holdsColumn)

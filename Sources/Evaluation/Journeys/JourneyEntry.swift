@@ -150,11 +150,14 @@ public struct JourneyEntry: Sendable {
         let parts: [Condition] = if case .all(let parts) = journey.entry.kind { parts } else { [journey.entry] }
         var entry = SQLFragment.joined((parts.flatMap(compiler.andTerms) + [notEnrolled]).sortedByCost(), separator: " AND ")
             .parenthesised
-        if Evaluator.testsCustomerColumns(ruleSet.inliningSegments(in: journey.entry)) { entry = entry.dependingOnCustomerRow }
+        let testsCustomerRow = Evaluator.testsCustomerColumns(ruleSet.inliningSegments(in: journey.entry))
+        if compiler.dialect.testsRunInWrittenOrder, testsCustomerRow {
+            entry = entry.dependingOnCustomerRow
+        }
         var query = SQLFragment.composed(
             """
             SELECT c.id, c.external_id, c.time_zone
-            FROM customer_facts f \(compiler.dialect.orderedJoin) customer c ON c.id = f.customer_id
+            FROM customer_facts f \(compiler.dialect.customerJoin(testsCustomerRow: testsCustomerRow))
             WHERE {}
             """,
             entry)

@@ -130,8 +130,8 @@ public struct JourneyPass {
         let query = SQLFragment.composed(
             """
             SELECT e.id FROM enrolment e
-            \(compiler.dialect.orderedJoin) customer_facts f ON f.customer_id = e.customer_id
-            \(compiler.dialect.orderedJoin) customer c ON c.id = e.customer_id
+            \(compiler.dialect.orderedJoin("customer_facts", "f", "f.customer_id = e.customer_id"))
+            \(compiler.dialect.orderedJoin("customer", "c", "c.id = e.customer_id"))
             WHERE e.journey = {} AND e.ended IS NULL AND {}
             """,
             .value(journey.name.databaseValue), condition(exit))
@@ -281,8 +281,8 @@ public struct JourneyPass {
                       AND s.purpose = 'marketing' AND s.status IN \(SendStatus.sqlList(SendStatus.messages)) AND {}),
                    c.external_id
             FROM enrolment e
-            \(dialect.orderedJoin) customer_facts f ON f.customer_id = e.customer_id
-            \(dialect.orderedJoin) customer c ON c.id = e.customer_id
+            \(dialect.orderedJoin("customer_facts", "f", "f.customer_id = e.customer_id"))
+            \(dialect.orderedJoin("customer", "c", "c.id = e.customer_id"))
             WHERE e.journey = {} AND e.step = {} AND e.ended IS NULL AND e.wait_ends_at <= {}
             ORDER BY e.id
             """,
@@ -312,6 +312,7 @@ public struct JourneyPass {
     /// A condition compiled as the rules' audience queries compile theirs.
     private func condition(_ condition: Condition) -> SQLFragment {
         let compiled = compiler.compile(condition)
-        return Evaluator.testsCustomerColumns(ruleSet.inliningSegments(in: condition)) ? compiled.dependingOnCustomerRow : compiled
+        return compiler.dialect.testsRunInWrittenOrder && Evaluator.testsCustomerColumns(ruleSet.inliningSegments(in: condition))
+            ? compiled.dependingOnCustomerRow : compiled
     }
 }
