@@ -39,12 +39,12 @@ extension PostgresStore {
         do {
             return try await withConnections(count) { connections in
                 let begin = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
+                var begun: [PostgresConnection] = []
                 func start(_ connection: PostgresConnection) async throws {
                     try await connection.execute(begin)
                     begun.append(connection)
                     try await connection.execute(Self.noJIT)
                 }
-                var begun: [PostgresConnection] = []
                 do {
                     try await start(connections[0])
                     if count > 1 {
