@@ -19,8 +19,12 @@ extension CustomerStore {
 
     /// The highest customer id in use (0 in an empty store): ids run from 1 to this, with gaps.
     public func highestCustomerID() throws -> Int64 {
-        try database.read { try Int64.fetchOne($0, sql: "SELECT coalesce(max(id), 0) FROM customer") ?? 0 }
+        try database.read { try Int64.fetchOne($0, sql: Self.highestCustomerIDSQL) ?? 0 }
     }
+
+    /// The highest customer id (one b-tree step), 0 when there is none. Both stores' SQL.
+    public static let highestCustomerIDSQL = "SELECT coalesce(max(id), 0) FROM customer"
+
 
     /// Runs `read` on `count` reader connections at once, on threads of their own, each inside a
     /// read transaction; all of them see the very same committed state of the store.

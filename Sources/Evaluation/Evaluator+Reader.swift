@@ -92,7 +92,7 @@ extension ParallelEvaluator {
     /// snapshot, the slices evaluated at once, their tallies merged as SQLite's are.
     public func evaluate<Reader: SQLRowReader & Sendable>(only: Set<String>? = nil, reading snapshots: [Reader]) async throws -> [RuleTally] {
         guard let first = snapshots.first else { return [] }
-        let top = try await first.rows("SELECT coalesce(max(id), 0) FROM customer", arguments: []).first?.first
+        let top = try await first.rows(CustomerStore.highestCustomerIDSQL, arguments: []).first?.first
         let ranges = Self.slices(upTo: top.flatMap { Int64.fromDatabaseValue($0) } ?? 0, count: snapshots.count)
         let evaluator = self.evaluator
         let collected = try await withThrowingTaskGroup(of: (Int, [RuleTally]).self) { group in

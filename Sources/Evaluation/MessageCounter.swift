@@ -10,9 +10,6 @@ struct MessageCounter {
     private var sparse: [Int64: Int] = [:]
     private let base: Int64
 
-    /// The highest customer id (one b-tree step), for the range of a whole-store evaluation.
-    static let highestIDSQL = "SELECT coalesce(max(id), 0) FROM customer"
-
     /// Per customer in range, the messages already counted: `customer_id`, `count(*)`.
     static func countsSQL(range: ClosedRange<Int64>, settings: EvaluationSettings) -> (sql: String, arguments: [DatabaseValue]) {
         (
@@ -37,7 +34,7 @@ struct MessageCounter {
 
     init(settings: EvaluationSettings, customers: ClosedRange<Int64>?, in db: Database) throws {
         // max(0, …): ids written by an outside tool may all be negative.
-        let range = try customers ?? 0...max(0, Int64.fetchOne(db, sql: Self.highestIDSQL) ?? 0)
+        let range = try customers ?? 0...max(0, Int64.fetchOne(db, sql: CustomerStore.highestCustomerIDSQL) ?? 0)
         self.init(range: range)
         guard settings.capEnabled else { return }
         let (sql, arguments) = Self.countsSQL(range: range, settings: settings)
@@ -49,7 +46,7 @@ struct MessageCounter {
 
     /// The same, read from another store's snapshot.
     init(settings: EvaluationSettings, customers: ClosedRange<Int64>?, reading reader: some SQLRowReader) async throws {
-        let highest = customers == nil ? try await reader.rows(Self.highestIDSQL, arguments: []).first?.first : nil
+        let highest = customers == nil ? try await reader.rows(CustomerStore.highestCustomerIDSQL, arguments: []).first?.first : nil
         let range = customers ?? 0...max(0, highest.flatMap { Int64.fromDatabaseValue($0) } ?? 0)
         self.init(range: range)
         guard settings.capEnabled else { return }
