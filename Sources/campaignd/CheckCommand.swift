@@ -4,6 +4,7 @@ import CustomerStore
 import Daemon
 import Engine
 import Foundation
+import PostgresStore
 import RuleLanguage
 
 #if canImport(Glibc)
@@ -17,10 +18,11 @@ import RuleLanguage
 /// The checks are the daemon's own (`RuntimeLoader`): what passes here loads in `run`.
 ///
 /// Diagnostics go to stderr (in colour only on a terminal); a clean run prints
-/// `N rules, J journeys, M segments OK` and exits 0, any error exits 1. With a SQLite store (the
-/// config's), it also warns how many customers each change of a live journey affects, as the
-/// reload log does; those warnings leave the exit status alone. With a PostgreSQL store it does
-/// not connect, but fails on rules that store's tick does not run yet, as `run` would.
+/// `N rules, J journeys, M segments OK` and exits 0, any error exits 1. With a store (the
+/// config's: a SQLite file that exists, or a PostgreSQL database it can reach), it also warns how
+/// many customers each change of a live journey affects, as the reload log does; those warnings,
+/// and one saying the edits were not counted when the database cannot be reached, leave the exit
+/// status alone.
 struct CheckCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "check",
@@ -60,8 +62,7 @@ struct CheckCommand: AsyncParsableCommand {
                 FileHandle.standardError.write(Data("\(errors) in templates and channels\(warnings)\n".utf8))
                 throw ExitCode.failure
             }
-            // On PostgreSQL the daemon logs journey edits at reload; `check` does not connect.
-            if case .sqlite = config.store { reportJourneyEdits(config: config, ruleSet: ruleSet) }
+            await reportJourneyEdits(config: config, ruleSet: ruleSet)
             // Test files beside the rules (docs/testing-rules.md): parse errors, unknown names.
             let testProblems = try TestFiles.find(in: directory).flatMap { try TestFiles.check(path: $0, ruleSet: ruleSet).1 }
             if !testProblems.isEmpty {
@@ -77,17 +78,30 @@ struct CheckCommand: AsyncParsableCommand {
     }
 
     /// Warns, per change to a journey customers are in, how many it affects (`JourneyEdits`),
-    /// when the config's store exists; says nothing without one.
-    private func reportJourneyEdits(config: Config, ruleSet: RuleSet) {
-        guard FileManager.default.fileExists(atPath: config.storePath) else { return }
+    /// when the config's store exists; says nothing without a SQLite file, and that the edits were
+    /// not counted when a PostgreSQL store cannot be opened.
+    private func reportJourneyEdits(config: Config, ruleSet: RuleSet) async {
+        let now = Int64(Date().timeIntervalSince1970)
+        let counts: [JourneyCounts]
         do {
-            let store = try CustomerStore(path: config.storePath, currency: config.currency)
-            let counts = try store.enrolments.counts(now: Int64(Date().timeIntervalSince1970))
-            for line in JourneyEdits.describe(against: ruleSet, counts: counts) {
-                printError("warning: \(line)")
+            switch config.store {
+            case .sqlite:
+                guard FileManager.default.fileExists(atPath: config.storePath) else { return }
+                counts = try CustomerStore(path: config.storePath, currency: config.currency).enrolments.counts(now: now)
+            case .postgres(let settings):
+                counts = try await root.global.withPostgresStore(settings, currency: config.currency) {
+                    try await $0.journeyCounts(now: now)
+                }
             }
+        } catch let failure as CommandFailure {
+            printError("warning: journey edits not counted: \(failure.message)")
+            return
         } catch {
             printError("warning: journey edits not counted: \(error)")
+            return
+        }
+        for line in JourneyEdits.describe(against: ruleSet, counts: counts) {
+            printError("warning: \(line)")
         }
     }
 

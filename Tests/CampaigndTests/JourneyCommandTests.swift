@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import Testing
+import TestSupport
 
 /// `journeys`, `log --journey` and the journey parts of `plan` and `explain`, on the demo store
 /// with enrolments and journey sends written into it: of `onboarding` (in rules/journeys.rules,
@@ -122,5 +123,32 @@ struct JourneyCommandTests {
         #expect(bare.status == 0, "\(bare.stderr)")
         #expect(!bare.stderr.contains("journey"))
         #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("store.sqlite").path))
+    }
+
+    @Test("check counts journey edits on a PostgreSQL store as on SQLite; a store it cannot reach is one warning, exit status unchanged")
+    func checkCountsJourneyEditsOnPostgres() throws {
+        let (directory, config) = try CommandLineTests.demoWorkspace()
+        try Self.seed(config, in: directory)
+        let server = try PostgresServer.shared()
+        let url = server.url(database: try server.createDatabase())
+        let copy = try CampaigndProcess.run(["--config", config, "store", "copy", "--to", url], in: directory)
+        #expect(copy.status == 0, "\(copy.stderr)")
+        let postgres = try PlanOnPostgresTests.config(
+            config, store: url, rules: CampaigndProcess.repository.appendingPathComponent("rules").path, in: directory,
+            named: "postgres.json")
+        let onSQLite = try CampaigndProcess.run(["--config", config, "check"], in: directory)
+        let onPostgres = try CampaigndProcess.run(["--config", postgres, "check"], in: directory)
+        #expect(onPostgres.status == 0 && onPostgres.stdout.contains("OK"), "\(onPostgres.stderr)")
+        let warnings = { (text: String) in text.split(separator: "\n").filter { $0.hasPrefix("campaignd: warning: ") } }
+        #expect(warnings(onSQLite.stderr).count == 2)
+        #expect(warnings(onPostgres.stderr) == warnings(onSQLite.stderr), "\(onPostgres.stderr)")
+        // Nothing listens on the port: one warning, no stack trace, the check itself still passes.
+        let unreachable = try PlanOnPostgresTests.config(
+            config, store: "postgres://campaignd@127.0.0.1:1/shop", rules: CampaigndProcess.repository.appendingPathComponent("rules").path,
+            in: directory, named: "unreachable.json")
+        let offline = try CampaigndProcess.run(["--config", unreachable, "check"], in: directory)
+        #expect(offline.status == 0 && offline.stdout.contains("OK"), "\(offline.stderr)")
+        #expect(warnings(offline.stderr).count == 1)
+        #expect(offline.stderr.contains("warning: journey edits not counted: ") && !offline.stderr.contains("Stack"))
     }
 }
