@@ -56,6 +56,9 @@ enum StoreMigrations {
         migrator.registerMigration("v8-daemons") { db in
             try db.execute(sql: daemonsV8)
         }
+        migrator.registerMigration("v9-send-due-by-id") { db in
+            try db.execute(sql: sendDueByIDV9)
+        }
         return migrator
     }
 

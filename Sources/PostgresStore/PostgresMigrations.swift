@@ -64,6 +64,16 @@ enum PostgresMigrations {
                 )
                 """
             ]),
+        // A claim takes rows `ORDER BY due_at, id`; with `send_due` on `due_at` alone PostgreSQL
+        // read and sorted every queued row for each claim of a few (2 ms a claim for a queue of
+        // 5,000, growing with the queue), where SQLite's index, ending with the rowid, stopped
+        // after the first rows. Now both stop there.
+        Migration(
+            name: "v9-send-due-by-id",
+            statements: [
+                "DROP INDEX send_due",
+                "CREATE INDEX send_due ON send(due_at, id) WHERE status IN ('queued', 'in_flight')",
+            ]),
     ]
 
     /// A plpgsql trigger function `name` running `body`, and the trigger of the same name on

@@ -151,6 +151,16 @@ public final class PostgresServer: Sendable {
         return (try? String(contentsOfFile: output, encoding: .utf8)) ?? ""
     }
 
+    /// The plan PostgreSQL chooses for `sql` in `database` (`EXPLAIN`, in a transaction rolled
+    /// back), its `?` placeholders replaced in order by `literals` (SQL text), one line each.
+    public func explain(_ sql: String, literals: [String], database: String) throws -> [String] {
+        var literals = literals[...]
+        let statement = sql.split(separator: "?", omittingEmptySubsequences: false).enumerated().map { index, part in
+            index == 0 ? String(part) : (literals.popFirst() ?? "?") + part
+        }.joined()
+        return try psql("BEGIN;\nEXPLAIN \(statement);\nROLLBACK", database: database).split(separator: "\n").map(String.init)
+    }
+
     /// `postgres://campaignd@127.0.0.1:PORT/DATABASE`.
     public func url(database: String) -> String { "postgres://\(user)@\(host):\(port)/\(database)" }
 
