@@ -97,6 +97,10 @@ public struct PostgresOutbox: Sendable {
                 summary.add(journeys: journeys)
                 CouponUse.merging(coupons, into: &summary.coupons)
             }
+            // The claims that follow are planned with statistics that count this tick's queue.
+            if !rehearse && summary.recorded.values.reduce(0, +) >= PostgresTickTransaction.analyzeAfterRows {
+                try await transaction.analyzeSendLog()
+            }
             return (summary, rehearse ? [] : decided)
         }
         guard let recorded else { return nil }

@@ -4,7 +4,7 @@ import Delivery
 import Foundation
 import GRDB
 import Logging
-import PostgresStore
+@testable import PostgresStore
 import Testing
 import TestSupport
 
@@ -162,5 +162,27 @@ struct PostgresDispatchTests {
         #expect(
             try server.psql("SELECT channel, address, reason FROM suppression", database: database)
                 == "email|c\(bounced.dropFirst())@example.fi|hard_bounce\n")
+    }
+
+    @Test("a tick queueing 1,000 sends or more refreshes the send log's statistics, so the next claim reads send_due in order")
+    func tickAnalysesItsQueue() async throws {
+        let count = 1_200
+        let fixture = try EngineFixture()
+        defer { fixture.closeLater() }
+        try fixture.customers(count)
+        let configuration = try fixture.configuration(rules: Self.rules)
+        let engine = try await fixture.engine(configuration, on: .postgres)
+        let copy = try #require(fixture.postgres.copy)
+        // A new store: the send log never analysed, as on a first tick (or any tick before
+        // autovacuum ran): the planner does not know the queue (-1 rows).
+        #expect(try copy.value("SELECT reltuples FROM pg_class WHERE relname = 'send'") == "-1")
+        let now = Int64(fixture.clock.now())
+        let summary = try await engine.tick(at: now)
+        #expect(summary.queued == count)
+        // Analysed in the tick's transaction, counting its rows (before autovacuum next visits the table).
+        #expect(try copy.value("SELECT reltuples::bigint FROM pg_class WHERE relname = 'send'") == "\(count)")
+        let plan = try copy.server.explain(PostgresStore.claimSQL, literals: ["'a'", "60", "\(now)", "\(now)", "4"], database: copy.database)
+        #expect(plan.contains { $0.contains("Index Scan using send_due on send") }, "\(plan.joined(separator: "\n"))")
+        #expect(!plan.contains { $0.contains("Sort") }, "\(plan.joined(separator: "\n"))")
     }
 }
