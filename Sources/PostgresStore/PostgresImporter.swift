@@ -167,13 +167,30 @@ private struct Staging {
         try await connection.execute("""
             INSERT INTO campaignd_import_touched
                 SELECT c.id FROM customer c WHERE c.external_id IN (SELECT customer FROM campaignd_import_stage)
-                \(kind == .purchases && !empty
-                    ? "UNION SELECT p.customer_id FROM purchase p JOIN campaignd_import_stage s ON s.order_ref = p.order_ref" : "")
+                \(kind == .purchases && !empty ? "UNION " + (try await ordersOwnersSQL()) : "")
             """)
         try await connection.execute("ANALYZE campaignd_import_touched")
         let written = try await withTriggersOff(table, facts.triggers, write)
         try await updateFacts(columns: facts.columns, aggregate: facts.aggregate)
         return (written, unknown.count)
+    }
+
+    /// A `SELECT` of the customers owning the staged orders now. A file small beside the table
+    /// (a daily import: at most a twentieth of its rows) looks each order up in
+    /// `purchase_order_ref_key`; PostgreSQL's own choice, a hash join, read all of `purchase`
+    /// (4–8 s for 100,000 new orders into 10,000,000, where the lookups take well under a second),
+    /// as it expects every staged order to be there already. A larger file keeps that join.
+    private func ordersOwnersSQL() async throws -> String {
+        let staged = try await connection.count("SELECT count(*) FROM campaignd_import_stage")
+        let stored = try await connection.count("SELECT reltuples::bigint FROM pg_class WHERE oid = 'purchase'::regclass")
+        guard staged * 20 <= stored else {
+            return "SELECT p.customer_id FROM purchase p JOIN campaignd_import_stage s ON s.order_ref = p.order_ref"
+        }
+        // OFFSET 0 keeps the subquery apart, so it runs once per staged row, by the index.
+        return """
+            SELECT p.customer_id FROM campaignd_import_stage s
+            JOIN LATERAL (SELECT customer_id FROM purchase WHERE order_ref = s.order_ref OFFSET 0) p ON true
+            """
     }
 
     /// The table a history kind fills.
