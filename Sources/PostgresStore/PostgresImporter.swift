@@ -178,7 +178,7 @@ private struct Staging {
     /// A `SELECT` of the customers owning the staged orders now. A file small beside the table
     /// (a daily import: at most a twentieth of its rows) looks each order up in
     /// `purchase_order_ref_key`; PostgreSQL's own choice, a hash join, read all of `purchase`
-    /// (4–8 s for 100,000 new orders into 10,000,000, where the lookups take well under a second),
+    /// (3–8 s for 100,000 new orders into 10,000,000, where the lookups take well under a second),
     /// as it expects every staged order to be there already. A larger file keeps that join.
     private func ordersOwnersSQL() async throws -> String {
         let staged = try await connection.count("SELECT count(*) FROM campaignd_import_stage")
