@@ -181,9 +181,11 @@ private struct Staging {
     /// (3–8 s for 100,000 new orders into 10,000,000, where the lookups take well under a second),
     /// as it expects every staged order to be there already. A larger file keeps that join.
     private func ordersOwnersSQL() async throws -> String {
-        let staged = try await connection.count("SELECT count(*) FROM campaignd_import_stage")
-        let stored = try await connection.count("SELECT reltuples::bigint FROM pg_class WHERE oid = 'purchase'::regclass")
-        guard staged * 20 <= stored else {
+        let small = try await connection.count("""
+            SELECT ((SELECT count(*) FROM campaignd_import_stage) * 20
+                    <= (SELECT reltuples FROM pg_class WHERE oid = 'purchase'::regclass))::int
+            """)
+        guard small == 1 else {
             return "SELECT p.customer_id FROM purchase p JOIN campaignd_import_stage s ON s.order_ref = p.order_ref"
         }
         // OFFSET 0 keeps the subquery apart, so it runs once per staged row, by the index.
