@@ -87,11 +87,13 @@ public struct CustomerProfile: Decodable, Sendable, Equatable, FetchableRecord {
     }
 
     /// The customers among `ids` that exist, by id, read through `reader` (the PostgreSQL store):
-    /// the same SQL as `fetchAll(ids:in:)`.
-    public static func fetchAll(ids: some Collection<Int64>, reading reader: some SQLRowReader) async throws -> [Int64: CustomerProfile] {
+    /// the SQL of `fetchAll(ids:in:)`, its list of ids spelt in `dialect` (`SQLDialect.idIn`).
+    public static func fetchAll(
+        ids: some Collection<Int64>, dialect: SQLDialect, reading reader: some SQLRowReader
+    ) async throws -> [Int64: CustomerProfile] {
         guard !ids.isEmpty else { return [:] }
-        let marks = Array(repeating: "?", count: ids.count).joined(separator: ",")
-        let rows = try await reader.rows("\(select) WHERE c.id IN (\(marks))", arguments: ids.map(\.databaseValue))
+        let list = dialect.idIn("c.id", ids.sorted())
+        let rows = try await reader.rows("\(select) WHERE \(list.sql)", arguments: list.arguments)
         let profiles = try rows.map(CustomerProfile.init(values:))
         return Dictionary(profiles.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
     }

@@ -50,5 +50,8 @@ extension SQLDialect {
         firstRowPerGroup: { group, key, columns, from in
             let grouped = group.joined(separator: ", ")
             return "SELECT DISTINCT ON (\(grouped)) \((group + columns + [key]).joined(separator: ", ")) \(from) ORDER BY \(grouped), \(key)"
+        },
+        idIn: { column, ids in
+            ("\(column) = ANY(?::bigint[])", ["{\(ids.map(String.init).joined(separator: ","))}".databaseValue])
         })
 }

@@ -38,5 +38,8 @@ extension SQLDialect {
         firstRowPerGroup: { group, key, columns, from in
             let grouped = group.joined(separator: ", ")
             return "SELECT \((group + columns).joined(separator: ", ")), min(\(key)) AS \(key) \(from) GROUP BY \(grouped)"
+        },
+        idIn: { column, ids in
+            ("\(column) IN (\(Array(repeating: "?", count: ids.count).joined(separator: ",")))", ids.map(\.databaseValue))
         })
 }

@@ -1,3 +1,5 @@
+import GRDB
+
 /// How the rule compiler spells what SQL databases disagree on: the store's own functions,
 /// JSON attributes, booleans, null-safe comparison, join order and a few functions.
 ///
@@ -78,4 +80,8 @@ public struct SQLDialect: Sendable {
     /// PostgreSQL selects `DISTINCT ON (group)` ordered by `key`. Of rows tied on `key`, either
     /// store takes one.
     public var firstRowPerGroup: @Sendable (_ group: [String], _ key: String, _ columns: [String], _ from: String) -> String
+    /// `column IN (…)` over `ids`, with its arguments: one `?` per id in SQLite; in PostgreSQL one
+    /// array argument (`column = ANY(?::bigint[])`), so that the statement's text is the same for
+    /// any number of ids and a dispatcher's re-check is prepared once per connection.
+    public var idIn: @Sendable (_ column: String, _ ids: [Int64]) -> (sql: String, arguments: [DatabaseValue])
 }

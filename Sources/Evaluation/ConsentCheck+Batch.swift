@@ -53,7 +53,7 @@ extension ConsentCheck {
                     consentGranted: granted, suppressed: suppressed, addressComplete: complete, purpose: kind.purpose)
             }
         }
-        let profiles = try await CustomerProfile.fetchAll(ids: customers(of: sends), reading: reader)
+        let profiles = try await CustomerProfile.fetchAll(ids: customers(of: sends), dialect: dialect, reading: reader)
         return assemble(sends, results: results, profiles: profiles)
     }
 
@@ -101,12 +101,14 @@ extension ConsentCheck {
     }
 
     /// The three checks for each of `customers`, one row each: id, consent granted, suppressed,
-    /// address complete. One cached statement per batch size.
+    /// address complete. One cached statement per batch size in SQLite; one for every size in
+    /// PostgreSQL (`SQLDialect.idIn`), prepared once per connection.
     static func batchQuery(customers: [Int64], channel: Channel, purpose: MessagePurpose, now: Int64, dialect: SQLDialect) -> SQLFragment {
         let facts = FactSQL(settings: EvaluationSettings(now: now, businessTimeZone: .gmt, currency: "EUR"), dialect: dialect)
+        let list = dialect.idIn("f.customer_id", customers)
         return SQLFragment.composed(
-            "SELECT f.customer_id, {}, {}, {} FROM customer_facts f JOIN customer c ON c.id = f.customer_id WHERE f.customer_id IN ({})",
+            "SELECT f.customer_id, {}, {}, {} FROM customer_facts f JOIN customer c ON c.id = f.customer_id WHERE {}",
             purpose == .service ? facts.consentNotWithdrawn(channel) : facts.consentGranted(channel), facts.suppressed(channel),
-            facts.addressComplete(channel), SQLFragment.joined(customers.map { .value($0.databaseValue) }, separator: ","))
+            facts.addressComplete(channel), SQLFragment(list.sql, list.arguments))
     }
 }

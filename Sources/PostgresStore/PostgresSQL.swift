@@ -38,17 +38,34 @@ enum PostgresSQL {
     /// A query of `sql` (with `?` placeholders) and its arguments, each bound with its type:
     /// integers as `bigint`, reals as `double precision`, text as `text`, blobs as `bytea`.
     static func query(_ sql: String, _ arguments: [DatabaseValue] = []) -> PostgresQuery {
+        PostgresQuery(unsafeSQL: arguments.isEmpty ? sql : numbered(sql), binds: bindings(arguments).bindings)
+    }
+
+    /// `arguments` bound as `query` binds them, and the type of each (nil for NULL).
+    static func bindings(_ arguments: [DatabaseValue]) -> (bindings: PostgresBindings, types: [PostgresDataType?]) {
         var bindings = PostgresBindings(capacity: arguments.count)
+        var types: [PostgresDataType?] = []
+        types.reserveCapacity(arguments.count)
         for argument in arguments {
             switch argument.storage {
-            case .null: bindings.appendNull()
-            case .int64(let value): bindings.append(value)
-            case .double(let value): bindings.append(value)
-            case .string(let value): bindings.append(value)
-            case .blob(let value): bindings.append(ByteBuffer(bytes: value))
+            case .null:
+                bindings.appendNull()
+                types.append(nil)
+            case .int64(let value):
+                bindings.append(value)
+                types.append(.int8)
+            case .double(let value):
+                bindings.append(value)
+                types.append(.float8)
+            case .string(let value):
+                bindings.append(value)
+                types.append(.text)
+            case .blob(let value):
+                bindings.append(ByteBuffer(bytes: value))
+                types.append(.bytea)
             }
         }
-        return PostgresQuery(unsafeSQL: arguments.isEmpty ? sql : numbered(sql), binds: bindings)
+        return (bindings, types)
     }
 
     /// A cell as the `DatabaseValue` SQLite would give: integers and booleans as integers
@@ -75,25 +92,24 @@ enum PostgresSQL {
 }
 
 extension PostgresConnection {
-    /// Every row of `sql` (with `?` placeholders), as `DatabaseValue`s.
-    func rows(_ sql: String, _ arguments: [DatabaseValue] = [], logger: Logger = PostgresSQL.quiet) async throws -> [[DatabaseValue]] {
-        var result: [[DatabaseValue]] = []
-        for try await row in try await query(PostgresSQL.query(sql, arguments), logger: logger) {
-            result.append(try row.map(PostgresSQL.value))
-        }
-        return result
+    /// Every row of `sql` (with `?` placeholders), as `DatabaseValue`s; `prepared`: as a statement
+    /// prepared once per connection when it can be (`PreparedStatements`).
+    func rows(
+        _ sql: String, _ arguments: [DatabaseValue] = [], prepared: Bool = false, logger: Logger = PostgresSQL.quiet
+    ) async throws -> [[DatabaseValue]] {
+        try await results(sql, arguments, prepared: prepared, logger: logger).map { try $0.map(PostgresSQL.value) }
     }
 
     /// Every row of `sql` (with `?` placeholders) as a GRDB `Row` whose columns are named as the
     /// query names them, so the SQLite store's row decoders (by column name) read it.
-    func namedRows(_ sql: String, _ arguments: [DatabaseValue] = [], logger: Logger = PostgresSQL.quiet) async throws -> [Row] {
-        var result: [Row] = []
-        for try await row in try await query(PostgresSQL.query(sql, arguments), logger: logger) {
+    func namedRows(
+        _ sql: String, _ arguments: [DatabaseValue] = [], prepared: Bool = false, logger: Logger = PostgresSQL.quiet
+    ) async throws -> [Row] {
+        try await results(sql, arguments, prepared: prepared, logger: logger).map { row in
             var columns: [String: (any DatabaseValueConvertible)?] = [:]
             for cell in row { columns[cell.columnName] = try PostgresSQL.value(cell) }
-            result.append(Row(columns))
+            return Row(columns)
         }
-        return result
     }
 
     /// The whole number in the first column of the first row of `sql` (a count), 0 for none.
@@ -101,9 +117,32 @@ extension PostgresConnection {
         Int.fromDatabaseValue(try await rows(sql, arguments, logger: logger).first?.first ?? .null) ?? 0
     }
 
-    /// Runs `sql` (with `?` placeholders) for its effect.
-    func execute(_ sql: String, _ arguments: [DatabaseValue] = [], logger: Logger = PostgresSQL.quiet) async throws {
-        try await query(PostgresSQL.query(sql, arguments), logger: logger)
+    /// Runs `sql` (with `?` placeholders) for its effect; `prepared` as in `rows`.
+    func execute(_ sql: String, _ arguments: [DatabaseValue] = [], prepared: Bool = false, logger: Logger = PostgresSQL.quiet) async throws {
+        if prepared {
+            _ = try await results(sql, arguments, prepared: true, logger: logger)
+        } else {
+            try await query(PostgresSQL.query(sql, arguments), logger: logger)
+        }
+    }
+
+    /// The rows of `sql`, run as its prepared statement when `prepared` and it has a slot, else unnamed.
+    private func results(_ sql: String, _ arguments: [DatabaseValue], prepared: Bool, logger: Logger) async throws -> [PostgresRow] {
+        if prepared {
+            let (bindings, types) = PostgresSQL.bindings(arguments)
+            if let slot = PreparedStatements.shared.slot(for: sql, types: types) {
+                return try await run(PreparedStatements.slotTypes[slot], bindings, logger: logger)
+            }
+        }
+        var rows: [PostgresRow] = []
+        for try await row in try await query(PostgresSQL.query(sql, arguments), logger: logger) { rows.append(row) }
+        return rows
+    }
+
+    private func run<Statement: SlotStatement>(_: Statement.Type, _ bindings: PostgresBindings, logger: Logger) async throws -> [PostgresRow] {
+        var rows: [PostgresRow] = []
+        for try await row in try await execute(Statement(bindings: bindings), logger: logger) { rows.append(row) }
+        return rows
     }
 }
 

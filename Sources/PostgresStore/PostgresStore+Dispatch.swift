@@ -26,20 +26,27 @@ extension PostgresStore {
     ) async throws -> (sends: [SendRecord], read: T) {
         try await inTransaction(deadline: Self.daemonDeadline) { connection in
             let rows = try await connection.namedRows(
-                Self.claimSQL, [owner.databaseValue, leaseSeconds.databaseValue, now.databaseValue, now.databaseValue, limit.databaseValue])
+                Self.claimSQL, [owner.databaseValue, leaseSeconds.databaseValue, now.databaseValue, now.databaseValue, limit.databaseValue],
+                prepared: true)
             // RETURNING keeps no order: the batch goes out earliest first, as the claim chose it.
             let sends = try rows.map(SendRecord.init(row:)).sorted { ($0.dueAt ?? 0, $0.id) < ($1.dueAt ?? 0, $1.id) }
-            return (sends, try await reading(PostgresSnapshot(connection: connection), sends))
+            return (sends, try await reading(PostgresSnapshot(connection: connection, prepares: true), sends))
         }
     }
 
     /// Claims due rows (arguments: owner, lease seconds, now, now, limit). The redundant first
     /// `status IN (…)` term repeats the partial index `send_due`'s own WHERE, as in SQLite.
+    ///
+    /// It is prepared (`PreparedStatements`), and so is planned for any arguments once the server
+    /// settles on a generic plan: `id = ANY(ARRAY(…))` keeps that plan a primary-key lookup of the
+    /// claimed ids whatever the row estimates (`id IN (…)` could become a hash join over a scan of
+    /// the whole log). It returns `SendRecord`'s columns by name, not `*`: a prepared statement
+    /// whose result columns changed (a migration adding one while the daemon runs) fails at every run.
     static let claimSQL = """
         UPDATE send SET status = 'in_flight', owner = ?, lease_until = \(serverNow) + ?, updated_at = ?
-        WHERE id IN (SELECT id FROM send WHERE \(SendLog.dueIndexTerm) AND status = 'queued' AND due_at <= ?
-                     ORDER BY due_at, id LIMIT ? FOR UPDATE SKIP LOCKED)
-        RETURNING *
+        WHERE id = ANY(ARRAY(SELECT id FROM send WHERE \(SendLog.dueIndexTerm) AND status = 'queued' AND due_at <= ?
+                             ORDER BY due_at, id LIMIT ? FOR UPDATE SKIP LOCKED))
+        RETURNING \(SendRecord.columnNames.joined(separator: ", "))
         """
 
     /// Writes `outcomes` in one transaction, with the statements the SQLite store runs
@@ -49,7 +56,7 @@ extension PostgresStore {
         guard !outcomes.isEmpty else { return }
         try await inTransaction(deadline: Self.daemonDeadline) { connection in
             for outcome in outcomes.sorted(by: { $0.send.id < $1.send.id }) {
-                for statement in outcome.statements { try await connection.execute(statement.sql, statement.arguments) }
+                for statement in outcome.statements { try await connection.execute(statement.sql, statement.arguments, prepared: true) }
             }
         }
     }
@@ -64,12 +71,13 @@ extension PostgresStore {
             try await connection.rows(
                 """
                 UPDATE send SET lease_until = \(Self.serverNow) + ?
-                WHERE id IN (SELECT id FROM send WHERE status = 'in_flight' AND owner = ?
-                               AND id IN (SELECT unnest(string_to_array(?, ',')::bigint[]))
-                             ORDER BY id FOR UPDATE SKIP LOCKED)
+                WHERE id = ANY(ARRAY(SELECT id FROM send WHERE status = 'in_flight' AND owner = ?
+                                       AND id = ANY(string_to_array(?, ',')::bigint[])
+                                     ORDER BY id FOR UPDATE SKIP LOCKED))
                 RETURNING id
                 """,
-                [leaseSeconds.databaseValue, owner.databaseValue, ids.map(String.init).joined(separator: ",").databaseValue]
+                [leaseSeconds.databaseValue, owner.databaseValue, ids.map(String.init).joined(separator: ",").databaseValue],
+                prepared: true
             ).count
         }
     }
@@ -84,10 +92,10 @@ extension PostgresStore {
                 """
                 UPDATE send SET status = 'queued', due_at = least(coalesce(due_at, ?), ?), owner = NULL, lease_until = NULL,
                        updated_at = ?
-                WHERE id IN (SELECT id FROM send WHERE status = 'in_flight' AND (lease_until IS NULL OR lease_until < \(Self.serverNow))
-                             ORDER BY id FOR UPDATE SKIP LOCKED)
+                WHERE id = ANY(ARRAY(SELECT id FROM send WHERE status = 'in_flight' AND (lease_until IS NULL OR lease_until < \(Self.serverNow))
+                                     ORDER BY id FOR UPDATE SKIP LOCKED))
                 RETURNING id
-                """, Array(repeating: now.databaseValue, count: 3)
+                """, Array(repeating: now.databaseValue, count: 3), prepared: true
             ).count
         }
     }
@@ -95,7 +103,7 @@ extension PostgresStore {
     /// The earliest due time of a queued row, if any.
     public func nextDue() async throws -> Int64? {
         try await withConnection(deadline: Self.daemonDeadline) { connection in
-            Int64.fromDatabaseValue(try await connection.rows(SendLog.nextDueSQL)[0][0])
+            Int64.fromDatabaseValue(try await connection.rows(SendLog.nextDueSQL, prepared: true)[0][0])
         }
     }
 

@@ -8,11 +8,14 @@ import PostgresNIO
 /// `CustomerStore.inSnapshot` lends).
 public struct PostgresSnapshot: SQLRowReader, Sendable {
     let connection: PostgresConnection
+    /// Whether its queries are prepared once per connection (`PreparedStatements`): only for
+    /// reads whose text does not change with their values, as a dispatcher's re-check.
+    var prepares = false
 
     /// The rows of a query written with `?` placeholders, values as SQLite would give them
     /// (booleans as 0 and 1, whole `numeric`s as integers).
     public func rows(_ sql: String, arguments: [DatabaseValue] = []) async throws -> [[DatabaseValue]] {
-        try await connection.rows(sql, arguments)
+        try await connection.rows(sql, arguments, prepared: prepares)
     }
 
     /// Every enrolment of the customer with external id `externalID`, oldest entry first, as
@@ -103,10 +106,10 @@ extension PostgresStore {
     static func transaction<T: Sendable>(
         on connection: PostgresConnection, begin: String, commit: Bool = true, _ body: (PostgresConnection) async throws -> T
     ) async throws -> T {
-        try await connection.execute(begin)
+        try await connection.execute(begin, prepared: true)
         do {
             let result = try await body(connection)
-            try await connection.execute(commit ? "COMMIT" : "ROLLBACK")
+            try await connection.execute(commit ? "COMMIT" : "ROLLBACK", prepared: true)
             return result
         } catch {
             try? await connection.execute("ROLLBACK")

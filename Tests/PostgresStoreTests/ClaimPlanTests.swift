@@ -28,4 +28,30 @@ struct ClaimPlanTests {
         let claimed = try await test.store.claimDue(limit: 4, now: 1000, owner: "a", leaseSeconds: 60) { _, _ in () }
         #expect(claimed.sends.map(\.sendID) == ["send-1", "send-2", "send-3", "send-4"])
     }
+
+    @Test("prepared, the claim's generic plan reads send_due in order and looks the claimed rows up by key")
+    func genericClaimPlan() async throws {
+        let test = try await PostgresTestStore()
+        defer { Task { await test.store.close() } }
+        // A queue of 50,000 in a log of 100,000: the generic plan of `id IN (SELECT …)` (checked)
+        // hash-joins the claimed ids with a scan of the whole log.
+        _ = try test.psql("""
+            INSERT INTO customer(external_id) VALUES ('C1');
+            INSERT INTO send(send_id, rule, rule_hash, customer_id, channel, target, window_key, decided_at, status,
+                             updated_at, due_at)
+            SELECT 'send-' || g, 'r', 'h', (SELECT id FROM customer), 'webhook', 't', g, 0,
+                   CASE WHEN g <= 50000 THEN 'queued' ELSE 'sent' END, 0, 1000
+            FROM generate_series(1, 100000) AS g;
+            ANALYZE send
+            """)
+        let plan = try test.psql("""
+            SET plan_cache_mode = force_generic_plan;
+            PREPARE claim(text, bigint, bigint, bigint, bigint) AS \(PostgresSQL.numbered(PostgresStore.claimSQL));
+            EXPLAIN EXECUTE claim('a', 60, 1000, 1000, 4)
+            """)
+        let text = plan.joined(separator: "\n")
+        #expect(plan.contains { $0.contains("Index Scan using send_due on send") }, "\(text)")
+        #expect(plan.contains { $0.contains("Index Scan using send_pkey on send") }, "\(text)")
+        #expect(!plan.contains { $0.contains("Sort") || $0.contains("Seq Scan") }, "\(text)")
+    }
 }

@@ -38,11 +38,14 @@ public struct SendRecord: Codable, Sendable, Equatable, FetchableRecord {
     /// Retries and resends keep it: nothing but the tick that queues a row writes it.
     public var variant: String?
 
-    enum CodingKeys: String, CodingKey {
+    enum CodingKeys: String, CodingKey, CaseIterable {
         case id, rule, channel, target, status, reason, evidence, attempts, journey, step, purpose, coupon, variant
         case sendID = "send_id", ruleHash = "rule_hash", customerID = "customer_id", windowKey = "window_key"
         case decidedAt = "decided_at", dueAt = "due_at", lastError = "last_error", updatedAt = "updated_at"
     }
+
+    /// The `send` columns a record is read from.
+    public static let columnNames = CodingKeys.allCases.map(\.rawValue)
 }
 
 /// A send-log row with the customer's external id, for `campaignd log`.
