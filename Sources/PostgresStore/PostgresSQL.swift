@@ -68,6 +68,26 @@ enum PostgresSQL {
         return (bindings, types)
     }
 
+    /// `values` as the text of a PostgreSQL array (`{"a","b",NULL}`), for an argument cast to an
+    /// array type: every element quoted, `"` and `\` escaped with a backslash, nil as `NULL`.
+    static func arrayLiteral(_ values: [String?]) -> String {
+        var text = "{"
+        for (index, value) in values.enumerated() {
+            if index > 0 { text += "," }
+            guard let value else {
+                text += "NULL"
+                continue
+            }
+            text += "\""
+            for character in value {
+                if character == "\"" || character == "\\" { text += "\\" }
+                text.append(character)
+            }
+            text += "\""
+        }
+        return text + "}"
+    }
+
     /// A cell as the `DatabaseValue` SQLite would give: integers and booleans as integers
     /// (`true` is 1), `numeric` as an integer when it is whole, else a real; text and JSON as text.
     static func value(_ cell: PostgresCell) throws -> DatabaseValue {
