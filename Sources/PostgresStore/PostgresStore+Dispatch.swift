@@ -49,10 +49,11 @@ extension PostgresStore {
         RETURNING \(SendRecord.columnNames.joined(separator: ", "))
         """
 
-    /// Writes `outcomes` atomically, rows in id order (as every statement here that locks several
-    /// send rows takes them, so two never wait for each other). Deliveries alone, the common batch,
-    /// are one statement (`recordDeliveredSQL`); any other batch is one transaction of the
-    /// statements the SQLite store runs (`SendOutcome.statements`).
+    /// Writes `outcomes` atomically. Deliveries alone, the common batch, are one statement
+    /// (`recordDeliveredSQL`, its ids in ascending order); any other batch is one transaction of
+    /// the statements the SQLite store runs (`SendOutcome.statements`), rows in id order (as every
+    /// statement here that locks several send rows takes them, so two never wait for each other;
+    /// should the server still find a deadlock, the batch fails and its senders write again).
     public func record(_ outcomes: [SendOutcome]) async throws {
         guard !outcomes.isEmpty else { return }
         let sorted = outcomes.sorted { $0.send.id < $1.send.id }
