@@ -156,14 +156,16 @@ let package = Package(
         // listener, the Python servers' launcher, and store fixtures written through the import.
         .target(
             name: "TestSupport",
-            dependencies: ["CustomerStore", "Engine", "Delivery", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["CustomerStore", "Engine", "Delivery", "PostgresStore", .product(name: "GRDB", package: "GRDB.swift")],
             path: "Tests/TestSupport"),
         .testTarget(name: "RuleLanguageTests", dependencies: ["RuleLanguage"], resources: [.copy("Fixtures")]),
         .testTarget(name: "CampaignConfigTests", dependencies: ["CampaignConfig"]),
         .testTarget(name: "CustomerStoreTests", dependencies: ["CustomerStore"]),
         .testTarget(
             name: "EvaluationTests",
-            dependencies: ["Evaluation", "CustomerStore", "RuleLanguage", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
+            dependencies: [
+                "Evaluation", "CustomerStore", "PostgresStore", "RuleLanguage", "TestSupport", .product(name: "GRDB", package: "GRDB.swift"),
+            ]),
         .testTarget(
             name: "EngineTests",
             dependencies: [

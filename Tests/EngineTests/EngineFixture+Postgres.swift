@@ -7,14 +7,6 @@ import Synchronization
 import Testing
 import TestSupport
 
-/// The store an engine test runs on: the fixture's SQLite store, or a PostgreSQL copy of it. A
-/// suite runs its tests on both with `@Test(arguments: StoreKind.allCases)` (issue 18: one suite,
-/// parameterised).
-enum StoreKind: String, CaseIterable, Sendable, CustomTestStringConvertible {
-    case sqlite, postgres
-    var testDescription: String { rawValue }
-}
-
 /// A fixture's PostgreSQL copy (`SQLiteToPostgresCopy` of its SQLite store into a new database on
 /// the test process's server), made when the first engine on PostgreSQL is.
 final class PostgresSide: Sendable {
@@ -63,11 +55,7 @@ extension EngineFixture {
     func postgresCopy(poolSize: Int = 2) async throws -> PostgresSide.Copy {
         if let copy = postgres.copy { return copy }
         let server = try PostgresServer.shared()
-        let database = try server.createDatabase()
-        let store = try await PostgresStore(
-            PostgresStore.Location(host: server.host, port: server.port, user: server.user, database: database, poolSize: poolSize,
-                connectTimeout: .seconds(900)))
-        _ = try await SQLiteToPostgresCopy(from: self.store, to: store).run()
+        let (store, database) = try await server.copy(of: self.store, poolSize: poolSize)
         let copy = PostgresSide.Copy(store: store, server: server, database: database)
         postgres.set(copy)
         return copy

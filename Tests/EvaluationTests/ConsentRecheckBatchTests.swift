@@ -1,14 +1,38 @@
 @testable import CustomerStore
 import Evaluation
 import GRDB
+import PostgresStore
 import RuleLanguage
 import Testing
 import TestSupport
 
+/// On both stores: SQLite's claim and re-check (`claimAndRecheck`), and PostgreSQL's claim with
+/// the same re-check read in its transaction (`recheck(_:now:dialect:reading:)`), on a copy of
+/// the same store.
 @Suite("dispatch re-check: the claimed batch read in the claim's transaction")
 struct ConsentRecheckBatchTests {
-    @Test("each claimed send gets the same checks and profile as the one-customer re-check, and is in flight")
-    func batchMatchesOneByOne() async throws {
+    /// Claims up to `limit` sends due at `now` on `kind` and re-checks them; and the number of
+    /// rows then in flight.
+    static func claim(
+        _ limit: Int, now: Int64, from store: CustomerStore, on kind: StoreKind
+    ) async throws -> (claimed: [(send: SendRecord, recheck: ConsentCheck.Recheck?)], inFlight: Int) {
+        let inFlightSQL = "SELECT count(*) FROM send WHERE status = 'in_flight'"
+        guard kind == .postgres else {
+            let claimed = try await ConsentCheck.claimAndRecheck(limit: limit, now: now, in: store)
+            return (claimed, try await store.database.read { try Int.fetchOne($0, sql: inFlightSQL) ?? -1 })
+        }
+        let server = try PostgresServer.shared()
+        let copy = try await server.copy(of: store)
+        defer { Task { await copy.store.close() } }
+        let (sends, checks) = try await copy.store.claimDue(limit: limit, now: now, owner: "test", leaseSeconds: 60) { snapshot, sends in
+            try await ConsentCheck.recheck(sends, now: now, dialect: .postgres, reading: snapshot)
+        }
+        let inFlight = Int(try server.psql(inFlightSQL, database: copy.database).trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
+        return (zip(sends, checks).map { (send: $0, recheck: $1) }, inFlight)
+    }
+
+    @Test("each claimed send gets the same checks and profile as the one-customer re-check, and is in flight", arguments: StoreKind.allCases)
+    func batchMatchesOneByOne(on kind: StoreKind) async throws {
         let fx = try EvaluationFixture()
         let granted = try fx.customer("GRANTED")
         let withdrawn = try fx.customer("WITHDRAWN")
@@ -31,9 +55,9 @@ struct ConsentRecheckBatchTests {
         // Erased while queued: the row keeps no customer.
         try await fx.store.database.write { try $0.execute(sql: "UPDATE send SET customer_id = NULL WHERE customer_id = ?", arguments: [erased]) }
 
-        let claimed = try await ConsentCheck.claimAndRecheck(limit: 100, now: now, in: fx.store)
+        let (claimed, inFlight) = try await Self.claim(100, now: now, from: fx.store, on: kind)
         #expect(claimed.count == 8)
-        #expect(try await fx.store.database.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM send WHERE status = 'in_flight'") } == 8)
+        #expect(inFlight == 8)
         var skipReasons: [String: String] = [:]
         for (send, recheck) in claimed {
             guard let customer = send.customerID else {
@@ -56,12 +80,13 @@ struct ConsentRecheckBatchTests {
         #expect(skipReasons.count == 7)
     }
 
-    @Test("nothing due: nothing claimed, nothing read")
-    func nothingDue() async throws {
+    @Test("nothing due: nothing claimed, nothing read", arguments: StoreKind.allCases)
+    func nothingDue(on kind: StoreKind) async throws {
         let fx = try EvaluationFixture()
         let customer = try fx.customer("LATER")
         let later = fx.time("2026-06-02T00:00:00Z")
         try fx.fixture.sends([StoreFixture.send("a", customer: customer, at: later, status: .queued, dueAt: later)])
-        #expect(try await ConsentCheck.claimAndRecheck(limit: 10, now: fx.time("2026-06-01T00:00:00Z"), in: fx.store).isEmpty)
+        let (claimed, inFlight) = try await Self.claim(10, now: fx.time("2026-06-01T00:00:00Z"), from: fx.store, on: kind)
+        #expect(claimed.isEmpty && inFlight == 0)
     }
 }
