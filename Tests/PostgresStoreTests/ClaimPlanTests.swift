@@ -8,18 +8,25 @@ import TestSupport
 /// did, before `v9-send-due-by-id`: 2 ms a claim for a queue of 5,000, growing with the queue).
 @Suite("PostgreSQL claim plan")
 struct ClaimPlanTests {
-    @Test("a claim of 4 rows from a queue of 5,000 reads send_due in order, without sorting the queue")
-    func claimReadsTheIndexInOrder() async throws {
-        let test = try await PostgresTestStore()
-        defer { Task { await test.store.close() } }
+    /// A send log of `rows` rows of one customer, all due at 1000, the first `queued` of them
+    /// queued and the rest sent, analysed.
+    static func sendLog(_ test: PostgresTestStore, rows: Int, queued: Int) throws {
         _ = try test.psql("""
             INSERT INTO customer(external_id) VALUES ('C1');
             INSERT INTO send(send_id, rule, rule_hash, customer_id, channel, target, window_key, decided_at, status,
                              updated_at, due_at)
-            SELECT 'send-' || g, 'r', 'h', (SELECT id FROM customer), 'webhook', 't', g, 0, 'queued', 0, 1000
-            FROM generate_series(1, 5000) AS g;
+            SELECT 'send-' || g, 'r', 'h', (SELECT id FROM customer), 'webhook', 't', g, 0,
+                   CASE WHEN g <= \(queued) THEN 'queued' ELSE 'sent' END, 0, 1000
+            FROM generate_series(1, \(rows)) AS g;
             ANALYZE send
             """)
+    }
+
+    @Test("a claim of 4 rows from a queue of 5,000 reads send_due in order, without sorting the queue")
+    func claimReadsTheIndexInOrder() async throws {
+        let test = try await PostgresTestStore()
+        defer { Task { await test.store.close() } }
+        try Self.sendLog(test, rows: 5000, queued: 5000)
         // Every row is due at the same instant, so only `id` orders them.
         let plan = try test.server.explain(PostgresStore.claimSQL, literals: ["'a'", "60", "1000", "1000", "4"], database: test.database)
         #expect(plan.contains { $0.contains("Index Scan using send_due on send") }, "\(plan.joined(separator: "\n"))")
@@ -35,15 +42,7 @@ struct ClaimPlanTests {
         defer { Task { await test.store.close() } }
         // A queue of 50,000 in a log of 100,000: the generic plan of `id IN (SELECT …)` (checked)
         // hash-joins the claimed ids with a scan of the whole log.
-        _ = try test.psql("""
-            INSERT INTO customer(external_id) VALUES ('C1');
-            INSERT INTO send(send_id, rule, rule_hash, customer_id, channel, target, window_key, decided_at, status,
-                             updated_at, due_at)
-            SELECT 'send-' || g, 'r', 'h', (SELECT id FROM customer), 'webhook', 't', g, 0,
-                   CASE WHEN g <= 50000 THEN 'queued' ELSE 'sent' END, 0, 1000
-            FROM generate_series(1, 100000) AS g;
-            ANALYZE send
-            """)
+        try Self.sendLog(test, rows: 100_000, queued: 50_000)
         let plan = try test.psql("""
             SET plan_cache_mode = force_generic_plan;
             PREPARE claim(text, bigint, bigint, bigint, bigint) AS \(PostgresSQL.numbered(PostgresStore.claimSQL));
