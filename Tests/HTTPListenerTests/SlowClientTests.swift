@@ -26,8 +26,10 @@ struct SlowClientTests {
         let client = HTTPTestClient()
         var listen = Config.HTTPListen.default
         // Long enough that none of the 200 is closed while the real requests are made: an answer
-        // that waited for them to go would take at least this long.
-        listen.requestTimeout = .seconds(60)
+        // that waited for them to go would take at least this long. Alone the test takes 1 s; in
+        // a whole `swift test` on a loaded 2-core machine opening the 200 and answering took over
+        // 60 s once (a CI-like clean-clone run), closing the first ones by their timeout.
+        listen.requestTimeout = .seconds(300)
         try await fx.withListener(listen: listen) { base in
             let port = try Self.port(base)
             let held = try Self.halfOpen(200, port: port)
