@@ -164,7 +164,8 @@ let package = Package(
         .testTarget(
             name: "EvaluationTests",
             dependencies: [
-                "Evaluation", "CustomerStore", "PostgresStore", "RuleLanguage", "TestSupport", .product(name: "GRDB", package: "GRDB.swift"),
+                "Evaluation", "Engine", "CustomerStore", "PostgresStore", "RuleLanguage", "TestSupport",
+                .product(name: "GRDB", package: "GRDB.swift"),
             ]),
         .testTarget(
             name: "EngineTests",

@@ -38,34 +38,33 @@ enum PostgresSQL {
     /// A query of `sql` (with `?` placeholders) and its arguments, each bound with its type:
     /// integers as `bigint`, reals as `double precision`, text as `text`, blobs as `bytea`.
     static func query(_ sql: String, _ arguments: [DatabaseValue] = []) -> PostgresQuery {
-        PostgresQuery(unsafeSQL: arguments.isEmpty ? sql : numbered(sql), binds: bindings(arguments).bindings)
+        PostgresQuery(unsafeSQL: arguments.isEmpty ? sql : numbered(sql), binds: bindings(arguments))
     }
 
-    /// `arguments` bound as `query` binds them, and the type of each (nil for NULL).
-    static func bindings(_ arguments: [DatabaseValue]) -> (bindings: PostgresBindings, types: [PostgresDataType?]) {
+    /// `arguments` bound as `query` binds them.
+    static func bindings(_ arguments: [DatabaseValue]) -> PostgresBindings {
         var bindings = PostgresBindings(capacity: arguments.count)
-        var types: [PostgresDataType?] = []
-        types.reserveCapacity(arguments.count)
         for argument in arguments {
             switch argument.storage {
-            case .null:
-                bindings.appendNull()
-                types.append(nil)
-            case .int64(let value):
-                bindings.append(value)
-                types.append(.int8)
-            case .double(let value):
-                bindings.append(value)
-                types.append(.float8)
-            case .string(let value):
-                bindings.append(value)
-                types.append(.text)
-            case .blob(let value):
-                bindings.append(ByteBuffer(bytes: value))
-                types.append(.bytea)
+            case .null: bindings.appendNull()
+            case .int64(let value): bindings.append(value)
+            case .double(let value): bindings.append(value)
+            case .string(let value): bindings.append(value)
+            case .blob(let value): bindings.append(ByteBuffer(bytes: value))
             }
         }
-        return (bindings, types)
+        return bindings
+    }
+
+    /// The type `bindings` binds `argument` with, nil for NULL (a prepared statement's parameter types).
+    static func dataType(_ argument: DatabaseValue) -> PostgresDataType? {
+        switch argument.storage {
+        case .null: nil
+        case .int64: .int8
+        case .double: .float8
+        case .string: .text
+        case .blob: .bytea
+        }
     }
 
     /// `values` as the text of a PostgreSQL array (`{"a","b",NULL}`), for an argument cast to an
@@ -149,9 +148,8 @@ extension PostgresConnection {
     /// The rows of `sql`, run as its prepared statement when `prepared` and it has a slot, else unnamed.
     private func results(_ sql: String, _ arguments: [DatabaseValue], prepared: Bool, logger: Logger) async throws -> [PostgresRow] {
         if prepared {
-            let (bindings, types) = PostgresSQL.bindings(arguments)
-            if let slot = PreparedStatements.shared.slot(for: sql, types: types) {
-                return try await run(PreparedStatements.slotTypes[slot], bindings, logger: logger)
+            if let slot = PreparedStatements.shared.slot(for: sql, types: arguments.map(PostgresSQL.dataType)) {
+                return try await run(PreparedStatements.slotTypes[slot], PostgresSQL.bindings(arguments), logger: logger)
             }
         }
         var rows: [PostgresRow] = []

@@ -1,4 +1,5 @@
 @testable import CustomerStore
+import Engine
 import Evaluation
 import GRDB
 import PostgresStore
@@ -6,9 +7,9 @@ import RuleLanguage
 import Testing
 import TestSupport
 
-/// On both stores: SQLite's claim and re-check (`claimAndRecheck`), and PostgreSQL's claim with
-/// the same re-check read in its transaction (`recheck(_:now:dialect:reading:)`), on a copy of
-/// the same store.
+/// On both stores: SQLite's claim and re-check (`ConsentCheck.claimAndRecheck`), and a
+/// PostgreSQL dispatcher's (`PostgresDispatchStore.claimAndRecheck`: the same re-check read in its
+/// claim's transaction) on a copy of the same store.
 @Suite("dispatch re-check: the claimed batch read in the claim's transaction")
 struct ConsentRecheckBatchTests {
     /// Claims up to `limit` sends due at `now` on `kind` and re-checks them; and the number of
@@ -24,11 +25,9 @@ struct ConsentRecheckBatchTests {
         let server = try PostgresServer.shared()
         let copy = try await server.copy(of: store)
         defer { Task { await copy.store.close() } }
-        let (sends, checks) = try await copy.store.claimDue(limit: limit, now: now, owner: "test", leaseSeconds: 60) { snapshot, sends in
-            try await ConsentCheck.recheck(sends, now: now, dialect: .postgres, reading: snapshot)
-        }
+        let claimed = try await PostgresDispatchStore(store: copy.store).claimAndRecheck(limit: limit, now: now)
         let inFlight = Int(try server.psql(inFlightSQL, database: copy.database).trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
-        return (zip(sends, checks).map { (send: $0, recheck: $1) }, inFlight)
+        return (claimed, inFlight)
     }
 
     @Test("each claimed send gets the same checks and profile as the one-customer re-check, and is in flight", arguments: StoreKind.allCases)

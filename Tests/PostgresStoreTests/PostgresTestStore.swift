@@ -23,11 +23,11 @@ struct PostgresTestStore {
     static let connectTimeout: Duration = .seconds(900)
 
     /// - Parameter icuLocale: a database sorting text by this ICU locale (`PostgresServer.createDatabase`).
-    init(currency: String = "EUR", icuLocale: String? = nil) async throws {
+    init(currency: String = "EUR", icuLocale: String? = nil, poolSize: Int = 4) async throws {
         server = try PostgresServer.shared()
         database = try server.createDatabase(icuLocale: icuLocale)
         store = try await PostgresStore(
-            PostgresStore.Location(host: server.host, port: server.port, user: server.user, database: database, poolSize: 4,
+            PostgresStore.Location(host: server.host, port: server.port, user: server.user, database: database, poolSize: poolSize,
                 connectTimeout: Self.connectTimeout),
             currency: currency)
     }

@@ -73,18 +73,15 @@ struct PreparedStatementTests {
 
     @Test("a dispatcher's claim, BEGIN and COMMIT are prepared statements of its connection")
     func claimIsPrepared() async throws {
-        let server = try PostgresServer.shared()
-        let database = try server.createDatabase()
-        let store = try await PostgresStore(
-            PostgresStore.Location(host: server.host, port: server.port, user: server.user, database: database, poolSize: 1,
-                connectTimeout: PostgresTestStore.connectTimeout))
+        let test = try await PostgresTestStore(poolSize: 1)
+        let store = test.store
         defer { Task { await store.close() } }
-        _ = try server.psql("""
+        _ = try test.psql("""
             INSERT INTO customer(external_id) VALUES ('C1');
             INSERT INTO send(send_id, rule, rule_hash, customer_id, channel, target, window_key, decided_at, status, updated_at, due_at)
             SELECT 'send-' || g, 'r', 'h', (SELECT id FROM customer), 'webhook', 't', g, 0, 'queued', 0, 1000
             FROM generate_series(1, 10) AS g
-            """, database: database)
+            """)
         var claimed: [String] = []
         for _ in 0..<3 {
             claimed += try await store.claimDue(limit: 2, now: 1000, owner: "a", leaseSeconds: 60) { _, _ in () }.sends.map(\.sendID)
