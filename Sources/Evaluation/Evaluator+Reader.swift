@@ -37,7 +37,7 @@ extension Evaluator {
     }
 
     /// Decides each row of `rule`'s audience query (columns as `audienceQuery` lists them).
-    private func decide(
+    func decide(
         _ rows: [[DatabaseValue]], of rule: Rule, messages: inout MessageCounter, tally: inout RuleTally,
         onVerdict: ((Rule, Int64, Verdict) -> Void)?, onDecision: ((Rule, Decision) -> Void)?
     ) {
@@ -83,27 +83,5 @@ extension Evaluator {
     func factsAreCurrent(customers: ClosedRange<Int64>?, reading reader: some SQLRowReader) async throws -> Bool {
         let latest = try await reader.rows(latestHistorySQL(customers: customers), arguments: []).first?.first
         return (latest.flatMap { Int64.fromDatabaseValue($0) } ?? 0) <= settings.now
-    }
-}
-
-extension ParallelEvaluator {
-    /// `evaluate(only:in:)` on another store's snapshots that all see one committed state (the
-    /// PostgreSQL store's `inConsistentSnapshots`): the customer ids split into one slice per
-    /// snapshot, the slices evaluated at once, their tallies merged as SQLite's are.
-    public func evaluate<Reader: SQLRowReader & Sendable>(only: Set<String>? = nil, reading snapshots: [Reader]) async throws -> [RuleTally] {
-        guard let first = snapshots.first else { return [] }
-        let top = try await first.rows(CustomerStore.highestCustomerIDSQL, arguments: []).first?.first
-        let ranges = Self.slices(upTo: top.flatMap { Int64.fromDatabaseValue($0) } ?? 0, count: snapshots.count)
-        let evaluator = self.evaluator
-        let collected = try await withThrowingTaskGroup(of: (Int, [RuleTally]).self) { group in
-            for (index, range) in ranges.enumerated() {
-                let snapshot = snapshots[index]
-                group.addTask { (index, try await evaluator.evaluate(only: only, customers: range, reading: snapshot)) }
-            }
-            var tallies = [[RuleTally]](repeating: [], count: ranges.count)
-            for try await (index, slice) in group { tallies[index] = slice }
-            return tallies
-        }
-        return Self.merge(collected, sampleSize: evaluator.settings.sampleSize)
     }
 }

@@ -186,9 +186,11 @@ public struct Evaluator: Sendable {
         let requiresConsent = topLevel.contains { if case .fact(.consent(rule.channel)) = $0.kind { true } else { false } }
         // A birthday rule starts from the birthday index instead of scanning every customer.
         let byBirthday = topLevel.contains { if case .fact(.birthday) = $0.kind { true } else { false } }
+        // The customer's zone is read only for quiet hours (`RuleDecider`): no column to carry without.
+        let timeZone = settings.quietHours(for: rule) == nil ? "NULL" : "c.time_zone"
         return SQLFragment.composed(
             """
-            SELECT c.id, c.external_id, c.time_zone, {}, {}, {}, {}{}
+            SELECT c.id, c.external_id, \(timeZone), {}, {}, {}, {}{}
             FROM \(byBirthday ? "customer c \(dialect.orderedJoin("customer_facts", "f", "f.customer_id = c.id"))"
                 : "customer_facts f \(dialect.customerJoin(testsCustomerRow: testsCustomerRow))")
             WHERE {}

@@ -33,11 +33,15 @@ struct PlanCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Print one JSON document (field names in docs/cli.md).")
     var json = false
 
-    @Option(name: .long, help: "Connections evaluating at once, each over a slice of customers (default: one per CPU core; on PostgreSQL one).")
+    @Option(name: .long, help: "Threads evaluating at once, each over a slice of customers (default: one per CPU core); on PostgreSQL, connections reading the rules' audiences at once (default: 2).")
     var threads: Int?
 
     /// SQLite's slices: one per core unless `--threads` says otherwise.
     private var slices: Int { threads ?? min(256, ProcessInfo.processInfo.activeProcessorCount) }
+    /// PostgreSQL's connections reading the rules' audiences at once unless `--threads` says
+    /// otherwise (never more than the store's pool): on the 2-core benchmark machine 3 were no
+    /// faster than 2 (docs/performance.md).
+    static let postgresConnections = 2
 
     @Flag(name: .long, help: "Print each rule's audience query and its arguments instead of evaluating.")
     var showSQL = false
@@ -79,11 +83,12 @@ struct PlanCommand: AsyncParsableCommand {
         }
     }
 
-    /// The plan on a PostgreSQL store: the rules' same queries (spelt for PostgreSQL) and verdicts
-    /// on one connection, or with `--threads N` on N sharing one exported snapshot, a slice of ids
-    /// each (PostgreSQL runs a large query on several cores itself: on 2 cores, 2 slices were
-    /// slower than one); journeys, as on SQLite, from a whole tick rehearsed in
-    /// the tick's transaction under the tick lock and rolled back (`PostgresOutbox.tick(rehearse:)`).
+    /// The plan on a PostgreSQL store: the rules' same queries (spelt for PostgreSQL) and verdicts,
+    /// the queries read on `--threads` connections (default 2) sharing one exported snapshot, a
+    /// rule at a time on each, the rules decided in priority order
+    /// (`Evaluator.evaluate(only:readingConcurrently:)`); journeys, as on SQLite, from a whole
+    /// tick rehearsed in the tick's transaction under the tick lock and rolled back
+    /// (`PostgresOutbox.tick(rehearse:)`).
     private func planOnPostgres(_ config: Config, _ postgres: PostgresSettings) async throws {
         let ruleSet = try EvaluationSetup.ruleSet(config)
         let now = try EvaluationSetup.instant(at, config: config)
@@ -98,8 +103,8 @@ struct PlanCommand: AsyncParsableCommand {
             let only = rule.map { Set([$0]) }
             let logger = root.global.makeLogger()
             var tallies = journey != nil
-                ? [] : try await store.inConsistentSnapshots(count: threads ?? 1, for: "plan") { snapshots in
-                    try await ParallelEvaluator(evaluator: evaluator, slices: snapshots.count).evaluate(only: only, reading: snapshots)
+                ? [] : try await store.inConsistentSnapshots(count: threads ?? Self.postgresConnections, for: "plan") { snapshots in
+                    try await evaluator.evaluate(only: only, readingConcurrently: snapshots)
                 }
             log(tallies, logger)
             var journeyPlans: [PlanReport.JourneyPlan]?

@@ -56,9 +56,9 @@ struct PlanOnPostgresTests {
                 if arguments[1] == "--json", arguments[3] == "2026-11-28T09:00:00Z" {
                     let plan = try #require(try JSONSerialization.jsonObject(with: Data(sqlite.stdout.utf8)) as? [String: Any])
                     wouldSend = try #require((plan["totals"] as? [String: Any])?["would_send"] as? Int)
-                    // Slices on PostgreSQL (connections sharing one exported snapshot): any number
-                    // of them, the same plan, samples included.
-                    for threads in ["1", "3"] {
+                    // Rules read on several PostgreSQL connections sharing one exported snapshot:
+                    // any number of them, the same plan, samples included.
+                    for threads in ["1", "3", "8"] {
                         let sliced = try await Bounded.run(["--config", onPostgres] + arguments + ["--threads", threads], in: directory, timeout: 300)
                         Bounded.expectClean(sliced, status: 0, stderrContains: nil)
                         #expect(sliced.stdout == sqlite.stdout, "\(name) \(arguments) --threads \(threads):\n\(sliced.stdout)")
