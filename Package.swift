@@ -160,7 +160,7 @@ let package = Package(
             path: "Tests/TestSupport"),
         .testTarget(name: "RuleLanguageTests", dependencies: ["RuleLanguage"], resources: [.copy("Fixtures")]),
         .testTarget(name: "CampaignConfigTests", dependencies: ["CampaignConfig"]),
-        .testTarget(name: "CustomerStoreTests", dependencies: ["CustomerStore"]),
+        .testTarget(name: "CustomerStoreTests", dependencies: ["CustomerStore", "PostgresStore", "TestSupport"]),
         .testTarget(
             name: "EvaluationTests",
             dependencies: [

@@ -1,11 +1,15 @@
 @testable import CustomerStore
 import Foundation
 import GRDB
+import PostgresStore
 
 /// A fresh store in a temporary directory, with helpers to write import files beside it.
 struct TestStore {
     let directory: String
     let store: CustomerStore
+    /// The store the `on:` methods use instead of `store`, for a test on PostgreSQL
+    /// (TestStore+Postgres.swift).
+    var postgres: PostgresStore?
     static let helsinki = TimeZone(identifier: "Europe/Helsinki")!
 
     init(currency: String = "EUR") throws {
