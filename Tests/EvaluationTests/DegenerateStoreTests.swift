@@ -3,6 +3,7 @@
 import Foundation
 import RuleLanguage
 import Testing
+import TestSupport
 
 /// Regression tests for the crash on a new store (issue 13): the parallel evaluator built a
 /// `ClosedRange` with its lower bound above its upper bound whenever there were fewer customer
@@ -48,23 +49,23 @@ struct DegenerateStoreTests {
         #expect(ParallelEvaluator.slices(upTo: 2, count: Int.max) == [0...0, 1...1, 2...2])
     }
 
-    @Test("an empty new store evaluates to nobody on any number of threads")
-    func emptyStoreManyThreads() throws {
-        let fixture = try EvaluationFixture()
-        let evaluator = Evaluator(ruleSet: try fixture.ruleSet(Self.rules), settings: fixture.settings(at: "2026-11-20"))
+    @Test("an empty new store evaluates to nobody on any number of threads", arguments: StoreKind.allCases)
+    func emptyStoreManyThreads(on kind: StoreKind) async throws {
+        let fixture = try EvaluationFixture(on: kind)
+        let ruleSet = try fixture.ruleSet(Self.rules)
         for threads in [1, 2, 8] {
-            let tallies = try ParallelEvaluator(evaluator: evaluator, slices: threads).evaluate(in: fixture.store)
+            let tallies = try await fixture.plan(ruleSet, settings: fixture.settings(at: "2026-11-20"), threads: threads)
             #expect(tallies.map(\.rule) == ["everyone"] && tallies[0].matched == 0, "\(threads) threads")
         }
     }
 
-    @Test("one customer, more threads than customer ids: the customer is evaluated once")
-    func oneCustomerManyThreads() throws {
-        let fixture = try EvaluationFixture()
+    @Test("one customer, more threads than customer ids: the customer is evaluated once", arguments: StoreKind.allCases)
+    func oneCustomerManyThreads(on kind: StoreKind) async throws {
+        let fixture = try EvaluationFixture(on: kind)
         try fixture.customer("only")
-        let evaluator = Evaluator(ruleSet: try fixture.ruleSet(Self.rules), settings: fixture.settings(at: "2026-11-20"))
+        let ruleSet = try fixture.ruleSet(Self.rules)
         for threads in [1, 2, 3, 16] {
-            let tallies = try ParallelEvaluator(evaluator: evaluator, slices: threads).evaluate(in: fixture.store)
+            let tallies = try await fixture.plan(ruleSet, settings: fixture.settings(at: "2026-11-20"), threads: threads)
             #expect(tallies.first?.matched == 1 && tallies.first?.wouldSend == 1, "\(threads) threads")
         }
     }

@@ -7,14 +7,19 @@ import Testing
 import TestSupport
 
 /// A fresh store filled through the import (`StoreFixture`; the triggers keep the facts), rules
-/// from text, and an evaluation at a chosen instant.
+/// from text, and an evaluation at a chosen instant on the store a test runs on: the SQLite store
+/// itself, or its PostgreSQL copy (`PostgresMirror`; EvaluationFixture+Stores.swift).
 struct EvaluationFixture {
     let directory: String
     let store: CustomerStore
+    /// The store evaluations read. Data is always written to the SQLite store.
+    var kind: StoreKind
+    let mirror = PostgresMirror()
     var businessTimeZone = TimeZone(identifier: "Europe/Helsinki")!
     var contactPressure = (messages: 0, days: 7)
 
-    init() throws {
+    init(on kind: StoreKind = .sqlite) throws {
+        self.kind = kind
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("campaignd-eval-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         store = try CustomerStore(path: "\(directory)/store.sqlite", currency: "EUR")
@@ -113,14 +118,8 @@ struct EvaluationFixture {
     }
 
     /// Every decision at `instant`, by rule name, and the tallies.
-    func evaluate(_ rules: String, at instant: String, only: Set<String>? = nil) throws -> Evaluation {
-        let ruleSet = try ruleSet(rules)
-        let evaluator = Evaluator(ruleSet: ruleSet, settings: settings(at: instant))
-        var decisions: [String: [Decision]] = [:]
-        let tallies = try store.database.read { db in
-            try evaluator.evaluate(only: only, in: db) { rule, decision in decisions[rule.name, default: []].append(decision) }
-        }
-        return Evaluation(tallies: Dictionary(uniqueKeysWithValues: tallies.map { ($0.rule, $0) }), decisions: decisions)
+    func evaluate(_ rules: String, at instant: String, only: Set<String>? = nil) async throws -> Evaluation {
+        try await evaluate(ruleSet(rules), settings: settings(at: instant), only: only)
     }
 
     struct Evaluation {

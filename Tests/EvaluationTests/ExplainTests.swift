@@ -1,9 +1,9 @@
 @testable import CustomerStore
 import Evaluation
 import Foundation
-import GRDB
 import RuleLanguage
 import Testing
+import TestSupport
 
 @Suite("explain")
 struct ExplainTests {
@@ -21,18 +21,17 @@ struct ExplainTests {
         }
         """
 
-    func explain(_ fx: EvaluationFixture, _ customer: String, at: String) throws -> Explanation {
-        let explainer = Explainer(ruleSet: try fx.ruleSet(Self.rules), settings: fx.settings(at: at))
-        return try #require(try fx.store.database.read { try explainer.explain(externalID: customer, in: $0) })
+    func explain(_ fx: EvaluationFixture, _ customer: String, at: String) async throws -> Explanation {
+        try #require(try await fx.explain(customer, fx.ruleSet(Self.rules), settings: fx.settings(at: at)))
     }
 
-    @Test("each condition with the customer's values, and the verdict with its reason")
-    func conditionsAndVerdicts() throws {
-        let fx = try EvaluationFixture()
+    @Test("each condition with the customer's values, and the verdict with its reason", arguments: StoreKind.allCases)
+    func conditionsAndVerdicts(on kind: StoreKind) async throws {
+        let fx = try EvaluationFixture(on: kind)
         let c = try fx.customer("C1", street: nil)
         try fx.purchase(c, at: "2026-05-01T12:00:00Z", amount: 1250)
         try fx.purchase(c, at: "2026-08-15T12:00:00Z", amount: 2500)
-        let explanation = try explain(fx, "C1", at: "2026-11-20T12:00:00Z")
+        let explanation = try await explain(fx, "C1", at: "2026-11-20T12:00:00Z")
         let winback = try #require(explanation.rules.first { $0.rule.name == "winback" })
         #expect(winback.lines == [
             ExplanationLine(depth: 0, holds: true, text: "days since last purchase >= 90", values: "days since last purchase = 97"),
@@ -52,20 +51,20 @@ struct ExplainTests {
         #expect(text.contains("✗ spent >= 1000   [spent = 37.50 EUR]"))
     }
 
-    @Test("skips say why: a limit names the earlier send, a letter names the missing address")
-    func skipReasons() throws {
-        let fx = try EvaluationFixture()
+    @Test("skips say why: a limit names the earlier send, a letter names the missing address", arguments: StoreKind.allCases)
+    func skipReasons(on kind: StoreKind) async throws {
+        let fx = try EvaluationFixture(on: kind)
         let c = try fx.customer("C2", street: nil)
         try fx.purchase(c, at: "2026-05-01T12:00:00Z", amount: 150_000)
         try fx.purchase(c, at: "2026-06-01T12:00:00Z", amount: 100)
         try fx.consent(c, .letter, granted: true, at: "2026-01-01")
         try fx.sent("winback", to: c, at: "2026-10-01T09:00:00Z")
-        let explanation = try explain(fx, "C2", at: "2026-11-20T12:00:00Z")
+        let explanation = try await explain(fx, "C2", at: "2026-11-20T12:00:00Z")
         let winback = try #require(explanation.rules.first { $0.rule.name == "winback" })
         #expect(winback.verdict == .skip(.limit))
         #expect(winback.reason == "already handled at 2026-10-01 12:00 (Europe/Helsinki) (limit once per 180 days)")
         let vip = try #require(explanation.rules.first { $0.rule.name == "vip" })
         #expect(vip.verdict == .skip(.missingAddress) && vip.reason == "incomplete postal address")
-        #expect(try fx.store.database.read { try Explainer(ruleSet: fx.ruleSet(Self.rules), settings: fx.settings(at: "2026-11-20")).explain(externalID: "nobody", in: $0) } == nil)
+        #expect(try await fx.explain("nobody", fx.ruleSet(Self.rules), settings: fx.settings(at: "2026-11-20")) == nil)
     }
 }
