@@ -1,5 +1,7 @@
 import Foundation
+import GRDB
 import Testing
+import TestSupport
 
 /// Runs the built `campaignd` executable and captures what it prints.
 struct CampaigndProcess {
@@ -44,13 +46,58 @@ struct CampaigndProcess {
         try #"{"store": "store.sqlite"}"#.write(toFile: config, atomically: true, encoding: .utf8)
         return (directory, config)
     }
+
+    /// `workspace()` on `kind`: its store a SQLite file inside the directory, or a new database on
+    /// the test process's PostgreSQL server.
+    static func workspace(on kind: StoreKind) throws -> (directory: URL, config: String) {
+        let (directory, config) = try workspace()
+        try #"{"store": "\#(try store(kind))"}"#.write(toFile: config, atomically: true, encoding: .utf8)
+        return (directory, config)
+    }
+
+    /// Moves the SQLite store of `config` (run in `directory`) to `kind`: for PostgreSQL, copies
+    /// it with `store copy --to` into a new database and points the config at that. The SQLite
+    /// store stays where it was.
+    static func move(_ config: String, in directory: URL, to kind: StoreKind) throws {
+        guard kind == .postgres else { return }
+        let url = try store(.postgres)
+        let copy = try run(["--config", config, "store", "copy", "--to", url], in: directory)
+        #expect(copy.status == 0, "\(copy.stderr)")
+        var object = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: config))) as? [String: Any])
+        object["store"] = url
+        try JSONSerialization.data(withJSONObject: object).write(to: URL(fileURLWithPath: config))
+    }
+
+    /// The first column of every row `sql` selects, as text (NULL as nothing), on the store of
+    /// `config` (run in `directory`).
+    static func values(_ sql: String, config: String, in directory: URL) throws -> [String] {
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: config))) as? [String: Any])
+        let store = try #require(object["store"] as? String)
+        if let url = URL(string: store), url.scheme == "postgres" {
+            let output = try PostgresServer.shared().psql(sql, database: url.lastPathComponent)
+            return output.split(separator: "\n", omittingEmptySubsequences: false).dropLast().map(String.init)
+        }
+        let path = store.hasPrefix("/") ? store : directory.appendingPathComponent(store).path
+        return try DatabaseQueue(path: path).read { db in
+            try Row.fetchAll(db, sql: sql).map { (String.fromDatabaseValue($0[0]) ?? ($0[0] as Int64?).map(String.init)) ?? "" }
+        }
+    }
+
+    /// The config's `store` for a new store of `kind`: `store.sqlite`, or the URL of a new
+    /// PostgreSQL database.
+    static func store(_ kind: StoreKind) throws -> String {
+        switch kind {
+        case .sqlite: "store.sqlite"
+        case .postgres: try PostgresServer.shared().url(database: PostgresServer.shared().createDatabase())
+        }
+    }
 }
 
 @Suite("campaignd command line")
 struct CommandLineTests {
-    @Test("the synthetic data imports and status counts it")
-    func demo() throws {
-        let (directory, config) = try CampaigndProcess.workspace()
+    @Test("the synthetic data imports and status counts it", arguments: StoreKind.allCases)
+    func demo(on kind: StoreKind) throws {
+        let (directory, config) = try CampaigndProcess.workspace(on: kind)
         try Self.importSynthetic(config: config, in: directory)
         let status = try CampaigndProcess.run(["--config", config, "status"], in: directory)
         #expect(status.status == 0)
@@ -81,9 +128,9 @@ struct CommandLineTests {
         }
     }
 
-    @Test("a bad import prints each problem as FILE:LINE:COLUMN and one clear line, exit status 1")
-    func badImport() throws {
-        let (directory, config) = try CampaigndProcess.workspace()
+    @Test("a bad import prints each problem as FILE:LINE:COLUMN and one clear line, exit status 1", arguments: StoreKind.allCases)
+    func badImport(on kind: StoreKind) throws {
+        let (directory, config) = try CampaigndProcess.workspace(on: kind)
         let file = directory.appendingPathComponent("customers.csv").path
         try "id,email\nC1,nope\nC2,b@example.fi\n".write(toFile: file, atomically: true, encoding: .utf8)
         let result = try CampaigndProcess.run(["--config", config, "import", "customers", file])
@@ -162,12 +209,13 @@ struct CommandLineTests {
 
     /// A workspace with the demo's config, the repository's rules and templates, and a store
     /// holding the synthetic data set of `importSynthetic`.
-    static func demoWorkspace() throws -> (directory: URL, config: String) {
+    static func demoWorkspace(on kind: StoreKind = .sqlite) throws -> (directory: URL, config: String) {
         let (directory, config) = try CampaigndProcess.workspace()
+        let store = try CampaigndProcess.store(kind)
         let repository = CampaigndProcess.repository
         let demo = repository.appendingPathComponent("examples/demo")
         try String(contentsOf: demo.appendingPathComponent("config.json"), encoding: .utf8)
-            .replacingOccurrences(of: "\"../../var/demo/campaignd.sqlite\"", with: "\"store.sqlite\"")
+            .replacingOccurrences(of: "\"../../var/demo/campaignd.sqlite\"", with: "\"\(store)\"")
             .replacingOccurrences(of: "\"../../var/demo/spool/", with: "\"spool/")
             .replacingOccurrences(of: "\"rules\": \"../../rules\"", with: "\"rules\": \"\(repository.path)/rules\"")
             .replacingOccurrences(of: "\"templates\": \"../../templates\"", with: "\"templates\": \"\(repository.path)/templates\"")
@@ -177,9 +225,9 @@ struct CommandLineTests {
         return (directory, config)
     }
 
-    @Test("plan on the demo: a table by default, documented JSON with --json, and nothing written")
-    func planDemo() throws {
-        let (directory, config) = try Self.demoWorkspace()
+    @Test("plan on the demo: a table by default, documented JSON with --json, and nothing written", arguments: StoreKind.allCases)
+    func planDemo(on kind: StoreKind) throws {
+        let (directory, config) = try Self.demoWorkspace(on: kind)
         let before = try CampaigndProcess.run(["--config", config, "status"], in: directory)
         let text = try CampaigndProcess.run(["--config", config, "plan", "--at", "2026-11-20"], in: directory)
         #expect(text.status == 0, "\(text.stderr)")
@@ -201,13 +249,17 @@ struct CommandLineTests {
         let after = try CampaigndProcess.run(["--config", config, "status"], in: directory)
         #expect(before.stdout == after.stdout)
         let sends = try CampaigndProcess.run(["--config", config, "plan", "--show-sql", "--rule", "winback-coupon"], in: directory)
-        #expect(sends.stdout.contains("FROM customer_facts f CROSS JOIN customer c"))
+        // Facts first: SQLite's `CROSS JOIN` keeps the written order; PostgreSQL's spelling is a
+        // lateral subquery (docs/performance.md, "PostgreSQL: `plan`").
+        #expect(sends.stdout.contains(
+            kind == .sqlite ? "FROM customer_facts f CROSS JOIN customer c" : "FROM customer_facts f JOIN LATERAL (SELECT * FROM customer c"),
+            "\(sends.stdout)")
         #expect(!sends.stdout.contains("winback-coupon'"), "rule text must be an argument, not SQL")
     }
 
-    @Test("explain shows each condition with the customer's values; unknown names fail cleanly")
-    func explainDemo() throws {
-        let (directory, config) = try Self.demoWorkspace()
+    @Test("explain shows each condition with the customer's values; unknown names fail cleanly", arguments: StoreKind.allCases)
+    func explainDemo(on kind: StoreKind) throws {
+        let (directory, config) = try Self.demoWorkspace(on: kind)
         let result = try CampaigndProcess.run(["--config", config, "explain", "C0000005", "--at", "2026-11-20"], in: directory)
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.contains("rule \"winback-coupon\""))
@@ -219,11 +271,19 @@ struct CommandLineTests {
         #expect(misspelt.status == 1 && misspelt.stderr.contains("did you mean \"winback-coupon\"?"))
         let badTime = try CampaigndProcess.run(["--config", config, "plan", "--at", "yesterday"], in: directory)
         #expect(badTime.status == 1 && badTime.stderr.contains("--at 'yesterday' is not a date or time"))
+        // A store that is not there: a missing file, or a database the server does not hold.
         let noStore = directory.appendingPathComponent("other.json").path
-        try String(contentsOfFile: config, encoding: .utf8).replacingOccurrences(of: "store.sqlite", with: "none/store.sqlite")
-            .write(toFile: noStore, atomically: true, encoding: .utf8)
+        let text = try String(contentsOfFile: config, encoding: .utf8)
+        let missingStore = kind == .sqlite
+            ? text.replacingOccurrences(of: "store.sqlite", with: "none/store.sqlite")
+            : text.replacingOccurrences(
+                of: #"(postgres://[^"/]*)/[A-Za-z0-9_]+""#, with: #"$1/no_such_database""#, options: .regularExpression)
+        #expect(missingStore != text)
+        try missingStore.write(toFile: noStore, atomically: true, encoding: .utf8)
         let missing = try CampaigndProcess.run(["--config", noStore, "plan"], in: directory)
-        #expect(missing.status == 1 && missing.stderr.contains("no store at"))
+        #expect(missing.status == 1, "\(missing.stderr)")
+        #expect(missing.stderr.contains(kind == .sqlite ? "no store at" : "no_such_database"), "\(missing.stderr)")
+        #expect(missing.stderr.split(separator: "\n").count == 2, "one line and a hint: \(missing.stderr)")
     }
 
     @Test("check renders every template a rule names and reports an unknown variable with file:line")
@@ -249,9 +309,9 @@ struct CommandLineTests {
         #expect(result.stderr.contains("config: error: 'channels.email.from' is needed for live email"), "\(result.stderr)")
     }
 
-    @Test("forget erases a customer with one line or documented JSON; an unknown id is one clear line, exit 1")
-    func forget() throws {
-        let (directory, config) = try CampaigndProcess.workspace()
+    @Test("forget erases a customer with one line or documented JSON; an unknown id is one clear line, exit 1", arguments: StoreKind.allCases)
+    func forget(on kind: StoreKind) throws {
+        let (directory, config) = try CampaigndProcess.workspace(on: kind)
         let customers = directory.appendingPathComponent("customers.csv").path
         try "id,email,name,tags\nK1,k1@example.fi,Kaisa,vip\nK2,k2@example.fi,Kalle,\n".write(toFile: customers, atomically: true, encoding: .utf8)
         #expect(try CampaigndProcess.run(["--config", config, "import", "customers", customers]).status == 0)

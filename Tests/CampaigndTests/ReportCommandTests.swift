@@ -2,12 +2,14 @@ import CustomerStore
 import Foundation
 import Reporting
 import Testing
+import TestSupport
 
 /// `campaignd report` as a person runs it, over a store with planted experiments.
 @Suite("campaignd report")
 struct ReportCommandTests {
-    /// A workspace whose store holds a planted effect (12 % against 8 %) and a tiny rule.
-    func workspace() throws -> (directory: URL, config: String) {
+    /// A workspace whose store holds a planted effect (12 % against 8 %) and a tiny rule, on
+    /// `kind` (PostgreSQL: the SQLite store moved with `store copy`).
+    func workspace(on kind: StoreKind) throws -> (directory: URL, config: String) {
         let (directory, config) = try CampaigndProcess.workspace()
         let store = try CustomerStore(path: directory.appendingPathComponent("store.sqlite").path)
         let start: Int64 = 1_772_409_600  // 2026-03-02T00:00:00Z
@@ -19,12 +21,13 @@ struct ReportCommandTests {
             rule: "vip <b>", recipients: 50, holdout: 5, recipientRate: 0.3, holdoutRate: 0.2,
             start: start, days: 28, windowDays: 7, seed: 2
         ).write(to: store)
+        try CampaigndProcess.move(config, in: directory, to: kind)
         return (directory, config)
     }
 
-    @Test("--json: one document with the documented fields; --html: a self-contained page")
-    func jsonAndHTML() throws {
-        let (directory, config) = try workspace()
+    @Test("--json: one document with the documented fields; --html: a self-contained page", arguments: StoreKind.allCases)
+    func jsonAndHTML(on kind: StoreKind) throws {
+        let (directory, config) = try workspace(on: kind)
         let page = directory.appendingPathComponent("report.html").path
         let result = try CampaigndProcess.run(["--config", config, "report", "--json", "--at", "2026-06-01T00:00:00Z", "--html", page])
         #expect(result.status == 0, "\(result.stderr)")
@@ -62,9 +65,9 @@ struct ReportCommandTests {
         #expect(html.components(separatedBy: "<svg ").count - 1 == 4)
     }
 
-    @Test("the text report names each rule, its groups, the lift and the verdict")
-    func text() throws {
-        let (_, config) = try workspace()
+    @Test("the text report names each rule, its groups, the lift and the verdict", arguments: StoreKind.allCases)
+    func text(on kind: StoreKind) throws {
+        let (_, config) = try workspace(on: kind)
         let result = try CampaigndProcess.run(["--config", config, "report", "--rule", "winback", "--at", "2026-06-01"])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.contains("\nwinback\n"))
@@ -74,9 +77,9 @@ struct ReportCommandTests {
         #expect(result.stdout.contains(" points, significant\n"))
     }
 
-    @Test("an unknown rule is one line with a suggestion")
-    func unknownRule() throws {
-        let (_, config) = try workspace()
+    @Test("an unknown rule is one line with a suggestion", arguments: StoreKind.allCases)
+    func unknownRule(on kind: StoreKind) throws {
+        let (_, config) = try workspace(on: kind)
         let result = try CampaigndProcess.run(["--config", config, "report", "--rule", "winbak"])
         #expect(result.status == 1)
         #expect(result.stderr == """

@@ -1,6 +1,6 @@
 import Foundation
-import GRDB
 import Testing
+import TestSupport
 
 #if canImport(FoundationNetworking)
     import FoundationNetworking
@@ -9,8 +9,8 @@ import Testing
 @Suite("campaignd unsubscribe, and the links in spooled email")
 struct UnsubscribeCommandTests {
     /// The demo after `run --once`: spooled marketing emails, each with the customer's link.
-    func spooledDemo() throws -> (directory: URL, config: String, emails: [String]) {
-        let (directory, config) = try CommandLineTests.demoWorkspace()
+    func spooledDemo(on kind: StoreKind) throws -> (directory: URL, config: String, emails: [String]) {
+        let (directory, config) = try CommandLineTests.demoWorkspace(on: kind)
         let run = try CampaigndProcess.run(["--config", config, "run", "--once", "--at", "2026-11-20T10:00"], in: directory)
         #expect(run.status == 0, "\(run.stderr)")
         let spool = directory.appendingPathComponent("spool/email")
@@ -19,9 +19,10 @@ struct UnsubscribeCommandTests {
         return (directory, config, emails)
     }
 
-    @Test("every spooled email carries its link in List-Unsubscribe and in the body; the command withdraws that consent")
-    func fromSpooledEmail() throws {
-        let (directory, config, emails) = try spooledDemo()
+    @Test("every spooled email carries its link in List-Unsubscribe and in the body; the command withdraws that consent",
+          arguments: StoreKind.allCases)
+    func fromSpooledEmail(on kind: StoreKind) throws {
+        let (directory, config, emails) = try spooledDemo(on: kind)
         try #require(!emails.isEmpty)
         var links: [String] = []
         for email in emails {
@@ -48,14 +49,14 @@ struct UnsubscribeCommandTests {
         #expect(bad.status == 1 && bad.stdout.isEmpty)
         #expect(bad.stderr.hasPrefix("campaignd: not a valid unsubscribe token\ncampaignd: hint: "), "\(bad.stderr)")
 
-        let store = try DatabaseQueue(path: directory.appendingPathComponent("store.sqlite").path)
-        let rows = try store.read { try Row.fetchAll($0, sql: "SELECT channel, source FROM consent WHERE status = 'withdrawn' AND source = 'cli'") }
-        #expect(rows.count == 1 && rows.first?["channel"] == "email")
+        let channels = try CampaigndProcess.values(
+            "SELECT channel FROM consent WHERE status = 'withdrawn' AND source = 'cli'", config: config, in: directory)
+        #expect(channels == ["email"])
     }
 
-    @Test("without an unsubscribe secret in the config: one clear line, exit 1")
-    func noSecret() throws {
-        let (directory, config) = try CampaigndProcess.workspace()
+    @Test("without an unsubscribe secret in the config: one clear line, exit 1", arguments: StoreKind.allCases)
+    func noSecret(on kind: StoreKind) throws {
+        let (directory, config) = try CampaigndProcess.workspace(on: kind)
         _ = try CampaigndProcess.run(["--config", config, "status"], in: directory)
         let result = try CampaigndProcess.run(["--config", config, "unsubscribe", "abc.def"], in: directory)
         #expect(result.status == 1)
