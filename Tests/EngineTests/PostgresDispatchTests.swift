@@ -103,27 +103,29 @@ struct PostgresDispatchTests {
         let (fixture, configuration, store, server, database) = try await Self.queued(count)
         defer { Task { await store.close() } }
         let now = Int64(fixture.clock.now())
-        // Daemon A claims five rows with a 3 s lease, then (as if killed) never records them.
-        let (claimed, _) = try await store.claimDue(limit: 5, now: now, owner: "daemon-a", leaseSeconds: 3) { _, _ in () }
+        // Daemon A claims five rows with a 60 s lease, then (as if killed) never records them.
+        // Leases are moved back with SQL rather than waited for: a short real lease ran out under
+        // a loaded whole-suite run before the first check (the test took minutes there).
+        let (claimed, _) = try await store.claimDue(limit: 5, now: now, owner: "daemon-a", leaseSeconds: 60) { _, _ in () }
         #expect(claimed.count == 5)
         #expect(claimed.map { $0.dueAt ?? 0 } == claimed.map { $0.dueAt ?? 0 }.sorted())
 
-        let other = PostgresDispatchStore(store: store, owner: "daemon-b", leaseSeconds: 3)
+        let other = PostgresDispatchStore(store: store, owner: "daemon-b", leaseSeconds: 60)
         // Leases run by the database server's clock: the engine's clock a day on (a `run --once
         // --at`, a daemon whose clock is off) does not make them expire.
         #expect(try await other.recoverInFlight(now: now + 86_400) == 0)
-        // A renewal (A is alive) moves them on: after the first 3 s they still hold.
-        #expect(try await store.renewClaims(owner: "daemon-b", ids: claimed.map(\.id), leaseSeconds: 60) == 0)
-        #expect(try await store.renewClaims(owner: "daemon-a", ids: claimed.map(\.id), leaseSeconds: 60) == 5)
-        try await Task.sleep(for: .milliseconds(3_500))
+        // A renewal (A is alive) moves them on: once the first 60 s have passed they still hold.
+        #expect(try await store.renewClaims(owner: "daemon-b", ids: claimed.map(\.id), leaseSeconds: 600) == 0)
+        #expect(try await store.renewClaims(owner: "daemon-a", ids: claimed.map(\.id), leaseSeconds: 600) == 5)
+        _ = try server.psql("UPDATE send SET lease_until = lease_until - 61 WHERE owner = 'daemon-a'", database: database)
         #expect(try await other.recoverInFlight(now: now) == 0)
         let dispatcher = Self.dispatcher(other, configuration, clock: fixture.clock)
         let first = try await dispatcher.drain(policy: configuration.policy)
         #expect(first.sent == count - 5)
         #expect(try Self.statuses(server, database) == ["in_flight|daemon-a|5", "sent|daemon-b|\(count - 5)"])
 
-        // A is dead: its renewed leases run out (moved two minutes back rather than waited for).
-        _ = try server.psql("UPDATE send SET lease_until = lease_until - 120 WHERE owner = 'daemon-a'", database: database)
+        // A is dead: its renewed leases run out (moved back past their 600 s).
+        _ = try server.psql("UPDATE send SET lease_until = lease_until - 600 WHERE owner = 'daemon-a'", database: database)
         #expect(try await dispatcher.recoverInFlight() == 5)
         let second = try await dispatcher.drain(policy: configuration.policy)
         #expect(second.sent == 5)

@@ -80,9 +80,12 @@ public final class PostgresServer: Sendable {
             var started: Int?
             for _ in 0..<3 where started == nil {
                 let candidate = try Self.freePort()
+                // 1000 connections: Swift Testing starts every async test at once, and the suites
+                // that run each test on both stores hold a pool per PostgreSQL store (200 ran out in
+                // a whole `scripts/test`).
                 let options =
                     "-p \(candidate) -k \(directory) -c listen_addresses=127.0.0.1 -c fsync=off "
-                    + "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200" + tlsOptions
+                    + "-c synchronous_commit=off -c full_page_writes=off -c max_connections=1000" + tlsOptions
                 do {
                     try Self.run(
                         asRoot, "\(binaries)/pg_ctl",
