@@ -156,7 +156,7 @@ let package = Package(
         // listener, the Python servers' launcher, and store fixtures written through the import.
         .target(
             name: "TestSupport",
-            dependencies: ["CustomerStore", "Engine", "Delivery", "PostgresStore", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["CustomerStore", "Engine", "Delivery", "PostgresStore", "CurlClient", .product(name: "GRDB", package: "GRDB.swift")],
             path: "Tests/TestSupport"),
         .testTarget(name: "RuleLanguageTests", dependencies: ["RuleLanguage"], resources: [.copy("Fixtures")]),
         .testTarget(name: "CampaignConfigTests", dependencies: ["CampaignConfig"]),

@@ -1,6 +1,7 @@
 import CampaignConfig
 import Foundation
 import Testing
+import TestSupport
 
 @Suite("slow and oversized clients (slowloris)")
 struct SlowClientTests {

@@ -4,6 +4,7 @@ import Engine
 import Foundation
 import GRDB
 import Testing
+import TestSupport
 import Unsubscribe
 
 @Suite("one-click unsubscribe over real HTTP on loopback")
