@@ -170,7 +170,7 @@ let package = Package(
         .testTarget(
             name: "EngineTests",
             dependencies: [
-                "Engine", "Delivery", "Evaluation", "CustomerStore", "RuleLanguage", "TestSupport",
+                "Engine", "Delivery", "Evaluation", "CustomerStore", "PostgresStore", "RuleLanguage", "TestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

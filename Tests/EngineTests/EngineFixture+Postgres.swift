@@ -1,5 +1,6 @@
 @testable import CustomerStore
 import Engine
+import Evaluation
 import Foundation
 import GRDB
 import PostgresStore
@@ -152,12 +153,51 @@ extension EngineFixture {
     }
 
     /// Erases a customer from the store the engines run on.
-    func erase(externalID: String, now: Int64) async throws {
+    @discardableResult
+    func erase(externalID: String, now: Int64) async throws -> Erasure {
+        if let copy = postgres.copy { return try await copy.store.erase(externalID: externalID, now: now) }
+        return try store.erase(externalID: externalID, now: now)
+    }
+
+    /// Adds customers (external id, email and name only) to the SQLite store and, once made, to
+    /// its PostgreSQL copy; both give them the same internal ids.
+    func addCustomers(_ customers: [StoreFixture.Customer]) throws {
+        try StoreFixture(store: store).customers(customers)
+        guard let copy = postgres.copy else { return }
+        #expect(customers.allSatisfy { $0.phone == nil && $0.street == nil && $0.birthday == nil && ($0.tags ?? []).isEmpty })
+        _ = try copy.server.psql(customers.map { customer in
+            let (email, name) = (customer.email.map(Self.quoted) ?? "NULL", customer.name.map(Self.quoted) ?? "NULL")
+            return "INSERT INTO customer(external_id, email, name) VALUES (\(Self.quoted(customer.id)), \(email), \(name));"
+        }.joined(separator: "\n"), database: copy.database)
+    }
+
+    /// The recorded variant winners of the store the engines run on.
+    func variantWinners() async throws -> [VariantWinner] {
+        if let copy = postgres.copy { return try await copy.store.variantWinners() }
+        return try store.variantWinners()
+    }
+
+    /// Records a variant winner (as a tick would) in the store the engines run on.
+    func recordVariantWinner(_ winner: VariantWinner) throws {
+        guard let copy = postgres.copy else { return try #require(try store.recordVariantWinner(winner)) }
+        _ = try copy.server.psql("""
+            INSERT INTO variant_winner(rule, variant, decided_at, figures)
+            VALUES (\(Self.quoted(winner.rule)), \(Self.quoted(winner.variant)), \(winner.decidedAt), \(Self.quoted(winner.figures)))
+            """, database: copy.database)
+    }
+
+    /// Removes a rule's recorded winner from the store the engines run on.
+    func resetVariantWinner(rule: String) async throws -> VariantWinner? {
+        if let copy = postgres.copy { return try await copy.store.resetVariantWinner(rule: rule) }
+        return try store.resetVariantWinner(rule: rule)
+    }
+
+    /// `explainer`'s explanation of a customer, read from the store the engines run on.
+    func explain(_ explainer: Explainer, externalID: String) async throws -> Explanation? {
         if let copy = postgres.copy {
-            _ = try await copy.store.erase(externalID: externalID, now: now)
-        } else {
-            _ = try store.erase(externalID: externalID, now: now)
+            return try await copy.store.inSnapshot(for: "test") { try await explainer.explain(externalID: externalID, reading: $0) }
         }
+        return try explainer.explain(externalID: externalID, in: store)
     }
 
     /// `text` as an SQL string literal.

@@ -3,12 +3,14 @@
 import Evaluation
 import Foundation
 import GRDB
+import PostgresStore
 import RuleLanguage
 import Testing
 import TestSupport
 
 /// A/B variants through the engine on a manual clock: the split at queueing, a winner decided on
-/// planted purchases, sends after it, and variants that retries and resends never change.
+/// planted purchases, sends after it, and variants that retries and resends never change. The
+/// scenarios run on both stores (`StoreKind`); the winner check's index use is SQLite's own.
 @Suite("variants: split, winner, resends")
 struct VariantScenarioTests {
     static let rules = """
@@ -20,33 +22,34 @@ struct VariantScenarioTests {
         }
         """
 
-    /// The variant of each queued row, by the customer's external id.
+    /// The variant of each queued row, by the customer's external id, on the store the engines run on.
     func variants(_ fx: EngineFixture) throws -> [String: String] {
         var result: [String: String] = [:]
-        for row in try fx.rows("SELECT c.external_id, s.variant, s.target FROM send s JOIN customer c ON c.id = s.customer_id") {
-            let variant: String = row["variant"]
-            #expect(row["target"] as String == variant)
-            result[row["external_id"]] = variant
+        for line in try fx.values("SELECT c.external_id || ' ' || s.variant || ' ' || s.target FROM send s JOIN customer c ON c.id = s.customer_id") {
+            let fields = line.split(separator: " ").map(String.init)
+            #expect(fields.count == 3 && fields[1] == fields[2], "\(line)")
+            result[fields[0]] = fields[1]
         }
         return result
     }
 
-    /// Customers `C<first>`…`C<last>` with email consent and one old purchase.
+    /// Customers `C<first>`…`C<last>` with email consent and one old purchase, on both stores.
     func addCustomers(_ range: ClosedRange<Int>, to fx: EngineFixture) throws {
-        let fixture = try StoreFixture(store: fx.store)
         let ids = range.map { "C\($0)" }
-        try fixture.customers(ids.map { StoreFixture.Customer($0, email: "\($0.lowercased())@example.fi") })
-        try fixture.consents(ids.map { StoreFixture.Consent($0, "email", at: 0) })
-        try fixture.purchases(ids.map {
+        try fx.addCustomers(ids.map { StoreFixture.Customer($0, email: "\($0.lowercased())@example.fi") })
+        try fx.consents(ids.map { StoreFixture.Consent($0, "email", at: 0) })
+        try fx.purchases(ids.map {
             StoreFixture.Purchase($0, order: "old-\($0)", at: EngineFixture.time("2026-01-01T00:00:00Z"), amountMinor: 1000)
         })
     }
 
-    @Test("14 % against 10 % over 4,000 customers: the winner is recorded once windows end, new sends go to it, it never flips")
-    func plantedWinner() async throws {
+    @Test("14 % against 10 % over 4,000 customers: the winner is recorded once windows end, new sends go to it, it never flips",
+          arguments: StoreKind.allCases)
+    func plantedWinner(on kind: StoreKind) async throws {
         let fx = try EngineFixture()
+        defer { fx.closeLater() }
         try fx.customers(4_000)
-        let engine = try fx.engine(try fx.configuration(rules: Self.rules))
+        let engine = try await fx.engine(try fx.configuration(rules: Self.rules), on: kind)
         let t0 = engine.scheduledInstant(atOrBefore: fx.clock.now())
         #expect(try await engine.tick(at: t0).queued == 4_000)
         let split = try variants(fx)
@@ -56,18 +59,17 @@ struct VariantScenarioTests {
         #expect(abs(a.count - 2_000) < 150 && a.count + b.count == 4_000, "\(a.count) against \(b.count)")
 
         // Plant purchases 3 days after the sends: 14 in every 100 of "a", 10 in every 100 of "b".
-        let fixture = try StoreFixture(store: fx.store)
         let buyers = a.enumerated().filter { $0.offset % 100 < 14 }.map(\.element)
             + b.enumerated().filter { $0.offset % 100 < 10 }.map(\.element)
-        try fixture.purchases(buyers.map { StoreFixture.Purchase($0, order: "w-\($0)", at: t0 + 3 * 86_400, amountMinor: 2500) })
+        try fx.purchases(buyers.map { StoreFixture.Purchase($0, order: "w-\($0)", at: t0 + 3 * 86_400, amountMinor: 2500) })
 
         // Before the 14-day windows end: no decision.
         _ = try await engine.tick(at: t0 + 13 * 86_400)
-        #expect(try fx.store.variantWinners().isEmpty)
+        #expect(try await fx.variantWinners().isEmpty)
 
         let decidedAt = t0 + 14 * 86_400 + 300
         _ = try await engine.tick(at: decidedAt)
-        let winner = try #require(try fx.store.variantWinners().first)
+        let winner = try #require(try await fx.variantWinners().first)
         #expect(winner.rule == "winback" && winner.variant == "winback-a" && winner.decidedAt == decidedAt)
         let figures = try JSONSerialization.jsonObject(with: Data(winner.figures.utf8)) as! [String: Any]
         let counts = figures["variants"] as! [[String: Any]]
@@ -84,22 +86,22 @@ struct VariantScenarioTests {
         #expect(b.allSatisfy { after[$0] == "winback-b" })
 
         // "b" catches up and overtakes: the recorded winner stays.
-        try fixture.purchases(b.map { StoreFixture.Purchase($0, order: "late-\($0)", at: t0 + 4 * 86_400, amountMinor: 2500) })
+        try fx.purchases(b.map { StoreFixture.Purchase($0, order: "late-\($0)", at: t0 + 4 * 86_400, amountMinor: 2500) })
         _ = try await engine.tick(at: decidedAt + 600)
-        #expect(try fx.store.variantWinners().map(\.variant) == ["winback-a"])
+        #expect(try await fx.variantWinners().map(\.variant) == ["winback-a"])
 
         // plan and explain say so.
         var settings = engine.configuration.settings(at: decidedAt + 900)
         settings.winners = ["winback": "winback-a"]
-        let explainer = Explainer(ruleSet: engine.configuration.runtime.ruleSet, settings: settings)
-        let explanation = try #require(try explainer.explain(externalID: b[0], in: fx.store))
+        let explainer = Explainer(ruleSet: engine.configuration.runtime.ruleSet, settings: settings, dialect: kind == .postgres ? .postgres : .sqlite)
+        let explanation = try #require(try await fx.explain(explainer, externalID: b[0]))
         #expect(explanation.rules[0].variant == "winback-a" && explanation.rules[0].variantIsWinner)
         #expect(explanation.text(businessTimeZone: TimeZone(identifier: "Europe/Helsinki")!)
             .contains("variant \"winback-a\" (the recorded winner: every new send goes to it)"))
 
         // An operator's reset: the split applies again from the next tick.
-        #expect(try fx.store.resetVariantWinner(rule: "winback")?.variant == "winback-a")
-        #expect(try fx.store.variantWinners().isEmpty)
+        #expect(try await fx.resetVariantWinner(rule: "winback")?.variant == "winback-a")
+        #expect(try await fx.variantWinners().isEmpty)
     }
 
     @Test("the winner check reads nothing more until enough sends are old enough, then what the report counts as complete")
@@ -133,14 +135,25 @@ struct VariantScenarioTests {
         #expect(plan.contains { $0.contains("USING COVERING INDEX send_variant_by_rule") || $0.contains("USING INDEX send_variant_by_rule") }, "\(plan)")
     }
 
-    @Test("plan counts the split per variant, and every would-be send under a recorded winner")
-    func planSplit() async throws {
+    /// The tallies `plan` counts with `settings`: on SQLite in two slices, on PostgreSQL on two
+    /// connections sharing one snapshot.
+    func tallies(_ fx: EngineFixture, _ ruleSet: RuleSet, _ settings: EvaluationSettings) async throws -> [RuleTally] {
+        guard let copy = fx.postgres.copy else {
+            return try ParallelEvaluator(evaluator: Evaluator(ruleSet: ruleSet, settings: settings), slices: 2).evaluate(in: fx.store)
+        }
+        let evaluator = Evaluator(ruleSet: ruleSet, settings: settings, dialect: .postgres)
+        return try await copy.store.inConsistentSnapshots(count: 2, for: "plan") { try await evaluator.evaluate(readingConcurrently: $0) }
+    }
+
+    @Test("plan counts the split per variant, and every would-be send under a recorded winner", arguments: StoreKind.allCases)
+    func planSplit(on kind: StoreKind) async throws {
         let fx = try EngineFixture()
+        defer { fx.closeLater() }
         try fx.customers(1_000)
-        let engine = try fx.engine(try fx.configuration(rules: Self.rules))
+        let engine = try await fx.engine(try fx.configuration(rules: Self.rules), on: kind)
         let ruleSet = engine.configuration.runtime.ruleSet
         var settings = engine.configuration.settings(at: engine.scheduledInstant(atOrBefore: fx.clock.now()))
-        let split = try ParallelEvaluator(evaluator: Evaluator(ruleSet: ruleSet, settings: settings), slices: 2).evaluate(in: fx.store)
+        let split = try await tallies(fx, ruleSet, settings)
         let plan = PlanReport(at: settings.now, timeZone: settings.businessTimeZone, tallies: split, ruleSet: ruleSet)
         let counts = try #require(plan.rules.first?.variants)
         #expect(counts.map(\.variant) == ["winback-a", "winback-b"] && counts.map(\.weight) == [50, 50])
@@ -154,18 +167,18 @@ struct VariantScenarioTests {
         #expect(queued.values.filter { $0 == "winback-a" }.count == counts[0].wouldSend)
 
         settings.winners = ["winback": "winback-b"]
-        let won = try ParallelEvaluator(evaluator: Evaluator(ruleSet: ruleSet, settings: settings), slices: 2)
-            .evaluate(in: fx.store)
+        let won = try await tallies(fx, ruleSet, settings)
         let wonPlan = PlanReport(at: settings.now, timeZone: settings.businessTimeZone, tallies: won, ruleSet: ruleSet, winners: settings.winners)
         #expect(wonPlan.rules[0].winner == "winback-b")
         #expect(try wonPlan.json().contains("\"winner\" : \"winback-b\""))
     }
 
-    @Test("a retry and a resend after a crash keep the variant, even after a winner is recorded")
-    func resendKeepsVariant() async throws {
+    @Test("a retry and a resend after a crash keep the variant, even after a winner is recorded", arguments: StoreKind.allCases)
+    func resendKeepsVariant(on kind: StoreKind) async throws {
         let fx = try EngineFixture(emailScript: Array(repeating: .retry(reason: "451 try later", notBefore: nil), count: 300))
+        defer { fx.closeLater() }
         try fx.customers(300)
-        let engine = try fx.engine(try fx.configuration(rules: Self.rules))
+        let engine = try await fx.engine(try fx.configuration(rules: Self.rules), on: kind)
         let t0 = engine.scheduledInstant(atOrBefore: fx.clock.now())
         #expect(try await engine.tick(at: t0).queued == 300)
         let before = try variants(fx)
@@ -173,12 +186,13 @@ struct VariantScenarioTests {
         #expect(try await engine.dispatchDue().retried == 300)
 
         // A winner arrives while the sends wait for their retry.
-        try fx.store.recordVariantWinner(VariantWinner(rule: "winback", variant: "winback-b", decidedAt: t0 + 60, figures: "{}"))
+        try fx.recordVariantWinner(VariantWinner(rule: "winback", variant: "winback-b", decidedAt: t0 + 60, figures: "{}"))
         #expect(try await engine.tick(at: t0 + 300).queued == 0)
         fx.clock.advance(3_600)
-        // A crash mid-delivery: rows left in flight are resent with their send id on the next start.
-        try await fx.store.database.write { try $0.execute(sql: "UPDATE send SET status = 'in_flight' WHERE id % 2 = 0") }
-        #expect(try fx.store.sendLog.recoverInFlight(now: Int64(fx.clock.now())) == 150)
+        // A crash mid-delivery: rows left in flight by a dispatcher that is gone (its lease run
+        // out, which PostgreSQL's recovery asks for) are resent with their send id.
+        try fx.execute("UPDATE send SET status = 'in_flight', owner = 'crashed', lease_until = 0 WHERE id % 2 = 0")
+        #expect(try await engine.dispatcher.recoverInFlight() == 150)
         let summary = try await engine.dispatchDue()
         #expect(summary.sent == 300)
         #expect(try variants(fx) == before)
