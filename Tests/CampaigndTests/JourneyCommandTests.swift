@@ -6,7 +6,8 @@ import TestSupport
 /// `journeys`, `log --journey` and the journey parts of `plan` and `explain`, on the demo store
 /// with enrolments and journey sends written into it: of `onboarding` (in rules/journeys.rules,
 /// under another version than the loaded one) and of `retired`, which the store knows but the
-/// rules do not.
+/// rules do not. `journeys` and `log --journey` run on both stores: the seeded SQLite store is
+/// moved to PostgreSQL with `store copy --to` (`CampaigndProcess.move`).
 @Suite("campaignd journeys and log --journey")
 struct JourneyCommandTests {
     static func seed(_ config: String, in directory: URL) throws {
@@ -45,10 +46,11 @@ struct JourneyCommandTests {
         }
     }
 
-    @Test("journeys: customers per step and waiting, ended by reason, as text and documented JSON")
-    func journeys() throws {
+    @Test("journeys: customers per step and waiting, ended by reason, as text and documented JSON", arguments: StoreKind.allCases)
+    func journeys(on kind: StoreKind) throws {
         let (directory, config) = try CommandLineTests.demoWorkspace()
         try Self.seed(config, in: directory)
+        try CampaigndProcess.move(config, in: directory, to: kind)
         let json = try CampaigndProcess.run(["--config", config, "journeys", "--at", "2026-09-21T15:00:00Z", "--json"], in: directory)
         #expect(json.status == 0, "\(json.stderr)")
         let document = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as! [String: Any]
@@ -71,10 +73,12 @@ struct JourneyCommandTests {
         #expect(text.stdout.contains("ended: goal 1, left: step removed 1"))
     }
 
-    @Test("log --journey [--step] lists that journey's rows with journey and step; --step alone fails cleanly")
-    func logByJourney() throws {
+    @Test("log --journey [--step] lists that journey's rows with journey and step; --step alone fails cleanly",
+          arguments: StoreKind.allCases)
+    func logByJourney(on kind: StoreKind) throws {
         let (directory, config) = try CommandLineTests.demoWorkspace()
         try Self.seed(config, in: directory)
+        try CampaigndProcess.move(config, in: directory, to: kind)
         let json = try CampaigndProcess.run(
             ["--config", config, "log", "--journey", "onboarding", "--step", "thanks", "--json"], in: directory)
         #expect(json.status == 0, "\(json.stderr)")

@@ -83,6 +83,17 @@ extension TestStore {
         try await postgres.inTransaction { try await $0.execute(sql) }
     }
 
+    /// Every row `sql` (with `?` placeholders for `arguments`) selects on the store this test
+    /// runs on, values as SQLite gives them.
+    func rows(_ sql: String, arguments: [DatabaseValue] = []) async throws -> [[DatabaseValue]] {
+        guard let postgres else {
+            return try await store.database.read { db in
+                try Row.fetchAll(db, sql: sql, arguments: StatementArguments(arguments)).map { Array($0.databaseValues) }
+            }
+        }
+        return try await postgres.inSnapshot { try await $0.rows(sql, arguments: arguments) }
+    }
+
     /// The single value `sql` selects on the store this test runs on, as an integer.
     func integer(_ sql: String) async throws -> Int64? {
         guard let postgres else { return try await store.database.read { try Int64.fetchOne($0, sql: sql) } }
