@@ -4,9 +4,10 @@
 # rate limited to keep sends queued and in flight when the disk fills. While it is full: the
 # daemon keeps running, /healthz says 503 "failing" with the store's path in last_tick_error or
 # last_dispatch_error, the journal has a one-line error with a hint, and `import` and `forget`
-# exit 1 with one line naming the store and a hint, writing nothing. When the space comes back
-# the daemon resumes by itself (/healthz 200 within two ticks), `import` and `forget` work, and
-# at the end every row the send log queued is sent exactly once (one delivery per Message-ID).
+# exit 1 with one line naming the store and a hint, writing nothing (writes that need new bytes:
+# see below). When the space comes back the daemon resumes by itself (/healthz 200 within two
+# ticks), `import` and `forget` work, and at the end every row the send log queued is sent
+# exactly once (one delivery per Message-ID).
 source "$(dirname "$0")/../lib.sh"
 
 count=300 full_seconds=20
@@ -30,10 +31,29 @@ say "/healthz while full: $code $health"
 
 customers_before=$(sql "SELECT count(*) FROM customer")
 printf 'id,email,name\nN1,n1@example.fi,Uusi\n' >"$WORK/new.csv"
+# The two writes below must need new bytes on the disk. SQLite writes a transaction to the WAL
+# first, and restarts a WAL that has been checkpointed whole from its beginning, in place: then a
+# small write needs no new byte and succeeds on a full disk (a CI run saw the import exit 0). So a
+# reader holds a snapshot (the WAL cannot restart under it, a write appends to it), and the disk
+# is filled again (the daemon's failed writes may have left a few KB).
+python3 - "$STORE" "$WORK/reader-holds" <<'PY' &
+import sqlite3, sys, time
+connection = sqlite3.connect(sys.argv[1], isolation_level=None, timeout=10)
+connection.execute("BEGIN")
+connection.execute("SELECT count(*) FROM send").fetchone()
+open(sys.argv[2], "w").close()
+time.sleep(3600)
+PY
+reader=$!
+BACKGROUND+=("$reader")
+wait_for 10 '[ -e "$WORK/reader-holds" ]' || fail "the reader did not start its snapshot"
+fill_disk "$WORK/disk"
 set +e
 import_err=$(campaignd import customers "$WORK/new.csv" 2>&1 >/dev/null); import_status=$?
 forget_err=$(campaignd forget R1 2>&1 >/dev/null); forget_status=$?
 set -e
+kill -KILL "$reader" 2>/dev/null || true
+wait "$reader" 2>/dev/null || true
 for pair in "import:$import_status" "forget:$forget_status"; do
   [ "${pair#*:}" = 1 ] || fail "${pair%%:*} on a full disk exited ${pair#*:}: $import_err $forget_err"
 done
