@@ -2,7 +2,10 @@
 import Foundation
 import GRDB
 import Testing
+import TestSupport
 
+/// How a tick's decisions land in the send log; the columns and the one-row-per-window rule on both
+/// stores (`TestStore(on:)`), the refusal and the index migration SQLite's own.
 @Suite("Recording a tick's decisions")
 struct SendLogRecordTests {
     static func decision(
@@ -15,20 +18,37 @@ struct SendLogRecordTests {
             evidence: evidence, dueAt: status == .queued ? 1_000 * window : nil)
     }
 
-    func customers(_ test: TestStore, _ count: Int) throws {
+    func customers(_ test: TestStore, _ count: Int) async throws {
         let rows = (1...count).map { "C\($0),c\($0)@example.fi" }.joined(separator: "\n")
-        try test.importFile(.customers, test.file("c.csv", "id,email\n" + rows + "\n"))
+        try await test.load(.customers, test.file("c.csv", "id,email\n" + rows + "\n"))
     }
 
-    @Test("every value lands in its column: NULLs stay NULL, an empty text stays empty, not NULL")
-    func columns() throws {
-        let test = try TestStore()
-        try customers(test, 1)
+    /// Records `decisions` in one tick's transaction of the store the test runs on (SQLite's
+    /// `SendLog.record`, PostgreSQL's `PostgresTickTransaction.record`); the rows written.
+    func record(_ test: TestStore, _ decisions: [SendDecision]) async throws -> Int {
+        guard let postgres = test.postgres else { return try test.store.sendLog.record(decisions) }
+        return try #require(try await postgres.inTickTransaction { try await $0.record(decisions).count })
+    }
+
+    @Test("every value lands in its column: NULLs stay NULL, an empty text stays empty, not NULL", arguments: StoreKind.allCases)
+    func columns(on kind: StoreKind) async throws {
+        let test = try await TestStore(on: kind)
+        defer { test.closeLater() }
+        try await customers(test, 1)
         var decision = Self.decision(1, status: .skipped, reason: "no_consent", target: "")
         decision.journey = "j"
         decision.step = "s"
-        #expect(try test.store.sendLog.record([decision]) == 1)
-        let row = try #require(try test.store.database.read { try Row.fetchOne($0, sql: "SELECT * FROM send") })
+        #expect(try await record(test, [decision]) == 1)
+        // The row as SQLite gives it, from either store: its values selected back through an
+        // in-memory database under the same column names.
+        let columns = [
+            "send_id", "rule", "rule_hash", "customer_id", "channel", "target", "window_key", "decided_at", "updated_at", "status",
+            "reason", "due_at", "coupon", "variant", "journey", "step", "purpose",
+        ]
+        let values = try #require(try await test.rows(
+            "SELECT \(columns.joined(separator: ", ")), CAST(evidence AS TEXT) AS evidence FROM send").first)
+        let select = "SELECT " + (columns + ["evidence"]).map { "? AS \($0)" }.joined(separator: ", ")
+        let row = try #require(try await DatabaseQueue().read { try Row.fetchOne($0, sql: select, arguments: StatementArguments(values)) })
         #expect(row["send_id"] as String == decision.sendID)
         #expect(row["rule"] as String == "r" && row["rule_hash"] as String == "h" && row["customer_id"] as Int64 == 1)
         #expect(row["channel"] as String == "email" && row["target"] as String? == "")
@@ -39,27 +59,27 @@ struct SendLogRecordTests {
         #expect(row["journey"] as String == "j" && row["step"] as String == "s" && row["purpose"] as String == "marketing")
     }
 
-    @Test("one row per rule, customer and window: a skip turns into a send, anything else stays as it is")
-    func oneRowPerWindow() throws {
-        let test = try TestStore()
-        try customers(test, 2)
-        let log = test.store.sendLog
-        #expect(try log.record([Self.decision(1, status: .skipped, reason: "no_consent"), Self.decision(2)]) == 2)
+    @Test("one row per rule, customer and window: a skip turns into a send, anything else stays as it is", arguments: StoreKind.allCases)
+    func oneRowPerWindow(on kind: StoreKind) async throws {
+        let test = try await TestStore(on: kind)
+        defer { test.closeLater() }
+        try await customers(test, 2)
+        #expect(try await record(test, [Self.decision(1, status: .skipped, reason: "no_consent"), Self.decision(2)]) == 2)
         // The same skip again, and a second send for customer 2 in the same window: nothing changes.
-        #expect(try log.record([Self.decision(1, status: .skipped, reason: "no_consent", sendID: "a"), Self.decision(2, sendID: "b")]) == 0)
+        #expect(try await record(test, [Self.decision(1, status: .skipped, reason: "no_consent", sendID: "a"), Self.decision(2, sendID: "b")]) == 0)
         // Customer 1 qualifies later in the window: the skip row becomes the send.
-        #expect(try log.record([Self.decision(1, sendID: "c")]) == 1)
-        #expect(try test.int("SELECT count(*) FROM send") == 2)
-        #expect(try test.string("SELECT status || ':' || send_id FROM send WHERE customer_id = 1") == "queued:c")
+        #expect(try await record(test, [Self.decision(1, sendID: "c")]) == 1)
+        #expect(try await test.integer("SELECT count(*) FROM send") == 2)
+        #expect(try await test.text("SELECT status || ':' || send_id FROM send WHERE customer_id = 1") == "queued:c")
         // A new window is a new row.
-        #expect(try log.record([Self.decision(2, window: 2)]) == 1)
-        #expect(try test.int("SELECT count(*) FROM send") == 3)
+        #expect(try await record(test, [Self.decision(2, window: 2)]) == 1)
+        #expect(try await test.integer("SELECT count(*) FROM send") == 3)
     }
 
     @Test("a decision the schema refuses fails as one DatabaseError, and the tick's transaction records nothing")
     func refused() throws {
         let test = try TestStore()
-        try customers(test, 1)
+        try test.importFile(.customers, test.file("c.csv", "id,email\nC1,c1@example.fi\n"))
         let error = #expect(throws: DatabaseError.self) {
             try test.store.sendLog.record([Self.decision(1), Self.decision(1, rule: "other", evidence: "not json")])
         }
