@@ -13,9 +13,7 @@ extension Evaluator {
         only: Set<String>? = nil, readingConcurrently readers: [Reader]
     ) async throws -> [RuleTally] {
         guard let first = readers.first else { return [] }
-        var messages = try await MessageCounter(settings: settings, customers: nil, reading: first)
-        let order = evaluationOrder(only: only)
-        let current = order.count >= 3 ? try await factsAreCurrent(customers: nil, reading: first) : false
+        var (messages, order, current) = try await start(only: only, customers: nil, reading: first)
         let queries = order.map { isActive($0.rule) ? audienceQuery(for: $0.rule, factsAreCurrent: current) : nil }
         let clock = ContinuousClock()
         return try await withThrowingTaskGroup(of: Audience.self) { group in

@@ -15,9 +15,7 @@ extension Evaluator {
         onVerdict: ((_ rule: Rule, _ customerID: Int64, _ verdict: Verdict) -> Void)? = nil,
         onDecision: ((_ rule: Rule, _ decision: Decision) -> Void)? = nil
     ) async throws -> [RuleTally] {
-        var messages = try await MessageCounter(settings: settings, customers: customers, reading: reader)
-        let order = evaluationOrder(only: only)
-        let current = order.count >= 3 ? try await factsAreCurrent(customers: customers, reading: reader) : false
+        var (messages, order, current) = try await start(only: only, customers: customers, reading: reader)
         var tallies: [RuleTally] = []
         let clock = ContinuousClock()
         for (rule, reported) in order {
@@ -80,6 +78,18 @@ extension Evaluator {
     }
 
     /// `factsAreCurrent(customers:in:)` on another store's snapshot.
+    /// What an evaluation on a reader starts from: the contact-pressure counts, the rules in
+    /// evaluation order, and whether the facts are current (asked only when three or more rules
+    /// run, where the cheaper facts-only queries pay for the question).
+    func start(only: Set<String>?, customers: ClosedRange<Int64>?, reading reader: some SQLRowReader) async throws
+        -> (messages: MessageCounter, order: [(rule: Rule, reported: Bool)], factsAreCurrent: Bool)
+    {
+        let messages = try await MessageCounter(settings: settings, customers: customers, reading: reader)
+        let order = evaluationOrder(only: only)
+        let current = order.count >= 3 ? try await factsAreCurrent(customers: customers, reading: reader) : false
+        return (messages, order, current)
+    }
+
     func factsAreCurrent(customers: ClosedRange<Int64>?, reading reader: some SQLRowReader) async throws -> Bool {
         let latest = try await reader.rows(latestHistorySQL(customers: customers), arguments: []).first?.first
         return (latest.flatMap { Int64.fromDatabaseValue($0) } ?? 0) <= settings.now
