@@ -36,6 +36,13 @@ public final class PostgresJourneyWriter: JourneyTickWriter, Sendable {
         let journeyHash: String
     }
 
+    /// An enrolment's entry: which rows of a batch `enrol` inserted.
+    private struct EntryKey: Hashable {
+        let journey: String?
+        let customerID: Int64?
+        let enteredAt: Int64?
+    }
+
     init(transaction: PostgresTickTransaction) {
         self.transaction = transaction
     }
@@ -67,10 +74,13 @@ public final class PostgresJourneyWriter: JourneyTickWriter, Sendable {
                                                  holdout bigint, step text, wait_ends_at bigint)
             ORDER BY i
             ON CONFLICT DO NOTHING
-            RETURNING customer_id
+            RETURNING journey, customer_id, entered_at
             """, arguments: [json.databaseValue])
-        let enrolled = Set(inserted.compactMap { Int64.fromDatabaseValue($0[0]) })
-        return entrants.map { enrolled.contains($0.customerID) }
+        // Rows come back in no promised order: an entrant was enrolled when its entry was
+        // inserted and no earlier entrant of the batch is the same entry.
+        var enrolled = Set(inserted.map { EntryKey(journey: String.fromDatabaseValue($0[0]), customerID: Int64.fromDatabaseValue($0[1]),
+                                                    enteredAt: Int64.fromDatabaseValue($0[2])) })
+        return entrants.map { enrolled.remove(EntryKey(journey: $0.journey, customerID: $0.customerID, enteredAt: $0.enteredAt)) != nil }
     }
 
     public func advanceEnrolment(_ id: Int64, to step: String, since: Int64, waitEndsAt: Int64, journeyHash: String) throws {
