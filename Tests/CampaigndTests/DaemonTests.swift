@@ -11,7 +11,7 @@ import TestSupport
 #endif
 
 /// The daemon as systemd runs it: a child process with `$NOTIFY_SOCKET` pointing at a socket the
-/// test reads, signals for reload and stop, and its log on stderr.
+/// test reads, signals for reload and stop, and its log on stderr; on either store.
 @Suite("campaignd run (the daemon)", .serialized)
 struct DaemonTests {
     final class Daemon {
@@ -51,9 +51,9 @@ struct DaemonTests {
         }
     }
 
-    /// The demo workspace with its own copy of the rules, so the test can edit them.
-    func workspace() throws -> (directory: URL, config: String, rules: URL) {
-        let (directory, config) = try CommandLineTests.demoWorkspace()
+    /// The demo workspace on `kind` with its own copy of the rules, so the test can edit them.
+    func workspace(on kind: StoreKind) throws -> (directory: URL, config: String, rules: URL) {
+        let (directory, config) = try CommandLineTests.demoWorkspace(on: kind)
         let rules = directory.appendingPathComponent("rules")
         try FileManager.default.copyItem(
             at: CampaigndProcess.repository.appendingPathComponent("rules"), to: rules)
@@ -65,9 +65,9 @@ struct DaemonTests {
         return (directory, config, rules)
     }
 
-    @Test("READY after the store opens; sends; SIGHUP reloads all or nothing; watchdog pings; SIGTERM stops cleanly")
-    func lifecycle() throws {
-        let (directory, config, rules) = try workspace()
+    @Test("READY after the store opens; sends; SIGHUP reloads all or nothing; watchdog pings; SIGTERM stops cleanly", arguments: StoreKind.allCases)
+    func lifecycle(on kind: StoreKind) throws {
+        let (directory, config, rules) = try workspace(on: kind)
         let listener = try DatagramListener()
         let daemon = try Daemon(config: config, directory: directory, notifySocket: listener.address)
         defer { if daemon.process.isRunning { daemon.process.terminate() } }
@@ -122,8 +122,8 @@ struct DaemonTests {
         let config: String
     }
 
-    func listeningDaemon() async throws -> ListeningDaemon {
-        let (directory, config, _) = try workspace()
+    func listeningDaemon(on kind: StoreKind) async throws -> ListeningDaemon {
+        let (directory, config, _) = try workspace(on: kind)
         var text = try String(contentsOfFile: config, encoding: .utf8)
         text = text.replacingOccurrences(of: "\"currency\": \"EUR\",", with: "\"currency\": \"EUR\", \"http\": {\"listen\": \"127.0.0.1:0\"},")
         try text.write(toFile: config, atomically: true, encoding: .utf8)
@@ -155,9 +155,10 @@ struct DaemonTests {
         return ListeningDaemon(daemon: daemon, base: base, token: token, directory: directory, config: config)
     }
 
-    @Test("with http.listen on port 0: /healthz, /metrics and one-click unsubscribe answer; SIGTERM stops the listener too")
-    func httpListener() async throws {
-        let listening = try await listeningDaemon()
+    @Test("with http.listen on port 0: /healthz, /metrics and one-click unsubscribe answer; SIGTERM stops the listener too",
+          arguments: StoreKind.allCases)
+    func httpListener(on kind: StoreKind) async throws {
+        let listening = try await listeningDaemon(on: kind)
         let (daemon, base, token) = (listening.daemon, listening.base, listening.token)
         defer { if daemon.process.isRunning { daemon.process.terminate() } }
 
@@ -193,9 +194,10 @@ struct DaemonTests {
     /// The memory half of the listener's flood test (`FloodTests`) is measured here, on the
     /// daemon's own process: the test process's resident size counts every test running beside
     /// it (a whole-suite run saw 87 MiB of other tests' growth during that flood).
-    @Test("10,000 forged unsubscribe requests to a running daemon: all 404, ticks go on, its memory does not grow, nothing written")
-    func flood() async throws {
-        let listening = try await listeningDaemon()
+    @Test("10,000 forged unsubscribe requests to a running daemon: all 404, ticks go on, its memory does not grow, nothing written",
+          arguments: StoreKind.allCases)
+    func flood(on kind: StoreKind) async throws {
+        let listening = try await listeningDaemon(on: kind)
         let (daemon, base) = (listening.daemon, listening.base)
         defer { if daemon.process.isRunning { daemon.process.terminate() } }
         let withdrawn = "SELECT count(*) FROM consent WHERE status = 'withdrawn'"

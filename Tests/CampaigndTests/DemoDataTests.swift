@@ -1,9 +1,11 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// The demo's data is generated for the day it runs (`generate --demo --until today` in
 /// scripts/demo), so every rule and journey of `rules/` must match someone on any day, at any
-/// instant of it, after the demo's history tick two days before (`run --once --at`).
+/// instant of it, after the demo's history tick two days before (`run --once --at`) — on both
+/// stores.
 @Suite("the demo's data, generated for any day")
 struct DemoDataTests {
     /// Days that have broken calendar code: an ordinary one, 29 February of a leap year, 28
@@ -16,13 +18,16 @@ struct DemoDataTests {
     /// date (21:00 or 22:00 UTC), and its last second.
     static let times = ["00:00:00Z", "00:59:59Z", "01:00:00Z", "12:00:00Z", "21:30:00Z", "22:30:00Z", "23:59:59Z"]
 
-    @Test("every rule and journey of rules/ matches someone at every instant of the day the data is made for", arguments: days)
-    func everyRuleMatches(day: String) throws {
+    @Test(
+        "every rule and journey of rules/ matches someone at every instant of the day the data is made for",
+        arguments: days, StoreKind.allCases)
+    func everyRuleMatches(day: String, on kind: StoreKind) throws {
         let (directory, config) = try CampaigndProcess.workspace()
+        let store = try CampaigndProcess.store(kind)
         let repository = CampaigndProcess.repository
         let demo = repository.appendingPathComponent("examples/demo")
         try String(contentsOf: demo.appendingPathComponent("config.json"), encoding: .utf8)
-            .replacingOccurrences(of: "\"../../var/demo/campaignd.sqlite\"", with: "\"store.sqlite\"")
+            .replacingOccurrences(of: "\"../../var/demo/campaignd.sqlite\"", with: "\"\(store)\"")
             .replacingOccurrences(of: "\"../../var/demo/spool/", with: "\"spool/")
             .replacingOccurrences(of: "\"../../rules\"", with: "\"\(repository.path)/rules\"")
             .replacingOccurrences(of: "\"../../templates\"", with: "\"\(repository.path)/templates\"")
