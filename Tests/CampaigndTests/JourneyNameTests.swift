@@ -1,15 +1,18 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// How `report --rule`, `log --rule` and `explain` take journey step names (`JOURNEY/STEP`) and
 /// journeys, on the demo store seeded as `JourneyCommandTests` seeds it (four
-/// `onboarding/thanks` rows).
+/// `onboarding/thanks` rows), on both stores (the seeded SQLite store moved with `store copy --to`).
 @Suite("journey names in report, log and explain")
 struct JourneyNameTests {
-    @Test("report --rule refuses a journey step and points to --journey; a misspelt rule gets a did-you-mean among rules")
-    func reportRuleStep() throws {
+    @Test("report --rule refuses a journey step and points to --journey; a misspelt rule gets a did-you-mean among rules",
+          arguments: StoreKind.allCases)
+    func reportRuleStep(on kind: StoreKind) throws {
         let (directory, config) = try CommandLineTests.demoWorkspace()
         try JourneyCommandTests.seed(config, in: directory)
+        try CampaigndProcess.move(config, in: directory, to: kind)
         let step = try CampaigndProcess.run(["--config", config, "report", "--rule", "onboarding/thanks"], in: directory)
         #expect(step.status == 1)
         #expect(step.stderr == """
@@ -27,10 +30,12 @@ struct JourneyNameTests {
         #expect(!misspelt.stderr.contains("did you mean \"onboarding/thanks\""))
     }
 
-    @Test("log --rule takes JOURNEY/STEP like --journey --step; an unknown name warns with a did-you-mean, exit 0; a configured one with no rows does not")
-    func logRuleStep() throws {
+    @Test("log --rule takes JOURNEY/STEP like --journey --step; an unknown name warns with a did-you-mean, exit 0; a configured one with no rows does not",
+          arguments: StoreKind.allCases)
+    func logRuleStep(on kind: StoreKind) throws {
         let (directory, config) = try CommandLineTests.demoWorkspace()
         try JourneyCommandTests.seed(config, in: directory)
+        try CampaigndProcess.move(config, in: directory, to: kind)
         func sendIDs(_ arguments: [String]) throws -> [String] {
             let result = try CampaigndProcess.run(["--config", config, "log", "--json"] + arguments, in: directory)
             #expect(result.status == 0, "\(result.stderr)")
@@ -54,9 +59,9 @@ struct JourneyNameTests {
         }
     }
 
-    @Test("explain --journey shows only that journey; --rule with a step name points to --journey")
-    func explainJourney() throws {
-        let (directory, config) = try CommandLineTests.demoWorkspace()
+    @Test("explain --journey shows only that journey; --rule with a step name points to --journey", arguments: StoreKind.allCases)
+    func explainJourney(on kind: StoreKind) throws {
+        let (directory, config) = try CommandLineTests.demoWorkspace(on: kind)
         let all = try CampaigndProcess.run(["--config", config, "explain", "C0000005", "--at", "2026-11-20"], in: directory)
         #expect(all.status == 0, "\(all.stderr)")
         #expect(all.stdout.contains("\nrule \"") && all.stdout.contains("journey \"new-key-customer\""))
