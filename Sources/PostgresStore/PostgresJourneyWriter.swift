@@ -41,6 +41,15 @@ public final class PostgresJourneyWriter: JourneyTickWriter, Sendable {
         let journey: String?
         let customerID: Int64?
         let enteredAt: Int64?
+
+        init(_ entrant: NewEnrolment) {
+            (journey, customerID, enteredAt) = (entrant.journey, entrant.customerID, entrant.enteredAt)
+        }
+
+        /// A row `RETURNING journey, customer_id, entered_at`.
+        init(returned row: [DatabaseValue]) {
+            (journey, customerID, enteredAt) = (String.fromDatabaseValue(row[0]), Int64.fromDatabaseValue(row[1]), Int64.fromDatabaseValue(row[2]))
+        }
     }
 
     init(transaction: PostgresTickTransaction) {
@@ -78,9 +87,8 @@ public final class PostgresJourneyWriter: JourneyTickWriter, Sendable {
             """, arguments: [json.databaseValue])
         // Rows come back in no promised order: an entrant was enrolled when its entry was
         // inserted and no earlier entrant of the batch is the same entry.
-        var enrolled = Set(inserted.map { EntryKey(journey: String.fromDatabaseValue($0[0]), customerID: Int64.fromDatabaseValue($0[1]),
-                                                    enteredAt: Int64.fromDatabaseValue($0[2])) })
-        return entrants.map { enrolled.remove(EntryKey(journey: $0.journey, customerID: $0.customerID, enteredAt: $0.enteredAt)) != nil }
+        var enrolled = Set(inserted.map { EntryKey(returned: $0) })
+        return entrants.map { enrolled.remove(EntryKey($0)) != nil }
     }
 
     public func advanceEnrolment(_ id: Int64, to step: String, since: Int64, waitEndsAt: Int64, journeyHash: String) throws {

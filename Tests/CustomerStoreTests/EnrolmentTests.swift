@@ -32,6 +32,14 @@ struct EnrolmentTests {
         ).first.flatMap { Int64.fromDatabaseValue($0[0]) }
     }
 
+    /// A new store of `kind` holding `customers` (C1, C2, …); the caller closes it.
+    func store(on kind: StoreKind, customers: Int) async throws -> TestStore {
+        let test = try await TestStore(on: kind)
+        let rows = (1...customers).map { "C\($0),c\($0)@example.fi\n" }.joined()
+        try await test.load(.customers, test.file("c.csv", "id,email\n" + rows))
+        return test
+    }
+
     /// The enrolments of customer C1, as the dispatcher and `explain` read them.
     func enrolmentsOfC1(_ test: TestStore) async throws -> [Enrolment] {
         guard let postgres = test.postgres else { return try test.store.enrolments.of(customer: "C1").map(\.enrolment) }
@@ -42,9 +50,8 @@ struct EnrolmentTests {
         "one active enrolment per journey and customer; the same entry twice is nothing; re-entry after the end is a new row",
         arguments: StoreKind.allCases)
     func uniqueness(on kind: StoreKind) async throws {
-        let test = try await TestStore(on: kind)
+        let test = try await store(on: kind, customers: 2)
         defer { test.closeLater() }
-        try await test.load(.customers, test.file("c.csv", "id,email\nC1,a@example.fi\nC2,b@example.fi\n"))
         // One batch: the same entry twice, and another entry while the first is active; then
         // customer 2 beside customer 1's entry, which a second batch of the same tick repeats.
         let first = try await inTick(test) { writer in
@@ -79,9 +86,8 @@ struct EnrolmentTests {
         "advance keeps the row; the dispatcher ends an enrolment by its send's journey, customer and window key",
         arguments: StoreKind.allCases)
     func advanceAndEnd(on kind: StoreKind) async throws {
-        let test = try await TestStore(on: kind)
+        let test = try await store(on: kind, customers: 1)
         defer { test.closeLater() }
-        try await test.load(.customers, test.file("c.csv", "id,email\nC1,a@example.fi\n"))
         let id = try #require(try await inTick(test) { writer in
             _ = try writer.enrol([Self.entrant(customer: 1, at: 100)])
             return try Self.activeID(writer, customer: 1)
@@ -106,9 +112,8 @@ struct EnrolmentTests {
 
     @Test("erasure ends active enrolments `left: erased` and keeps the rows without the customer", arguments: StoreKind.allCases)
     func erasure(on kind: StoreKind) async throws {
-        let test = try await TestStore(on: kind)
+        let test = try await store(on: kind, customers: 1)
         defer { test.closeLater() }
-        try await test.load(.customers, test.file("c.csv", "id,email\nC1,a@example.fi\n"))
         let status = try await inTick(test) { writer in
             _ = try writer.enrol([Self.entrant(customer: 1, at: 100)])
             return try writer.recordStep(
