@@ -265,6 +265,43 @@ struct ImportTests {
         #expect(again.unchanged == 1999 && again.written == 0)
     }
 
+    /// Consents go 512 rows per statement like purchases (SQLite); the same key twice in one batch
+    /// is upserted in file order, as row by row.
+    @Test("large consent files go through the batched path: counts, facts, a repeated key, fallback for a bad row", arguments: StoreKind.allCases)
+    func batchedConsents(on kind: StoreKind) async throws {
+        let test = try await TestStore(on: kind)
+        defer { test.closeLater() }
+        try await test.importing(.customers, test.file("c.csv", "id\nC1\nC2\n"))
+        func at(_ row: Int) -> String {
+            let minute = row % 1000
+            return "2025-01-0\(1 + row / 1000)T\(String(format: "%02d:%02d", minute / 60, minute % 60)):00Z"
+        }
+        var lines = ["customer,channel,status,at,basis"]
+        for row in 1...2000 {
+            let customer = row == 1234 ? "NOPE" : (row % 2 == 0 ? "C1" : "C2")
+            lines.append("\(customer),email,\(row % 4 == 0 ? "withdrawn" : "granted"),\(at(row)),consent")
+            if row == 10 { lines.append("C1,email,granted,\(at(10)),contract") }  // line 12: the same key again
+        }
+        let path = try test.file("k.csv", lines.joined(separator: "\n") + "\n")
+        let (error, problems) = await test.failing(.consents, path)
+        #expect(error is ImportFailed)
+        #expect(problems.map(\.description) == ["\(path):1236:1: unknown customer 'NOPE'; import customers first"])
+        #expect(try await test.integer("SELECT count(*) FROM consent") == 0)
+
+        let (summary, _) = try await test.importing(.consents, path, skipInvalid: true)
+        // SQLite writes the rows in file order: the repeated key is inserted, then updated.
+        // PostgreSQL writes the last row of each key (the same end state).
+        #expect(summary.written == (kind == .sqlite ? 2000 : 1999) && summary.invalid == 1)
+        #expect(try await test.integer("SELECT count(*) FROM consent") == 1999)
+        #expect(try await test.texts("SELECT basis FROM consent WHERE basis <> 'consent'") == ["contract"])
+        #expect(try await test.factsRow("C1")?["email_consent"] == "withdrawn")  // row 2000
+        #expect(try await test.factsRow("C2")?["email_consent"] == "granted")  // row 1999
+        let (again, _) = try await test.importing(.consents, path, skipInvalid: true)
+        // In file order the repeated key's two rows update it back and forth; nothing else changes.
+        #expect(again.written == (kind == .sqlite ? 2 : 0) && again.written + again.unchanged == 2000)
+        #expect(try await test.texts("SELECT basis FROM consent WHERE basis <> 'consent'") == ["contract"])
+    }
+
     @Test("tags are replaced on update: new ones added, missing ones removed, for new and existing customers", arguments: StoreKind.allCases)
     func tagsReplaced(on kind: StoreKind) async throws {
         let test = try await TestStore(on: kind)

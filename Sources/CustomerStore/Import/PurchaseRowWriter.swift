@@ -74,10 +74,7 @@ struct PurchaseRowWriter: RowWriter {
             """)
         customers = try CustomerLookup(db)
         batchUpsert = try BulkStatement(db, sql: Self.upsertSQL(rows: Self.batchSize))
-        knownCustomers = try BulkStatement(db, sql: """
-            SELECT count(*) FROM (VALUES \((1...Self.batchSize).map { "(?\($0))" }.joined(separator: ", "))) AS incoming
-            WHERE EXISTS (SELECT 1 FROM customer WHERE external_id = incoming.column1)
-            """)
+        knownCustomers = try BulkStatement(db, sql: CustomerLookup.countKnownSQL(rows: Self.batchSize))
     }
 
     static func ordering(_ row: Row) -> (group: String, key: String)? { (row.customer, row.order) }

@@ -7,12 +7,15 @@ struct PrepareContext {
     let file: String
     let currency: String
     var timestamps: TimestampParser
+    /// `import:` and the file's last path component: where a row came from when it does not say.
+    let importSource: String
     private var knownZones: [String: Bool] = [:]
 
     init(file: String, currency: String, timeZone: TimeZone) {
         self.file = file
         self.currency = currency
         timestamps = TimestampParser(timeZone: timeZone)
+        importSource = "import:\(file.split(separator: "/").last ?? "")"
     }
 
     func problem(_ record: ImportRecord, _ column: String, _ message: String) -> ImportProblem {
@@ -122,6 +125,15 @@ struct CustomerLookup {
 
     init(_ db: Database) throws {
         statement = try BulkStatement(db, sql: "SELECT id FROM customer WHERE external_id = ?")
+    }
+
+    /// How many of `rows` external ids (bound `?1`…) name a customer that exists: a batch writer
+    /// runs its statement only when all do.
+    static func countKnownSQL(rows: Int) -> String {
+        """
+        SELECT count(*) FROM (VALUES \((1...rows).map { "(?\($0))" }.joined(separator: ", "))) AS incoming
+        WHERE EXISTS (SELECT 1 FROM customer WHERE external_id = incoming.column1)
+        """
     }
 
     /// The store id of the customer named in `column`, which must exist.
