@@ -17,10 +17,11 @@ struct BulkImportTests {
 
     /// Imports the five files of `directory` in order; returns whether each went the bulk way.
     @discardableResult
-    static func importAll(_ test: TestStore, from directory: String, loadPath: ImportPath) throws -> [ImportKind: Bool] {
+    static func importAll(_ test: TestStore, from directory: String, loadPath: ImportPath,
+                          factsRebuildRange: Int = BulkLoad.rebuildRange) throws -> [ImportKind: Bool] {
         var bulk: [ImportKind: Bool] = [:]
         for (kind, name) in SyntheticData.files {
-            let (summary, problems) = try test.importFile(kind, "\(directory)/\(name)", loadPath: loadPath)
+            let (summary, problems) = try test.importFile(kind, "\(directory)/\(name)", loadPath: loadPath, factsRebuildRange: factsRebuildRange)
             #expect(problems.isEmpty)
             bulk[kind] = summary.bulk
         }
@@ -38,12 +39,28 @@ struct BulkImportTests {
         #expect(try b.string("PRAGMA integrity_check") == "ok", sourceLocation: sourceLocation)
     }
 
+    @Test("the facts rebuild's customer ranges cover every id once, sparse ids and Int64.max included")
+    func customerRanges() throws {
+        let test = try TestStore()
+        try test.store.database.write { db in
+            for id in [Int64(1), 5, 6, 4_000_000_000, Int64.max] {
+                try db.execute(sql: "INSERT INTO customer(id, external_id) VALUES (?, ?)", arguments: [id, "K\(id)"])
+            }
+        }
+        let ranges = try test.store.database.read { try BulkLoad.customerRanges($0, size: 2) }
+        #expect(ranges == [1...5, 6...(Int64.max - 1), Int64.max...Int64.max])
+        #expect(try test.store.database.read { try BulkLoad.customerRanges($0, size: 50_000) } == [1...Int64.max])
+        let empty = try TestStore()
+        #expect(try empty.store.database.read { try BulkLoad.customerRanges($0, size: 2) }.isEmpty)
+    }
+
     @Test("a first import goes the bulk way and leaves every table, fact and index as the incremental path does")
     func firstImport() throws {
         let (incremental, bulk) = (try TestStore(), try TestStore())
         let data = try Self.generated(incremental, "data", customers: 3000, purchases: 30000, seed: 1)
         let wentIncremental = try Self.importAll(incremental, from: data, loadPath: .incremental)
-        let wentBulk = try Self.importAll(bulk, from: data, loadPath: .automatic)
+        // 700 customers per facts-rebuild statement: five ranges over the 3,000 customers.
+        let wentBulk = try Self.importAll(bulk, from: data, loadPath: .automatic, factsRebuildRange: 700)
         #expect(wentIncremental.values.allSatisfy { !$0 })
         #expect(wentBulk.count == 5 && wentBulk.values.allSatisfy { $0 })
         // The generator writes NPS answers only: CSAT and CES, and a later answer of each kind.
@@ -85,7 +102,7 @@ struct BulkImportTests {
             try db.execute(sql: "INSERT INTO journey_entry_scan(journey, signature, scanned_at, watermark, suppression_lifted) VALUES ('j', 's', 0, ?, 0)", arguments: [mark])
         }
         try Self.importAll(incremental, from: second, loadPath: .incremental)
-        let wentBulk = try Self.importAll(bulk, from: second, loadPath: .bulk)
+        let wentBulk = try Self.importAll(bulk, from: second, loadPath: .bulk, factsRebuildRange: 700)
         #expect(wentBulk.values.allSatisfy { $0 })
         try Self.expectSame(incremental, bulk)
         // Changed-only entry scans (customer_change): every customer the incremental import marked

@@ -34,10 +34,12 @@ struct TestStore {
 
     /// Imports a file, returning the summary and every problem reported.
     @discardableResult
-    func importFile(_ kind: ImportKind, _ path: String, skipInvalid: Bool = false, loadPath: ImportPath = .automatic) throws -> (ImportSummary, [ImportProblem]) {
+    func importFile(_ kind: ImportKind, _ path: String, skipInvalid: Bool = false, loadPath: ImportPath = .automatic,
+                    factsRebuildRange: Int = BulkLoad.rebuildRange) throws -> (ImportSummary, [ImportProblem]) {
         var importer = Importer(store: store, timeZone: Self.helsinki)
         importer.skipInvalid = skipInvalid
         importer.loadPath = loadPath
+        importer.factsRebuildRange = factsRebuildRange
         let collected = ProblemBox()
         importer.onProblem = { collected.items.append($0) }
         let summary = try importer.run(kind, path: path)

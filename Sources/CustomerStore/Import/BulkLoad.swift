@@ -65,8 +65,9 @@ struct BulkLoad {
         return BulkLoad(setAside: setAside, kind: kind)
     }
 
-    /// Builds the indexes, recomputes the kind's facts, and puts the triggers back.
-    func finish(db: Database) throws {
+    /// Builds the indexes, recomputes the kind's facts (ranged ones `rebuildRange` customers per
+    /// statement), and puts the triggers back.
+    func finish(db: Database, rebuildRange: Int = Self.rebuildRange) throws {
         // Sorts spill to temporary files, as SQLite's default: with the store's in-memory
         // temporary storage the index builds sorted 10 M purchases wholly in memory (RSS 756 MB).
         // SQLite allows the change inside a transaction while the connection has no temporary
@@ -75,7 +76,7 @@ struct BulkLoad {
         for object in setAside where object.type == "index" { try db.execute(sql: object.sql) }
         let rebuild = Self.factsRebuild(kind)
         if rebuild.perRange {
-            for range in try Self.customerRanges(db, size: Self.rebuildRange) {
+            for range in try Self.customerRanges(db, size: rebuildRange) {
                 for sql in rebuild.statements {
                     try db.execute(sql: sql, arguments: [range.lowerBound, range.upperBound])
                 }

@@ -12,6 +12,9 @@ public struct Importer {
     public var skipInvalid = false
     /// Incremental or bulk; `automatic` goes bulk for a first or an outsized import.
     public var loadPath: ImportPath = .automatic
+    /// Customers per statement of the bulk path's facts rebuild (`BulkLoad.rebuildRange`; tests
+    /// make it small to cross many ranges).
+    var factsRebuildRange = BulkLoad.rebuildRange
     /// Called for each bad row, as it is found.
     public var onProblem: (ImportProblem) -> Void = { _ in }
     /// Called every 5 seconds or so during long imports.
@@ -155,7 +158,7 @@ public struct Importer {
                 if summary.invalid > 0 && !skipInvalid {
                     throw ImportFailed(file: path, invalidRows: summary.invalid)
                 }
-                try bulk?.finish(db: db)
+                try bulk?.finish(db: db, rebuildRange: factsRebuildRange)
                 return .commit
             }
         }
