@@ -38,9 +38,9 @@ struct BulkLoad {
     /// The facts triggers and secondary indexes a bulk load of `kind` goes without.
     private static func objects(_ kind: ImportKind) -> [String] {
         switch kind {
-        // The customer triggers make every upsert keep a statement journal, which the import's
-        // temporary storage on disk turns into two `pwrite`s per touched page and row (14 million
-        // calls for 1M customers); `finish` does their work once.
+        // The customer triggers make every upsert keep a statement journal (on a temporary file
+        // before imports kept them in memory: 14 million `pwrite`s for 1M customers); `finish`
+        // does their work once.
         case .customers: ["customer_birthday_month_day", "customer_tag_by_tag", "customer_facts_row", "customer_change_customer_update"]
         case .purchases: ["purchase_facts_insert", "purchase_facts_update", "purchase_facts_delete", "purchase_by_customer"]
         case .events: ["event_facts_insert", "event_facts_update", "event_facts_delete", "event_by_name"]

@@ -34,10 +34,9 @@ struct ConsentRowWriter: RowWriter {
     /// The same upsert for `batchSize` rows in file order, the customer looked up in the
     /// statement: one execution (and bind calls, no array of values) per 512 rows instead of a
     /// lookup and an upsert per row. As for purchases (`PurchaseRowWriter`), it runs `OR ROLLBACK`
-    /// with foreign keys deferred, so SQLite keeps no statement journal, and only after
-    /// `knownCustomers` has confirmed that every customer it names exists; otherwise the rows go
-    /// one by one and a problem names its row. Rows of one key in a batch are upserted in order,
-    /// as one by one.
+    /// with foreign keys deferred, and only after `knownCustomers` has confirmed that every
+    /// customer it names exists; otherwise the rows go one by one and a problem names its row.
+    /// Rows of one key in a batch are upserted in order, as one by one.
     private let batchUpsert: BulkStatement
     private let knownCustomers: BulkStatement
     static let batchSize = 512

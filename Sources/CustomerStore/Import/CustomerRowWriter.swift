@@ -81,8 +81,8 @@ struct CustomerRowWriter: RowWriter {
         let (canonical, extra) = Self.layout(columns)
         hasAttributes = !extra.isEmpty
         // Numbered parameters: ?1 external id, ?2… the canonical columns, then the two attribute texts.
-        // OR ROLLBACK: rows are validated before they get here, so no constraint should fail, and
-        // SQLite then needs no statement journal; if one does fail, the importer ends the import.
+        // OR ROLLBACK: rows are validated before they get here, so no constraint should fail; if
+        // one does, the importer ends the import.
         let stored = canonical.map { Self.storeColumnNames[$0]! }
         var names = ["external_id"] + stored
         var values = (1...names.count).map { "?\($0)" }

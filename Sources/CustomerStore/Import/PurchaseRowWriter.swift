@@ -35,10 +35,11 @@ struct PurchaseRowWriter: RowWriter {
     /// The same upsert for `batchSize` rows at once: SQLite sets up a statement (and the facts
     /// trigger's program) once per execution, which costs as much as the insert itself.
     ///
-    /// It runs `OR ROLLBACK` (with foreign keys deferred by the importer), so SQLite needs no
-    /// statement journal, which would copy every page the batch touches. A failure would roll
-    /// back the whole import, so a batch runs only after `knownCustomers` has confirmed that
-    /// every customer it names exists; otherwise its rows are written one by one.
+    /// It runs `OR ROLLBACK` (with foreign keys deferred by the importer). SQLite still keeps a
+    /// statement journal for it (foreign keys and the `typeof()` CHECKs make a multi-row write
+    /// one that may abort), in memory during an import (`Importer`). A failure would roll back
+    /// the whole import, so a batch runs only after `knownCustomers` has confirmed that every
+    /// customer it names exists; otherwise its rows are written one by one.
     private let batchUpsert: BulkStatement
     private let knownCustomers: BulkStatement
     static let batchSize = 512
