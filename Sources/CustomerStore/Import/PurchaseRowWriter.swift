@@ -82,10 +82,8 @@ struct PurchaseRowWriter: RowWriter {
 
     mutating func writeBatch(_ rows: ArraySlice<Row>) throws -> Int? {
         guard rows.count == Self.batchSize else { return nil }
+        guard try CustomerLookup.allExist(rows.lazy.map(\.customer), checkedBy: knownCustomers) else { return nil }
         // Bound value by value: an array of values per row cost more than the binding itself.
-        knownCustomers.reset()
-        for (offset, row) in zip(Int32(1)..., rows) { knownCustomers.bindText(offset, row.customer) }
-        guard try knownCustomers.firstInteger() == Int64(rows.count) else { return nil }
         batchUpsert.reset()
         for (offset, row) in zip(Int32(0)..., rows) {
             let first = offset * 6

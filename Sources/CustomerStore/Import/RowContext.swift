@@ -136,6 +136,14 @@ struct CustomerLookup {
         """
     }
 
+    /// Whether every one of `externalIDs` names a customer, asked with a statement of
+    /// `countKnownSQL` made for exactly that many.
+    static func allExist(_ externalIDs: some Collection<String>, checkedBy statement: BulkStatement) throws -> Bool {
+        statement.reset()
+        for (offset, id) in zip(Int32(1)..., externalIDs) { statement.bindText(offset, id) }
+        return try statement.firstInteger() == Int64(externalIDs.count)
+    }
+
     /// The store id of the customer named in `column`, which must exist.
     func id(_ externalID: String, record: ImportRecord, file: String, column: String = "customer") throws(ImportProblem) -> Int64 {
         statement.bind([.text(externalID)])
