@@ -32,6 +32,13 @@ final class BulkStatement {
     /// Resets the statement before binding values one at a time (`bindText`, `bindInteger`).
     func reset() { sqlite3_reset(handle) }
 
+    /// The rows of a multi-row `VALUES` with numbered parameters, `rows` of `columns` each:
+    /// `(?1, ?2), (?3, ?4)` for 2 × 2, bound in that order.
+    static func numberedRows(_ rows: Int, columns: Int) -> String {
+        (0..<rows).map { row in "(" + (1...columns).map { "?\(row * columns + $0)" }.joined(separator: ", ") + ")" }
+            .joined(separator: ", ")
+    }
+
     /// Binds `text` (NULL when nil) to parameter `index`, without building a value array.
     func bindText(_ index: Int32, _ text: String?) {
         guard var text else {

@@ -47,9 +47,8 @@ struct ConsentRowWriter: RowWriter {
         """
 
     private static func batchUpsertSQL(rows: Int) -> String {
-        let values = (0..<rows).map { row in "(" + (1...6).map { "?\(row * 6 + $0)" }.joined(separator: ", ") + ")" }
         return """
-            WITH incoming(customer, channel, status, at, basis, source) AS (VALUES \(values.joined(separator: ", ")))
+            WITH incoming(customer, channel, status, at, basis, source) AS (VALUES \(BulkStatement.numberedRows(rows, columns: 6)))
             INSERT OR ROLLBACK INTO consent(customer_id, channel, status, at, basis, source)
                 SELECT (SELECT id FROM customer WHERE external_id = incoming.customer), channel, status, at, basis, source
                 FROM incoming WHERE true

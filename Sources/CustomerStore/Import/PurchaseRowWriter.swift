@@ -45,9 +45,8 @@ struct PurchaseRowWriter: RowWriter {
     static let batchSize = 512
 
     private static func upsertSQL(rows: Int) -> String {
-        let values = (0..<rows).map { row in "(" + (1...6).map { "?\(row * 6 + $0)" }.joined(separator: ", ") + ")" }
         return """
-            WITH incoming(customer, order_ref, at, amount_minor, currency, coupon) AS (VALUES \(values.joined(separator: ", ")))
+            WITH incoming(customer, order_ref, at, amount_minor, currency, coupon) AS (VALUES \(BulkStatement.numberedRows(rows, columns: 6)))
             INSERT OR ROLLBACK INTO purchase(customer_id, order_ref, at, amount_minor, currency, coupon)
                 SELECT (SELECT id FROM customer WHERE external_id = incoming.customer), order_ref, at, amount_minor, currency, coupon
                 FROM incoming WHERE true

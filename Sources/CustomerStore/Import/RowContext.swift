@@ -131,7 +131,7 @@ struct CustomerLookup {
     /// runs its statement only when all do.
     static func countKnownSQL(rows: Int) -> String {
         """
-        SELECT count(*) FROM (VALUES \((1...rows).map { "(?\($0))" }.joined(separator: ", "))) AS incoming
+        SELECT count(*) FROM (VALUES \(BulkStatement.numberedRows(rows, columns: 1))) AS incoming
         WHERE EXISTS (SELECT 1 FROM customer WHERE external_id = incoming.column1)
         """
     }
