@@ -29,7 +29,8 @@ struct BulkImportTests {
     }
 
     /// Both stores hold the same rows in every table and the same schema, and both pass
-    /// `PRAGMA integrity_check`.
+    /// `PRAGMA integrity_check` and `PRAGMA foreign_key_check` (imports write without SQLite's
+    /// foreign-key checks: every customer id they write must still name a customer).
     static func expectSame(_ a: TestStore, _ b: TestStore, sourceLocation: SourceLocation = #_sourceLocation) throws {
         let (left, right) = (try a.dump(), try b.dump())
         #expect(left.count == right.count, sourceLocation: sourceLocation)
@@ -37,6 +38,10 @@ struct BulkImportTests {
         #expect(firstDifference == nil, "first difference: \(String(describing: firstDifference))", sourceLocation: sourceLocation)
         #expect(try a.string("PRAGMA integrity_check") == "ok", sourceLocation: sourceLocation)
         #expect(try b.string("PRAGMA integrity_check") == "ok", sourceLocation: sourceLocation)
+        for store in [a, b] {
+            let orphans = try store.store.database.read { try Row.fetchAll($0, sql: "PRAGMA foreign_key_check") }
+            #expect(orphans.isEmpty, "rows naming no parent: \(orphans.prefix(3))", sourceLocation: sourceLocation)
+        }
     }
 
     @Test("the facts rebuild's customer ranges cover every id once, sparse ids and Int64.max included")

@@ -313,6 +313,20 @@ struct ImportTests {
         #expect(tags == ["C1:gold", "C1:newsletter", "C2:vip", "C3:vip"])
     }
 
+    @Test("imports write without foreign-key checks, and the store's connection enforces them again afterwards, after a failed import too")
+    func foreignKeysBackOn() throws {
+        let test = try TestStore()
+        _ = try test.importFile(.customers, test.file("c.csv", "id\nC1\n"))
+        _ = try test.importFile(.purchases, test.file("p.csv", "customer,order,at,amount\nC1,O1,2025-01-01,1.00\n"))
+        #expect(throws: ImportFailed.self) {
+            _ = try test.importFile(.purchases, test.file("bad.csv", "customer,order,at,amount\nNOPE,O2,2025-01-01,1.00\n"))
+        }
+        let orphan = "INSERT INTO purchase(customer_id, order_ref, at, amount_minor, currency) VALUES (999, 'O3', 0, 100, 'EUR')"
+        let error = #expect(throws: DatabaseError.self) { try test.store.database.write { try $0.execute(sql: orphan) } }
+        #expect(error?.extendedResultCode == .SQLITE_CONSTRAINT_FOREIGNKEY)
+        #expect(try test.int("SELECT count(*) FROM purchase") == 1)
+    }
+
     @Test("a row the store refuses after validation rolls the whole import back, even with --skip-invalid")
     func refusedRowRollsBack() throws {
         let test = try TestStore()

@@ -30,15 +30,15 @@ struct ConsentRowWriter: RowWriter {
     }
 
     private let insert: BulkStatement
-    private let customers: CustomerLookup
-    /// The same upsert for `batchSize` rows in file order, the customer looked up in the
-    /// statement: one execution (and bind calls, no array of values) per 512 rows instead of a
-    /// lookup and an upsert per row. As for purchases (`PurchaseRowWriter`), it runs `OR ROLLBACK`
-    /// with foreign keys deferred, and only after `knownCustomers` has confirmed that every
-    /// customer it names exists; otherwise the rows go one by one and a problem names its row.
+    private let customers: CustomerIDs
+    /// The same upsert for `batchSize` rows in file order, customers' ids bound: one execution
+    /// (and bind calls, no array of values) per 512 rows instead of an upsert per row. As for
+    /// purchases (`PurchaseRowWriter`), it runs `OR ROLLBACK`, and only when every customer it
+    /// names exists (`CustomerIDs`); otherwise the rows go one by one and a problem names its row.
     /// Rows of one key in a batch are upserted in order, as one by one.
     private let batchUpsert: BulkStatement
-    private let knownCustomers: BulkStatement
+    /// The batch's customer ids, reused.
+    private var ids: [Int64] = []
     static let batchSize = 512
 
     private static let conflict = """
@@ -46,33 +46,25 @@ struct ConsentRowWriter: RowWriter {
         WHERE (consent.basis, consent.source) IS NOT (excluded.basis, excluded.source)
         """
 
-    private static func batchUpsertSQL(rows: Int) -> String {
-        return """
-            WITH incoming(customer, channel, status, at, basis, source) AS (VALUES \(BulkStatement.numberedRows(rows, columns: 6)))
-            INSERT OR ROLLBACK INTO consent(customer_id, channel, status, at, basis, source)
-                SELECT (SELECT id FROM customer WHERE external_id = incoming.customer), channel, status, at, basis, source
-                FROM incoming WHERE true
-            \(conflict)
-            """
-    }
-
-    init(db: Database, columns: [String]) throws {
+    init(db: Database, columns: [String], customers: CustomerIDs) throws {
         insert = try BulkStatement(db, sql: """
             INSERT INTO consent(customer_id, channel, status, at, basis, source) VALUES (?, ?, ?, ?, ?, ?)
             \(Self.conflict)
             """)
-        customers = try CustomerLookup(db)
-        batchUpsert = try BulkStatement(db, sql: Self.batchUpsertSQL(rows: Self.batchSize))
-        knownCustomers = try BulkStatement(db, sql: CustomerLookup.countKnownSQL(rows: Self.batchSize))
+        self.customers = customers
+        batchUpsert = try BulkStatement(db, sql: """
+            INSERT OR ROLLBACK INTO consent(customer_id, channel, status, at, basis, source)
+                VALUES \(BulkStatement.numberedRows(Self.batchSize, columns: 6))
+            \(Self.conflict)
+            """)
     }
 
     mutating func writeBatch(_ rows: ArraySlice<Row>) throws -> Int? {
-        guard rows.count == Self.batchSize else { return nil }
-        guard try CustomerLookup.allExist(rows.lazy.map(\.customer), checkedBy: knownCustomers) else { return nil }
+        guard rows.count == Self.batchSize, try customers.ids(rows.lazy.map(\.customer), into: &ids) else { return nil }
         batchUpsert.reset()
-        for (offset, row) in zip(Int32(0)..., rows) {
+        for (offset, (row, id)) in zip(Int32(0)..., zip(rows, ids)) {
             let first = offset * 6
-            batchUpsert.bindText(first + 1, row.customer)
+            batchUpsert.bindInteger(first + 1, id)
             batchUpsert.bindText(first + 2, row.channel)
             batchUpsert.bindText(first + 3, row.status)
             batchUpsert.bindInteger(first + 4, row.at)

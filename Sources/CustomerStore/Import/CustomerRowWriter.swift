@@ -77,7 +77,7 @@ struct CustomerRowWriter: RowWriter {
     private let deleteTag: BulkStatement
     private let insertTag: BulkStatement
 
-    init(db: Database, columns: [String]) throws {
+    init(db: Database, columns: [String], customers _: CustomerIDs) throws {
         let (canonical, extra) = Self.layout(columns)
         hasAttributes = !extra.isEmpty
         // Numbered parameters: ?1 external id, ?2… the canonical columns, then the two attribute texts.

@@ -32,15 +32,15 @@ struct EventRowWriter: RowWriter {
     }
 
     private let upsert: BulkStatement
-    private let customers: CustomerLookup
+    private let customers: CustomerIDs
 
-    init(db: Database, columns: [String]) throws {
+    init(db: Database, columns: [String], customers: CustomerIDs) throws {
         upsert = try BulkStatement(db, sql: """
             INSERT INTO event(customer_id, name, at, properties) VALUES (?, ?, ?, ?)
             ON CONFLICT(customer_id, name, at) DO UPDATE SET properties = excluded.properties
             WHERE event.properties IS NOT excluded.properties
             """)
-        customers = try CustomerLookup(db)
+        self.customers = customers
     }
 
     mutating func write(_ row: Row, record: ImportRecord, file: String) throws(ImportProblem) -> Bool {

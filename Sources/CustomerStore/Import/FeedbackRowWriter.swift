@@ -28,15 +28,15 @@ struct FeedbackRowWriter: RowWriter {
     }
 
     private let upsert: BulkStatement
-    private let customers: CustomerLookup
+    private let customers: CustomerIDs
 
-    init(db: Database, columns: [String]) throws {
+    init(db: Database, columns: [String], customers: CustomerIDs) throws {
         upsert = try BulkStatement(db, sql: """
             INSERT INTO feedback(customer_id, kind, score, at, comment) VALUES (?, ?, ?, ?, ?)
             ON CONFLICT(customer_id, kind, at) DO UPDATE SET score = excluded.score, comment = excluded.comment
             WHERE (feedback.score, feedback.comment) IS NOT (excluded.score, excluded.comment)
             """)
-        customers = try CustomerLookup(db)
+        self.customers = customers
     }
 
     mutating func write(_ row: Row, record: ImportRecord, file: String) throws(ImportProblem) -> Bool {

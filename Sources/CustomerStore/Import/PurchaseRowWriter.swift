@@ -31,62 +31,54 @@ struct PurchaseRowWriter: RowWriter {
     /// Inserts with the customer looked up in the same statement; a row that changes nothing
     /// (re-import) or names an unknown customer writes nothing, and the lookup tells which.
     private let upsert: BulkStatement
-    private let customers: CustomerLookup
-    /// The same upsert for `batchSize` rows at once: SQLite sets up a statement (and the facts
-    /// trigger's program) once per execution, which costs as much as the insert itself.
+    private let customers: CustomerIDs
+    /// The same upsert for `batchSize` rows at once, customers' ids bound: SQLite sets up a
+    /// statement (and the facts trigger's program) once per execution, which costs as much as
+    /// the insert itself.
     ///
-    /// It runs `OR ROLLBACK` (with foreign keys deferred by the importer). SQLite still keeps a
-    /// statement journal for it (foreign keys and the `typeof()` CHECKs make a multi-row write
-    /// one that may abort), in memory during an import (`Importer`). A failure would roll back
-    /// the whole import, so a batch runs only after `knownCustomers` has confirmed that every
-    /// customer it names exists; otherwise its rows are written one by one.
+    /// It runs `OR ROLLBACK`. SQLite still keeps a statement journal for it (the `typeof()`
+    /// CHECKs make a multi-row write one that may abort), in memory during an import
+    /// (`Importer`). A failure would roll back the whole import, so a batch runs only when every
+    /// customer it names exists (`CustomerIDs`); otherwise its rows are written one by one.
     private let batchUpsert: BulkStatement
-    private let knownCustomers: BulkStatement
+    /// The batch's customer ids, reused.
+    private var ids: [Int64] = []
     static let batchSize = 512
 
-    private static func upsertSQL(rows: Int) -> String {
-        return """
-            WITH incoming(customer, order_ref, at, amount_minor, currency, coupon) AS (VALUES \(BulkStatement.numberedRows(rows, columns: 6)))
-            INSERT OR ROLLBACK INTO purchase(customer_id, order_ref, at, amount_minor, currency, coupon)
-                SELECT (SELECT id FROM customer WHERE external_id = incoming.customer), order_ref, at, amount_minor, currency, coupon
-                FROM incoming WHERE true
-            ON CONFLICT(order_ref) DO UPDATE SET
-                customer_id = excluded.customer_id, at = excluded.at,
-                amount_minor = excluded.amount_minor, currency = excluded.currency,
-                coupon = coalesce(excluded.coupon, purchase.coupon)
-            WHERE (purchase.customer_id, purchase.at, purchase.amount_minor, purchase.currency, purchase.coupon)
-                IS NOT (excluded.customer_id, excluded.at, excluded.amount_minor, excluded.currency,
-                        coalesce(excluded.coupon, purchase.coupon))
-            """
-    }
+    /// What an upsert of an order changes, and only when it changes something.
+    private static let conflict = """
+        ON CONFLICT(order_ref) DO UPDATE SET
+            customer_id = excluded.customer_id, at = excluded.at,
+            amount_minor = excluded.amount_minor, currency = excluded.currency,
+            coupon = coalesce(excluded.coupon, purchase.coupon)
+        WHERE (purchase.customer_id, purchase.at, purchase.amount_minor, purchase.currency, purchase.coupon)
+            IS NOT (excluded.customer_id, excluded.at, excluded.amount_minor, excluded.currency,
+                    coalesce(excluded.coupon, purchase.coupon))
+        """
 
-    init(db: Database, columns: [String]) throws {
+    init(db: Database, columns: [String], customers: CustomerIDs) throws {
         upsert = try BulkStatement(db, sql: """
             INSERT INTO purchase(customer_id, order_ref, at, amount_minor, currency, coupon)
                 SELECT id, ?2, ?3, ?4, ?5, ?6 FROM customer WHERE external_id = ?1
-            ON CONFLICT(order_ref) DO UPDATE SET
-                customer_id = excluded.customer_id, at = excluded.at,
-                amount_minor = excluded.amount_minor, currency = excluded.currency,
-                coupon = coalesce(excluded.coupon, purchase.coupon)
-            WHERE (purchase.customer_id, purchase.at, purchase.amount_minor, purchase.currency, purchase.coupon)
-                IS NOT (excluded.customer_id, excluded.at, excluded.amount_minor, excluded.currency,
-                        coalesce(excluded.coupon, purchase.coupon))
+            \(Self.conflict)
             """)
-        customers = try CustomerLookup(db)
-        batchUpsert = try BulkStatement(db, sql: Self.upsertSQL(rows: Self.batchSize))
-        knownCustomers = try BulkStatement(db, sql: CustomerLookup.countKnownSQL(rows: Self.batchSize))
+        self.customers = customers
+        batchUpsert = try BulkStatement(db, sql: """
+            INSERT OR ROLLBACK INTO purchase(customer_id, order_ref, at, amount_minor, currency, coupon)
+                VALUES \(BulkStatement.numberedRows(Self.batchSize, columns: 6))
+            \(Self.conflict)
+            """)
     }
 
     static func ordering(_ row: Row) -> (group: String, key: String)? { (row.customer, row.order) }
 
     mutating func writeBatch(_ rows: ArraySlice<Row>) throws -> Int? {
-        guard rows.count == Self.batchSize else { return nil }
-        guard try CustomerLookup.allExist(rows.lazy.map(\.customer), checkedBy: knownCustomers) else { return nil }
+        guard rows.count == Self.batchSize, try customers.ids(rows.lazy.map(\.customer), into: &ids) else { return nil }
         // Bound value by value: an array of values per row cost more than the binding itself.
         batchUpsert.reset()
-        for (offset, row) in zip(Int32(0)..., rows) {
+        for (offset, (row, id)) in zip(Int32(0)..., zip(rows, ids)) {
             let first = offset * 6
-            batchUpsert.bindText(first + 1, row.customer)
+            batchUpsert.bindInteger(first + 1, id)
             batchUpsert.bindText(first + 2, row.order)
             batchUpsert.bindInteger(first + 3, row.at)
             batchUpsert.bindInteger(first + 4, row.amountMinor)

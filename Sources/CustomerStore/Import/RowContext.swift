@@ -80,8 +80,9 @@ protocol RowWriter: SendableMetatype {
     /// Validates and converts `record`; no database access.
     static func prepare(_ record: ImportRecord, context: inout PrepareContext) throws(ImportProblem) -> Row
 
-    /// Prepares statements for rows with the given columns.
-    init(db: Database, columns: [String]) throws
+    /// Prepares statements for rows with the given columns; rows that name a customer find its
+    /// id through `customers`.
+    init(db: Database, columns: [String], customers: CustomerIDs) throws
 
     /// Upserts one prepared row; returns whether the store changed.
     mutating func write(_ row: Row, record: ImportRecord, file: String) throws(ImportProblem) -> Bool
@@ -116,42 +117,5 @@ extension ImportProblem {
     init(_ file: String, _ record: ImportRecord, _ column: String, _ message: String, cause: any Error) {
         self.init(file, record, column, message)
         diskProblem = StoreError.diskProblem(of: cause)
-    }
-}
-
-/// Looks up customers by external id, for rows that name one.
-struct CustomerLookup {
-    private let statement: BulkStatement
-
-    init(_ db: Database) throws {
-        statement = try BulkStatement(db, sql: "SELECT id FROM customer WHERE external_id = ?")
-    }
-
-    /// How many of `rows` external ids (bound `?1`…) name a customer that exists: a batch writer
-    /// runs its statement only when all do.
-    static func countKnownSQL(rows: Int) -> String {
-        """
-        SELECT count(*) FROM (VALUES \(BulkStatement.numberedRows(rows, columns: 1))) AS incoming
-        WHERE EXISTS (SELECT 1 FROM customer WHERE external_id = incoming.column1)
-        """
-    }
-
-    /// Whether every one of `externalIDs` names a customer, asked with a statement of
-    /// `countKnownSQL` made for exactly that many.
-    static func allExist(_ externalIDs: some Collection<String>, checkedBy statement: BulkStatement) throws -> Bool {
-        statement.reset()
-        for (offset, id) in zip(Int32(1)..., externalIDs) { statement.bindText(offset, id) }
-        return try statement.firstInteger() == Int64(externalIDs.count)
-    }
-
-    /// The store id of the customer named in `column`, which must exist.
-    func id(_ externalID: String, record: ImportRecord, file: String, column: String = "customer") throws(ImportProblem) -> Int64 {
-        statement.bind([.text(externalID)])
-        do {
-            if let id = try statement.firstInteger() { return id }
-        } catch {
-            throw ImportProblem(file, record, column, "look up customer '\(externalID)': \(error)", cause: error)
-        }
-        throw ImportProblem(file, record, column, "unknown customer '\(externalID)'; import customers first")
     }
 }
