@@ -53,7 +53,7 @@ extension StoreMigrations {
         """
 
     /// The latest time in a `customer_facts` row's history (`prefix` names the row).
-    private static func latest(_ prefix: String) -> String {
+    static func latest(_ prefix: String) -> String {
         let columns = ["last_purchase_at", "last_feedback_at", "email_consent_at", "letter_consent_at", "webhook_consent_at", "last_event_at"]
         return "max(" + columns.map { "coalesce(\(prefix)\($0), 0)" }.joined(separator: ", ") + ")"
     }

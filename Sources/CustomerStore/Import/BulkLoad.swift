@@ -25,7 +25,7 @@ struct BulkLoad {
         }
     }
 
-    private static func table(_ kind: ImportKind) -> String {
+    static func table(_ kind: ImportKind) -> String {
         switch kind {
         case .customers: "customer"
         case .purchases: "purchase"
@@ -76,11 +76,21 @@ struct BulkLoad {
         for object in setAside where object.type == "index" { try db.execute(sql: object.sql) }
         let rebuild = Self.factsRebuild(kind)
         if rebuild.perRange {
-            for range in try Self.customerRanges(db, size: rebuildRange) {
-                for sql in rebuild.statements {
+            let ranges = try Self.customerRanges(db, size: rebuildRange)
+            for range in ranges {
+                for sql in rebuild.marked { try db.execute(sql: sql, arguments: [range.lowerBound, range.upperBound]) }
+            }
+            // `customer_change_facts_update` would mark each facts row it updates, one statement
+            // per row (over a third of the rebuild); its work is done once per range instead.
+            let trigger = try String.fetchOne(db, sql: "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?",
+                                              arguments: [Self.changeTrigger])
+            if trigger != nil { try db.execute(sql: "DROP TRIGGER \(Self.changeTrigger)") }
+            for range in ranges {
+                for sql in rebuild.statements + [Self.markChangedSQL(Self.table(kind))] {
                     try db.execute(sql: sql, arguments: [range.lowerBound, range.upperBound])
                 }
             }
+            if let trigger { try db.execute(sql: trigger) }
         } else {
             for sql in rebuild.statements { try db.execute(sql: sql) }
         }
@@ -96,18 +106,37 @@ struct BulkLoad {
     /// during an import (`Importer`): one statement over 1M customers held some 75 MB of pages.
     static let rebuildRange = 50_000
 
+    /// The trigger that marks a customer changed whenever their facts row is updated.
+    static let changeTrigger = "customer_change_facts_update"
+
+    /// Marks changed, as `changeTrigger` would have for the rebuild's updates, every customer
+    /// with ids from `?1` to `?2` who has rows in `table` (the customers whose facts the ranged
+    /// statements set): each a new, higher `seq` and their facts' latest time.
+    static func markChangedSQL(_ table: String) -> String {
+        """
+        INSERT INTO customer_change(customer_id, seq, latest_at)
+            SELECT f.customer_id, (SELECT coalesce(max(seq), 0) FROM customer_change) + row_number() OVER (ORDER BY f.customer_id),
+                   \(StoreMigrations.latest("f."))
+            FROM customer_facts f
+            WHERE f.customer_id BETWEEN ?1 AND ?2 AND EXISTS (SELECT 1 FROM \(table) t WHERE t.customer_id = f.customer_id)
+            ON CONFLICT(customer_id) DO UPDATE SET seq = excluded.seq, latest_at = coalesce(excluded.latest_at, latest_at)
+        """
+    }
+
     /// SQL that sets every customer's facts of `kind` to what the triggers would have left: an
     /// aggregate over the whole table, so rows already in the store count as before. When
     /// `perRange`, each statement covers the customers with ids from `?1` to `?2` and runs once
-    /// per range of `rebuildRange` customers.
-    static func factsRebuild(_ kind: ImportKind) -> (statements: [String], perRange: Bool) {
+    /// per range of `rebuildRange` customers: first every range's `marked` statements (with
+    /// `changeTrigger` in place: they touch few rows), then every range's `statements` followed
+    /// by `markChangedSQL`, with the trigger set aside.
+    static func factsRebuild(_ kind: ImportKind) -> (marked: [String], statements: [String], perRange: Bool) {
         switch kind {
         case .customers:
             // `customer_facts_row`'s work: a facts row for every new customer (whose insert marks
             // it in customer_change, as the trigger's would). `customer_change_customer_update`'s:
             // every customer that was there before is marked changed (the load may have updated
             // it; the recorded entry scans are dropped below anyway). New rows only: no range.
-            return ([
+            return ([], [
                 """
                 INSERT INTO customer_change(customer_id, seq, latest_at)
                     SELECT c.id, (SELECT coalesce(max(seq), 0) + 1 FROM customer_change), NULL FROM customer c
@@ -129,6 +158,7 @@ struct BulkLoad {
                   AND (orders, spent_minor, first_purchase_at, last_purchase_at) IS NOT (0, 0, NULL, NULL)
                   AND NOT EXISTS (SELECT 1 FROM purchase WHERE purchase.customer_id = customer_facts.customer_id)
                 """,
+            ], [
                 """
                 UPDATE customer_facts SET orders = p.orders, spent_minor = p.spent, first_purchase_at = p.first, last_purchase_at = p.last
                 FROM (SELECT customer_id, count(*) AS orders, sum(amount_minor) AS spent, min(at) AS first, max(at) AS last
@@ -140,7 +170,7 @@ struct BulkLoad {
             // Latest record per channel; at the same instant a withdrawal wins: the largest
             // `at * 2 + withdrawn` holds both (rows never change customer or channel).
             let channels = ["email", "letter", "webhook"]
-            return (["""
+            return ([], ["""
                 UPDATE customer_facts SET \(channels.map { channel in """
                     \(channel)_consent = CASE c.\(channel) & 1 WHEN 1 THEN 'withdrawn' WHEN 0 THEN 'granted' END,
                     \(channel)_consent_at = c.\(channel) >> 1
@@ -154,7 +184,7 @@ struct BulkLoad {
         case .feedback:
             // (customer, kind, at) is unique, so the latest answer of a kind is one row.
             let kinds = ["nps", "csat", "ces"]
-            return (["""
+            return ([], ["""
                 UPDATE customer_facts SET last_feedback_at = f.last, \(kinds.map { kind in
                     "\(kind)_score = f.\(kind)_score, \(kind)_at = f.\(kind)_at" }.joined(separator: ", "))
                 FROM (SELECT customer_id, max(at) AS last, \(kinds.map { kind in
@@ -166,7 +196,7 @@ struct BulkLoad {
                 WHERE customer_facts.customer_id = f.customer_id
                 """], true)
         case .events:
-            return ([
+            return ([], [
                 "DELETE FROM customer_event_facts WHERE customer_id BETWEEN ?1 AND ?2",
                 """
                 INSERT INTO customer_event_facts(customer_id, name, count, first_at, last_at)
