@@ -15,18 +15,7 @@ final class BulkStatement {
     /// Binds values to parameters 1, 2, … in order.
     func bind(_ values: [StoreValue]) {
         sqlite3_reset(handle)
-        for (offset, value) in values.enumerated() {
-            let index = Int32(offset + 1)
-            switch value {
-            case .null: sqlite3_bind_null(handle, index)
-            case .integer(let number): sqlite3_bind_int64(handle, index, number)
-            case .text(let text):
-                var text = text
-                text.withUTF8 { bytes in
-                    _ = sqlite3_bind_text(handle, index, bytes.baseAddress, Int32(bytes.count), Self.transient)
-                }
-            }
-        }
+        for (offset, value) in values.enumerated() { bind(Int32(offset + 1), value) }
     }
 
     /// Resets the statement before binding values one at a time (`bindText`, `bindInteger`).
@@ -47,6 +36,15 @@ final class BulkStatement {
         }
         text.withUTF8 { bytes in
             _ = sqlite3_bind_text(handle, index, bytes.baseAddress, Int32(bytes.count), Self.transient)
+        }
+    }
+
+    /// Binds `value` to parameter `index`.
+    func bind(_ index: Int32, _ value: StoreValue) {
+        switch value {
+        case .null: sqlite3_bind_null(handle, index)
+        case .integer(let number): sqlite3_bind_int64(handle, index, number)
+        case .text(let text): bindText(index, text)
         }
     }
 

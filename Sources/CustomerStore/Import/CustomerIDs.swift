@@ -3,7 +3,7 @@ import GRDBSQLite
 
 /// The store ids of the customers an import's rows name, by external id: one indexed lookup
 /// each, or — for a bulk load (`preloaded`) — from a map of the whole customer table read once
-/// in the import's transaction. At 10 M purchases the two lookups per row a batch statement made
+/// in the import's transaction (a customers import adds the customers it inserts). At 10 M purchases the two lookups per row a batch statement made
 /// (the check that every customer exists, then the lookup inside the insert) were a third of the
 /// writer's work, with the index pages they read.
 ///
@@ -37,6 +37,16 @@ final class CustomerIDs {
         }
         self.known = known
     }
+
+    /// Whether every customer's id is in memory (a bulk load): then `knows` answers without a
+    /// query, and writers that add customers `remember` them.
+    var isPreloaded: Bool { known != nil }
+
+    /// Whether `externalID` names a customer; only when preloaded.
+    func knows(_ externalID: String) -> Bool { known?[externalID] != nil }
+
+    /// Notes a customer the import has just added (when preloaded).
+    func remember(_ externalID: String, id: Int64) { known?[externalID] = id }
 
     /// Gives the preloaded map's memory back; lookups go to the index from now on.
     func dropPreloaded() { known = nil }

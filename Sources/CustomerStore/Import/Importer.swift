@@ -93,8 +93,8 @@ public struct Importer {
                 let bulk = try BulkLoad.applies(loadPath, kind: kind, fileSize: source.fileSize, db: db) ? BulkLoad.begin(kind, db: db) : nil
                 summary.bulk = bulk != nil
                 try db.execute(sql: "PRAGMA cache_size = -\(bulk == nil ? Self.importCacheKiB : Self.bulkCacheKiB)")
-                // A bulk load of rows that name customers reads every customer's id once.
-                let customers = try CustomerIDs(db, preloaded: bulk != nil && kind != .customers)
+                // A bulk load reads every customer's id once (for customers: those already there).
+                let customers = try CustomerIDs(db, preloaded: bulk != nil)
                 // One writer per distinct set of columns: a CSV file has one, JSON Lines rows may differ.
                 var writers: [[String]: Writer] = [:]
                 var current: Writer?
