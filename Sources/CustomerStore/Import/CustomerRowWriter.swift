@@ -29,7 +29,7 @@ struct CustomerRowWriter: RowWriter {
 
     static func prepare(_ record: ImportRecord, context: inout PrepareContext) throws(ImportProblem) -> Row {
         let externalID = try context.requiredLine(record, "id")
-        let (canonical, extra) = layout(record.names)
+        let (canonical, extra) = context.layout(of: record.names, layout)
         var values: [StoreValue] = []
         values.reserveCapacity(canonical.count)
         for column in canonical { values.append(try value(column, record, &context)) }

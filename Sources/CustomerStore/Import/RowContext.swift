@@ -10,6 +10,9 @@ struct PrepareContext {
     /// `import:` and the file's last path component: where a row came from when it does not say.
     let importSource: String
     private var knownZones: [String: Bool] = [:]
+    /// The last columns seen and what `layout` made of them (a CSV file's rows share one array,
+    /// which compares equal at once).
+    private var lastLayout: (names: [String], layout: (canonical: [String], extra: [String]))?
 
     init(file: String, currency: String, timeZone: TimeZone) {
         self.file = file
@@ -61,6 +64,14 @@ struct PrepareContext {
             throw problem(record, column, "invalid date '\(text)' in '\(column)'; expected ISO 8601 like 2025-06-30 or 2025-06-30T14:05:00+03:00")
         }
         return seconds
+    }
+
+    /// `layout(names)`, made once per distinct set of columns in a row.
+    mutating func layout(of names: [String], _ layout: ([String]) -> (canonical: [String], extra: [String])) -> (canonical: [String], extra: [String]) {
+        if let last = lastLayout, last.names == names { return last.layout }
+        let made = layout(names)
+        lastLayout = (names, made)
+        return made
     }
 
     /// Whether `name` is an IANA time zone (cached: looking one up is slow).
