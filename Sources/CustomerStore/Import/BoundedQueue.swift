@@ -11,9 +11,10 @@ final class BoundedQueue<Element>: @unchecked Sendable {
 
     init(capacity: Int) { self.capacity = capacity }
 
-    /// Waits for room, then appends; returns false (dropping the element) once cancelled.
+    /// Waits for room, then appends; returns false (dropping the element) once cancelled. The
+    /// element is taken over, not copied: the consumer may hold its last reference.
     @discardableResult
-    func push(_ element: Element) -> Bool {
+    func push(_ element: consuming Element) -> Bool {
         condition.lock()
         defer { condition.unlock() }
         while items.count >= capacity && !cancelled { condition.wait() }
