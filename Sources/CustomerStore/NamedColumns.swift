@@ -4,24 +4,43 @@ public protocol NamedColumns {
     /// The value of the column named `name` (the leftmost of equal names, compared ignoring
     /// case as SQLite does), nil when the row has no such column.
     func sqlValue(forColumn name: String) -> SQLValue?
+
+    /// The column's value as `T`. Throws when the row has no such column, the value is NULL or
+    /// holds no `T` (`DecodingError` by default).
+    func value<T: SQLValueConvertible>(_ type: T.Type, forColumn name: String) throws -> T
+
+    /// The column's value as `T`, nil when the row has no such column or it is NULL; throws
+    /// when it holds no `T` (`DecodingError` by default).
+    func valueIfPresent<T: SQLValueConvertible>(_ type: T.Type, forColumn name: String) throws -> T?
 }
 
 extension NamedColumns {
-    /// The column's value as `T`. Throws `DecodingError` when the row has no such column, the
-    /// value is NULL or holds no `T`.
-    public func value<T: SQLValueConvertible>(_ type: T.Type = T.self, forColumn name: String) throws -> T {
-        guard let value = sqlValue(forColumn: name) else {
-            throw DecodingError.keyNotFound(
-                ColumnKey(name), .init(codingPath: [], debugDescription: "no column '\(name)' in the row"))
-        }
+    /// `value(_:forColumn:)` of the type the context asks for.
+    public func value<T: SQLValueConvertible>(forColumn name: String) throws -> T {
+        try value(T.self, forColumn: name)
+    }
+
+    /// `valueIfPresent(_:forColumn:)` of the type the context asks for.
+    public func valueIfPresent<T: SQLValueConvertible>(forColumn name: String) throws -> T? {
+        try valueIfPresent(T.self, forColumn: name)
+    }
+
+    public func value<T: SQLValueConvertible>(_ type: T.Type, forColumn name: String) throws -> T {
+        try Self.converted(sqlValue(forColumn: name), to: T.self, column: name)
+    }
+
+    public func valueIfPresent<T: SQLValueConvertible>(_ type: T.Type, forColumn name: String) throws -> T? {
+        guard let value = sqlValue(forColumn: name), !value.isNull else { return nil }
         return try Self.convert(value, to: T.self, column: name)
     }
 
-    /// The column's value as `T`, nil when the row has no such column or it is NULL; throws
-    /// `DecodingError` when it holds no `T`.
-    public func value<T: SQLValueConvertible>(_ type: T?.Type = T?.self, forColumn name: String) throws -> T? {
-        guard let value = sqlValue(forColumn: name), !value.isNull else { return nil }
-        return try Self.convert(value, to: T.self, column: name)
+    /// `value` (a column's value, nil for none) as `T`, or the `DecodingError` of its absence.
+    static func converted<T: SQLValueConvertible>(_ value: SQLValue?, to type: T.Type, column name: String) throws -> T {
+        guard let value else {
+            throw DecodingError.keyNotFound(
+                ColumnKey(name), .init(codingPath: [], debugDescription: "no column '\(name)' in the row"))
+        }
+        return try convert(value, to: T.self, column: name)
     }
 
     static func convert<T: SQLValueConvertible>(_ value: SQLValue, to type: T.Type, column name: String) throws -> T {

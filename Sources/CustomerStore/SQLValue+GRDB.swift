@@ -42,10 +42,30 @@ extension Row {
     public var sqlValues: [SQLValue] { databaseValues.map(SQLValue.init) }
 }
 
-/// GRDB's rows read by column name as `SQLRow`s are, without copying them (the dispatcher's claim).
+/// GRDB's rows read by column name as `SQLRow`s are, without copying them (the dispatcher's
+/// claim). Whole numbers and text are read with GRDB's typed reads, straight from the SQLite
+/// statement with SQLite's conversions and GRDB's errors, as the SQLite store always read them:
+/// by way of `SQLValue` (or a cast to GRDB's protocols) a send row's decoding took three times
+/// as long (3.8 µs instead of 1.3 µs in a release build). Other types go by way of `SQLValue`.
 extension Row: NamedColumns {
     public func sqlValue(forColumn name: String) -> SQLValue? {
         // A missing column decodes as nil, NULL as `.null`; neither throws.
         (try? decode(DatabaseValue?.self, forColumn: name)).map(SQLValue.init)
+    }
+
+    public func value<T: SQLValueConvertible>(_ type: T.Type, forColumn name: String) throws -> T {
+        // Metatype comparisons: specialised, they leave one branch.
+        if T.self == Int64.self { return try decode(Int64.self, forColumn: name) as! T }
+        if T.self == Int.self { return try decode(Int.self, forColumn: name) as! T }
+        if T.self == String.self { return try decode(String.self, forColumn: name) as! T }
+        return try Self.converted(sqlValue(forColumn: name), to: T.self, column: name)
+    }
+
+    public func valueIfPresent<T: SQLValueConvertible>(_ type: T.Type, forColumn name: String) throws -> T? {
+        if T.self == Int64.self { return try decode(Int64?.self, forColumn: name) as! T? }
+        if T.self == Int.self { return try decode(Int?.self, forColumn: name) as! T? }
+        if T.self == String.self { return try decode(String?.self, forColumn: name) as! T? }
+        guard let value = sqlValue(forColumn: name), !value.isNull else { return nil }
+        return try Self.convert(value, to: T.self, column: name)
     }
 }

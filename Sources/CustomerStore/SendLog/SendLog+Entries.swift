@@ -65,6 +65,6 @@ extension SendLogEntry {
     }
 
     private init(columns row: some NamedColumns) throws {
-        self.init(record: try SendRecord(columns: row), externalID: try row.value(forColumn: "customer_external_id"))
+        self.init(record: try SendRecord(columns: row), externalID: try row.valueIfPresent(forColumn: "customer_external_id"))
     }
 }

@@ -19,7 +19,7 @@ extension SendRecord {
         sendID = try row.value(forColumn: "send_id")
         rule = try row.value(forColumn: "rule")
         ruleHash = try row.value(forColumn: "rule_hash")
-        customerID = try row.value(forColumn: "customer_id")
+        customerID = try row.valueIfPresent(forColumn: "customer_id")
         channel = try row.value(forColumn: "channel")
         target = try row.value(forColumn: "target")
         windowKey = try row.value(forColumn: "window_key")
@@ -30,16 +30,16 @@ extension SendRecord {
                 .init(codingPath: [CodingKeys.status], debugDescription: "unknown send status '\(statusText)'"))
         }
         self.status = status
-        reason = try row.value(forColumn: "reason")
+        reason = try row.valueIfPresent(forColumn: "reason")
         evidence = try row.value(forColumn: "evidence")
-        dueAt = try row.value(forColumn: "due_at")
+        dueAt = try row.valueIfPresent(forColumn: "due_at")
         attempts = try row.value(forColumn: "attempts")
-        lastError = try row.value(forColumn: "last_error")
+        lastError = try row.valueIfPresent(forColumn: "last_error")
         updatedAt = try row.value(forColumn: "updated_at")
-        journey = try row.value(forColumn: "journey")
-        step = try row.value(forColumn: "step")
+        journey = try row.valueIfPresent(forColumn: "journey")
+        step = try row.valueIfPresent(forColumn: "step")
         purpose = try row.value(forColumn: "purpose")
-        coupon = try row.value(forColumn: "coupon")
-        variant = try row.value(forColumn: "variant")
+        coupon = try row.valueIfPresent(forColumn: "coupon")
+        variant = try row.valueIfPresent(forColumn: "variant")
     }
 }
