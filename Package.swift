@@ -47,12 +47,14 @@ let package = Package(
             name: "PostgresStore",
             dependencies: [
                 "CustomerStore",
-                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
-            ]),
+            ],
+            // Only what a file imports is visible in it: GRDB's members (`databaseValue`, …),
+            // which CustomerStore's import of GRDB would otherwise leak, stay out.
+            swiftSettings: [.enableUpcomingFeature("MemberImportVisibility")]),
         // Evaluation: rules compiled to SQL over the store; plan and explain.
         .target(
             name: "Evaluation",

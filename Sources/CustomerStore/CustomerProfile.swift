@@ -54,17 +54,17 @@ public struct CustomerProfile: Decodable, Sendable, Equatable, FetchableRecord {
     }
 
     /// The same columns by position, as a `SQLRowReader` (the PostgreSQL store) gives them.
-    public init(values: [DatabaseValue]) throws {
+    public init(values: [SQLValue]) throws {
         struct Malformed: Error, CustomStringConvertible {
             let column: Int
             var description: String { "a customer profile's column \(column) has an unexpected value" }
         }
         func whole(_ index: Int) throws -> Int64 {
-            guard let value = Int64.fromDatabaseValue(values[index]) else { throw Malformed(column: index) }
+            guard let value = values[index].int64 else { throw Malformed(column: index) }
             return value
         }
-        func text(_ index: Int) -> String? { String.fromDatabaseValue(values[index]) }
-        func number(_ index: Int) -> Int64? { Int64.fromDatabaseValue(values[index]) }
+        func text(_ index: Int) -> String? { values[index].string }
+        func number(_ index: Int) -> Int64? { values[index].int64 }
         guard values.count == 18, let externalID = text(1) else { throw Malformed(column: 1) }
         id = try whole(0)
         self.externalID = externalID

@@ -35,8 +35,8 @@ extension VariantWinner {
     public static let recordSQL =
         "INSERT INTO variant_winner(rule, variant, decided_at, figures) VALUES (?, ?, ?, ?) ON CONFLICT(rule) DO NOTHING"
     /// The arguments of `recordSQL` for this winner.
-    public var recordArguments: [DatabaseValue] {
-        [rule.databaseValue, variant.databaseValue, decidedAt.databaseValue, figures.databaseValue]
+    public var recordArguments: [SQLValue] {
+        [rule.sqlValue, variant.sqlValue, decidedAt.sqlValue, figures.sqlValue]
     }
     /// Removes the argument rule's winner and returns it (`resetVariantWinner(rule:)`); runs on
     /// either store.

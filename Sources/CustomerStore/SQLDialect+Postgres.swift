@@ -52,6 +52,6 @@ extension SQLDialect {
             return "SELECT DISTINCT ON (\(grouped)) \((group + columns + [key]).joined(separator: ", ")) \(from) ORDER BY \(grouped), \(key)"
         },
         idIn: { column, ids in
-            ("\(column) = ANY(?::bigint[])", ["{\(ids.map(String.init).joined(separator: ","))}".databaseValue])
+            ("\(column) = ANY(?::bigint[])", ["{\(ids.map(String.init).joined(separator: ","))}".sqlValue])
         })
 }

@@ -40,6 +40,6 @@ extension SQLDialect {
             return "SELECT \((group + columns).joined(separator: ", ")), min(\(key)) AS \(key) \(from) GROUP BY \(grouped)"
         },
         idIn: { column, ids in
-            ("\(column) IN (\(Array(repeating: "?", count: ids.count).joined(separator: ",")))", ids.map(\.databaseValue))
+            ("\(column) IN (\(Array(repeating: "?", count: ids.count).joined(separator: ",")))", ids.map(\.sqlValue))
         })
 }

@@ -1,5 +1,3 @@
-import GRDB
-
 /// How the rule compiler spells what SQL databases disagree on: the store's own functions,
 /// JSON attributes, booleans, null-safe comparison, join order and a few functions.
 ///
@@ -83,5 +81,5 @@ public struct SQLDialect: Sendable {
     /// `column IN (…)` over `ids`, with its arguments: one `?` per id in SQLite; in PostgreSQL one
     /// array argument (`column = ANY(?::bigint[])`), so that the statement's text is the same for
     /// any number of ids and a dispatcher's re-check is prepared once per connection.
-    public var idIn: @Sendable (_ column: String, _ ids: [Int64]) -> (sql: String, arguments: [DatabaseValue])
+    public var idIn: @Sendable (_ column: String, _ ids: [Int64]) -> (sql: String, arguments: [SQLValue])
 }

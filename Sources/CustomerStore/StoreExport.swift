@@ -53,19 +53,19 @@ public final class StoreExport: Sendable {
 
     /// Up to `limit` rows of `table` after the row whose key is `after` (from the start when
     /// nil), in key order; each row's values in `table.columns` order.
-    public func page(_ table: Table, after: [DatabaseValue]?, limit: Int) throws -> [[DatabaseValue]] {
+    public func page(_ table: Table, after: [SQLValue]?, limit: Int) throws -> [[SQLValue]] {
         let key = table.key.joined(separator: ", ")
         let columns = table.columns.joined(separator: ", ")
         let start = after.map { _ in "WHERE (\(key)) > (\(table.key.map { _ in "?" }.joined(separator: ", ")))" } ?? ""
         let sql = "SELECT \(columns) FROM \(table.name) \(start) ORDER BY \(key) LIMIT ?"
         return try snapshot.read { db in
-            try Row.fetchAll(db, sql: sql, arguments: StatementArguments((after ?? []) + [limit.databaseValue]))
-                .map { row in Array(row.databaseValues) }
+            try Row.fetchAll(db, sql: sql, arguments: StatementArguments((after ?? []) + [limit.sqlValue]))
+                .map(\.sqlValues)
         }
     }
 
     /// The key values of a row `page` returned.
-    public func key(of row: [DatabaseValue], in table: Table) -> [DatabaseValue] {
+    public func key(of row: [SQLValue], in table: Table) -> [SQLValue] {
         table.key.map { row[table.columns.firstIndex(of: $0)!] }
     }
 
@@ -81,8 +81,8 @@ public final class StoreExport: Sendable {
     }
 
     /// `factsTotalsSQL`'s row.
-    public func factsTotals() throws -> [DatabaseValue] {
-        try snapshot.read { db in try Row.fetchOne(db, sql: Self.factsTotalsSQL).map { Array($0.databaseValues) } ?? [] }
+    public func factsTotals() throws -> [SQLValue] {
+        try snapshot.read { db in try Row.fetchOne(db, sql: Self.factsTotalsSQL).map(\.sqlValues) ?? [] }
     }
 }
 

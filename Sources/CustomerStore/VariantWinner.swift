@@ -2,7 +2,7 @@ import GRDB
 
 /// A rule's recorded A/B winner (`variant_winner`): from `decidedAt` on, its new sends go to
 /// `variant`. Never replaced by campaignd itself; `CustomerStore.resetVariantWinner` removes it.
-public struct VariantWinner: Codable, Sendable, Equatable, FetchableRecord {
+public struct VariantWinner: Codable, Sendable, Equatable, FetchableRecord, SQLRowDecodable {
     public var rule: String
     public var variant: String
     /// The tick's instant (Unix seconds).

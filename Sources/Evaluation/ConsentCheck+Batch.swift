@@ -45,9 +45,8 @@ extension ConsentCheck {
     {
         var results: [Kind: [Int64: Result]] = [:]
         for (kind, query) in batchQueries(sends, now: now, dialect: dialect) {
-            for row in try await reader.rows(query.sql, arguments: query.arguments) {
-                guard let id = Int64.fromDatabaseValue(row[0]), let granted = Bool.fromDatabaseValue(row[1]),
-                    let suppressed = Bool.fromDatabaseValue(row[2]), let complete = Bool.fromDatabaseValue(row[3])
+            for row in try await reader.rows(query.sql, arguments: query.sqlValues) {
+                guard let id = row[0].int64, let granted = row[1].bool, let suppressed = row[2].bool, let complete = row[3].bool
                 else { throw MalformedRecheck(row: row) }
                 results[kind, default: [:]][id] = Result(
                     consentGranted: granted, suppressed: suppressed, addressComplete: complete, purpose: kind.purpose)
@@ -58,7 +57,7 @@ extension ConsentCheck {
     }
 
     struct MalformedRecheck: Error, CustomStringConvertible {
-        let row: [DatabaseValue]
+        let row: [SQLValue]
         var description: String { "the consent re-check read an unexpected row: \(row)" }
     }
 
@@ -109,6 +108,6 @@ extension ConsentCheck {
         return SQLFragment.composed(
             "SELECT f.customer_id, {}, {}, {} FROM customer_facts f JOIN customer c ON c.id = f.customer_id WHERE {}",
             purpose == .service ? facts.consentNotWithdrawn(channel) : facts.consentGranted(channel), facts.suppressed(channel),
-            facts.addressComplete(channel), SQLFragment(list.sql, list.arguments))
+            facts.addressComplete(channel), SQLFragment(list.sql, list.arguments.map(\.databaseValue)))
     }
 }

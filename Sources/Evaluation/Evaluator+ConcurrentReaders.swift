@@ -23,7 +23,7 @@ extension Evaluator {
                 let snapshot = readers[reader]
                 group.addTask {
                     let started = clock.now
-                    let rows = try await snapshot.rows(query.sql, arguments: query.arguments)
+                    let rows = try await snapshot.rows(query.sql, arguments: query.sqlValues)
                     return Audience(index: index, reader: reader, rows: rows, duration: clock.now - started)
                 }
             }
@@ -53,6 +53,6 @@ extension Evaluator {
 private struct Audience: Sendable {
     let index: Int
     let reader: Int
-    let rows: [[DatabaseValue]]
+    let rows: [[SQLValue]]
     let duration: Duration
 }

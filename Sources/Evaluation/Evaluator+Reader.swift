@@ -1,6 +1,5 @@
 import CustomerStore
 import Foundation
-import GRDB
 import RuleLanguage
 
 extension Evaluator {
@@ -23,7 +22,7 @@ extension Evaluator {
             let started = clock.now
             if tally.active {
                 let query = audienceQuery(for: rule, factsAreCurrent: current, customers: customers)
-                let rows = try await reader.rows(query.sql, arguments: query.arguments)
+                let rows = try await reader.rows(query.sql, arguments: query.sqlValues)
                 decide(
                     rows, of: rule, messages: &messages, tally: &tally, onVerdict: reported ? onVerdict : nil,
                     onDecision: reported ? onDecision : nil)
@@ -36,20 +35,20 @@ extension Evaluator {
 
     /// Decides each row of `rule`'s audience query (columns as `audienceQuery` lists them).
     func decide(
-        _ rows: [[DatabaseValue]], of rule: Rule, messages: inout MessageCounter, tally: inout RuleTally,
+        _ rows: [[SQLValue]], of rule: Rule, messages: inout MessageCounter, tally: inout RuleTally,
         onVerdict: ((Rule, Int64, Verdict) -> Void)?, onDecision: ((Rule, Decision) -> Void)?
     ) {
         let decider = RuleDecider(rule: rule, settings: settings)
         var skipped = [Int](repeating: 0, count: SkipReason.allCases.count)
         // As SQLite's column reader: NULL and 0 are false.
-        func flag(_ value: DatabaseValue) -> Bool { (Int64.fromDatabaseValue(value) ?? 0) != 0 }
+        func flag(_ value: SQLValue) -> Bool { (value.int64 ?? 0) != 0 }
         for row in rows {
-            let customerID = Int64.fromDatabaseValue(row[0]) ?? 0
-            let externalID = Array((String.fromDatabaseValue(row[1]) ?? "").utf8)
+            let customerID = row[0].int64 ?? 0
+            let externalID = Array((row[1].string ?? "").utf8)
             externalID.withUnsafeBytes { externalID in
                 let (verdict, variant) = decider.decide(
                     customerID: customerID, externalID: externalID, limitHit: flag(row[3]), consented: flag(row[4]),
-                    suppressed: flag(row[5]), hasAddress: flag(row[6]), timeZone: { String.fromDatabaseValue(row[2]) },
+                    suppressed: flag(row[5]), hasAddress: flag(row[6]), timeZone: { row[2].string },
                     messages: &messages, tally: &tally)
                 decider.count(verdict, customerID: customerID, externalID: externalID, skipped: &skipped, tally: &tally)
                 onVerdict?(rule, customerID, verdict)
@@ -58,7 +57,7 @@ extension Evaluator {
                         rule,
                         Decision(
                             customerID: customerID, externalID: String(decoding: externalID, as: UTF8.self), verdict: verdict,
-                            evidence: settings.includeEvidence ? String.fromDatabaseValue(row[7]).map(JSONText.compact) : nil,
+                            evidence: settings.includeEvidence ? row[7].string.map(JSONText.compact) : nil,
                             variant: variant.map { rule.variants[$0].target }))
                 }
             }
@@ -72,7 +71,7 @@ extension Evaluator {
     public func membershipChanges(of segment: Segment, reading reader: some SQLRowReader) async throws -> MembershipChanges {
         let queries = membershipQueries(for: segment, customers: nil, factsAreCurrent: false)
         func ids(_ query: SQLFragment) async throws -> [Int64] {
-            try await reader.rows(query.sql, arguments: query.arguments).compactMap { Int64.fromDatabaseValue($0[0]) }
+            try await reader.rows(query.sql, arguments: query.sqlValues).compactMap { $0[0].int64 }
         }
         return MembershipChanges(entered: try await ids(queries.entered), left: try await ids(queries.left))
     }
@@ -92,6 +91,6 @@ extension Evaluator {
 
     func factsAreCurrent(customers: ClosedRange<Int64>?, reading reader: some SQLRowReader) async throws -> Bool {
         let latest = try await reader.rows(latestHistorySQL(customers: customers), arguments: []).first?.first
-        return (latest.flatMap { Int64.fromDatabaseValue($0) } ?? 0) <= settings.now
+        return (latest?.int64 ?? 0) <= settings.now
     }
 }

@@ -45,7 +45,7 @@ public struct Explainer: Sendable {
 
     private func explain(_ rule: Rule, customerID: Int64, verdict: Verdict?, in db: Database) throws -> RuleExplanation {
         let (query, nodes, matchedColumn) = probeQuery(for: rule, customerID: customerID)
-        let row = try Row.fetchOne(db, sql: query.sql, arguments: query.statementArguments).map { Array($0.databaseValues) }
+        let row = try Row.fetchOne(db, sql: query.sql, arguments: query.statementArguments).map(\.sqlValues)
         var lastHandled: Int64?
         if case .skip(.limit) = verdict {
             let (sql, arguments) = lastHandledQuery(rule, customerID: customerID)
@@ -56,7 +56,7 @@ public struct Explainer: Sendable {
 
     /// A rule's explanation from its probe query's row (nil: the customer has no facts row).
     func explanation(
-        of rule: Rule, probed row: [DatabaseValue]?, nodes: [ProbeNode], matchedColumn: Int, verdict: Verdict?, lastHandled: Int64?
+        of rule: Rule, probed row: [SQLValue]?, nodes: [ProbeNode], matchedColumn: Int, verdict: Verdict?, lastHandled: Int64?
     ) -> RuleExplanation {
         guard let row else {
             return RuleExplanation(rule: rule, active: evaluator.isActive(rule), matched: false, lines: [], verdict: nil, reason: "no facts row")
@@ -74,16 +74,16 @@ public struct Explainer: Sendable {
     }
 
     /// A condition's value in a probe row: SQLite's 0 or 1 (PostgreSQL's booleans read alike).
-    static func holds(_ value: DatabaseValue) -> Bool {
-        (Int64.fromDatabaseValue(value) ?? 0) != 0
+    static func holds(_ value: SQLValue) -> Bool {
+        (value.int64 ?? 0) != 0
     }
 
     /// When the customer was last handled by `rule` (a limit skip's reason).
-    func lastHandledQuery(_ rule: Rule, customerID: Int64) -> (sql: String, arguments: [DatabaseValue]) {
+    func lastHandledQuery(_ rule: Rule, customerID: Int64) -> (sql: String, arguments: [SQLValue]) {
         (
             "SELECT max(decided_at) FROM send WHERE rule = ? AND customer_id = ? AND decided_at <= ? "
                 + "AND status IN \(SendStatus.sqlList(SendStatus.handled))",
-            [rule.name.databaseValue, customerID.databaseValue, evaluator.settings.now.databaseValue]
+            [rule.name.sqlValue, customerID.sqlValue, evaluator.settings.now.sqlValue]
         )
     }
 
@@ -204,11 +204,11 @@ public struct Explainer: Sendable {
     }
 
     /// One supporting value as `explain` prints it.
-    private func render(_ probe: ProbeValue, _ value: DatabaseValue) -> String {
-        switch (probe.display, value.storage) {
+    private func render(_ probe: ProbeValue, _ value: SQLValue) -> String {
+        switch (probe.display, value) {
         case (.equals, _): "\(probe.label) = \(format(value, as: probe.type))"
-        case (.at, .int64(let instant)): "\(probe.label) at \(InstantText.utc(instant))"
-        case (.daysAgo, .int64(let days)): "\(probe.label) \(days) day\(days == 1 ? "" : "s") ago"
+        case (.at, .integer(let instant)): "\(probe.label) at \(InstantText.utc(instant))"
+        case (.daysAgo, .integer(let days)): "\(probe.label) \(days) day\(days == 1 ? "" : "s") ago"
         case (.at, _), (.daysAgo, _): "\(probe.label): never"
         }
     }
@@ -248,16 +248,16 @@ public struct Explainer: Sendable {
         }
     }
 
-    func format(_ value: DatabaseValue, as type: ValueType) -> String {
-        switch (value.storage, type) {
+    func format(_ value: SQLValue, as type: ValueType) -> String {
+        switch (value, type) {
         case (.null, _): return "missing"
-        case (.int64(let n), .boolean): return n != 0 ? "yes" : "no"
-        case (.int64(let n), .money): return MoneyFormat.text(n, currency: evaluator.settings.currency)
-        case (.double(let d), .money): return "\(d / pow(10, Double(MoneyFormat.exponent(of: evaluator.settings.currency)))) \(evaluator.settings.currency)"
-        case (.int64(let n), .date): return DayNumber.text(Int(n))
-        case (.int64(let n), _): return "\(n)"
-        case (.double(let d), _): return "\(d)"
-        case (.string(let s), _): return s.debugDescription
+        case (.integer(let n), .boolean): return n != 0 ? "yes" : "no"
+        case (.integer(let n), .money): return MoneyFormat.text(n, currency: evaluator.settings.currency)
+        case (.real(let d), .money): return "\(d / pow(10, Double(MoneyFormat.exponent(of: evaluator.settings.currency)))) \(evaluator.settings.currency)"
+        case (.integer(let n), .date): return DayNumber.text(Int(n))
+        case (.integer(let n), _): return "\(n)"
+        case (.real(let d), _): return "\(d)"
+        case (.text(let s), _): return s.debugDescription
         case (.blob, _): return "(binary)"
         }
     }

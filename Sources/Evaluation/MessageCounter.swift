@@ -11,7 +11,7 @@ struct MessageCounter {
     private let base: Int64
 
     /// Per customer in range, the messages already counted: `customer_id`, `count(*)`.
-    static func countsSQL(range: ClosedRange<Int64>, settings: EvaluationSettings) -> (sql: String, arguments: [DatabaseValue]) {
+    static func countsSQL(range: ClosedRange<Int64>, settings: EvaluationSettings) -> (sql: String, arguments: [SQLValue]) {
         (
             """
             SELECT customer_id, count(*) FROM send
@@ -20,7 +20,7 @@ struct MessageCounter {
             GROUP BY customer_id
             """,
             [range.lowerBound, range.upperBound, settings.now - Int64(settings.contactPressureDays) * 86_400, settings.now]
-                .map(\.databaseValue)
+                .map(\.sqlValue)
         )
     }
 
@@ -47,12 +47,12 @@ struct MessageCounter {
     /// The same, read from another store's snapshot.
     init(settings: EvaluationSettings, customers: ClosedRange<Int64>?, reading reader: some SQLRowReader) async throws {
         let highest = customers == nil ? try await reader.rows(CustomerStore.highestCustomerIDSQL, arguments: []).first?.first : nil
-        let range = customers ?? 0...max(0, highest.flatMap { Int64.fromDatabaseValue($0) } ?? 0)
+        let range = customers ?? 0...max(0, highest?.int64 ?? 0)
         self.init(range: range)
         guard settings.capEnabled else { return }
         let (sql, arguments) = Self.countsSQL(range: range, settings: settings)
         for row in try await reader.rows(sql, arguments: arguments) {
-            guard let id = Int64.fromDatabaseValue(row[0]), let count = Int.fromDatabaseValue(row[1]) else { continue }
+            guard let id = row[0].int64, let count = row[1].int else { continue }
             add(id, times: count)
         }
     }

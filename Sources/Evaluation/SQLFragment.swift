@@ -1,3 +1,4 @@
+import CustomerStore
 import GRDB
 
 /// A piece of SQL with its `?` arguments in order. Rule text only ever travels in `arguments`.
@@ -50,4 +51,7 @@ struct SQLFragment: Sendable {
     }
 
     var statementArguments: StatementArguments { StatementArguments(arguments) }
+
+    /// The arguments as another store's reader takes them (`SQLRowReader`, `JourneyTickWriter`).
+    var sqlValues: [SQLValue] { arguments.map(SQLValue.init) }
 }

@@ -1,6 +1,5 @@
 import CustomerStore
 import Foundation
-import GRDB
 import Logging
 import NIOCore
 import PostgresNIO
@@ -151,8 +150,8 @@ private struct Staging {
             """)
         for row in unknown {
             onProblem(ImportProblem(
-                file: path, line: Int(Int64.fromDatabaseValue(row[0]) ?? 0), column: Int(Int64.fromDatabaseValue(row[1]) ?? 1),
-                message: "unknown customer '\(String.fromDatabaseValue(row[2]) ?? "")'; import customers first"))
+                file: path, line: Int(row[0].int64 ?? 0), column: Int(row[1].int64 ?? 1),
+                message: "unknown customer '\(row[2].string ?? "")'; import customers first"))
         }
         let table = Self.table(kind)
         let empty = try await connection.count("SELECT count(*) FROM (SELECT 1 FROM \(table) LIMIT 1) AS existing") == 0
@@ -306,11 +305,11 @@ private struct Staging {
             SELECT i.indexname, i.indexdef FROM pg_indexes i
             WHERE i.schemaname = current_schema() AND i.tablename = ?
               AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname AND c.conrelid = ?::regclass)
-            """, [table.databaseValue, table.databaseValue]).map { (String.fromDatabaseValue($0[0]) ?? "", String.fromDatabaseValue($0[1]) ?? "") }
+            """, [table.sqlValue, table.sqlValue]).map { ($0[0].string ?? "", $0[1].string ?? "") }
         let constraints = try await connection.rows("""
             SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = ?::regclass AND contype IN ('u', 'f')
             ORDER BY contype DESC, conname
-            """, [table.databaseValue]).map { (String.fromDatabaseValue($0[0]) ?? "", String.fromDatabaseValue($0[1]) ?? "") }
+            """, [table.sqlValue]).map { ($0[0].string ?? "", $0[1].string ?? "") }
         for (name, _) in indexes { try await connection.execute("DROP INDEX \(name)") }
         if !constraints.isEmpty {
             try await connection.execute("ALTER TABLE \(table) " + constraints.map { "DROP CONSTRAINT \($0.0)" }.joined(separator: ", "))

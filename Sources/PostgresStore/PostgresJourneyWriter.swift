@@ -1,7 +1,6 @@
 import CustomerStore
 import Dispatch
 import Foundation
-import GRDB
 import Synchronization
 
 /// The PostgreSQL tick's transaction as the journey pass's writer (`JourneyTickWriter`): the
@@ -47,8 +46,8 @@ public final class PostgresJourneyWriter: JourneyTickWriter, Sendable {
         }
 
         /// A row `RETURNING journey, customer_id, entered_at`.
-        init(returned row: [DatabaseValue]) {
-            (journey, customerID, enteredAt) = (String.fromDatabaseValue(row[0]), Int64.fromDatabaseValue(row[1]), Int64.fromDatabaseValue(row[2]))
+        init(returned row: [SQLValue]) {
+            (journey, customerID, enteredAt) = (row[0].string, row[1].int64, row[2].int64)
         }
     }
 
@@ -59,7 +58,7 @@ public final class PostgresJourneyWriter: JourneyTickWriter, Sendable {
     /// Per pool the steps took codes from (or found empty): codes taken, and codes left after.
     public var coupons: [String: CouponUse] { use.withLock { $0 } }
 
-    public func journeyRows(_ sql: String, arguments: [DatabaseValue]) throws -> [[DatabaseValue]] {
+    public func journeyRows(_ sql: String, arguments: [SQLValue]) throws -> [[SQLValue]] {
         try flush()
         let connection = transaction.connection
         return try wait { try await connection.rows(sql, arguments) }
@@ -84,7 +83,7 @@ public final class PostgresJourneyWriter: JourneyTickWriter, Sendable {
             ORDER BY i
             ON CONFLICT DO NOTHING
             RETURNING journey, customer_id, entered_at
-            """, arguments: [json.databaseValue])
+            """, arguments: [json.sqlValue])
         // Rows come back in no promised order: an entrant was enrolled when its entry was
         // inserted and no earlier entrant of the batch is the same entry.
         var enrolled = Set(inserted.map { EntryKey(returned: $0) })
@@ -98,7 +97,7 @@ public final class PostgresJourneyWriter: JourneyTickWriter, Sendable {
     public func endEnrolment(_ id: Int64, as end: EnrolmentEnd, detail: String?, at instant: Int64, journeyHash: String?) throws
         -> Bool
     {
-        let arguments = [end.rawValue.databaseValue, detail.databaseValue, instant.databaseValue, journeyHash.databaseValue, id.databaseValue]
+        let arguments = [end.rawValue.sqlValue, detail.sqlValue, instant.sqlValue, journeyHash.sqlValue, id.sqlValue]
         return !(try journeyRows(EnrolmentWriter.endSQL + " RETURNING id", arguments: arguments)).isEmpty
     }
 
@@ -120,10 +119,10 @@ public final class PostgresJourneyWriter: JourneyTickWriter, Sendable {
             guard
                 let row = try journeyRows(
                     DecisionWriter.displaceableSendSQL,
-                    arguments: [rule.databaseValue, customerID.databaseValue, decidedAt.databaseValue]).first
+                    arguments: [rule.sqlValue, customerID.sqlValue, decidedAt.sqlValue]).first
             else { continue }
             _ = try journeyRows(DecisionWriter.displaceSQL, arguments: [row[0]])
-            return (rule, (Int64.fromDatabaseValue(row[1]) ?? 0) != 0)
+            return (rule, (row[1].int64 ?? 0) != 0)
         }
         return nil
     }
@@ -152,7 +151,7 @@ public final class PostgresJourneyWriter: JourneyTickWriter, Sendable {
                 UPDATE enrolment SET step = m.step, step_since = m.since, wait_ends_at = m.wait_ends_at, journey_hash = m.hash
                 FROM json_to_recordset(?::json) AS m(id bigint, step text, since bigint, wait_ends_at bigint, hash text)
                 WHERE enrolment.id = m.id AND enrolment.ended IS NULL
-                """, [json.databaseValue])
+                """, [json.sqlValue])
         }
     }
 

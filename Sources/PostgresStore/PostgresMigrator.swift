@@ -1,5 +1,5 @@
+import CustomerStore
 import Foundation
-import GRDB
 import Logging
 import PostgresNIO
 
@@ -29,7 +29,7 @@ struct PostgresMigrator {
                     )
                     """)
                 let applied = try await connection.rows("SELECT name FROM campaignd_migrations ORDER BY seq")
-                    .compactMap { String.fromDatabaseValue($0[0]) }
+                    .compactMap { $0[0].string }
                 let known = PostgresMigrations.all.map(\.name)
                 let unknown = applied.filter { !known.contains($0) }
                 if !unknown.isEmpty { throw PostgresStoreError.newerSchema(location: location.description, unknownMigrations: unknown) }
@@ -46,7 +46,7 @@ struct PostgresMigrator {
                             }
                         }
                         try await transaction.execute(
-                            "INSERT INTO campaignd_migrations(seq, name) VALUES (?, ?)", [Int64(index + 1).databaseValue, migration.name.databaseValue])
+                            "INSERT INTO campaignd_migrations(seq, name) VALUES (?, ?)", [Int64(index + 1).sqlValue, migration.name.sqlValue])
                     }
                 }
             } catch {

@@ -1,9 +1,9 @@
+import CustomerStore
 import Foundation
-import GRDB
 import Logging
 import PostgresNIO
 
-/// SQL written for SQLite's `?` placeholders and `DatabaseValue` arguments (what the rule
+/// SQL written for SQLite's `?` placeholders and `SQLValue` arguments (what the rule
 /// compiler and the store's shared statements produce), run on PostgreSQL.
 enum PostgresSQL {
     /// `sql` with each `?` outside quotes and comments numbered `$1`, `$2`, … in order.
@@ -37,19 +37,19 @@ enum PostgresSQL {
 
     /// A query of `sql` (with `?` placeholders) and its arguments, each bound with its type:
     /// integers as `bigint`, reals as `double precision`, text as `text`, blobs as `bytea`.
-    static func query(_ sql: String, _ arguments: [DatabaseValue] = []) -> PostgresQuery {
+    static func query(_ sql: String, _ arguments: [SQLValue] = []) -> PostgresQuery {
         PostgresQuery(unsafeSQL: arguments.isEmpty ? sql : numbered(sql), binds: bindings(arguments))
     }
 
     /// `arguments` bound as `query` binds them.
-    static func bindings(_ arguments: [DatabaseValue]) -> PostgresBindings {
+    static func bindings(_ arguments: [SQLValue]) -> PostgresBindings {
         var bindings = PostgresBindings(capacity: arguments.count)
         for argument in arguments {
-            switch argument.storage {
+            switch argument {
             case .null: bindings.appendNull()
-            case .int64(let value): bindings.append(value)
-            case .double(let value): bindings.append(value)
-            case .string(let value): bindings.append(value)
+            case .integer(let value): bindings.append(value)
+            case .real(let value): bindings.append(value)
+            case .text(let value): bindings.append(value)
             case .blob(let value): bindings.append(ByteBuffer(bytes: value))
             }
         }
@@ -57,12 +57,12 @@ enum PostgresSQL {
     }
 
     /// The type `bindings` binds `argument` with, nil for NULL (a prepared statement's parameter types).
-    static func dataType(_ argument: DatabaseValue) -> PostgresDataType? {
-        switch argument.storage {
+    static func dataType(_ argument: SQLValue) -> PostgresDataType? {
+        switch argument {
         case .null: nil
-        case .int64: .int8
-        case .double: .float8
-        case .string: .text
+        case .integer: .int8
+        case .real: .float8
+        case .text: .text
         case .blob: .bytea
         }
     }
@@ -87,57 +87,61 @@ enum PostgresSQL {
         return text + "}"
     }
 
-    /// A cell as the `DatabaseValue` SQLite would give: integers and booleans as integers
+    /// A cell as the `SQLValue` SQLite would give: integers and booleans as integers
     /// (`true` is 1), `numeric` as an integer when it is whole, else a real; text and JSON as text.
-    static func value(_ cell: PostgresCell) throws -> DatabaseValue {
+    static func value(_ cell: PostgresCell) throws -> SQLValue {
         guard cell.bytes != nil else { return .null }
         switch cell.dataType {
-        case .int2, .int4, .int8, .oid: return try cell.decode(Int64.self).databaseValue
-        case .bool: return (try cell.decode(Bool.self) ? 1 : 0 as Int64).databaseValue
-        case .float4, .float8: return try cell.decode(Double.self).databaseValue
+        case .int2, .int4, .int8, .oid: return .integer(try cell.decode(Int64.self))
+        case .bool: return .integer(try cell.decode(Bool.self) ? 1 : 0)
+        case .float4, .float8: return .real(try cell.decode(Double.self))
         case .numeric:
             let decimal = try cell.decode(Decimal.self)
             var value = decimal
             var rounded = Decimal()
             NSDecimalRound(&rounded, &value, 0, .plain)
             if rounded == decimal, let whole = Int64(exactly: NSDecimalNumber(decimal: rounded).int64Value), Decimal(whole) == decimal {
-                return whole.databaseValue
+                return .integer(whole)
             }
-            return NSDecimalNumber(decimal: decimal).doubleValue.databaseValue
-        case .bytea: return Data(try cell.decode([UInt8].self)).databaseValue
-        default: return try cell.decode(String.self).databaseValue
+            return .real(NSDecimalNumber(decimal: decimal).doubleValue)
+        case .bytea: return .blob(Data(try cell.decode([UInt8].self)))
+        default: return .text(try cell.decode(String.self))
         }
     }
 }
 
 extension PostgresConnection {
-    /// Every row of `sql` (with `?` placeholders), as `DatabaseValue`s; `prepared`: as a statement
+    /// Every row of `sql` (with `?` placeholders), as `SQLValue`s; `prepared`: as a statement
     /// prepared once per connection when it can be (`PreparedStatements`).
     func rows(
-        _ sql: String, _ arguments: [DatabaseValue] = [], prepared: Bool = false, logger: Logger = PostgresSQL.quiet
-    ) async throws -> [[DatabaseValue]] {
+        _ sql: String, _ arguments: [SQLValue] = [], prepared: Bool = false, logger: Logger = PostgresSQL.quiet
+    ) async throws -> [[SQLValue]] {
         try await results(sql, arguments, prepared: prepared, logger: logger).map { try $0.map(PostgresSQL.value) }
     }
 
-    /// Every row of `sql` (with `?` placeholders) as a GRDB `Row` whose columns are named as the
-    /// query names them, so the SQLite store's row decoders (by column name) read it.
+    /// Every row of `sql` (with `?` placeholders) as a `SQLRow` whose columns are named as the
+    /// query names them, for the records' decoders by column name (`SQLRowDecodable`, `SendRecord(row:)`).
     func namedRows(
-        _ sql: String, _ arguments: [DatabaseValue] = [], prepared: Bool = false, logger: Logger = PostgresSQL.quiet
-    ) async throws -> [Row] {
+        _ sql: String, _ arguments: [SQLValue] = [], prepared: Bool = false, logger: Logger = PostgresSQL.quiet
+    ) async throws -> [SQLRow] {
         try await results(sql, arguments, prepared: prepared, logger: logger).map { row in
-            var columns: [String: (any DatabaseValueConvertible)?] = [:]
-            for cell in row { columns[cell.columnName] = try PostgresSQL.value(cell) }
-            return Row(columns)
+            var columns: [String] = []
+            var values: [SQLValue] = []
+            for cell in row {
+                columns.append(cell.columnName)
+                values.append(try PostgresSQL.value(cell))
+            }
+            return SQLRow(columns: columns, values: values)
         }
     }
 
     /// The whole number in the first column of the first row of `sql` (a count), 0 for none.
-    func count(_ sql: String, _ arguments: [DatabaseValue] = [], logger: Logger = PostgresSQL.quiet) async throws -> Int {
-        Int.fromDatabaseValue(try await rows(sql, arguments, logger: logger).first?.first ?? .null) ?? 0
+    func count(_ sql: String, _ arguments: [SQLValue] = [], logger: Logger = PostgresSQL.quiet) async throws -> Int {
+        try await rows(sql, arguments, logger: logger).first?.first?.int ?? 0
     }
 
     /// Runs `sql` (with `?` placeholders) for its effect; `prepared` as in `rows`.
-    func execute(_ sql: String, _ arguments: [DatabaseValue] = [], prepared: Bool = false, logger: Logger = PostgresSQL.quiet) async throws {
+    func execute(_ sql: String, _ arguments: [SQLValue] = [], prepared: Bool = false, logger: Logger = PostgresSQL.quiet) async throws {
         if prepared {
             _ = try await results(sql, arguments, prepared: true, logger: logger)
         } else {
@@ -146,7 +150,7 @@ extension PostgresConnection {
     }
 
     /// The rows of `sql`, run as its prepared statement when `prepared` and it has a slot, else unnamed.
-    private func results(_ sql: String, _ arguments: [DatabaseValue], prepared: Bool, logger: Logger) async throws -> [PostgresRow] {
+    private func results(_ sql: String, _ arguments: [SQLValue], prepared: Bool, logger: Logger) async throws -> [PostgresRow] {
         if prepared {
             if let slot = PreparedStatements.shared.slot(for: sql, types: arguments.map(PostgresSQL.dataType)) {
                 return try await run(PreparedStatements.slotTypes[slot], PostgresSQL.bindings(arguments), logger: logger)

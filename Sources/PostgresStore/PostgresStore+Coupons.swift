@@ -1,6 +1,5 @@
 import CustomerStore
 import Foundation
-import GRDB
 import NIOCore
 import PostgresNIO
 
@@ -34,10 +33,10 @@ extension PostgresStore {
                 let elsewhere = try await connection.rows("""
                     SELECT s.line, s.code, c.pool FROM campaignd_coupon_stage s JOIN coupon c ON c.code = s.code
                     WHERE c.pool <> ? ORDER BY s.line
-                    """, [pool.databaseValue])
+                    """, [pool.sqlValue])
                 if !elsewhere.isEmpty {
                     throw CouponImportError(problems: elsewhere.map { row in
-                        "\(path):\(Int64.fromDatabaseValue(row[0]) ?? 0): code '\(String.fromDatabaseValue(row[1]) ?? "")' is already in pool '\(String.fromDatabaseValue(row[2]) ?? "")'"
+                        "\(path):\(row[0].int64 ?? 0): code '\(row[1].string ?? "")' is already in pool '\(row[2].string ?? "")'"
                     })
                 }
                 let updated = try await connection.count("""
@@ -52,7 +51,7 @@ extension PostgresStore {
                         SELECT s.code, ?, s.expires_at, ? FROM campaignd_coupon_stage s
                         WHERE NOT EXISTS (SELECT 1 FROM coupon c WHERE c.code = s.code) ORDER BY s.line RETURNING 1
                     ) SELECT count(*) FROM inserted
-                    """, [pool.databaseValue, now.databaseValue])
+                    """, [pool.sqlValue, now.sqlValue])
                 let written = updated + inserted
                 return CouponImportSummary(codes: entries.count, written: written, unchanged: entries.count - written)
             }

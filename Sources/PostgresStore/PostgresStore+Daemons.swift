@@ -1,6 +1,5 @@
 import CustomerStore
 import Foundation
-import GRDB
 import PostgresNIO
 
 /// What a running daemon needs from a PostgreSQL store besides ticks and dispatch: its
@@ -20,9 +19,9 @@ extension PostgresStore: ConsentWithdrawing {
                 VALUES (?, ?, ?, ?, ?, \(Self.serverNow), \(Self.serverNow))
                 ON CONFLICT (owner) DO UPDATE SET seen_at = excluded.seen_at, http = excluded.http, stopped_at = NULL
                 """,
-                [owner.databaseValue, host.databaseValue, pid.databaseValue, version.databaseValue, http.databaseValue])
+                [owner.sqlValue, host.sqlValue, pid.sqlValue, version.sqlValue, http.sqlValue])
             try await connection.execute(
-                "DELETE FROM daemon WHERE seen_at < \(Self.serverNow) - ?", [DaemonRecord.keptSeconds.databaseValue])
+                "DELETE FROM daemon WHERE seen_at < \(Self.serverNow) - ?", [DaemonRecord.keptSeconds.sqlValue])
         }
     }
 
@@ -30,7 +29,7 @@ extension PostgresStore: ConsentWithdrawing {
     public func signOff(owner: String) async throws {
         try await withConnection(deadline: Self.daemonDeadline) { connection in
             try await connection.execute(
-                "UPDATE daemon SET stopped_at = \(Self.serverNow), seen_at = \(Self.serverNow) WHERE owner = ?", [owner.databaseValue])
+                "UPDATE daemon SET stopped_at = \(Self.serverNow), seen_at = \(Self.serverNow) WHERE owner = ?", [owner.sqlValue])
         }
     }
 
@@ -45,16 +44,16 @@ extension PostgresStore: ConsentWithdrawing {
                 SELECT d.owner, d.host, d.pid, d.version, d.http, d.started_at, d.seen_at, d.stopped_at,
                        (SELECT count(*) FROM send s WHERE s.status = 'in_flight' AND s.owner = d.owner)
                 FROM daemon d WHERE d.seen_at >= \(Self.serverNow) - ? ORDER BY d.seen_at DESC, d.owner
-                """, arguments: [seconds.databaseValue])
+                """, arguments: [seconds.sqlValue])
             let daemons = rows.map { row in
                 DaemonRecord(
-                    owner: String.fromDatabaseValue(row[0]) ?? "", host: String.fromDatabaseValue(row[1]) ?? "",
-                    pid: Int64.fromDatabaseValue(row[2]) ?? 0, version: String.fromDatabaseValue(row[3]) ?? "",
-                    http: String.fromDatabaseValue(row[4]), startedAt: Int64.fromDatabaseValue(row[5]) ?? 0,
-                    seenAt: Int64.fromDatabaseValue(row[6]) ?? 0, stoppedAt: Int64.fromDatabaseValue(row[7]),
-                    inFlight: Int64.fromDatabaseValue(row[8]) ?? 0)
+                    owner: row[0].string ?? "", host: row[1].string ?? "",
+                    pid: row[2].int64 ?? 0, version: row[3].string ?? "",
+                    http: row[4].string, startedAt: row[5].int64 ?? 0,
+                    seenAt: row[6].int64 ?? 0, stoppedAt: row[7].int64,
+                    inFlight: row[8].int64 ?? 0)
             }
-            return (daemons, Int64.fromDatabaseValue(now[0][0]) ?? 0)
+            return (daemons, now[0][0].int64 ?? 0)
         }
     }
 
@@ -64,13 +63,13 @@ extension PostgresStore: ConsentWithdrawing {
         guard CustomerStore.consentChannels.contains(channel) else { throw StoreError.unknownChannel(channel) }
         return try await inTransaction(deadline: Self.daemonDeadline) { connection -> ConsentWithdrawal in
             let rows = try await connection.rows(
-                CustomerStore.consentStatusSQL(channel: channel) + " FOR UPDATE OF c", [externalID.databaseValue])
-            guard let row = rows.first, let id = Int64.fromDatabaseValue(row[0]) else { return .unknownCustomer }
-            if String.fromDatabaseValue(row[1]) == "withdrawn" { return .alreadyWithdrawn }
-            let stamp = max(at, Int64.fromDatabaseValue(row[2]) ?? at)
+                CustomerStore.consentStatusSQL(channel: channel) + " FOR UPDATE OF c", [externalID.sqlValue])
+            guard let row = rows.first, let id = row[0].int64 else { return .unknownCustomer }
+            if row[1].string == "withdrawn" { return .alreadyWithdrawn }
+            let stamp = max(at, row[2].int64 ?? at)
             try await connection.execute(
                 CustomerStore.withdrawalSQL,
-                [id.databaseValue, channel.databaseValue, stamp.databaseValue, source.databaseValue])
+                [id.sqlValue, channel.sqlValue, stamp.sqlValue, source.sqlValue])
             return .withdrawn
         }
     }
@@ -83,7 +82,7 @@ extension PostgresStore: ConsentWithdrawing {
     /// Queued rows due at `now` (`SendLog.dueCount`'s SQL).
     public func dueCount(now: Int64) async throws -> Int {
         try await withConnection(deadline: Self.daemonDeadline) { connection in
-            Int.fromDatabaseValue(try await connection.rows(SendLog.dueCountSQL, [now.databaseValue])[0][0]) ?? 0
+            try await connection.rows(SendLog.dueCountSQL, [now.sqlValue])[0][0].int ?? 0
         }
     }
 }

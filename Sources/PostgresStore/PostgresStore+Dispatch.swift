@@ -1,5 +1,4 @@
 import CustomerStore
-import GRDB
 import PostgresNIO
 
 /// The send log's dispatch side on PostgreSQL, where several daemons dispatch from one store.
@@ -26,7 +25,7 @@ extension PostgresStore {
     ) async throws -> (sends: [SendRecord], read: T) {
         try await inTransaction(deadline: Self.daemonDeadline) { connection in
             let rows = try await connection.namedRows(
-                Self.claimSQL, [owner.databaseValue, leaseSeconds.databaseValue, now.databaseValue, now.databaseValue, limit.databaseValue],
+                Self.claimSQL, [owner.sqlValue, leaseSeconds.sqlValue, now.sqlValue, now.sqlValue, limit.sqlValue],
                 prepared: true)
             // RETURNING keeps no order: the batch goes out earliest first, as the claim chose it.
             let sends = try rows.map(SendRecord.init(row:)).sorted { ($0.dueAt ?? 0, $0.id) < ($1.dueAt ?? 0, $1.id) }
@@ -89,7 +88,7 @@ extension PostgresStore {
         """
 
     /// The arguments of `recordDeliveredSQL` for `outcomes`, nil unless every one is a delivery.
-    static func deliveredArguments(_ outcomes: [SendOutcome]) -> [DatabaseValue]? {
+    static func deliveredArguments(_ outcomes: [SendOutcome]) -> [SQLValue]? {
         var ids: [String?] = [], attempts: [String?] = [], receipts: [String?] = [], instants: [String?] = [], scrubs: [String?] = []
         for outcome in outcomes {
             guard case .sent(let tries, let receipt) = outcome.change else { return nil }
@@ -99,7 +98,7 @@ extension PostgresStore {
             instants.append(String(outcome.at))
             scrubs.append(outcome.send.customerID == nil ? "f" : "t")
         }
-        return [ids, attempts, receipts, instants, scrubs].map { PostgresSQL.arrayLiteral($0).databaseValue }
+        return [ids, attempts, receipts, instants, scrubs].map { PostgresSQL.arrayLiteral($0).sqlValue }
     }
 
     /// Renews the lease of the rows of `ids` that `owner` has in flight, for `leaseSeconds` from
@@ -117,7 +116,7 @@ extension PostgresStore {
                                      ORDER BY id FOR UPDATE SKIP LOCKED))
                 RETURNING id
                 """,
-                [leaseSeconds.databaseValue, owner.databaseValue, ids.map(String.init).joined(separator: ",").databaseValue],
+                [leaseSeconds.sqlValue, owner.sqlValue, ids.map(String.init).joined(separator: ",").sqlValue],
                 prepared: true
             ).count
         }
@@ -136,7 +135,7 @@ extension PostgresStore {
                 WHERE id = ANY(ARRAY(SELECT id FROM send WHERE status = 'in_flight' AND (lease_until IS NULL OR lease_until < \(Self.serverNow))
                                      ORDER BY id FOR UPDATE SKIP LOCKED))
                 RETURNING id
-                """, Array(repeating: now.databaseValue, count: 3), prepared: true
+                """, Array(repeating: now.sqlValue, count: 3), prepared: true
             ).count
         }
     }
@@ -144,7 +143,7 @@ extension PostgresStore {
     /// The earliest due time of a queued row, if any.
     public func nextDue() async throws -> Int64? {
         try await withConnection(deadline: Self.daemonDeadline) { connection in
-            Int64.fromDatabaseValue(try await connection.rows(SendLog.nextDueSQL, prepared: true)[0][0])
+            try await connection.rows(SendLog.nextDueSQL, prepared: true)[0][0].int64
         }
     }
 
@@ -156,8 +155,8 @@ extension PostgresStore {
         try await withConnection(deadline: Self.daemonDeadline) { connection in
             try await !connection.rows(
                 Enrolments.endSQL + " RETURNING id",
-                [end.rawValue.databaseValue, detail.databaseValue, instant.databaseValue, journey.databaseValue,
-                 customerID.databaseValue, enteredAt.databaseValue]
+                [end.rawValue.sqlValue, detail.sqlValue, instant.sqlValue, journey.sqlValue,
+                 customerID.sqlValue, enteredAt.sqlValue]
             ).isEmpty
         }
     }

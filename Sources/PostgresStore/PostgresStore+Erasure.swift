@@ -1,6 +1,5 @@
 import CustomerStore
 import Foundation
-import GRDB
 
 extension PostgresStore {
     /// Erases the customer with external id `externalID` (the right to erasure) in one
@@ -20,19 +19,19 @@ extension PostgresStore {
             try await connection.execute("SET LOCAL lock_timeout = \(milliseconds)")
             let addresses = CustomerStore.suppressionChannels.map { SuppressionAddress.sql(channel: $0) }.joined(separator: ", ")
             guard let customer = try await connection.rows(
-                "SELECT c.id, \(addresses) FROM customer c WHERE c.external_id = ? FOR UPDATE", [externalID.databaseValue]).first,
-                let id = Int64.fromDatabaseValue(customer[0])
+                "SELECT c.id, \(addresses) FROM customer c WHERE c.external_id = ? FOR UPDATE", [externalID.sqlValue]).first,
+                let id = customer[0].int64
             else { throw StoreError.unknownCustomer(externalID: externalID) }
             var erasure = Erasure(customer: externalID)
             for (index, channel) in CustomerStore.suppressionChannels.enumerated() {
-                guard let address = String.fromDatabaseValue(customer[index + 1]), address.contains(where: { $0 != "|" && $0 != " " }) else {
+                guard let address = customer[index + 1].string, address.contains(where: { $0 != "|" && $0 != " " }) else {
                     continue
                 }
                 try await connection.execute(
-                    "DELETE FROM suppression WHERE channel = ? AND address = ?", [channel.databaseValue, address.databaseValue])
+                    "DELETE FROM suppression WHERE channel = ? AND address = ?", [channel.sqlValue, address.sqlValue])
                 try await connection.execute(
                     "INSERT INTO suppression(channel, address, reason, at) VALUES (?, ?, 'erased', ?) ON CONFLICT DO NOTHING",
-                    [channel.databaseValue, SuppressionAddress.hashed(address).databaseValue, now.databaseValue])
+                    [channel.sqlValue, SuppressionAddress.hashed(address).sqlValue, now.sqlValue])
                 erasure.suppressed.append(channel)
             }
             let counts = try await connection.rows(
@@ -41,16 +40,16 @@ extension PostgresStore {
                        (SELECT count(*) FROM feedback WHERE customer_id = ?), (SELECT count(*) FROM consent WHERE customer_id = ?),
                        (SELECT count(*) FROM customer_tag WHERE customer_id = ?),
                        (SELECT count(*) FROM send WHERE customer_id = ? AND status IN ('queued', 'in_flight'))
-                """, Array(repeating: id.databaseValue, count: 6))[0].map { Int(Int64.fromDatabaseValue($0) ?? 0) }
+                """, Array(repeating: id.sqlValue, count: 6))[0].map { Int($0.int64 ?? 0) }
             (erasure.purchases, erasure.events, erasure.feedback, erasure.consents, erasure.tags, erasure.sendsCancelled) =
                 (counts[0], counts[1], counts[2], counts[3], counts[4], counts[5])
             try await connection.execute(
                 "UPDATE enrolment SET ended = 'left', ended_detail = 'erased', ended_at = ? WHERE customer_id = ? AND ended IS NULL",
-                [now.databaseValue, id.databaseValue])
+                [now.sqlValue, id.sqlValue])
             erasure.sendsScrubbed = try await connection.count(
                 "WITH scrubbed AS (UPDATE send SET \(CustomerStore.scrubSendLog) WHERE customer_id = ? RETURNING 1) SELECT count(*) FROM scrubbed",
-                [now.databaseValue, id.databaseValue])
-            try await connection.execute("DELETE FROM customer WHERE id = ?", [id.databaseValue])
+                [now.sqlValue, id.sqlValue])
+            try await connection.execute("DELETE FROM customer WHERE id = ?", [id.sqlValue])
             return erasure
         }
     }

@@ -1,5 +1,4 @@
 import CustomerStore
-import GRDB
 import PostgresNIO
 
 /// One read-only, repeatable-read transaction on one connection: every query sees the same
@@ -14,14 +13,14 @@ public struct PostgresSnapshot: SQLRowReader, Sendable {
 
     /// The rows of a query written with `?` placeholders, values as SQLite would give them
     /// (booleans as 0 and 1, whole `numeric`s as integers).
-    public func rows(_ sql: String, arguments: [DatabaseValue] = []) async throws -> [[DatabaseValue]] {
+    public func rows(_ sql: String, arguments: [SQLValue] = []) async throws -> [[SQLValue]] {
         try await connection.rows(sql, arguments, prepared: prepares)
     }
 
     /// Every enrolment of the customer with external id `externalID`, oldest entry first, as
     /// `Enrolments.of(customer:)` reads them.
     public func enrolments(ofCustomer externalID: String) async throws -> [Enrolment] {
-        try await connection.namedRows(Enrolments.ofCustomerSQL, [externalID.databaseValue]).map { try Enrolment(row: $0) }
+        try await connection.namedRows(Enrolments.ofCustomerSQL, [externalID.sqlValue]).map { try Enrolment(row: $0) }
     }
 }
 
@@ -52,7 +51,7 @@ extension PostgresStore {
                     try await start(connections[0])
                     if count > 1 {
                         let exported = try await connections[0].rows("SELECT pg_export_snapshot()")
-                        guard let snapshot = String.fromDatabaseValue(exported[0][0]) else {
+                        guard let snapshot = exported[0][0].string else {
                             throw PostgresStoreError.failed(operation: operation, location: location.description, reason: "no snapshot was exported")
                         }
                         for connection in connections.dropFirst() {
@@ -132,14 +131,14 @@ extension PostgresStore {
         try await inSnapshot { snapshot in
             var counts: [String: Int64] = [:]
             for name in StoreExport.copiedTables {
-                counts[name] = try await Int64.fromDatabaseValue(snapshot.rows("SELECT count(*) FROM \(name)")[0][0])
+                counts[name] = try await snapshot.rows("SELECT count(*) FROM \(name)")[0][0].int64
             }
             return counts
         }
     }
 
     /// `StoreExport.factsTotalsSQL`'s row.
-    public func factsTotals() async throws -> [DatabaseValue] {
+    public func factsTotals() async throws -> [SQLValue] {
         try await inSnapshot { try await $0.rows(StoreExport.factsTotalsSQL)[0] }
     }
 }
@@ -147,7 +146,7 @@ extension PostgresStore {
 extension PostgresStore {
     /// What the store holds, as `CustomerStore.summary()`: the same SQL in one snapshot.
     public func summary() async throws -> StoreSummary {
-        let row: [DatabaseValue]
+        let row: [SQLValue]
         let migrations: Int
         do {
             migrations = try await appliedMigrations().count
@@ -161,14 +160,14 @@ extension PostgresStore {
 
     /// Every coupon pool's counts at `now`, as `CustomerStore.couponPools(now:)`: the same SQL.
     public func couponPools(now: Int64) async throws -> [CouponPoolSummary] {
-        let rows: [[DatabaseValue]]
+        let rows: [[SQLValue]]
         do {
-            rows = try await inSnapshot { try await $0.rows(CouponPoolSummary.poolsSQL, arguments: [now.databaseValue, now.databaseValue]) }
+            rows = try await inSnapshot { try await $0.rows(CouponPoolSummary.poolsSQL, arguments: [now.sqlValue, now.sqlValue]) }
         } catch {
             throw PostgresStoreError.explaining(error, location: location, operation: "read the coupon pools")
         }
         return try rows.map { row in
-            guard let pool = String.fromDatabaseValue(row[0]) else {
+            guard let pool = row[0].string else {
                 throw PostgresStoreError.failed(operation: "read the coupon pools", location: location.description, reason: "a pool without a name")
             }
             return CouponPoolSummary(pool: pool, counts: try Self.wholeNumbers(row.dropFirst(), operation: "read the coupon pools", location: location))
@@ -182,9 +181,9 @@ extension PostgresStore {
     }
 
     /// Each value as a whole number, or an error naming the operation.
-    static func wholeNumbers(_ values: some Collection<DatabaseValue>, operation: String, location: Location) throws -> [Int64] {
+    static func wholeNumbers(_ values: some Collection<SQLValue>, operation: String, location: Location) throws -> [Int64] {
         try values.map { value in
-            guard let number = Int64.fromDatabaseValue(value) else {
+            guard let number = value.int64 else {
                 throw PostgresStoreError.failed(operation: operation, location: location.description, reason: "\(value) is not a whole number")
             }
             return number
@@ -206,8 +205,8 @@ extension PostgresStore {
     public func sendLogNames() async throws -> (rules: [String], steps: [String]) {
         do {
             return try await inSnapshot { snapshot in
-                let rules = try await snapshot.rows(SendLog.ruleNamesSQL).compactMap { String.fromDatabaseValue($0[0]) }
-                let steps = try await snapshot.rows(SendLog.journeyStepNamesSQL).compactMap { String.fromDatabaseValue($0[0]) }
+                let rules = try await snapshot.rows(SendLog.ruleNamesSQL).compactMap { $0[0].string }
+                let steps = try await snapshot.rows(SendLog.journeyStepNamesSQL).compactMap { $0[0].string }
                 return (rules.sorted(by: Self.bytewise), steps.sorted(by: Self.bytewise))
             }
         } catch {
@@ -218,21 +217,21 @@ extension PostgresStore {
     /// Enrolments per journey at `now`, as `Enrolments.counts(now:)`: the same SQL and tally.
     public func journeyCounts(now: Int64) async throws -> [JourneyCounts] {
         let operation = "read the journeys' enrolments"
-        let (active, ended): ([[DatabaseValue]], [[DatabaseValue]])
+        let (active, ended): ([[SQLValue]], [[SQLValue]])
         do {
             (active, ended) = try await inSnapshot { snapshot in
-                (try await snapshot.rows(JourneyCounts.activeSQL, arguments: [now.databaseValue]), try await snapshot.rows(JourneyCounts.endedSQL))
+                (try await snapshot.rows(JourneyCounts.activeSQL, arguments: [now.sqlValue]), try await snapshot.rows(JourneyCounts.endedSQL))
             }
         } catch {
             throw PostgresStoreError.explaining(error, location: location, operation: operation)
         }
-        func text(_ value: DatabaseValue) throws -> String {
-            guard let text = String.fromDatabaseValue(value) else {
+        func text(_ value: SQLValue) throws -> String {
+            guard let text = value.string else {
                 throw PostgresStoreError.failed(operation: operation, location: location.description, reason: "\(value) is not text")
             }
             return text
         }
-        func number(_ value: DatabaseValue) throws -> Int {
+        func number(_ value: SQLValue) throws -> Int {
             Int(try Self.wholeNumbers([value], operation: operation, location: location)[0])
         }
         return JourneyCounts.tally(
@@ -255,7 +254,7 @@ extension PostgresStore {
     public func resetVariantWinner(rule: String) async throws -> VariantWinner? {
         do {
             return try await withConnection {
-                try await $0.namedRows(VariantWinner.resetSQL, [rule.databaseValue]).map(VariantWinner.init(row:)).first
+                try await $0.namedRows(VariantWinner.resetSQL, [rule.sqlValue]).map(VariantWinner.init(row:)).first
             }
         } catch {
             throw PostgresStoreError.explaining(error, location: location, operation: "reset-winner \(rule)")

@@ -1,5 +1,5 @@
 import CustomerStore
-import GRDB
+import Foundation
 import NIOCore
 import PostgresNIO
 
@@ -8,7 +8,7 @@ import PostgresNIO
 public struct PostgresTickTransaction: SQLRowReader, Sendable {
     let connection: PostgresConnection
 
-    public func rows(_ sql: String, arguments: [DatabaseValue] = []) async throws -> [[DatabaseValue]] {
+    public func rows(_ sql: String, arguments: [SQLValue] = []) async throws -> [[SQLValue]] {
         try await connection.rows(sql, arguments)
     }
 
@@ -37,7 +37,7 @@ public struct PostgresTickTransaction: SQLRowReader, Sendable {
                 let end = min(start + 10_000, decisions.endIndex)
                 var buffer = ByteBuffer()
                 for index in start..<end {
-                    CopyText.append([Int64(index).databaseValue] + DecisionWriter.values(of: decisions[index]), to: &buffer)
+                    CopyText.append([Int64(index).sqlValue] + DecisionWriter.values(of: decisions[index]), to: &buffer)
                 }
                 try await writer.write(buffer)
                 start = end
@@ -55,7 +55,7 @@ public struct PostgresTickTransaction: SQLRowReader, Sendable {
         try await connection.execute("TRUNCATE campaignd_tick_decision")
         var written = Set<String>(minimumCapacity: rows.count)
         for row in rows {
-            if let sendID = String.fromDatabaseValue(row[0]) { written.insert(sendID) }
+            if let sendID = row[0].string { written.insert(sendID) }
         }
         return written
     }
@@ -96,10 +96,10 @@ extension PostgresStore {
     {
         try await withConnection { connection -> T? in
             if rehearse {
-                try await connection.execute("SELECT pg_advisory_lock(?)", [Self.tickLock.databaseValue])
+                try await connection.execute("SELECT pg_advisory_lock(?)", [Self.tickLock.sqlValue])
             } else {
-                let locked = try await connection.rows("SELECT pg_try_advisory_lock(?)", [Self.tickLock.databaseValue])
-                guard let granted = locked.first.flatMap({ Bool.fromDatabaseValue($0[0]) }), granted else { return nil }
+                let locked = try await connection.rows("SELECT pg_try_advisory_lock(?)", [Self.tickLock.sqlValue])
+                guard let granted = locked.first.flatMap({ $0[0].bool }), granted else { return nil }
             }
             let result: T
             do {
@@ -108,10 +108,10 @@ extension PostgresStore {
                     return try await body(PostgresTickTransaction(connection: $0))
                 }
             } catch {
-                try? await connection.execute("SELECT pg_advisory_unlock(?)", [Self.tickLock.databaseValue])
+                try? await connection.execute("SELECT pg_advisory_unlock(?)", [Self.tickLock.sqlValue])
                 throw error
             }
-            try await connection.execute("SELECT pg_advisory_unlock(?)", [Self.tickLock.databaseValue])
+            try await connection.execute("SELECT pg_advisory_unlock(?)", [Self.tickLock.sqlValue])
             return result
         }
     }
@@ -119,7 +119,7 @@ extension PostgresStore {
     /// Queued rows, due now or later (`SendLog.queuedCount`'s SQL).
     public func queuedCount() async throws -> Int {
         try await withConnection(deadline: Self.daemonDeadline) { connection in
-            Int.fromDatabaseValue(try await connection.rows(SendLog.queuedCountSQL)[0][0]) ?? 0
+            try await connection.rows(SendLog.queuedCountSQL)[0][0].int ?? 0
         }
     }
 }

@@ -1,5 +1,4 @@
 import CustomerStore
-import GRDB
 import Foundation
 import Logging
 import NIOCore
@@ -108,7 +107,7 @@ public final class PostgresStore: Sendable {
     /// The names of the migrations applied to this store, oldest first.
     public func appliedMigrations() async throws -> [String] {
         try await withConnection { connection in
-            try await connection.rows("SELECT name FROM campaignd_migrations ORDER BY seq").map { String.fromDatabaseValue($0[0]) ?? "" }
+            try await connection.rows("SELECT name FROM campaignd_migrations ORDER BY seq").map { $0[0].string ?? "" }
         }
     }
 
@@ -207,10 +206,10 @@ public final class PostgresStore: Sendable {
             let query = PostgresSQL.query(
                 """
                 INSERT INTO store_meta(key, value) VALUES ('currency', ?) ON CONFLICT (key) DO NOTHING;
-                """, [currency.databaseValue])
+                """, [currency.sqlValue])
             try await connection.query(query, logger: logger)
             let rows = try await connection.rows("SELECT value FROM store_meta WHERE key = 'currency'")
-            return rows.first.flatMap { String.fromDatabaseValue($0[0]) } ?? currency
+            return rows.first.flatMap { $0[0].string } ?? currency
         }
     }
 }

@@ -1,6 +1,5 @@
 import CustomerStore
 import Foundation
-import GRDB
 
 extension PostgresTickTransaction {
     /// Decisions recorded by a tick, after coupon codes were taken for them.
@@ -59,7 +58,7 @@ extension PostgresTickTransaction {
         }
         let written = try await record(decisions)
         try await assign(held, at: now, written: written)
-        for pool in pools { use[pool]?.left = try await connection.count(CouponWriter.freeCountSQL, [pool.databaseValue, now.databaseValue]) }
+        for pool in pools { use[pool]?.left = try await connection.count(CouponWriter.freeCountSQL, [pool.sqlValue, now.sqlValue]) }
         return Recorded(decisions: decisions, written: written, coupons: use)
     }
 
@@ -78,10 +77,10 @@ extension PostgresTickTransaction {
             SELECT d.i, s.status
             FROM json_to_recordset(?::json) AS d(i integer, rule text, customer_id bigint, window_key bigint)
             JOIN send s ON s.rule = d.rule AND s.customer_id = d.customer_id AND s.window_key = d.window_key
-            """, [json.databaseValue])
+            """, [json.sqlValue])
         for row in rows {
-            guard let position = Int.fromDatabaseValue(row[0]) else { continue }
-            statuses[position] = String.fromDatabaseValue(row[1])
+            guard let position = row[0].int else { continue }
+            statuses[position] = row[1].string
         }
         return statuses
     }
@@ -94,8 +93,8 @@ extension PostgresTickTransaction {
             """
             SELECT code FROM coupon WHERE pool = ? AND send_id IS NULL AND (expires_at IS NULL OR expires_at > ?)
             ORDER BY expires_at NULLS FIRST, code LIMIT ?
-            """, [pool.databaseValue, now.databaseValue, Int64(limit).databaseValue]
-        ).compactMap { String.fromDatabaseValue($0[0]) }
+            """, [pool.sqlValue, now.sqlValue, Int64(limit).sqlValue]
+        ).compactMap { $0[0].string }
     }
 
     /// Marks each held code taken by its send, assigned at `now`. Every held code's send was
@@ -116,7 +115,7 @@ extension PostgresTickTransaction {
                 WHERE coupon.code = d.code AND coupon.send_id IS NULL
                 RETURNING 1)
             SELECT count(*) FROM marked
-            """, [now.databaseValue, json.databaseValue])
+            """, [now.sqlValue, json.sqlValue])
         guard marked == held.count else {
             throw CouponAssignmentError(reason: "\(held.count - marked) of \(held.count) codes were no longer free")
         }

@@ -1,5 +1,4 @@
 import CustomerStore
-import GRDB
 
 extension PostgresTickTransaction {
     /// What `winner after N days` judges for `rule` at `now`, in the tick's snapshot, as
@@ -8,7 +7,7 @@ extension PostgresTickTransaction {
     public func completeVariantExposure(rule: String, now: Int64, windowSeconds: Int64, minimum: Int) async throws -> [VariantExposure]? {
         let ready = try await connection.count(
             SendLog.variantSendsReadySQL,
-            [rule.databaseValue, (now - windowSeconds).databaseValue, Int64(minimum).databaseValue])
+            [rule.sqlValue, (now - windowSeconds).sqlValue, Int64(minimum).sqlValue])
         guard ready >= minimum else { return nil }
         let statement = VariantExposure.judgedStatement(rule: rule, now: now, windowSeconds: windowSeconds, dialect: .postgres)
         var rows = ReportRows()

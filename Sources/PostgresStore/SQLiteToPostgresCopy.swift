@@ -1,6 +1,5 @@
 import CustomerStore
 import Foundation
-import GRDB
 import Logging
 import NIOCore
 import PostgresNIO
@@ -21,7 +20,7 @@ public struct SQLiteToPostgresCopy: Sendable {
     public struct Report: Sendable {
         public var rows: [String: Int64]
         /// The facts totals both stores agreed on.
-        public var factsTotals: [DatabaseValue]
+        public var factsTotals: [SQLValue]
     }
 
     public init(from source: CustomerStore, to target: PostgresStore, pageSize: Int = 10_000) {
@@ -55,7 +54,7 @@ public struct SQLiteToPostgresCopy: Sendable {
                     var rows: [String: Int64] = [:]
                     for name in StoreExport.copiedTables {
                         let count = try await transaction.rows("SELECT count(*) FROM \(name)")[0][0]
-                        rows[name] = Int64.fromDatabaseValue(count) ?? -1
+                        rows[name] = count.int64 ?? -1
                         if rows[name] != expected[name] {
                             throw PostgresStoreError.copyMismatch(
                                 what: "rows of \(name)", sqlite: "\(expected[name] ?? 0)", postgres: "\(count)")
@@ -106,7 +105,7 @@ public struct SQLiteToPostgresCopy: Sendable {
 
     /// `store_meta` keys other than the currency (already equal), replacing the target's.
     private static func copyMeta(_ export: StoreExport, _ table: StoreExport.Table, into connection: PostgresConnection) async throws {
-        for row in try export.page(table, after: nil, limit: 10_000) where String.fromDatabaseValue(row[0]) != "currency" {
+        for row in try export.page(table, after: nil, limit: 10_000) where row[0].string != "currency" {
             try await connection.execute(
                 "INSERT INTO store_meta(key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", row)
         }
@@ -117,7 +116,7 @@ public struct SQLiteToPostgresCopy: Sendable {
         _ export: StoreExport, _ table: StoreExport.Table, pageSize: Int, into connection: PostgresConnection
     ) async throws {
         try await connection.copyFrom(table: table.name, columns: table.columns, logger: PostgresSQL.quiet) { writer in
-            var after: [DatabaseValue]?
+            var after: [SQLValue]?
             while true {
                 let rows = try export.page(table, after: after, limit: pageSize)
                 guard let last = rows.last else { break }
@@ -142,14 +141,14 @@ public struct SQLiteToPostgresCopy: Sendable {
 
 /// Rows in `COPY`'s text format: tab-separated, `\N` for NULL, backslash escapes.
 enum CopyText {
-    static func append(_ row: [DatabaseValue], to buffer: inout ByteBuffer) {
+    static func append(_ row: [SQLValue], to buffer: inout ByteBuffer) {
         for (index, value) in row.enumerated() {
             if index > 0 { buffer.writeInteger(UInt8(ascii: "\t")) }
-            switch value.storage {
+            switch value {
             case .null: buffer.writeStaticString("\\N")
-            case .int64(let number): buffer.writeString(String(number))
-            case .double(let number): buffer.writeString("\(number)")
-            case .string(let text): escape(text, into: &buffer)
+            case .integer(let number): buffer.writeString(String(number))
+            case .real(let number): buffer.writeString("\(number)")
+            case .text(let text): escape(text, into: &buffer)
             case .blob(let data):
                 buffer.writeStaticString("\\\\x")
                 for byte in data { buffer.writeString(String(format: "%02x", byte)) }

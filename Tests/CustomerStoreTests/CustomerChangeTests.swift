@@ -26,8 +26,8 @@ struct CustomerChangeTests {
     func changed(_ test: TestStore, since mark: CustomerChangeMark, instant: Int64 = Int64.max) async throws -> [String] {
         try await test.rows(
             "SELECT external_id FROM customer WHERE id IN \(CustomerStore.customersChangedSinceSQL) ORDER BY external_id",
-            arguments: [mark.seq.databaseValue, instant.databaseValue]
-        ).compactMap { String.fromDatabaseValue($0[0]) }
+            arguments: [mark.seq.sqlValue, instant.sqlValue]
+        ).compactMap { $0[0].string }
     }
 
     @Test("each kind of write marks exactly its customer", arguments: [

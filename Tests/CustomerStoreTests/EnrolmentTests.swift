@@ -28,8 +28,8 @@ struct EnrolmentTests {
     static func activeID(_ writer: any JourneyTickWriter, customer: Int64) throws -> Int64? {
         try writer.journeyRows(
             "SELECT id FROM enrolment WHERE journey = 'onboarding' AND customer_id = ? AND ended IS NULL",
-            arguments: [customer.databaseValue]
-        ).first.flatMap { Int64.fromDatabaseValue($0[0]) }
+            arguments: [customer.sqlValue]
+        ).first.flatMap { $0[0].int64 }
     }
 
     /// A new store of `kind` holding `customers` (C1, C2, …); the caller closes it.

@@ -59,7 +59,7 @@ extension TestStore {
     /// The first column of every row `sql` selects on the store this test runs on, as text.
     func texts(_ sql: String) async throws -> [String] {
         guard let postgres else { return try await store.database.read { try String.fetchAll($0, sql: sql) } }
-        return try await postgres.inSnapshot { try await $0.rows(sql).compactMap { String.fromDatabaseValue($0[0]) } }
+        return try await postgres.inSnapshot { try await $0.rows(sql).compactMap { $0[0].string } }
     }
 
     /// The single text `sql` selects on the store this test runs on.
@@ -85,10 +85,10 @@ extension TestStore {
 
     /// Every row `sql` (with `?` placeholders for `arguments`) selects on the store this test
     /// runs on, values as SQLite gives them.
-    func rows(_ sql: String, arguments: [DatabaseValue] = []) async throws -> [[DatabaseValue]] {
+    func rows(_ sql: String, arguments: [SQLValue] = []) async throws -> [[SQLValue]] {
         guard let postgres else {
             return try await store.database.read { db in
-                try Row.fetchAll(db, sql: sql, arguments: StatementArguments(arguments)).map { Array($0.databaseValues) }
+                try Row.fetchAll(db, sql: sql, arguments: StatementArguments(arguments)).map(\.sqlValues)
             }
         }
         return try await postgres.inSnapshot { try await $0.rows(sql, arguments: arguments) }
@@ -97,7 +97,7 @@ extension TestStore {
     /// The single value `sql` selects on the store this test runs on, as an integer.
     func integer(_ sql: String) async throws -> Int64? {
         guard let postgres else { return try await store.database.read { try Int64.fetchOne($0, sql: sql) } }
-        return try await postgres.inSnapshot { try await $0.rows(sql).first.flatMap { Int64.fromDatabaseValue($0[0]) } }
+        return try await postgres.inSnapshot { try await $0.rows(sql).first.flatMap { $0[0].int64 } }
     }
 
     /// The facts row of a customer, by external id, on the store this test runs on: the columns
@@ -109,7 +109,7 @@ extension TestStore {
             SELECT \(columns.map { "f.\($0)" }.joined(separator: ", ")) FROM customer_facts f JOIN customer c ON c.id = f.customer_id
             WHERE c.external_id = ?
             """
-        let rows = try await postgres.inSnapshot { try await $0.rows(sql, arguments: [externalID.databaseValue]) }
+        let rows = try await postgres.inSnapshot { try await $0.rows(sql, arguments: [externalID.sqlValue]) }
         guard let values = rows.first else { return nil }
         // A row with SQLite's column order (a `Row` made from a dictionary has none, and rows
         // compare column by column): the values selected back through an in-memory database.

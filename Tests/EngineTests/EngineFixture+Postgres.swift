@@ -24,9 +24,9 @@ final class PostgresSide: Sendable {
         /// The status of the send row with `sendID`, nil when there is none.
         func status(of sendID: String) async -> String? {
             let rows = try? await store.inSnapshot(for: "test") {
-                try await $0.rows("SELECT status FROM send WHERE send_id = ?", arguments: [sendID.databaseValue])
+                try await $0.rows("SELECT status FROM send WHERE send_id = ?", arguments: [sendID.sqlValue])
             }
-            return rows?.first.flatMap { String.fromDatabaseValue($0[0]) }
+            return rows?.first.flatMap { $0[0].string }
         }
 
         /// The first column of every row `sql` selects, as text.

@@ -64,10 +64,10 @@ extension EngineFixture {
     }
 
     /// Every row `sql` selects, on the store the engines run on, values as SQLite gives them.
-    func tableRows(_ sql: String) async throws -> [[DatabaseValue]] {
+    func tableRows(_ sql: String) async throws -> [[SQLValue]] {
         if let copy = postgres.copy { return try await copy.store.inSnapshot(for: "test") { try await $0.rows(sql, arguments: []) } }
         return try await store.database.read { db in
-            try Row.fetchAll(db, sql: sql).map { Array($0.databaseValues) }
+            try Row.fetchAll(db, sql: sql).map(\.sqlValues)
         }
     }
 
@@ -94,11 +94,11 @@ extension EngineFixture {
             WHERE s.journey IS NOT NULL ORDER BY c.external_id, s.decided_at, s.id
             """
         ).map { row in
-            let status = String.fromDatabaseValue(row[2]) ?? ""
+            let status = row[2].string ?? ""
             // A sent row's reason is the channel's receipt: not shown.
-            let reason = status == "sent" ? nil : String.fromDatabaseValue(row[4])
-            return "\(String.fromDatabaseValue(row[0]) ?? "") \(String.fromDatabaseValue(row[1]) ?? "") \(status) "
-                + Self.text(Int64.fromDatabaseValue(row[3]) ?? 0) + (reason.map { " (\($0))" } ?? "")
+            let reason = status == "sent" ? nil : row[4].string
+            return "\(row[0].string ?? "") \(row[1].string ?? "") \(status) "
+                + Self.text(row[3].int64 ?? 0) + (reason.map { " (\($0))" } ?? "")
         }
     }
 
@@ -111,8 +111,8 @@ extension EngineFixture {
             FROM enrolment e LEFT JOIN customer c ON c.id = e.customer_id ORDER BY e.entered_at, e.id
             """
         ).map { row in
-            func text(_ index: Int) -> String? { String.fromDatabaseValue(row[index]) }
-            func instant(_ index: Int) -> String { Self.text(Int64.fromDatabaseValue(row[index]) ?? 0) }
+            func text(_ index: Int) -> String? { row[index].string }
+            func instant(_ index: Int) -> String { Self.text(row[index].int64 ?? 0) }
             let end = text(4).map { "\($0)\(text(5).map { ": \($0)" } ?? "") \(instant(6))" } ?? "waiting until \(instant(7))"
             return "\(text(0) ?? "-") \(text(1) ?? "") entered \(instant(2)) at \(text(3) ?? "") \(end)"
         }

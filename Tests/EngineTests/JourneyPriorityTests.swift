@@ -49,9 +49,9 @@ struct JourneyPriorityTests {
     static func sends(_ fx: EngineFixture) async throws -> [String] {
         try await fx.tableRows("SELECT c.external_id, s.rule, s.status, s.reason FROM send s JOIN customer c ON c.id = s.customer_id ORDER BY 1, 2")
             .map { row in
-                let status = String.fromDatabaseValue(row[2]) ?? ""
-                return "\(String.fromDatabaseValue(row[0]) ?? "") \(String.fromDatabaseValue(row[1]) ?? "") \(status)"
-                    + (status == "sent" ? "" : " (\(String.fromDatabaseValue(row[3]) ?? "-"))")
+                let status = row[2].string ?? ""
+                return "\(row[0].string ?? "") \(row[1].string ?? "") \(status)"
+                    + (status == "sent" ? "" : " (\(row[3].string ?? "-"))")
             }
     }
 

@@ -64,9 +64,9 @@ struct JourneyScenarioTests {
         ])
         #expect(fx.email.deliveries.count == 6)
         let rows = try await fx.tableRows("SELECT rule, journey, step, window_key FROM send WHERE journey IS NOT NULL ORDER BY id LIMIT 1")
-        #expect(rows.first.map { [String.fromDatabaseValue($0[0]), String.fromDatabaseValue($0[1]), String.fromDatabaseValue($0[2])] }
+        #expect(rows.first.map { [$0[0].string, $0[1].string, $0[2].string] }
             == ["onboarding/thanks", "onboarding", "thanks"])
-        #expect(rows.first.flatMap { Int64.fromDatabaseValue($0[3]) } == Self.t("2026-11-02T09:00:00Z"))
+        #expect(rows.first.flatMap { $0[3].int64 } == Self.t("2026-11-02T09:00:00Z"))
     }
 
     @Test("a step whose condition is false is skipped and the journey goes on", arguments: StoreKind.allCases)
@@ -194,7 +194,7 @@ struct JourneyScenarioTests {
             "P edit/s4 sent 2026-11-07T09:00:00Z",
             "Q edit/s1 sent 2026-11-04T09:00:00Z",
         ])
-        let hashes = try await fx.tableRows("SELECT rule_hash FROM send WHERE rule IN ('edit/s3', 'edit/s4')").map { String.fromDatabaseValue($0[0]) }
+        let hashes = try await fx.tableRows("SELECT rule_hash FROM send WHERE rule IN ('edit/s3', 'edit/s4')").map { $0[0].string }
         let v2Hash = try #require(edited.journey(named: "edit")).contentHash
         #expect(hashes == [v2Hash, v2Hash])
     }
@@ -324,7 +324,7 @@ struct JourneyScenarioTests {
         #expect(!expectedHoldout.isEmpty && expectedHoldout.count < ids.count)
         let holdoutRows = try await fx.tableRows(
             "SELECT c.external_id FROM send s JOIN customer c ON c.id = s.customer_id WHERE s.status = 'holdout'"
-        ).compactMap { String.fromDatabaseValue($0[0]) }
+        ).compactMap { $0[0].string }
         #expect(holdoutRows.count == 2 * expectedHoldout.count && Set(holdoutRows) == expectedHoldout)
         #expect(Set(fx.email.recipients) == Set(ids).subtracting(expectedHoldout))
         #expect(try fx.count("SELECT count(*) FROM enrolment WHERE holdout = 1 AND ended = 'completed'") == expectedHoldout.count)

@@ -71,15 +71,13 @@ private struct DelayedReader: SQLRowReader, Sendable {
     let store: CustomerStore
     let slow: Set<String>
 
-    func rows(_ sql: String, arguments: [DatabaseValue]) async throws -> [[DatabaseValue]] {
-        if let name = arguments.first.flatMap(String.fromDatabaseValue), slow.contains(name) {
+    func rows(_ sql: String, arguments: [SQLValue]) async throws -> [[SQLValue]] {
+        if let name = arguments.first?.string, slow.contains(name) {
             try await Task.sleep(for: .milliseconds(200))
         }
         return try await store.database.read { db in
             SQLFunctions.register(in: db)
-            return try Row.fetchAll(db, sql: sql, arguments: StatementArguments(arguments)).map { row in
-                row.databaseValues.map { $0 }
-            }
+            return try Row.fetchAll(db, sql: sql, arguments: StatementArguments(arguments)).map(\.sqlValues)
         }
     }
 }

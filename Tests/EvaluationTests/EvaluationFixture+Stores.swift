@@ -136,7 +136,7 @@ extension EvaluationFixture {
         case .postgres:
             let postgres = try await mirror.store(copying: store)
             let rows = try await postgres.inSnapshot(for: "test") { try await $0.rows(sql) }
-            return rows.first.flatMap { Int64.fromDatabaseValue($0[0]) }
+            return rows.first.flatMap { $0[0].int64 }
         }
     }
 }

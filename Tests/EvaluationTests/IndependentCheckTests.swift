@@ -117,7 +117,7 @@ struct IndependentCheckTests {
         _ = try server.psql(fillSQL(postgres: true), database: database)
         let export = try sqlite.export()
         let customers = try await sqlite.database.read { try Int64.fetchOne($0, sql: customerColumnsSQL) }
-        let copied = try await store.inSnapshot { try await Int64.fromDatabaseValue($0.rows(customerColumnsSQL)[0][0]) }
+        let copied = try await store.inSnapshot { try await $0.rows(customerColumnsSQL)[0][0].int64 }
         guard try await store.counts() == export.counts(), try await store.factsTotals() == export.factsTotals(), customers == copied else {
             throw FixtureError(message: "the PostgreSQL fill differs from the SQLite one")
         }

@@ -23,6 +23,6 @@ struct ConnectionDeadlineTests {
         // The abandoned operation's connection is closed; the pool lends others.
         try await test.store.ping()
         #expect(try await test.store.withConnection(deadline: .seconds(60)) { try await $0.rows("SELECT 41 + 1") }.first?.first
-            .flatMap { Int.fromDatabaseValue($0) } == 42)
+            .flatMap { $0.int } == 42)
     }
 }

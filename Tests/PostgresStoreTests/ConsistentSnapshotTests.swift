@@ -35,6 +35,6 @@ struct ConsistentSnapshotTests {
 
     static func customerCount(_ snapshot: PostgresSnapshot) async throws -> String {
         let rows = try await snapshot.rows("SELECT count(*) FROM customer")
-        return Int64.fromDatabaseValue(rows[0][0]).map(String.init) ?? "?"
+        return rows[0][0].int64.map(String.init) ?? "?"
     }
 }

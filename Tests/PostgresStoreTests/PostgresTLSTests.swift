@@ -12,7 +12,7 @@ struct PostgresTLSTests {
     /// Whether the store's own connection is encrypted, as the server sees it.
     private static func encrypted(_ store: PostgresStore) async throws -> Bool {
         let rows = try await store.inSnapshot { try await $0.rows("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()") }
-        return rows.first.flatMap { Int64.fromDatabaseValue($0[0]) } == 1
+        return rows.first.flatMap { $0[0].int64 } == 1
     }
 
     private static func location(_ server: PostgresServer, _ database: String, _ tls: PostgresStore.Location.TLS) -> PostgresStore.Location {

@@ -49,26 +49,26 @@ struct PreparedStatementTests {
         defer { Task { await test.store.close() } }
         let sql = "SELECT ?::bigint * 2 AS doubled, ? || '!' AS shouted -- PreparedStatementTests"
         let (rows, prepared) = try await test.store.withConnection { connection in
-            var rows: [[DatabaseValue]] = []
+            var rows: [[SQLValue]] = []
             for value in [1, 2, 3] as [Int64] {
-                rows += try await connection.rows(sql, [value.databaseValue, "hi".databaseValue], prepared: true)
+                rows += try await connection.rows(sql, [value.sqlValue, "hi".sqlValue], prepared: true)
             }
             // Other types: unnamed, with the same result.
-            rows += try await connection.rows(sql, ["4".databaseValue, "hi".databaseValue], prepared: true)
-            rows += try await connection.rows(sql, [5.databaseValue, DatabaseValue.null], prepared: true)
+            rows += try await connection.rows(sql, ["4".sqlValue, "hi".sqlValue], prepared: true)
+            rows += try await connection.rows(sql, [5.sqlValue, SQLValue.null], prepared: true)
             let prepared = try await connection.rows(
                 "SELECT name, statement, parameter_types::text FROM pg_prepared_statements WHERE statement LIKE '%PreparedStatementTests'")
             return (rows, prepared)
         }
-        func row(_ doubled: Int64, _ shouted: String?) -> [DatabaseValue] { [doubled.databaseValue, shouted.databaseValue] }
-        let expected: [[DatabaseValue]] = [row(2, "hi!"), row(4, "hi!"), row(6, "hi!"), row(8, "hi!"), row(10, nil)]
+        func row(_ doubled: Int64, _ shouted: String?) -> [SQLValue] { [doubled.sqlValue, shouted.sqlValue] }
+        let expected: [[SQLValue]] = [row(2, "hi!"), row(4, "hi!"), row(6, "hi!"), row(8, "hi!"), row(10, nil)]
         #expect(rows == expected)
         #expect(prepared.count == 1, "\(prepared)")
         let slot = try #require(PreparedStatements.shared.slot(for: sql, types: [.int8, .text]))
         let statement: [String?] = [
             "campaignd_\(slot)", "SELECT $1::bigint * 2 AS doubled, $2 || '!' AS shouted -- PreparedStatementTests", "{bigint,text}",
         ]
-        #expect(prepared.first?.map { String.fromDatabaseValue($0) } == statement)
+        #expect(prepared.first?.map { $0.string } == statement)
     }
 
     @Test("a dispatcher's claim, BEGIN and COMMIT are prepared statements of its connection")
@@ -89,7 +89,7 @@ struct PreparedStatementTests {
         #expect(claimed == (1...6).map { "send-\($0)" })
         // The pool's only connection ran the claims.
         let statements = try await store.withConnection { connection in
-            try await connection.rows("SELECT statement FROM pg_prepared_statements").compactMap { String.fromDatabaseValue($0[0]) }
+            try await connection.rows("SELECT statement FROM pg_prepared_statements").compactMap { $0[0].string }
         }
         #expect(statements.contains(PostgresSQL.numbered(PostgresStore.claimSQL)), "\(statements)")
         #expect(statements.contains("BEGIN"), "\(statements)")

@@ -83,22 +83,22 @@ struct StoreParityTests {
     }
 
     /// Rows of a compiled query on SQLite, the functions registered as the evaluator does.
-    static func sqliteRows(_ query: SQLFragment, _ store: SQLiteTestStore) throws -> [[DatabaseValue]] {
+    static func sqliteRows(_ query: SQLFragment, _ store: SQLiteTestStore) throws -> [[SQLValue]] {
         try store.store.inSnapshot { db in
             SQLFunctions.register(in: db)
-            return try Row.fetchAll(db, sql: query.sql, arguments: query.statementArguments).map { Array($0.databaseValues) }
+            return try Row.fetchAll(db, sql: query.sql, arguments: query.statementArguments).map(\.sqlValues)
         }
     }
 
-    static func postgresRows(_ query: SQLFragment, _ store: PostgresTestStore) async throws -> [[DatabaseValue]] {
-        let (sql, arguments) = (query.sql, query.arguments)
+    static func postgresRows(_ query: SQLFragment, _ store: PostgresTestStore) async throws -> [[SQLValue]] {
+        let (sql, arguments) = (query.sql, query.sqlValues)
         return try await store.store.inSnapshot { try await $0.rows(sql, arguments: arguments) }
     }
 
     /// The same rows in any order; an evidence column (the last) as the same JSON object, its
     /// numbers compared as numbers and truth values as 0 and 1.
-    static func expectSame(_ expected: [[DatabaseValue]], _ actual: [[DatabaseValue]], evidence: Bool, _ what: String) {
-        func key(_ row: [DatabaseValue]) -> String {
+    static func expectSame(_ expected: [[SQLValue]], _ actual: [[SQLValue]], evidence: Bool, _ what: String) {
+        func key(_ row: [SQLValue]) -> String {
             (evidence ? Array(row.dropLast()) : row).map(\.plainText).joined(separator: "|")
         }
         let left = Dictionary(expected.map { (key($0), $0) }, uniquingKeysWith: { first, _ in first })
@@ -119,8 +119,8 @@ struct StoreParityTests {
     }
 
     /// An evidence object with numbers and truth values as doubles (true is 1), for comparing.
-    static func normalisedEvidence(_ value: DatabaseValue) -> [String: String] {
-        guard let text = String.fromDatabaseValue(value),
+    static func normalisedEvidence(_ value: SQLValue) -> [String: String] {
+        guard let text = value.string,
             let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any]
         else { return ["<not an object>": value.plainText] }
         return object.mapValues { member in

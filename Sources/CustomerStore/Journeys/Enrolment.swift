@@ -1,7 +1,7 @@
 import GRDB
 
 /// One customer's passage through a journey, from one entry (`enrolment` row).
-public struct Enrolment: Codable, Sendable, Equatable, FetchableRecord {
+public struct Enrolment: Codable, Sendable, Equatable, FetchableRecord, SQLRowDecodable {
     public var id: Int64
     public var journey: String
     /// Nil once the customer is erased.

@@ -76,8 +76,7 @@ extension EnrolmentWriter {
         """
 
     /// `recordEntryScanSQL`'s arguments for `scan`.
-    public static func arguments(of scan: JourneyEntryScan) -> [DatabaseValue] {
-        [scan.journey.databaseValue, scan.signature.databaseValue, scan.scannedAt.databaseValue, scan.mark.seq.databaseValue,
-         scan.mark.suppressionLifted.databaseValue]
+    public static func arguments(of scan: JourneyEntryScan) -> [SQLValue] {
+        [scan.journey.sqlValue, scan.signature.sqlValue, scan.scannedAt.sqlValue, scan.mark.seq.sqlValue, scan.mark.suppressionLifted.sqlValue]
     }
 }

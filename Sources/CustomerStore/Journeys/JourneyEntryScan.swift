@@ -48,30 +48,29 @@ extension CustomerStore {
         "SELECT journey, signature, scanned_at, watermark, suppression_lifted FROM journey_entry_scan"
 
     /// The mark in `customerChangeMarkSQL`'s row.
-    public static func customerChangeMark(row: [DatabaseValue]) -> CustomerChangeMark {
-        func number(_ index: Int) -> Int64 { row.indices.contains(index) ? Int64.fromDatabaseValue(row[index]) ?? 0 : 0 }
+    public static func customerChangeMark(row: [SQLValue]) -> CustomerChangeMark {
+        func number(_ index: Int) -> Int64 { row.indices.contains(index) ? row[index].int64 ?? 0 : 0 }
         return CustomerChangeMark(seq: number(0), suppressionLifted: number(1))
     }
 
     /// The scans in `journeyEntryScansSQL`'s rows, by journey.
-    public static func journeyEntryScans(rows: [[DatabaseValue]]) -> [String: JourneyEntryScan] {
+    public static func journeyEntryScans(rows: [[SQLValue]]) -> [String: JourneyEntryScan] {
         Dictionary(uniqueKeysWithValues: rows.map { row in
             let scan = JourneyEntryScan(
-                journey: String.fromDatabaseValue(row[0]) ?? "", signature: String.fromDatabaseValue(row[1]) ?? "",
-                scannedAt: Int64.fromDatabaseValue(row[2]) ?? 0,
-                mark: CustomerChangeMark(seq: Int64.fromDatabaseValue(row[3]) ?? 0, suppressionLifted: Int64.fromDatabaseValue(row[4]) ?? 0))
+                journey: row[0].string ?? "", signature: row[1].string ?? "", scannedAt: row[2].int64 ?? 0,
+                mark: CustomerChangeMark(seq: row[3].int64 ?? 0, suppressionLifted: row[4].int64 ?? 0))
             return (scan.journey, scan)
         })
     }
 
     /// The customer change mark in `db`'s snapshot.
     public static func customerChangeMark(in db: Database) throws -> CustomerChangeMark {
-        customerChangeMark(row: try Row.fetchOne(db, sql: customerChangeMarkSQL).map { Array($0.databaseValues) } ?? [])
+        customerChangeMark(row: try Row.fetchOne(db, sql: customerChangeMarkSQL).map(\.sqlValues) ?? [])
     }
 
     /// The last entry scan of every journey that has one, by journey, in `db`'s snapshot.
     public static func journeyEntryScans(in db: Database) throws -> [String: JourneyEntryScan] {
-        journeyEntryScans(rows: try Row.fetchAll(db, sql: journeyEntryScansSQL).map { Array($0.databaseValues) })
+        journeyEntryScans(rows: try Row.fetchAll(db, sql: journeyEntryScansSQL).map(\.sqlValues))
     }
 
     /// A SQL set of customer ids (for `customer_id IN …`) changed since a scan: data written

@@ -2,7 +2,7 @@ import GRDB
 
 /// One group of the journey report's query: a journey's entrants or its held-out entrants whose
 /// conversion window has or has not ended, with how many reached the goal and what they bought.
-public struct JourneyOutcome: Decodable, Sendable, Equatable, FetchableRecord {
+public struct JourneyOutcome: Decodable, Sendable, Equatable, FetchableRecord, SQLRowDecodable {
     public var journey: String
     /// The entry holdout (decided at entry).
     public var holdout: Bool
@@ -28,10 +28,10 @@ extension JourneyOutcome {
     /// converts when it ended `goal` at such a `t`, or when the customer bought at such a `t`.
     /// Erased customers are left out. Ordered by journey (in byte order).
     static func statement(_ request: ReportRows.Request, dialect: SQLDialect) -> ReportRows.Statement {
-        let window = request.windowSeconds.databaseValue
-        let now = request.now.databaseValue
-        var arguments = [window, now, request.from.databaseValue, now]
-        if let journey = request.journey { arguments.append(journey.databaseValue) }
+        let window = request.windowSeconds.sqlValue
+        let now = request.now.sqlValue
+        var arguments = [window, now, request.from.sqlValue, now]
+        if let journey = request.journey { arguments.append(journey.sqlValue) }
         return ReportRows.Statement(
             sql: """
                 WITH entry AS (

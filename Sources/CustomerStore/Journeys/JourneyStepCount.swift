@@ -2,7 +2,7 @@ import GRDB
 
 /// How many send-log rows of one journey step ended how: one status (`queued` counts rows still
 /// queued or in flight), and for skips one reason.
-public struct JourneyStepCount: Decodable, Sendable, Equatable, FetchableRecord {
+public struct JourneyStepCount: Decodable, Sendable, Equatable, FetchableRecord, SQLRowDecodable {
     public var journey: String
     public var step: String
     /// `queued`, `sent`, `failed`, `holdout` or `skipped`.
@@ -17,8 +17,8 @@ extension JourneyStepCount {
     /// status, skips by reason. Ordered by journey, then by each step's first decision (the
     /// order the steps ran in), then step, status and reason (text in byte order).
     static func statement(_ request: ReportRows.Request, dialect: SQLDialect) -> ReportRows.Statement {
-        var arguments = [request.from.databaseValue, request.now.databaseValue]
-        if let journey = request.journey { arguments.append(journey.databaseValue) }
+        var arguments = [request.from.sqlValue, request.now.sqlValue]
+        if let journey = request.journey { arguments.append(journey.sqlValue) }
         let bytes = dialect.byteOrder
         return ReportRows.Statement(
             sql: """

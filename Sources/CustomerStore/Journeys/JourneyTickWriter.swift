@@ -7,7 +7,7 @@ import GRDB
 public protocol JourneyTickWriter {
     /// Every row of `sql` (with `?` placeholders, in the store's dialect), values as SQLite gives
     /// them (booleans as 0 and 1).
-    func journeyRows(_ sql: String, arguments: [DatabaseValue]) throws -> [[DatabaseValue]]
+    func journeyRows(_ sql: String, arguments: [SQLValue]) throws -> [[SQLValue]]
 
     /// Enrols each customer of `entrants`, in order; per entrant, whether it was enrolled (false
     /// when the customer already has this entry or an active enrolment of the journey).
@@ -55,8 +55,8 @@ public struct NewEnrolment: Sendable {
 }
 
 extension DecisionWriter: JourneyTickWriter {
-    public func journeyRows(_ sql: String, arguments: [DatabaseValue]) throws -> [[DatabaseValue]] {
-        try Row.fetchAll(db, sql: sql, arguments: StatementArguments(arguments)).map { Array($0.databaseValues) }
+    public func journeyRows(_ sql: String, arguments: [SQLValue]) throws -> [[SQLValue]] {
+        try Row.fetchAll(db, sql: sql, arguments: StatementArguments(arguments)).map(\.sqlValues)
     }
 
     public func enrol(_ entrants: [NewEnrolment]) throws -> [Bool] {

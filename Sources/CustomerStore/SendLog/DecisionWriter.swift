@@ -97,13 +97,13 @@ public final class DecisionWriter {
         """
 
     /// `decision`'s values for `insertColumns`, in order.
-    public static func values(of decision: SendDecision) -> [DatabaseValue] {
-        let values: [(any DatabaseValueConvertible)?] = [
+    public static func values(of decision: SendDecision) -> [SQLValue] {
+        let values: [any SQLValueConvertible] = [
             decision.sendID, decision.rule, decision.ruleHash, decision.customerID, decision.channel, decision.target,
             decision.windowKey, decision.decidedAt, decision.status.rawValue, decision.reason, decision.evidence, decision.dueAt,
             decision.decidedAt, decision.journey, decision.step, decision.purpose, decision.coupon, decision.variant,
         ]
-        return values.map { $0?.databaseValue ?? .null }
+        return values.map(\.sqlValue)
     }
 
     /// Records `decision`; false when the row for its rule, customer and window stays unchanged.

@@ -2,7 +2,7 @@ import GRDB
 
 /// One group of the report's query: a rule's recipients or holdout customers of one week, whose
 /// conversion window has or has not ended, with what they bought inside it.
-public struct ExposureWeek: Decodable, Sendable, Equatable, FetchableRecord {
+public struct ExposureWeek: Decodable, Sendable, Equatable, FetchableRecord, SQLRowDecodable {
     public var rule: String
     /// Weeks since the epoch, shifted as the request asked (`ReportRows.Request.weekShift`).
     public var week: Int64
@@ -25,9 +25,9 @@ extension ReportRows.Request {
     /// period that put them in a group — a send (queued, in flight, sent or failed) or a holdout;
     /// skips are no exposure. Erased customers and journey steps' rows (reported per journey) are
     /// left out. Columns `rule`, `customer_id`, `status`, `variant`, `decided_at`.
-    func firstDecisions(dialect: SQLDialect) -> (sql: String, arguments: [DatabaseValue]) {
-        var arguments = [from.databaseValue, now.databaseValue]
-        if let rule { arguments.append(rule.databaseValue) }
+    func firstDecisions(dialect: SQLDialect) -> (sql: String, arguments: [SQLValue]) {
+        var arguments = [from.sqlValue, now.sqlValue]
+        if let rule { arguments.append(rule.sqlValue) }
         let sql = dialect.firstRowPerGroup(
             ["rule", "customer_id"], "decided_at", ["status", "variant"],
             """
@@ -45,7 +45,7 @@ extension ExposureWeek {
     /// converts, for both groups. Ordered by rule (in byte order), then week.
     static func statement(_ request: ReportRows.Request, dialect: SQLDialect) -> ReportRows.Statement {
         let first = request.firstDecisions(dialect: dialect)
-        let window = request.windowSeconds.databaseValue
+        let window = request.windowSeconds.sqlValue
         return ReportRows.Statement(
             sql: """
                 WITH first AS (\(first.sql)),
@@ -64,7 +64,7 @@ extension ExposureWeek {
                 ORDER BY rule\(dialect.byteOrder), week
                 """,
             arguments: first.arguments + [
-                window, request.weekShift.databaseValue, (7 * 86_400 as Int64).databaseValue, window, request.now.databaseValue,
+                window, request.weekShift.sqlValue, (7 * 86_400 as Int64).sqlValue, window, request.now.sqlValue,
             ]
         ) { rows, into in into.weeks = try rows.map(ExposureWeek.init(row:)) }
     }

@@ -53,9 +53,9 @@ public struct ReportRows: Sendable, Equatable {
     /// One query of the report and where its rows go.
     public struct Statement: Sendable {
         public var sql: String
-        public var arguments: [DatabaseValue]
+        public var arguments: [SQLValue]
         /// Decodes the query's rows (columns by name) into their part of the report's rows.
-        public let add: @Sendable (_ rows: [Row], _ into: inout ReportRows) throws -> Void
+        public let add: @Sendable (_ rows: [SQLRow], _ into: inout ReportRows) throws -> Void
     }
 
     /// The report's queries for `request`, spelt for `dialect`: the rules' parts unless a journey
@@ -85,7 +85,8 @@ extension CustomerStore {
         return try database.read { db in
             var result = ReportRows()
             for statement in statements {
-                try statement.add(try Row.fetchAll(db, sql: statement.sql, arguments: StatementArguments(statement.arguments)), &result)
+                let rows = try Row.fetchAll(db, sql: statement.sql, arguments: StatementArguments(statement.arguments))
+                try statement.add(rows.map(SQLRow.init), &result)
             }
             return result
         }

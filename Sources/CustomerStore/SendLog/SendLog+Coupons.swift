@@ -1,7 +1,7 @@
 import GRDB
 
 /// Per rule, the pool codes its sends took in a period: for `report`.
-public struct CouponRedemptionRow: Decodable, Sendable, Equatable, FetchableRecord {
+public struct CouponRedemptionRow: Decodable, Sendable, Equatable, FetchableRecord, SQLRowDecodable {
     public var rule: String
     /// Codes held by the rule's sends decided in the period (released codes are not).
     public var assigned: Int
@@ -22,8 +22,8 @@ extension CouponRedemptionRow {
     /// Per rule (journey steps left out), the codes its sends decided in the period hold,
     /// delivered and redeemed; ordered by rule (in byte order).
     static func statement(_ request: ReportRows.Request, dialect: SQLDialect) -> ReportRows.Statement {
-        var arguments = [request.from.databaseValue, request.now.databaseValue]
-        if let rule = request.rule { arguments.append(rule.databaseValue) }
+        var arguments = [request.from.sqlValue, request.now.sqlValue]
+        if let rule = request.rule { arguments.append(rule.sqlValue) }
         // Variants (issue 16, part 1): add `s.variant` to the SELECT and GROUP BY to report
         // redemption per rule and variant.
         return ReportRows.Statement(

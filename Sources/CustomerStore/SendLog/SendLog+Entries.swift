@@ -29,13 +29,13 @@ extension SendLog {
 extension SendLogFilter {
     /// The SQL of `SendLog.entries` for this filter and its arguments: the same on either store
     /// (`?` placeholders; rows decoded by `SendLogEntry(row:)`).
-    public var query: (sql: String, arguments: [DatabaseValue]) {
+    public var query: (sql: String, arguments: [SQLValue]) {
         var conditions: [String] = []
-        var arguments: [DatabaseValue] = []
-        func match(_ term: String, _ value: (any DatabaseValueConvertible)?) {
+        var arguments: [SQLValue] = []
+        func match(_ term: String, _ value: (any SQLValueConvertible)?) {
             guard let value else { return }
             conditions.append(term)
-            arguments.append(value.databaseValue)
+            arguments.append(value.sqlValue)
         }
         match("s.rule = ?", rule)
         match("s.journey = ?", journey)
@@ -43,7 +43,7 @@ extension SendLogFilter {
         match("c.external_id = ?", customer)
         match("s.status = ?", status?.rawValue)
         match("s.updated_at >= ?", changedSince)
-        arguments.append(limit.databaseValue)
+        arguments.append(limit.sqlValue)
         let sql = """
             SELECT s.*, c.external_id AS customer_external_id FROM send s LEFT JOIN customer c ON c.id = s.customer_id
             \(conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND "))
@@ -56,6 +56,15 @@ extension SendLogFilter {
 extension SendLogEntry {
     /// A row of `SendLogFilter.query`: the send row's columns and `customer_external_id`, by name.
     public init(row: Row) throws {
-        self.init(record: try SendRecord(row: row), externalID: row["customer_external_id"])
+        try self.init(columns: row)
+    }
+
+    /// `init(row:)` on another store's row.
+    public init(row: SQLRow) throws {
+        try self.init(columns: row)
+    }
+
+    private init(columns row: some NamedColumns) throws {
+        self.init(record: try SendRecord(columns: row), externalID: try row.valueIfPresent(forColumn: "customer_external_id"))
     }
 }

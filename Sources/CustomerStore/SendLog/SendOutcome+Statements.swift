@@ -1,11 +1,9 @@
-import GRDB
-
 extension SendOutcome {
     /// One statement of an outcome's write: SQL with `?` placeholders, the same in SQLite and
     /// PostgreSQL, and its arguments.
     public struct Statement: Sendable {
         public let sql: String
-        public let arguments: [DatabaseValue]
+        public let arguments: [SQLValue]
     }
 
     /// The statements that write this outcome to the send log, in order, to run in one
@@ -13,11 +11,11 @@ extension SendOutcome {
     /// failed), the hard bounce's suppression, and the scrub of a customer erased meanwhile. Both
     /// stores run exactly these (`SendLog.record`, `PostgresStore.record`).
     public var statements: [Statement] {
-        let id = send.id.databaseValue
-        let now = at.databaseValue
+        let id = send.id.sqlValue
+        let now = at.sqlValue
         var statements: [Statement] = []
-        func add(_ sql: String, _ arguments: [(any DatabaseValueConvertible)?]) {
-            statements.append(Statement(sql: sql, arguments: arguments.map { $0?.databaseValue ?? .null }))
+        func add(_ sql: String, _ arguments: [any SQLValueConvertible]) {
+            statements.append(Statement(sql: sql, arguments: arguments.map(\.sqlValue)))
         }
         switch change {
         case .sent(let attempts, let receipt):
@@ -61,8 +59,8 @@ extension SendOutcome {
     /// (docs/rules.md, "Coupon pools"), in the transaction that records the end.
     private func addCouponRelease(_ statements: inout [Statement]) {
         guard let coupon = send.coupon else { return }
-        statements.append(Statement(sql: SendLog.releaseCouponSQL, arguments: [coupon.databaseValue, send.sendID.databaseValue]))
-        statements.append(Statement(sql: "UPDATE send SET coupon = NULL WHERE id = ?", arguments: [send.id.databaseValue]))
+        statements.append(Statement(sql: SendLog.releaseCouponSQL, arguments: [coupon.sqlValue, send.sendID.sqlValue]))
+        statements.append(Statement(sql: "UPDATE send SET coupon = NULL WHERE id = ?", arguments: [send.id.sqlValue]))
     }
 
     /// When the customer was erased while the row was being sent (`customer_id` is NULL now),
@@ -73,6 +71,6 @@ extension SendOutcome {
         statements.append(
             Statement(
                 sql: "UPDATE send SET \(CustomerStore.scrubSendLog) WHERE id = ? AND customer_id IS NULL",
-                arguments: [at.databaseValue, send.id.databaseValue]))
+                arguments: [at.sqlValue, send.id.sqlValue]))
     }
 }

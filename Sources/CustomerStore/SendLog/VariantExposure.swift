@@ -2,7 +2,7 @@ import GRDB
 
 /// One variant of one rule in the report's terms: its recipients whose window has or has not
 /// ended, with what they bought inside it.
-public struct VariantExposure: Decodable, Sendable, Equatable, FetchableRecord {
+public struct VariantExposure: Decodable, Sendable, Equatable, FetchableRecord, SQLRowDecodable {
     public var rule: String
     public var variant: String
     /// Whether the window of every customer in the group has ended by the request's `now`.
@@ -22,7 +22,7 @@ extension VariantExposure {
     /// decisions that carry a variant. Ordered by rule, then variant (in byte order).
     static func statement(_ request: ReportRows.Request, dialect: SQLDialect) -> ReportRows.Statement {
         let first = request.firstDecisions(dialect: dialect)
-        let window = request.windowSeconds.databaseValue
+        let window = request.windowSeconds.sqlValue
         return ReportRows.Statement(
             sql: """
                 WITH first AS (\(first.sql)),
@@ -41,7 +41,7 @@ extension VariantExposure {
                 GROUP BY rule, variant, complete
                 ORDER BY rule\(dialect.byteOrder), variant\(dialect.byteOrder)
                 """,
-            arguments: first.arguments + [window, window, request.now.databaseValue]
+            arguments: first.arguments + [window, window, request.now.sqlValue]
         ) { rows, into in into.variants = try rows.map(VariantExposure.init(row:)) }
     }
 }

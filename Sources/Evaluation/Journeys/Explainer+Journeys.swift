@@ -36,7 +36,7 @@ extension Explainer {
             func probed(_ condition: Condition) throws -> (Bool, [ExplanationLine]) {
                 let probe = probeQuery(condition, file: journey.file, customerID: customerID)
                 let row = try Row.fetchOne(db, sql: probe.query.sql, arguments: probe.query.statementArguments)
-                return lines(probe, row: row.map { Array($0.databaseValues) })
+                return lines(probe, row: row.map(\.sqlValues))
             }
             return explanation(of: journey, enrolments: enrolments, entry: try probed(journey.entry), exit: try journey.exit.map(probed))
         }
@@ -51,8 +51,7 @@ extension Explainer {
     public func explainJourneys(externalID: String, enrolments: [Enrolment], reading reader: some SQLRowReader) async throws
         -> [JourneyExplanation]?
     {
-        guard let id = try await reader.rows(Self.customerIDSQL, arguments: [externalID.databaseValue]).first
-            .flatMap({ Int64.fromDatabaseValue($0[0]) })
+        guard let id = try await reader.rows(Self.customerIDSQL, arguments: [externalID.sqlValue]).first?[0].int64
         else { return nil }
         return try await explainJourneys(customerID: id, enrolments: enrolments, reading: reader)
     }
@@ -66,7 +65,7 @@ extension Explainer {
         for journey in evaluator.ruleSet.journeys {
             func probed(_ condition: Condition) async throws -> (Bool, [ExplanationLine]) {
                 let probe = probeQuery(condition, file: journey.file, customerID: customerID)
-                return lines(probe, row: try await reader.rows(probe.query.sql, arguments: probe.query.arguments).first)
+                return lines(probe, row: try await reader.rows(probe.query.sql, arguments: probe.query.sqlValues).first)
             }
             var exit: (Bool, [ExplanationLine])?
             if let condition = journey.exit { exit = try await probed(condition) }
@@ -102,7 +101,7 @@ extension Explainer {
     }
 
     /// The probe's lines from its `row`, and whether the condition holds (false without a facts row).
-    private func lines(_ probe: (query: SQLFragment, nodes: [ProbeNode], holdsColumn: Int), row: [DatabaseValue]?)
+    private func lines(_ probe: (query: SQLFragment, nodes: [ProbeNode], holdsColumn: Int), row: [SQLValue]?)
         -> (Bool, [ExplanationLine])
     {
         guard let row else { return (false, []) }

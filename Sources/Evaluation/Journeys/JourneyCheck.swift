@@ -27,7 +27,7 @@ public enum JourneyCheck {
     ) async throws -> Bool {
         guard let exit = journey.exit else { return false }
         let query = conditionQuery(exit, ruleSet: ruleSet, customer: customer, settings: settings, dialect: dialect)
-        return try await reader.rows(query.sql, arguments: query.arguments).first.flatMap { Bool.fromDatabaseValue($0[0]) } ?? false
+        return try await reader.rows(query.sql, arguments: query.sqlValues).first?[0].bool ?? false
     }
 
     /// Whether `condition` holds for one customer, in `db`: nil when the customer is gone.

@@ -29,10 +29,8 @@ public struct JourneyEntry: Sendable {
         }
 
         /// From the entry query's row (id, external id, time zone).
-        init(row: [DatabaseValue]) {
-            self.init(
-                customerID: Int64.fromDatabaseValue(row[0]) ?? 0, externalID: String.fromDatabaseValue(row[1]) ?? "",
-                timeZone: String.fromDatabaseValue(row[2]))
+        init(row: [SQLValue]) {
+            self.init(customerID: row[0].int64 ?? 0, externalID: row[1].string ?? "", timeZone: row[2].string)
         }
     }
 
@@ -104,7 +102,7 @@ public struct JourneyEntry: Sendable {
         for journey in ruleSet.journeys {
             let scope = scope(of: journey, last: scans[journey.name], mark: mark)
             let query = entryQuery(journey, customers: nil, scope: scope)
-            found.byJourney[journey.name] = try await reader.rows(query.sql, arguments: query.arguments)
+            found.byJourney[journey.name] = try await reader.rows(query.sql, arguments: query.sqlValues)
                 .map(Entrant.init(row:)).sorted { $0.customerID < $1.customerID }
             found.incremental[journey.name] = scope != .everyone
         }

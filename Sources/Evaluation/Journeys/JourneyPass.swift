@@ -292,21 +292,21 @@ public struct JourneyPass {
             .value(now.databaseValue), isLower, .value(journey.name.databaseValue), .value(step.name.databaseValue),
             .value(now.databaseValue))
         // As SQLite's column reader: NULL and 0 are false.
-        func flag(_ value: DatabaseValue) -> Bool { (Int64.fromDatabaseValue(value) ?? 0) != 0 }
-        func number(_ value: DatabaseValue) -> Int64 { Int64.fromDatabaseValue(value) ?? 0 }
-        return try writer.journeyRows(query.sql, arguments: query.arguments).map { row in
+        func flag(_ value: SQLValue) -> Bool { (value.int64 ?? 0) != 0 }
+        func number(_ value: SQLValue) -> Int64 { value.int64 ?? 0 }
+        return try writer.journeyRows(query.sql, arguments: query.sqlValues).map { row in
             let lowerMessages = Int(number(row[10]))
             return Due(
-                id: number(row[0]), customerID: number(row[1]), timeZone: String.fromDatabaseValue(row[2]), enteredAt: number(row[3]),
+                id: number(row[0]), customerID: number(row[1]), timeZone: row[2].string, enteredAt: number(row[3]),
                 holdout: flag(row[4]), conditionHolds: flag(row[5]), consentGranted: flag(row[6]), suppressed: flag(row[7]),
                 addressComplete: flag(row[8]), messages: Int(number(row[9])) - lowerMessages, lowerMessages: lowerMessages,
-                externalID: String.fromDatabaseValue(row[11]) ?? "")
+                externalID: row[11].string ?? "")
         }
     }
 
     /// The ids `query` selects (its first column).
     private func ids(_ query: SQLFragment, _ writer: any JourneyTickWriter) throws -> [Int64] {
-        try writer.journeyRows(query.sql, arguments: query.arguments).compactMap { Int64.fromDatabaseValue($0[0]) }
+        try writer.journeyRows(query.sql, arguments: query.sqlValues).compactMap { $0[0].int64 }
     }
 
     /// A condition compiled as the rules' audience queries compile theirs.
