@@ -48,6 +48,12 @@ final class CustomerIDs {
     /// Notes a customer the import has just added (when preloaded).
     func remember(_ externalID: String, id: Int64) { known?[externalID] = id }
 
+    /// About how many customers the store holds: the largest id (one b-tree edge, where
+    /// count(*) would scan).
+    static func estimatedCount(_ db: Database) throws -> Int {
+        try Int.fetchOne(db, sql: "SELECT coalesce(max(id), 0) FROM customer") ?? 0
+    }
+
     /// Gives the preloaded map's memory back; lookups go to the index from now on.
     func dropPreloaded() { known = nil }
 
