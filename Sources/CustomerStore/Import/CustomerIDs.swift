@@ -3,9 +3,10 @@ import GRDBSQLite
 
 /// The store ids of the customers an import's rows name, by external id: one indexed lookup
 /// each, or — for a bulk load (`preloaded`) — from a map of the whole customer table read once
-/// in the import's transaction (a customers import adds the customers it inserts). At 10 M purchases the two lookups per row a batch statement made
-/// (the check that every customer exists, then the lookup inside the insert) were a third of the
-/// writer's work, with the index pages they read.
+/// in the import's transaction (a customers import adds the customers it inserts). At 10 M
+/// purchases the two lookups per row a batch statement made (the check that every customer
+/// exists, then the lookup inside the insert) were a third of the writer's work, with the index
+/// pages they read.
 ///
 /// The ids are read in the import's own write transaction, which no other writer can enter, so
 /// every id handed out names a customer that exists when the import commits: the importer relies
@@ -27,7 +28,9 @@ final class CustomerIDs {
         while true {
             let code = sqlite3_step(handle)
             guard code == SQLITE_ROW else {
-                guard code == SQLITE_DONE else { throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection))) }
+                guard code == SQLITE_DONE else {
+                    throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
+                }
                 break
             }
             let text = sqlite3_column_text(handle, 0)!
