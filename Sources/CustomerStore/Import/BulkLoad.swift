@@ -81,16 +81,27 @@ struct BulkLoad {
                 for sql in rebuild.marked { try db.execute(sql: sql, arguments: [range.lowerBound, range.upperBound]) }
             }
             // `customer_change_facts_update` would mark each facts row it updates, one statement
-            // per row (over a third of the rebuild); its work is done once per range instead.
-            let trigger = try String.fetchOne(db, sql: "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?",
-                                              arguments: [Self.changeTrigger])
-            if trigger != nil { try db.execute(sql: "DROP TRIGGER \(Self.changeTrigger)") }
+            // per row (over a third of the rebuild); its work is done once per range instead,
+            // with `customer_change`'s two indexes built again afterwards rather than updated
+            // row by row (the marking of 1M customers: 2.8 -> 1.3 s, plus 1.0 s for the builds).
+            let changeObjects = try Row.fetchAll(db, sql: """
+                SELECT type, name, sql FROM sqlite_master WHERE name IN (?, ?, ?) ORDER BY type = 'trigger', rowid
+                """, arguments: [Self.changeTrigger, "customer_change_by_seq", "customer_change_by_latest"])
+            for object in changeObjects {
+                let type: String = object["type"], name: String = object["name"]
+                try db.execute(sql: "DROP \(type == "index" ? "INDEX" : "TRIGGER") \(name)")
+            }
+            // The highest mark so far, read once (without its index, max(seq) would scan).
+            var seq = try Int64.fetchOne(db, sql: "SELECT coalesce(max(seq), 0) FROM customer_change") ?? 0
+            let mark = Self.markChangedSQL(Self.table(kind))
             for range in ranges {
-                for sql in rebuild.statements + [Self.markChangedSQL(Self.table(kind))] {
+                for sql in rebuild.statements {
                     try db.execute(sql: sql, arguments: [range.lowerBound, range.upperBound])
                 }
+                try db.execute(sql: mark, arguments: [range.lowerBound, range.upperBound, seq])
+                seq += Int64(db.changesCount)
             }
-            if let trigger { try db.execute(sql: trigger) }
+            for object in changeObjects { try db.execute(sql: object["sql"] as String) }
         } else {
             for sql in rebuild.statements { try db.execute(sql: sql) }
         }
@@ -111,11 +122,12 @@ struct BulkLoad {
 
     /// Marks changed, as `changeTrigger` would have for the rebuild's updates, every customer
     /// with ids from `?1` to `?2` who has rows in `table` (the customers whose facts the ranged
-    /// statements set): each a new, higher `seq` and their facts' latest time.
+    /// statements set): each a new `seq` above `?3` (the highest so far) and their facts' latest
+    /// time.
     static func markChangedSQL(_ table: String) -> String {
         """
         INSERT INTO customer_change(customer_id, seq, latest_at)
-            SELECT f.customer_id, (SELECT coalesce(max(seq), 0) FROM customer_change) + row_number() OVER (ORDER BY f.customer_id),
+            SELECT f.customer_id, ?3 + row_number() OVER (ORDER BY f.customer_id),
                    \(StoreMigrations.latest("f."))
             FROM customer_facts f
             WHERE f.customer_id BETWEEN ?1 AND ?2 AND EXISTS (SELECT 1 FROM \(table) t WHERE t.customer_id = f.customer_id)
