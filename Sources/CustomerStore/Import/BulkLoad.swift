@@ -80,6 +80,9 @@ struct BulkLoad {
             for range in ranges {
                 for sql in rebuild.marked { try db.execute(sql: sql, arguments: [range.lowerBound, range.upperBound]) }
             }
+            // The highest mark so far, read once while its index is there (without it, max(seq)
+            // scans the table).
+            var seq = try Int64.fetchOne(db, sql: "SELECT coalesce(max(seq), 0) FROM customer_change") ?? 0
             // `customer_change_facts_update` would mark each facts row it updates, one statement
             // per row (over a third of the rebuild); its work is done once per range instead,
             // with `customer_change`'s two indexes built again afterwards rather than updated
@@ -91,8 +94,6 @@ struct BulkLoad {
                 let type: String = object["type"], name: String = object["name"]
                 try db.execute(sql: "DROP \(type == "index" ? "INDEX" : "TRIGGER") \(name)")
             }
-            // The highest mark so far, read once (without its index, max(seq) would scan).
-            var seq = try Int64.fetchOne(db, sql: "SELECT coalesce(max(seq), 0) FROM customer_change") ?? 0
             let mark = Self.markChangedSQL(Self.table(kind))
             for range in ranges {
                 for sql in rebuild.statements {
