@@ -51,18 +51,23 @@ struct BulkLoad {
 
     /// Sets the kind's facts triggers and secondary indexes aside (in the open transaction).
     static func begin(_ kind: ImportKind, db: Database) throws -> BulkLoad {
-        let names = objects(kind)
+        BulkLoad(setAside: try drop(objects(kind), db: db), kind: kind)
+    }
+
+    /// Drops the named indexes and triggers that exist, returning their definitions in
+    /// `sqlite_master` order, to be executed again.
+    private static func drop(_ names: [String], db: Database) throws -> [(type: String, sql: String)] {
         let rows = try Row.fetchAll(db, sql: """
             SELECT type, name, sql FROM sqlite_master WHERE name IN (\(names.map { _ in "?" }.joined(separator: ", ")))
             ORDER BY rowid
             """, arguments: StatementArguments(names))
-        var setAside: [(type: String, sql: String)] = []
+        var dropped: [(type: String, sql: String)] = []
         for row in rows {
             let type: String = row["type"], name: String = row["name"]
-            setAside.append((type, row["sql"]))
+            dropped.append((type, row["sql"]))
             try db.execute(sql: "DROP \(type == "index" ? "INDEX" : "TRIGGER") \(name)")
         }
-        return BulkLoad(setAside: setAside, kind: kind)
+        return dropped
     }
 
     /// Builds the indexes, recomputes the kind's facts (ranged ones `rebuildRange` customers per
@@ -87,13 +92,7 @@ struct BulkLoad {
             // per row (over a third of the rebuild); its work is done once per range instead,
             // with `customer_change`'s two indexes built again afterwards rather than updated
             // row by row (the marking of 1M customers: 2.8 -> 1.3 s, plus 1.0 s for the builds).
-            let changeObjects = try Row.fetchAll(db, sql: """
-                SELECT type, name, sql FROM sqlite_master WHERE name IN (?, ?, ?) ORDER BY type = 'trigger', rowid
-                """, arguments: [Self.changeTrigger, "customer_change_by_seq", "customer_change_by_latest"])
-            for object in changeObjects {
-                let type: String = object["type"], name: String = object["name"]
-                try db.execute(sql: "DROP \(type == "index" ? "INDEX" : "TRIGGER") \(name)")
-            }
+            let changeObjects = try Self.drop([Self.changeTrigger, "customer_change_by_seq", "customer_change_by_latest"], db: db)
             let mark = Self.markChangedSQL(Self.table(kind))
             for range in ranges {
                 for sql in rebuild.statements {
@@ -102,7 +101,7 @@ struct BulkLoad {
                 try db.execute(sql: mark, arguments: [range.lowerBound, range.upperBound, seq])
                 seq += Int64(db.changesCount)
             }
-            for object in changeObjects { try db.execute(sql: object["sql"] as String) }
+            for object in changeObjects { try db.execute(sql: object.sql) }
         } else {
             for sql in rebuild.statements { try db.execute(sql: sql) }
         }

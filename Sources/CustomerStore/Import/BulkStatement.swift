@@ -28,6 +28,16 @@ final class BulkStatement {
             .joined(separator: ", ")
     }
 
+    /// `INSERT OR ROLLBACK` of `rows` rows into `table`'s `columns`, parameters numbered row by
+    /// row (`numberedRows`), followed by `conflict` (an upsert clause, or nothing).
+    static func batchInsertSQL(into table: String, columns: [String], rows: Int, conflict: String = "") -> String {
+        """
+        INSERT OR ROLLBACK INTO \(table)(\(columns.joined(separator: ", ")))
+            VALUES \(numberedRows(rows, columns: columns.count))
+        \(conflict)
+        """
+    }
+
     /// Binds `text` (NULL when nil) to parameter `index`, without building a value array.
     func bindText(_ index: Int32, _ text: String?) {
         guard var text else {

@@ -52,11 +52,9 @@ struct ConsentRowWriter: RowWriter {
             \(Self.conflict)
             """)
         self.customers = customers
-        batchUpsert = try BulkStatement(db, sql: """
-            INSERT OR ROLLBACK INTO consent(customer_id, channel, status, at, basis, source)
-                VALUES \(BulkStatement.numberedRows(Self.batchSize, columns: 6))
-            \(Self.conflict)
-            """)
+        batchUpsert = try BulkStatement(db, sql: BulkStatement.batchInsertSQL(
+            into: "consent", columns: ["customer_id", "channel", "status", "at", "basis", "source"],
+            rows: Self.batchSize, conflict: Self.conflict))
     }
 
     mutating func writeBatch(_ rows: ArraySlice<Row>) throws -> Int? {

@@ -112,10 +112,7 @@ struct CustomerRowWriter: RowWriter {
             ON CONFLICT(external_id) \(conflict)
             """)
         self.customers = customers
-        insertMany = try BulkStatement(db, sql: """
-            INSERT OR ROLLBACK INTO customer(\(names.joined(separator: ", ")))
-                VALUES \(BulkStatement.numberedRows(Self.batchSize, columns: names.count))
-            """)
+        insertMany = try BulkStatement(db, sql: BulkStatement.batchInsertSQL(into: "customer", columns: names, rows: Self.batchSize))
         largestID = try BulkStatement(db, sql: "SELECT coalesce(max(id), 0) FROM customer")
         findID = try BulkStatement(db, sql: "SELECT id FROM customer WHERE external_id = ?")
         selectTags = try BulkStatement(db, sql: "SELECT tag FROM customer_tag WHERE customer_id = ?")

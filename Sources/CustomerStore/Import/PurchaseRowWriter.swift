@@ -63,11 +63,9 @@ struct PurchaseRowWriter: RowWriter {
             \(Self.conflict)
             """)
         self.customers = customers
-        batchUpsert = try BulkStatement(db, sql: """
-            INSERT OR ROLLBACK INTO purchase(customer_id, order_ref, at, amount_minor, currency, coupon)
-                VALUES \(BulkStatement.numberedRows(Self.batchSize, columns: 6))
-            \(Self.conflict)
-            """)
+        batchUpsert = try BulkStatement(db, sql: BulkStatement.batchInsertSQL(
+            into: "purchase", columns: ["customer_id", "order_ref", "at", "amount_minor", "currency", "coupon"],
+            rows: Self.batchSize, conflict: Self.conflict))
     }
 
     static func ordering(_ row: Row) -> (group: String, key: String)? { (row.customer, row.order) }
