@@ -59,6 +59,11 @@ enum StoreMigrations {
         migrator.registerMigration("v9-send-due-by-id") { db in
             try db.execute(sql: sendDueByIDV9)
         }
+        // Foreign keys stay on: the steps are safe with them (see the SQL's comment), and the
+        // deferred check would scan every table of the store, the purchases included.
+        migrator.registerMigration("v10-send-checks-without-lists", foreignKeyChecks: .immediate) { db in
+            try db.execute(sql: sendChecksWithoutListsV10)
+        }
         return migrator
     }
 

@@ -126,4 +126,64 @@ struct SendLogRecordTests {
             #expect(plan.contains("USING INDEX") && !plan.contains("SCAN"), "plan: \(plan)")
         }
     }
+    @Test("v10 makes send again with its rows, ids and indexes; its checks refuse the same values without IN lists")
+    func checksWithoutLists() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("campaignd-test-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let path = "\(directory)/store.sqlite"
+        let old = try DatabaseQueue(path: path)
+        try StoreMigrations.migrator.migrate(old, upTo: "v9-send-due-by-id")
+        try old.write { db in
+            try db.execute(sql: "INSERT INTO customer(id, external_id) VALUES (1, 'C1'), (2, 'C2')")
+            // Ids with a gap, an erased customer (NULL), every status, a lease, a journey step.
+            try db.execute(sql: """
+                INSERT INTO send(id, send_id, rule, rule_hash, customer_id, channel, target, window_key, decided_at, status,
+                                 reason, evidence, due_at, attempts, last_error, updated_at, journey, step, purpose, coupon,
+                                 variant, owner, lease_until)
+                VALUES (3, 's3', 'r', 'h', 1, 'email', 't', 0, 5, 'sent', NULL, '{"orders":2}', NULL, 1, NULL, 6, NULL, NULL, 'marketing', 'C-1', 'a', NULL, NULL),
+                       (7, 's7', 'r', 'h', NULL, 'letter', 't', 0, 5, 'failed', NULL, '{}', NULL, 3, 'boom', 7, NULL, NULL, 'marketing', NULL, NULL, NULL, NULL),
+                       (8, 's8', 'j/s', 'h', 2, 'webhook', 'crm', 1, 5, 'in_flight', NULL, '{}', 5, 0, NULL, 5, 'j', 's', 'service', NULL, NULL, 'd1', 99),
+                       (9, 's9', 'q', 'h', 2, 'email', 't', 1, 5, 'queued', 'held for quiet hours', '{}', 9, 0, NULL, 5, NULL, NULL, 'marketing', NULL, NULL, NULL, NULL),
+                       (10, 's10', 'q', 'h', 1, 'email', 't', 1, 5, 'holdout', 'holdout', '{}', NULL, 0, NULL, 5, NULL, NULL, 'marketing', NULL, NULL, NULL, NULL),
+                       (11, 's11', 'q', 'h', 1, 'email', 't', 2, 5, 'skipped', 'capped', '{}', NULL, 0, NULL, 5, NULL, NULL, 'marketing', NULL, NULL, NULL, NULL)
+                """)
+        }
+        let indexes = "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'send' ORDER BY name"
+        let rows = "SELECT * FROM send ORDER BY id"
+        let (indexesBefore, rowsBefore) = try old.read { db in
+            (try Row.fetchAll(db, sql: indexes), try Row.fetchAll(db, sql: rows))
+        }
+        let columnsBefore = try old.read { try $0.columns(in: "send").map(\.name) }
+        try old.close()
+
+        let store = try CustomerStore(path: path)
+        #expect(try store.appliedMigrations().last == "v10-send-checks-without-lists")
+        try store.database.read { db in
+            #expect(try Row.fetchAll(db, sql: rows) == rowsBefore)
+            #expect(try db.columns(in: "send").map(\.name) == columnsBefore)
+            #expect(try Row.fetchAll(db, sql: indexes) == indexesBefore)
+            #expect(try String.fetchAll(db, sql: "PRAGMA integrity_check") == ["ok"])
+            #expect(try Row.fetchAll(db, sql: "PRAGMA foreign_key_check").isEmpty)
+            let table = try String.fetchOne(db, sql: "SELECT sql FROM sqlite_master WHERE name = 'send'") ?? ""
+            #expect(!table.contains("channel IN") && !table.contains("status IN"))
+        }
+        try store.database.write { db in
+            let insert = """
+                INSERT INTO send(send_id, rule, rule_hash, customer_id, channel, target, window_key, decided_at, status, updated_at)
+                VALUES (?, 'n', 'h', 1, ?, 't', ?, 5, ?, 5)
+                """
+            for (index, (channel, status)) in [("sms", "queued"), ("email", "bogus"), ("email", "Queued"), ("Email", "sent")].enumerated() {
+                #expect(throws: DatabaseError.self, "\(channel) \(status)") {
+                    try db.execute(sql: insert, arguments: ["bad\(index)", channel, index, status])
+                }
+            }
+            for (index, (channel, status)) in [("email", "queued"), ("letter", "in_flight"), ("webhook", "sent"),
+                                                ("email", "failed"), ("letter", "holdout"), ("webhook", "skipped")].enumerated() {
+                try db.execute(sql: insert, arguments: ["good\(index)", channel, index, status])
+            }
+            #expect(try Int.fetchOne(db, sql: "SELECT count(*) FROM send WHERE send_id LIKE 'good%'") == 6)
+            #expect(throws: DatabaseError.self) { try db.execute(sql: "UPDATE send SET status = 'done' WHERE id = 3") }
+        }
+    }
 }
