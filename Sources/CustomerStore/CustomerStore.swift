@@ -56,13 +56,7 @@ public final class CustomerStore: Sendable {
             if try !database.read({ try migrator.hasCompletedMigrations($0) }) {
                 logger?.info("migrating store", metadata: ["store.path": "\(path)"])
             }
-            // On a connection of its own, closed after: a table made again (`v10`) is renamed,
-            // which opens the connection's temporary database for good, and a bulk import on the
-            // pool's writer changes its temporary storage inside a transaction (`BulkLoad.finish`),
-            // which SQLite refuses once that database is open.
-            let migrating = try DatabaseQueue(path: path, configuration: configuration)
-            try migrator.migrate(migrating)
-            try migrating.close()
+            try migrator.migrate(database)
             self.currency = try database.write { db in
                 if let existing = try String.fetchOne(db, sql: "SELECT value FROM store_meta WHERE key = 'currency'") {
                     return existing

@@ -22,19 +22,22 @@ extension StoreMigrations {
     /// comparisons joined by `OR` instead of `IN` lists. SQLite builds a temporary b-tree for an
     /// `IN` list of more than two constants each time the statement runs, and a check runs once
     /// per written row: two such b-trees opened, filled and closed for every decision a tick
-    /// records and every status the dispatcher writes (1M customers, 426,750 decisions: 5.1 →
-    /// 4.2 s a tick). The allowed values are the same; `purpose`'s two-value list compiles to
+    /// records and every status the dispatcher writes (1M customers, 426,750 decisions: 5.2–5.5 →
+    /// 4.1–4.3 s a tick). The allowed values are the same; `purpose`'s two-value list compiles to
     /// comparisons already.
     ///
-    /// SQLite cannot change a column's check in place: the table is made again under a new name,
-    /// its rows copied with their ids, the old table dropped, the new one renamed (its unique
-    /// constraints' indexes follow the name) and the other indexes made again, as in
-    /// https://www.sqlite.org/lang_altertable.html#otheralter. Nothing references `send` (no
+    /// SQLite cannot change a column's check in place, so the table is made again: its rows
+    /// copied aside with their ids, the table dropped and created with the new checks, the rows
+    /// copied back, the indexes made again. Not with a rename of a new table (the usual
+    /// https://www.sqlite.org/lang_altertable.html#otheralter): a rename opens the connection's
+    /// temporary database for good, and the pool's writer must still change its temporary
+    /// storage inside an import's transaction (`BulkLoad.finish`). Nothing references `send` (no
     /// foreign key, trigger or view), so the steps are safe with foreign keys on, and the copy
-    /// checks each row's `customer_id` against `customer` as it goes. Reads and writes the whole
-    /// send log once.
+    /// back checks each row's `customer_id` against `customer`. Reads and writes the send log twice.
     static let sendChecksWithoutListsV10 = """
-        CREATE TABLE send_v10 (
+        CREATE TABLE send_v9_rows AS SELECT \(sendColumnsV10) FROM send;
+        DROP TABLE send;
+        CREATE TABLE send (
             id          INTEGER PRIMARY KEY,
             send_id     TEXT NOT NULL UNIQUE,
             rule        TEXT NOT NULL,
@@ -62,9 +65,8 @@ extension StoreMigrations {
             lease_until INTEGER,
             UNIQUE (rule, customer_id, window_key)
         );
-        INSERT INTO send_v10(\(sendColumnsV10)) SELECT \(sendColumnsV10) FROM send ORDER BY id;
-        DROP TABLE send;
-        ALTER TABLE send_v10 RENAME TO send;
+        INSERT INTO send(\(sendColumnsV10)) SELECT \(sendColumnsV10) FROM send_v9_rows ORDER BY id;
+        DROP TABLE send_v9_rows;
         CREATE INDEX send_by_customer ON send(customer_id, decided_at);
         CREATE INDEX send_received ON send(rule, customer_id, updated_at) WHERE status = 'sent';
         CREATE INDEX send_by_journey ON send(journey, step, decided_at) WHERE journey IS NOT NULL;

@@ -185,5 +185,15 @@ struct SendLogRecordTests {
             #expect(try Int.fetchOne(db, sql: "SELECT count(*) FROM send WHERE send_id LIKE 'good%'") == 6)
             #expect(throws: DatabaseError.self) { try db.execute(sql: "UPDATE send SET status = 'done' WHERE id = 3") }
         }
+        // A bulk import on the store that just migrated: its writer changes its temporary
+        // storage inside the import's transaction, which a migration that renamed a table
+        // (opening the connection's temporary database) would have made impossible.
+        let file = "\(directory)/purchases.csv"
+        try "customer,order,at,amount\nC1,O1,2025-01-01T10:00:00Z,10.00\nC2,O2,2025-01-02T10:00:00Z,5.00\n"
+            .write(toFile: file, atomically: true, encoding: .utf8)
+        var importer = Importer(store: store, timeZone: TimeZone(identifier: "UTC")!)
+        importer.loadPath = .bulk
+        let summary = try importer.run(.purchases, path: file)
+        #expect(summary.bulk && summary.written == 2)
     }
 }
