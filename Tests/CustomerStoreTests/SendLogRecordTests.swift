@@ -126,6 +126,7 @@ struct SendLogRecordTests {
             #expect(plan.contains("USING INDEX") && !plan.contains("SCAN"), "plan: \(plan)")
         }
     }
+
     @Test("v10 makes send again with its rows, ids and indexes; its checks refuse the same values without IN lists")
     func checksWithoutLists() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("campaignd-test-\(UUID().uuidString)").path
