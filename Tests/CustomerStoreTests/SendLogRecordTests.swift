@@ -89,13 +89,21 @@ struct SendLogRecordTests {
         #expect(try test.store.sendLog.record([Self.decision(1)]) == 1)
     }
 
-    @Test("a store made before v5 loses send_by_rule_customer and keeps its rows; limits read the unique index")
-    func oneRuleIndex() throws {
+    /// A store in a new temporary directory with the migrations up to `migration` applied (as an
+    /// older campaignd left it), open on a plain queue: its directory, path and queue.
+    static func store(migratedUpTo migration: String) throws -> (directory: String, path: String, queue: DatabaseQueue) {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("campaignd-test-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let path = "\(directory)/store.sqlite"
-        let old = try DatabaseQueue(path: path)
-        try StoreMigrations.migrator.migrate(old, upTo: "v4-variant-winners")
+        let queue = try DatabaseQueue(path: path)
+        try StoreMigrations.migrator.migrate(queue, upTo: migration)
+        return (directory, path, queue)
+    }
+
+    @Test("a store made before v5 loses send_by_rule_customer and keeps its rows; limits read the unique index")
+    func oneRuleIndex() throws {
+        let (directory, path, old) = try Self.store(migratedUpTo: "v4-variant-winners")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
         try old.write { db in
             try db.execute(sql: "INSERT INTO customer(id, external_id) VALUES (1, 'C1')")
             try db.execute(sql: """
@@ -129,12 +137,8 @@ struct SendLogRecordTests {
 
     @Test("v10 makes send again with its rows, ids and indexes; its checks refuse the same values without IN lists")
     func checksWithoutLists() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("campaignd-test-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let (directory, path, old) = try Self.store(migratedUpTo: "v9-send-due-by-id")
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let path = "\(directory)/store.sqlite"
-        let old = try DatabaseQueue(path: path)
-        try StoreMigrations.migrator.migrate(old, upTo: "v9-send-due-by-id")
         try old.write { db in
             try db.execute(sql: "INSERT INTO customer(id, external_id) VALUES (1, 'C1'), (2, 'C2')")
             // Ids with a gap, an erased customer (NULL), every status, a lease, a journey step.
