@@ -54,7 +54,7 @@ final class CustomerIDs {
     /// About how many customers the store holds: the largest id (one b-tree edge, where
     /// count(*) would scan).
     static func estimatedCount(_ db: Database) throws -> Int {
-        try Int.fetchOne(db, sql: "SELECT coalesce(max(id), 0) FROM customer") ?? 0
+        try Int.fetchOne(db, sql: CustomerStore.highestCustomerIDSQL) ?? 0
     }
 
     /// Gives the preloaded map's memory back; lookups go to the index from now on.

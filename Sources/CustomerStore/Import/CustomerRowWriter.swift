@@ -113,7 +113,7 @@ struct CustomerRowWriter: RowWriter {
             """)
         self.customers = customers
         insertMany = try BulkStatement(db, sql: BulkStatement.batchInsertSQL(into: "customer", columns: names, rows: Self.batchSize))
-        largestID = try BulkStatement(db, sql: "SELECT coalesce(max(id), 0) FROM customer")
+        largestID = try BulkStatement(db, sql: CustomerStore.highestCustomerIDSQL)
         findID = try BulkStatement(db, sql: "SELECT id FROM customer WHERE external_id = ?")
         selectTags = try BulkStatement(db, sql: "SELECT tag FROM customer_tag WHERE customer_id = ?")
         deleteTag = try BulkStatement(db, sql: "DELETE FROM customer_tag WHERE customer_id = ? AND tag = ?")
