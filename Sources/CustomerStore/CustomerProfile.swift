@@ -109,7 +109,7 @@ public struct CustomerProfile: Decodable, Sendable, Equatable, FetchableRecord {
         // One cached statement per batch size (at most the dispatch concurrency).
         let marks = Array(repeating: "?", count: ids.count).joined(separator: ",")
         let profiles = try fetchAll(
-            db.cachedStatement(sql: "\(select) WHERE c.id IN (\(marks))"), arguments: StatementArguments(Array(ids)))
+            db.cachedStatement(sql: "\(select) WHERE c.id IN (\(marks))"), arguments: StatementArguments(each: Array(ids)))
         return Dictionary(profiles.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
     }
 

@@ -13,7 +13,7 @@ extension CustomerStore {
     @discardableResult
     public func recordVariantWinner(_ winner: VariantWinner) throws -> Bool {
         try database.write { db in
-            try db.execute(sql: VariantWinner.recordSQL, arguments: StatementArguments(winner.recordArguments))
+            try db.execute(sql: VariantWinner.recordSQL, arguments: StatementArguments(each: winner.recordArguments))
             return db.changesCount > 0
         }
     }

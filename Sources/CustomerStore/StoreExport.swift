@@ -59,7 +59,7 @@ public final class StoreExport: Sendable {
         let start = after.map { _ in "WHERE (\(key)) > (\(table.key.map { _ in "?" }.joined(separator: ", ")))" } ?? ""
         let sql = "SELECT \(columns) FROM \(table.name) \(start) ORDER BY \(key) LIMIT ?"
         return try snapshot.read { db in
-            try Row.fetchAll(db, sql: sql, arguments: StatementArguments((after ?? []) + [limit.sqlValue]))
+            try Row.fetchAll(db, sql: sql, arguments: StatementArguments(each: (after ?? []) + [limit.sqlValue]))
                 .map(\.sqlValues)
         }
     }

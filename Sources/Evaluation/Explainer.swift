@@ -49,7 +49,7 @@ public struct Explainer: Sendable {
         var lastHandled: Int64?
         if case .skip(.limit) = verdict {
             let (sql, arguments) = lastHandledQuery(rule, customerID: customerID)
-            lastHandled = try Int64.fetchOne(db, sql: sql, arguments: StatementArguments(arguments))
+            lastHandled = try Int64.fetchOne(db, sql: sql, arguments: StatementArguments(each: arguments))
         }
         return explanation(of: rule, probed: row, nodes: nodes, matchedColumn: matchedColumn, verdict: verdict, lastHandled: lastHandled)
     }

@@ -38,7 +38,7 @@ struct MessageCounter {
         self.init(range: range)
         guard settings.capEnabled else { return }
         let (sql, arguments) = Self.countsSQL(range: range, settings: settings)
-        let rows = try Row.fetchCursor(db, sql: sql, arguments: StatementArguments(arguments))
+        let rows = try Row.fetchCursor(db, sql: sql, arguments: StatementArguments(each: arguments))
         while let row = try rows.next() {
             add(row[0], times: row[1])
         }

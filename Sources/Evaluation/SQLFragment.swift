@@ -50,7 +50,7 @@ struct SQLFragment: Sendable {
         return SQLFragment(sql, arguments, cost: parts.reduce(extra) { $0 + $1.cost })
     }
 
-    var statementArguments: StatementArguments { StatementArguments(arguments) }
+    var statementArguments: StatementArguments { StatementArguments(each: arguments) }
 
     /// The arguments as another store's reader takes them (`SQLRowReader`, `JourneyTickWriter`).
     var sqlValues: [SQLValue] { arguments.map(SQLValue.init) }

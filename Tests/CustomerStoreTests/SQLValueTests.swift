@@ -29,6 +29,19 @@ struct SQLValueTests {
         #expect(selected == Self.values)
     }
 
+    @Test("StatementArguments(each:) binds what GRDB's own init binds, in order")
+    func eachBindsAsGRDB() throws {
+        // StatementArguments is not Equatable; its description lists the values.
+        #expect(StatementArguments(each: Self.values).description == StatementArguments(Self.values).description)
+        #expect(StatementArguments(each: [Int64(3), -7, .max]).description == "[3, -7, 9223372036854775807]")
+        #expect(StatementArguments(each: [String]()).description == StatementArguments().description)
+        let marks = Self.values.map { _ in "?" }.joined(separator: ", ")
+        let selected = try DatabaseQueue().read { db in
+            try Row.fetchOne(db, sql: "SELECT \(marks)", arguments: StatementArguments(each: Self.values))!
+        }
+        #expect(selected.sqlValues == Self.values)
+    }
+
     @Test("the accessors convert as GRDB's fromDatabaseValue does, and print as DatabaseValue prints")
     func accessorsMatchGRDB() {
         let values = Self.values + [

@@ -60,7 +60,7 @@ struct BulkLoad {
         let rows = try Row.fetchAll(db, sql: """
             SELECT type, name, sql FROM sqlite_master WHERE name IN (\(names.map { _ in "?" }.joined(separator: ", ")))
             ORDER BY rowid
-            """, arguments: StatementArguments(names))
+            """, arguments: StatementArguments(each: names))
         var dropped: [(type: String, sql: String)] = []
         for row in rows {
             let type: String = row["type"], name: String = row["name"]

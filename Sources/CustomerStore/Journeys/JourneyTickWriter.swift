@@ -56,7 +56,7 @@ public struct NewEnrolment: Sendable {
 
 extension DecisionWriter: JourneyTickWriter {
     public func journeyRows(_ sql: String, arguments: [SQLValue]) throws -> [[SQLValue]] {
-        try Row.fetchAll(db, sql: sql, arguments: StatementArguments(arguments)).map(\.sqlValues)
+        try Row.fetchAll(db, sql: sql, arguments: StatementArguments(each: arguments)).map(\.sqlValues)
     }
 
     public func enrol(_ entrants: [NewEnrolment]) throws -> [Bool] {
@@ -83,6 +83,6 @@ extension DecisionWriter: JourneyTickWriter {
     }
 
     public func recordEntryScan(_ scan: JourneyEntryScan) throws {
-        try db.execute(sql: EnrolmentWriter.recordEntryScanSQL, arguments: StatementArguments(EnrolmentWriter.arguments(of: scan)))
+        try db.execute(sql: EnrolmentWriter.recordEntryScanSQL, arguments: StatementArguments(each: EnrolmentWriter.arguments(of: scan)))
     }
 }

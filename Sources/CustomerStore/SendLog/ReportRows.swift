@@ -85,7 +85,7 @@ extension CustomerStore {
         return try database.read { db in
             var result = ReportRows()
             for statement in statements {
-                let rows = try Row.fetchAll(db, sql: statement.sql, arguments: StatementArguments(statement.arguments))
+                let rows = try Row.fetchAll(db, sql: statement.sql, arguments: StatementArguments(each: statement.arguments))
                 try statement.add(rows.map(SQLRow.init), &result)
             }
             return result

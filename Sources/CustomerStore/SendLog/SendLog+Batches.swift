@@ -27,7 +27,7 @@ extension SendLog {
 
     static func apply(_ outcome: SendOutcome, in db: Database) throws {
         for statement in outcome.statements {
-            try db.cachedStatement(sql: statement.sql).execute(arguments: StatementArguments(statement.arguments))
+            try db.cachedStatement(sql: statement.sql).execute(arguments: StatementArguments(each: statement.arguments))
         }
     }
 }

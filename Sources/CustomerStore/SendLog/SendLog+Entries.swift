@@ -6,7 +6,7 @@ extension SendLog {
     public func entries(_ filter: SendLogFilter) throws -> [SendLogEntry] {
         let (sql, arguments) = filter.query
         return try database.read { db in
-            try Row.fetchAll(db, sql: sql, arguments: StatementArguments(arguments)).map(SendLogEntry.init(row:))
+            try Row.fetchAll(db, sql: sql, arguments: StatementArguments(each: arguments)).map(SendLogEntry.init(row:))
         }
     }
 
