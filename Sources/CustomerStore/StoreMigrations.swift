@@ -64,6 +64,9 @@ enum StoreMigrations {
         migrator.registerMigration("v10-send-checks-without-lists", foreignKeyChecks: .immediate) { db in
             try db.execute(sql: sendChecksWithoutListsV10)
         }
+        migrator.registerMigration("v11-coupon-integer-key", foreignKeyChecks: .immediate) { db in
+            try db.execute(sql: couponIntegerKeyV11)
+        }
         return migrator
     }
 

@@ -78,6 +78,10 @@ enum PostgresMigrations {
         // of `IN` lists, which SQLite evaluated through a temporary b-tree per written row.
         // PostgreSQL evaluates an `IN` list of constants as it is: nothing to change.
         Migration(name: "v10-send-checks-without-lists", statements: []),
+        // `coupon` keyed by an integer, the code unique, `coupon_free` ending with the code: the
+        // same catalog as SQLite's twin, where a tick marks the codes it hands out by that key.
+        // Here the tick marks them by code as before (through the unique index).
+        Migration(name: "v11-coupon-integer-key", statements: PostgresMigrations.couponIntegerKeyV11),
     ]
 
     /// A plpgsql trigger function `name` running `body`, and the trigger of the same name on

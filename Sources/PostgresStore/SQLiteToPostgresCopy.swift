@@ -132,7 +132,7 @@ public struct SQLiteToPostgresCopy: Sendable {
 
     /// Identity columns continue after the copied ids.
     private static func advanceIdentities(_ connection: PostgresConnection) async throws {
-        for name in ["customer", "purchase", "event", "feedback", "consent", "send", "enrolment"] {
+        for name in ["customer", "purchase", "event", "feedback", "consent", "coupon", "send", "enrolment"] {
             try await connection.execute(
                 "SELECT setval(pg_get_serial_sequence('\(name)', 'id'), coalesce(max(id), 1), max(id) IS NOT NULL) FROM \(name)")
         }

@@ -1,7 +1,7 @@
 import CustomerStore
 import Foundation
 import GRDB
-import PostgresStore
+@testable import PostgresStore
 import Testing
 import TestSupport
 
@@ -17,7 +17,7 @@ struct PostgresSchemaTests {
         defer { Task { await postgres.store.close() } }
         let sqlite = try SQLiteTestStore()
         #expect(try await postgres.store.appliedMigrations() == sqlite.store.appliedMigrations())
-        #expect(try await postgres.store.appliedMigrations().count == 19)
+        #expect(try await postgres.store.appliedMigrations().count == 20)
     }
 
     @Test("the same tables, columns, primary keys, unique constraints and indexes in both catalogs")
@@ -32,13 +32,36 @@ struct PostgresSchemaTests {
         #expect(right.subtracting(left).sorted() == [], "in PostgreSQL only")
     }
 
+    @Test("v11 on a populated coupon table: keys in pool and code order, every code unchanged, the next code the next key")
+    func couponIntegerKeyOnCodes() throws {
+        let server = try PostgresServer.shared()
+        let database = try server.createDatabase()
+        // `coupon` and `coupon_free` as `v4-coupon-pools` made them, with free, taken and redeemed codes.
+        _ = try server.psql(PostgresMigrations.couponPoolsV4.prefix(2).joined(separator: ";\n") + """
+            ;
+            INSERT INTO coupon(code, pool, expires_at, imported_at, send_id, assigned_at, redeemed_at) VALUES
+                ('Z-0', 'P', NULL, 1, NULL, NULL, NULL), ('B-2', 'P', 50, 1, 's2', 4, NULL),
+                ('A-1', 'P', NULL, 1, 's1', 5, 7), ('A-0', 'Q', NULL, 3, NULL, NULL, NULL);
+            """, database: database)
+        let rows = "SELECT id || ' ' || code || ' ' || pool || ' ' || coalesce(expires_at::text, '-') || ' ' || coalesce(send_id, '-') FROM coupon ORDER BY id"
+        _ = try server.psql("BEGIN;\n" + PostgresMigrations.couponIntegerKeyV11.joined(separator: ";\n") + ";\nCOMMIT;", database: database)
+        #expect(try server.psql(rows, database: database).split(separator: "\n") == ["1 A-1 P - s1", "2 B-2 P 50 s2", "3 Z-0 P - -", "4 A-0 Q - -"])
+        #expect(try server.psql("INSERT INTO coupon(code, pool, imported_at) VALUES ('N-1', 'Q', 9) RETURNING id", database: database)
+            .trimmingCharacters(in: .whitespacesAndNewlines) == "5")
+        #expect(throws: (any Error).self) {
+            _ = try server.psql("INSERT INTO coupon(code, pool, imported_at) VALUES ('Z-0', 'Q', 9)", database: database)
+        }
+        #expect(try server.psql("SELECT indexdef FROM pg_indexes WHERE indexname = 'coupon_free'", database: database)
+            .contains("(pool, expires_at, code) WHERE (send_id IS NULL)"))
+    }
+
     @Test("opening again runs nothing, and a store with an unknown migration is refused in one line")
     func reopenAndNewerSchema() async throws {
         let postgres = try await PostgresTestStore()
         let location = postgres.store.location
         await postgres.store.close()
         let again = try await PostgresStore(location)
-        #expect(try await again.appliedMigrations().count == 19)
+        #expect(try await again.appliedMigrations().count == 20)
         await again.close()
         _ = try postgres.psql("INSERT INTO campaignd_migrations(seq, name) VALUES (99, 'v99-from-the-future')")
         await #expect(throws: PostgresStoreError.self) { _ = try await PostgresStore(location) }
@@ -66,7 +89,7 @@ struct PostgresSchemaTests {
             }
             try await group.waitForAll()
         }
-        #expect(try server.psql("SELECT count(*) FROM campaignd_migrations", database: database).hasPrefix("19\n"))
+        #expect(try server.psql("SELECT count(*) FROM campaignd_migrations", database: database).hasPrefix("20\n"))
     }
 
     /// One line per fact: `table T`, `column T.C`, `primary key T(C…)`, `unique T(C…)`,

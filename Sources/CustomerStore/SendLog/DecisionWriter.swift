@@ -172,15 +172,16 @@ public final class DecisionWriter {
         guard let pool, decision.status == .queued else { return (try record(decision), decision.status) }
         var decision = decision
         let coupons = try coupons()
-        if let code = try coupons.take(from: pool, now: decision.decidedAt) {
-            decision.coupon = code
+        let taken = try coupons.take(from: pool, now: decision.decidedAt)
+        if let taken {
+            decision.coupon = taken.code
         } else {
             (decision.status, decision.reason, decision.dueAt) = (.skipped, "no_coupon", nil)
             coupons.noteEmpty(pool)
         }
         let recorded = try record(decision)
-        if let code = decision.coupon {
-            if recorded { coupons.hold(code, for: decision.sendID, now: decision.decidedAt) } else { coupons.putBack(code, into: pool) }
+        if let taken {
+            if recorded { coupons.hold(taken, for: decision.sendID, now: decision.decidedAt) } else { coupons.putBack(taken, into: pool) }
         }
         return (recorded, decision.status)
     }

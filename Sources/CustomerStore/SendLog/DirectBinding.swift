@@ -43,12 +43,27 @@ struct DirectBinding {
     /// Runs the statement; returns the rows it changed, or throws the connection's error.
     mutating func step() throws -> Int32 {
         if code == SQLITE_OK { code = sqlite3_step(handle) }
-        guard code == SQLITE_DONE else {
-            let message = String(cString: sqlite3_errmsg(connection))
-            let extended = sqlite3_extended_errcode(connection)
-            sqlite3_reset(handle)
-            throw DatabaseError(resultCode: ResultCode(rawValue: extended), message: message, sql: statement.sql)
-        }
+        guard code == SQLITE_DONE else { throw failure() }
         return sqlite3_changes(connection)
+    }
+
+    /// Runs a query; `read` makes a value of each row from SQLite's handle (its `sqlite3_column_…`
+    /// functions, valid until the next row), or throws the connection's error.
+    mutating func rows<T>(_ read: (OpaquePointer) -> T) throws -> [T] {
+        var rows: [T] = []
+        while code == SQLITE_OK || code == SQLITE_ROW {
+            code = sqlite3_step(handle)
+            if code == SQLITE_ROW { rows.append(read(handle)) }
+        }
+        guard code == SQLITE_DONE else { throw failure() }
+        return rows
+    }
+
+    /// The connection's error for the failed bind or step; resets the statement.
+    private func failure() -> DatabaseError {
+        let message = String(cString: sqlite3_errmsg(connection))
+        let extended = sqlite3_extended_errcode(connection)
+        sqlite3_reset(handle)
+        return DatabaseError(resultCode: ResultCode(rawValue: extended), message: message, sql: statement.sql)
     }
 }
