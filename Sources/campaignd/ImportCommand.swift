@@ -15,7 +15,6 @@ struct ImportCommand: AsyncParsableCommand {
             bad row is reported as FILE:LINE:COLUMN: message. --skip-invalid writes the good rows.
             A first import (or one larger than what the store holds of that kind) goes the bulk way:
             facts and indexes are built once at the end, in the same transaction (--load).
-
             Coupon codes go into a pool with 'import coupons POOL FILE': CSV code[,expires] with or without
             a header, or one code a line. Atomic and idempotent; a code already in another pool is refused.
             """)
