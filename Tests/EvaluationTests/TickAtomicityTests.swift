@@ -4,6 +4,7 @@ import GRDB
 @testable import Evaluation
 import Foundation
 import Testing
+import TestSupport
 
 /// A tick's transaction is whole or absent, and never leaves a slice running: regression tests
 /// for the two ways a tick could fail half-way (a writer error such as a full disk, a slice error).
@@ -32,54 +33,64 @@ struct TickAtomicityTests {
     struct DiskFull: Error {}
     struct BrokenSlice: Error {}
 
-    @Test(
-        "a writer that fails while the slices are blocked on a full decision stream: the tick throws, writes nothing, and frees every slice",
-        .timeLimit(.minutes(1)))
+    // Each tick runs under `HangGuard` (its clock starts with the tick, not with the test): a
+    // slice left blocked, or a writer waiting for one, would otherwise hang the suite.
+    @Test("a writer that fails while the slices are blocked on a full decision stream: the tick throws, writes nothing, and frees every slice")
     func writerFailsMidTick() throws {
         // 20,000 decisions: far more than the stream buffers, so the slices block once the writer stops.
         let fixture = try fixture(customers: 20_000)
+        let store = fixture.store
         let evaluator = Evaluator(ruleSet: try fixture.ruleSet(Self.rules), settings: fixture.settings(at: "2026-11-20"))
-        #expect(throws: DiskFull.self) {
-            try ParallelEvaluator(evaluator: evaluator, slices: 3).evaluate(in: fixture.store) { writer, stream in
-                if let batch = stream.next(), let (rule, decision) = batch.first {
-                    _ = try writer.record(
-                        SendDecision(
-                            sendID: "first", rule: rule, ruleHash: "h", customerID: decision.customerID, channel: "webhook",
-                            target: "x", windowKey: 0, decidedAt: 0, status: .queued, reason: nil, evidence: "{}", dueAt: 0))
+        let tick = try HangGuard.finishing(within: 60) {
+            Result {
+                try ParallelEvaluator(evaluator: evaluator, slices: 3).evaluate(in: store) { writer, stream in
+                    if let batch = stream.next(), let (rule, decision) = batch.first {
+                        _ = try writer.record(
+                            SendDecision(
+                                sendID: "first", rule: rule, ruleHash: "h", customerID: decision.customerID, channel: "webhook",
+                                target: "x", windowKey: 0, decidedAt: 0, status: .queued, reason: nil, evidence: "{}", dueAt: 0))
+                    }
+                    throw DiskFull()
                 }
-                throw DiskFull()
             }
         }
+        #expect(throws: DiskFull.self) { try tick.get() }
         #expect(try sendRows(fixture) == 0)
         // The slices gave their reader connections back: evaluating again on every slice works
         // (a slice left blocked would hold its connection, and this would wait for good).
         for _ in 0..<3 {
-            let tallies = try ParallelEvaluator(evaluator: evaluator, slices: 3).evaluate(in: fixture.store)
+            let tallies = try HangGuard.finishing(within: 60) {
+                try ParallelEvaluator(evaluator: evaluator, slices: 3).evaluate(in: store)
+            }
             #expect(tallies.first?.matched == 20_000)
         }
     }
 
-    @Test("a slice that fails: what the writer recorded from the other slices is not committed", .timeLimit(.minutes(1)))
+    @Test("a slice that fails: what the writer recorded from the other slices is not committed")
     func sliceFails() throws {
         let fixture = try fixture(customers: 100)
-        let ended = DispatchSemaphore(value: 0)
-        #expect(throws: BrokenSlice.self) {
-            _ = try fixture.store.withConsistentSnapshots(
-                count: 3,
-                read: { index, _ -> Int in
-                    if index == 1 { throw BrokenSlice() }
-                    return index
-                },
-                ended: { _ in ended.signal() },
-                whileLocked: { writer in
-                    _ = try writer.record(
-                        SendDecision(
-                            sendID: "from-slice-0", rule: "everyone", ruleHash: "h", customerID: 1, channel: "webhook",
-                            target: "x", windowKey: 0, decidedAt: 0, status: .queued, reason: nil, evidence: "{}", dueAt: 0))
-                    // As a tick's writer does: return once every slice has ended.
-                    for _ in 0..<3 { ended.wait() }
-                })
+        let store = fixture.store
+        let tick = try HangGuard.finishing(within: 60) {
+            let ended = DispatchSemaphore(value: 0)
+            return Result {
+                try store.withConsistentSnapshots(
+                    count: 3,
+                    read: { index, _ -> Int in
+                        if index == 1 { throw BrokenSlice() }
+                        return index
+                    },
+                    ended: { _ in ended.signal() },
+                    whileLocked: { writer in
+                        _ = try writer.record(
+                            SendDecision(
+                                sendID: "from-slice-0", rule: "everyone", ruleHash: "h", customerID: 1, channel: "webhook",
+                                target: "x", windowKey: 0, decidedAt: 0, status: .queued, reason: nil, evidence: "{}", dueAt: 0))
+                        // As a tick's writer does: return once every slice has ended.
+                        for _ in 0..<3 { ended.wait() }
+                    })
+            }
         }
+        #expect(throws: BrokenSlice.self) { try tick.get() }
         #expect(try sendRows(fixture) == 0)
     }
 
