@@ -61,6 +61,18 @@ public struct Daemon {
                 services: services,
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger))
+        // Stop signals are trapped before READY=1: one that arrives before the group traps its
+        // own (systemd may stop the unit as soon as it is ready) would otherwise end the process
+        // by its default action. The group takes a shutdown asked for before it runs.
+        let stopSignals = await UnixSignalsSequence(trapping: .sigterm, .sigint)
+        let stopping = Task { [notifier] in
+            // STOPPING=1 as soon as a stop signal arrives, before in-flight sends finish.
+            for await _ in stopSignals {
+                notifier.stopping()
+                await group.triggerGracefulShutdown()
+                break
+            }
+        }
         notifier.ready()
         let ruleSet = engine.configuration.runtime.ruleSet
         notifier.status("running: \(ruleSet.summary)")
@@ -68,13 +80,6 @@ public struct Daemon {
             "rules": "\(ruleSet.rules.count)", "journeys": "\(ruleSet.journeys.count)",
             "tick": "\(engine.configuration.tickSeconds)s",
         ])
-        let stopping = Task { [notifier] in
-            // STOPPING=1 as soon as a stop signal arrives, before in-flight sends finish.
-            for await _ in await UnixSignalsSequence(trapping: .sigterm, .sigint) {
-                notifier.stopping()
-                break
-            }
-        }
         defer { stopping.cancel() }
         try await group.run()
         notifier.stopping()
