@@ -145,6 +145,8 @@ let package = Package(
             dependencies: [
                 "RuleLanguage", "CampaignConfig", "CustomerStore", "Evaluation", "Engine", "Delivery", "Reporting",
                 "Unsubscribe", "Daemon", "BuildInfo", "RuleTesting", "LanguageServer",
+                // `run` keeps systemd's start timeout from expiring while the store migrates.
+                "SystemdNotify",
                 // `store copy --to postgres://…` (issue 18).
                 "PostgresStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -24,9 +24,14 @@ public final class CustomerStore: Sendable {
 
     /// Opens the store at `path`, creating it and its directory if needed and running pending migrations.
     ///
-    /// - Parameter currency: the currency recorded in a new store; an existing store keeps its own,
-    ///   and opening it with a different one is an error.
-    public init(path: String, currency: String = "EUR", busyTimeout: TimeInterval = 10, logger: Logger? = nil) throws {
+    /// - Parameters:
+    ///   - currency: the currency recorded in a new store; an existing store keeps its own, and
+    ///     opening it with a different one is an error.
+    ///   - migrations: told when pending migrations start and end (not called when there are none).
+    public init(
+        path: String, currency: String = "EUR", busyTimeout: TimeInterval = 10, logger: Logger? = nil,
+        migrations watch: MigrationWatch? = nil
+    ) throws {
         self.path = path
         let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
         do {
@@ -49,13 +54,17 @@ public final class CustomerStore: Sendable {
             let migrator = StoreMigrations.migrator
             // GRDB's migrator skips applied migrations it does not know: a store written by a
             // newer campaignd would be used as if it had this version's schema.
-            let unknown = try database.read { try migrator.appliedIdentifiers($0) }.subtracting(migrator.migrations)
+            let applied = try database.read { try migrator.appliedIdentifiers($0) }
+            let unknown = applied.subtracting(migrator.migrations)
             if !unknown.isEmpty {
                 throw StoreError.newerSchema(path: path, unknownMigrations: unknown.sorted())
             }
-            if try !database.read({ try migrator.hasCompletedMigrations($0) }) {
-                logger?.info("migrating store", metadata: ["store.path": "\(path)"])
+            let pending = migrator.migrations.count { !applied.contains($0) }
+            if pending > 0 {
+                logger?.info("migrating store", metadata: ["store.path": "\(path)", "migrations.pending": "\(pending)"])
+                watch?.started(pending)
             }
+            defer { if pending > 0 { watch?.ended() } }
             try migrator.migrate(database)
             self.currency = try database.write { db in
                 if let existing = try String.fetchOne(db, sql: "SELECT value FROM store_meta WHERE key = 'currency'") {

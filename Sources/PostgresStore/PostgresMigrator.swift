@@ -11,6 +11,8 @@ struct PostgresMigrator {
     let client: PostgresClient
     let logger: Logger
     let location: PostgresStore.Location
+    /// Told when pending migrations start and end.
+    var watch: MigrationWatch?
 
     /// The advisory lock's key: "campaign" in ASCII.
     static let lockKey: Int64 = 0x6361_6D70_6169_676E
@@ -33,6 +35,9 @@ struct PostgresMigrator {
                 let known = PostgresMigrations.all.map(\.name)
                 let unknown = applied.filter { !known.contains($0) }
                 if !unknown.isEmpty { throw PostgresStoreError.newerSchema(location: location.description, unknownMigrations: unknown) }
+                let pending = known.count { !applied.contains($0) }
+                if pending > 0 { watch?.started(pending) }
+                defer { if pending > 0 { watch?.ended() } }
                 for (index, migration) in PostgresMigrations.all.enumerated() where !applied.contains(migration.name) {
                     logger.info("migrating store", metadata: ["store.location": "\(location.description)", "migration.name": "\(migration.name)"])
                     try await connection.withTransaction(logger: PostgresSQL.quiet) { transaction in

@@ -65,8 +65,10 @@ public final class PostgresStore: Sendable {
 
     /// Connects, runs pending migrations and records or checks the currency, as `CustomerStore(path:currency:)`.
     ///
-    /// - Parameter logger: where migrations are announced; nothing is logged without one.
-    public init(_ location: Location, currency: String = "EUR", logger: Logger? = nil) async throws {
+    /// - Parameters:
+    ///   - logger: where migrations are announced; nothing is logged without one.
+    ///   - migrations: told when pending migrations start and end (not called when there are none).
+    public init(_ location: Location, currency: String = "EUR", logger: Logger? = nil, migrations watch: MigrationWatch? = nil) async throws {
         let logger = logger ?? PostgresSQL.quiet
         var configuration = PostgresClient.Configuration(
             host: location.host, port: location.port, username: location.user, password: location.password,
@@ -82,7 +84,7 @@ public final class PostgresStore: Sendable {
             try await Self.probe(location, logger: logger)
             let left = location.connectTimeout - (ContinuousClock.now - started)
             try await Self.firstConnection(client, within: max(left, .milliseconds(100)), reported: location.connectTimeout)
-            try await PostgresMigrator(client: client, logger: logger, location: location).migrate()
+            try await PostgresMigrator(client: client, logger: logger, location: location, watch: watch).migrate()
             try await client.withConnection { try await $0.execute(PostgresMigrations.refreshTimeZones) }
             stored = try await Self.recordCurrency(currency, client: client, logger: logger)
         } catch {

@@ -7,6 +7,7 @@ import Evaluation
 import Foundation
 import Logging
 import PostgresStore
+import SystemdNotify
 
 #if canImport(Glibc)
     import Glibc
@@ -47,21 +48,32 @@ struct RunCommand: AsyncParsableCommand {
             // With --at the whole run happens as of that instant: the tick, and the dispatch
             // that records the deliveries (so `received` reads them as of then).
             let clock: any EngineClock = instant.map { ShiftedClock(startingAt: Double($0)) } ?? SystemClock()
+            let migrations = once ? nil : Self.keepingSystemdWaiting()
             switch config.store {
             case .sqlite(let path):
                 guard FileManager.default.fileExists(atPath: path) || !once else {
                     throw CommandFailure("no store at \(path)", hint: "import customers first: campaignd import customers FILE")
                 }
-                let store = try CustomerStore(path: path, currency: config.currency, logger: logger)
+                let store = try CustomerStore(path: path, currency: config.currency, logger: logger, migrations: migrations)
                 try await run(engine(store: store, clock: clock, logger: logger), config: config, metrics: metrics, at: instant, logger: logger)
             case .postgres(let settings):
-                try await root.global.withPostgresStore(settings, currency: config.currency) { postgres in
+                try await root.global.withPostgresStore(settings, currency: config.currency, migrations: migrations) { postgres in
                     // Several daemons may share this store: claims are leased to this one.
                     let store = PostgresEngineStore(store: postgres, leaseSeconds: config.dispatch.lease.components.seconds)
                     try await run(engine(store: store, clock: clock, logger: logger), config: config, metrics: metrics, at: instant, logger: logger)
                 }
             }
         }
+    }
+
+    /// While the store's migrations run (before READY=1), systemd is asked every 10 s to wait
+    /// 30 s more, so a migration of a large store does not outlast `TimeoutStartSec=` and get the
+    /// daemon killed and restarted into the same migration.
+    private static func keepingSystemdWaiting() -> MigrationWatch {
+        let extension_ = StartTimeoutExtension(notifier: SystemdNotifier())
+        return MigrationWatch(
+            started: { pending in extension_.begin(status: "migrating the store: \(pending) migration\(pending == 1 ? "" : "s")") },
+            ended: { extension_.end() })
     }
 
     /// The engine over `store`, or the command's end when the configuration, rules or templates

@@ -73,6 +73,8 @@ struct DaemonTests {
         defer { if daemon.process.isRunning { daemon.process.terminate() } }
         let startup = try listener.wait(for: "READY=1")
         #expect(startup.last?.contains("READY=1") == true, "\(startup)")
+        // The store was migrated by the import: nothing to wait for.
+        #expect(!startup.contains { $0.contains("EXTEND_TIMEOUT_USEC") }, "\(startup)")
         _ = try listener.wait(for: "WATCHDOG=1", seconds: 5)
 
         // The first tick queues and the dispatcher spools the demo's winback emails.
@@ -109,6 +111,29 @@ struct DaemonTests {
         _ = try listener.wait(for: "STOPPING=1", seconds: 10)
         #expect(daemon.exitStatus(within: 20) == 0, "\(daemon.log)")
         #expect(daemon.log.contains("stopped"))
+    }
+
+    @Test("a store that must migrate first: EXTEND_TIMEOUT_USEC with the reason before READY=1, so systemd's start timeout waits")
+    func migratingStart() throws {
+        let (directory, config, _) = try workspace(on: .sqlite)
+        // A store that does not exist yet: the daemon creates it, running every migration.
+        let text = try String(contentsOfFile: config, encoding: .utf8)
+        let store = directory.appendingPathComponent("new/campaignd.sqlite").path
+        let rewritten = text.replacingOccurrences(of: #""store": "[^"]*""#, with: "\"store\": \"\(store)\"", options: .regularExpression)
+        #expect(rewritten != text)
+        try rewritten.write(toFile: config, atomically: true, encoding: .utf8)
+        let listener = try DatagramListener()
+        let daemon = try Daemon(config: config, directory: directory, notifySocket: listener.address)
+        defer { if daemon.process.isRunning { daemon.process.terminate() } }
+        let startup = try listener.wait(for: "READY=1")
+        let extensions = startup.prefix { !$0.contains("READY=1") }.filter { $0.hasPrefix("EXTEND_TIMEOUT_USEC=") }
+        #expect(extensions.first == "EXTEND_TIMEOUT_USEC=30000000\nSTATUS=migrating the store: 20 migrations", "\(startup)")
+        #expect(FileManager.default.fileExists(atPath: store))
+        daemon.signal(SIGTERM)
+        // No extension once the migrations have ended.
+        let running = try listener.wait(for: "STOPPING=1", seconds: 10)
+        #expect(!running.contains { $0.hasPrefix("EXTEND_TIMEOUT_USEC=") }, "\(running)")
+        #expect(daemon.exitStatus(within: 20) == 0, "\(daemon.log)")
     }
 
     /// A daemon on the demo workspace with `http.listen` on port 0, once its first tick has

@@ -1,6 +1,7 @@
 @testable import CustomerStore
 import Foundation
 import GRDB
+import Synchronization
 import Testing
 
 @Suite("Store migrations")
@@ -34,6 +35,28 @@ struct MigrationTests {
         #expect(try again.appliedMigrations() == test.store.appliedMigrations())
         #expect(try again.appliedMigrations().count == 20)
         #expect(try again.database.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM customer") } == 1)
+    }
+
+    @Test("opening tells the migration watch how many migrations run and when they have ended; an up-to-date store tells it nothing")
+    func migrationWatch() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("campaignd-watch-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("store.sqlite").path
+        // A store two migrations behind this binary.
+        let identifiers = StoreMigrations.migrator.migrations
+        let old = try DatabasePool(path: path)
+        try StoreMigrations.migrator.migrate(old, upTo: identifiers[identifiers.count - 3])
+        try old.close()
+        let events = Mutex<[String]>([])
+        let watch = MigrationWatch(
+            started: { pending in events.withLock { $0.append("started \(pending)") } },
+            ended: { events.withLock { $0.append("ended") } })
+        let store = try CustomerStore(path: path, migrations: watch)
+        #expect(events.withLock { $0 } == ["started 2", "ended"])
+        #expect(try store.appliedMigrations() == identifiers)
+        _ = try CustomerStore(path: path, migrations: watch)
+        #expect(events.withLock { $0 } == ["started 2", "ended"])
     }
 
     @Test("a store keeps its currency; opening it with another one is an error")

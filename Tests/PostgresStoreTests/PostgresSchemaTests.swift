@@ -1,6 +1,7 @@
 import CustomerStore
 import Foundation
 import GRDB
+import Synchronization
 @testable import PostgresStore
 import Testing
 import TestSupport
@@ -53,6 +54,22 @@ struct PostgresSchemaTests {
         }
         #expect(try server.psql("SELECT indexdef FROM pg_indexes WHERE indexname = 'coupon_free'", database: database)
             .contains("(pool, expires_at, code) WHERE (send_id IS NULL)"))
+    }
+
+    @Test("opening a new store tells the migration watch how many migrations run and when they have ended; opening again tells it nothing")
+    func migrationWatch() async throws {
+        let server = try PostgresServer.shared()
+        let location = PostgresStore.Location(
+            host: server.host, port: server.port, user: server.user, database: try server.createDatabase(),
+            connectTimeout: PostgresTestStore.connectTimeout)
+        let events = Mutex<[String]>([])
+        let watch = MigrationWatch(
+            started: { pending in events.withLock { $0.append("started \(pending)") } },
+            ended: { events.withLock { $0.append("ended") } })
+        await (try await PostgresStore(location, migrations: watch)).close()
+        #expect(events.withLock { $0 } == ["started \(PostgresMigrations.all.count)", "ended"])
+        await (try await PostgresStore(location, migrations: watch)).close()
+        #expect(events.withLock { $0 } == ["started \(PostgresMigrations.all.count)", "ended"])
     }
 
     @Test("opening again runs nothing, and a store with an unknown migration is refused in one line")
