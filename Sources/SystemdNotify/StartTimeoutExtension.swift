@@ -26,7 +26,7 @@ public final class StartTimeoutExtension: Sendable {
 
     /// The message sent every `interval`: an extension of three intervals, and `status`.
     func message(status: String) -> String {
-        "EXTEND_TIMEOUT_USEC=\(Int64(interval * 3 * 1_000_000))\nSTATUS=" + String(status.map { $0.isNewline || $0 == "\0" ? " " : $0 })
+        "EXTEND_TIMEOUT_USEC=\(Int64(interval * 3 * 1_000_000))\n" + SystemdNotifier.statusAssignment(status)
     }
 
     /// Sends the first extension now and then one every `interval` until `end`. A second `begin`

@@ -71,7 +71,12 @@ public struct SystemdNotifier: Sendable {
     /// in `text` become spaces, so it cannot add assignments of its own.
     @discardableResult
     public func status(_ text: String) -> Bool {
-        notify("STATUS=" + String(text.map { $0.isNewline || $0 == "\0" ? " " : $0 }))
+        notify(Self.statusAssignment(text))
+    }
+
+    /// `STATUS=text` with line breaks and NUL characters in `text` made spaces.
+    static func statusAssignment(_ text: String) -> String {
+        "STATUS=" + String(text.map { $0.isNewline || $0 == "\0" ? " " : $0 })
     }
 
     /// Half of `microseconds`, or nil when the watchdog is off or meant for another process.
