@@ -16,13 +16,20 @@ struct CampaigndProcess {
         init(_ description: String) { self.description = description }
     }
 
-    struct Result {
+    struct Result: Sendable {
         var status: Int32
         var stdout: String
         var stderr: String
     }
 
-    static func run(_ arguments: [String], in directory: URL? = nil) throws -> Result {
+    /// Runs `campaignd` with `arguments` and waits for it off the cooperative pool (`OffPool`).
+    static func run(_ arguments: [String], in directory: URL? = nil) async throws -> Result {
+        try await OffPool.run { try runSynchronously(arguments, in: directory) }
+    }
+
+    /// `run` holding the calling thread while it waits: only for a caller that cannot be async
+    /// (the degenerate-store matrix builds its stores once, in a static initializer).
+    static func runSynchronously(_ arguments: [String], in directory: URL? = nil) throws -> Result {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
@@ -58,10 +65,10 @@ struct CampaigndProcess {
     /// Moves the SQLite store of `config` (run in `directory`) to `kind`: for PostgreSQL, copies
     /// it with `store copy --to` into a new database and points the config at that. The SQLite
     /// store stays where it was.
-    static func move(_ config: String, in directory: URL, to kind: StoreKind) throws {
+    static func move(_ config: String, in directory: URL, to kind: StoreKind) async throws {
         guard kind == .postgres else { return }
         let url = try store(.postgres)
-        let copy = try run(["--config", config, "store", "copy", "--to", url], in: directory)
+        let copy = try await run(["--config", config, "store", "copy", "--to", url], in: directory)
         #expect(copy.status == 0, "\(copy.stderr)")
         var object = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: config))) as? [String: Any])
         object["store"] = url
@@ -96,26 +103,26 @@ struct CampaigndProcess {
 @Suite("campaignd command line")
 struct CommandLineTests {
     @Test("the synthetic data imports and status counts it", arguments: StoreKind.allCases)
-    func demo(on kind: StoreKind) throws {
+    func demo(on kind: StoreKind) async throws {
         let (directory, config) = try CampaigndProcess.workspace(on: kind)
-        try Self.importSynthetic(config: config, in: directory)
-        let status = try CampaigndProcess.run(["--config", config, "status"], in: directory)
+        try await Self.importSynthetic(config: config, in: directory)
+        let status = try await CampaigndProcess.run(["--config", config, "status"], in: directory)
         #expect(status.status == 0)
         #expect(status.stdout.contains("customers  300 ("))
         #expect(status.stdout.contains("purchases  3000, "))
     }
 
     @Test("generate is deterministic, and --demo only adds the planted customers' rows")
-    func generateIsDeterministic() throws {
+    func generateIsDeterministic() async throws {
         let (directory, _) = try CampaigndProcess.workspace()
-        func generate(_ name: String, _ extra: [String]) throws -> URL {
+        func generate(_ name: String, _ extra: [String]) async throws -> URL {
             let out = directory.appendingPathComponent(name)
-            let result = try CampaigndProcess.run(["generate", "--customers", "300", "--purchases", "3000", "--seed", "2026",
+            let result = try await CampaigndProcess.run(["generate", "--customers", "300", "--purchases", "3000", "--seed", "2026",
                                                    "--until", "2026-11-20", "--out", out.path] + extra)
             #expect(result.status == 0, "\(result.stderr)")
             return out
         }
-        let plain = try generate("plain", []), again = try generate("again", []), demo = try generate("demo", ["--demo"])
+        let plain = try await generate("plain", []), again = try await generate("again", []), demo = try await generate("demo", ["--demo"])
         for name in ["customers.csv", "purchases.csv", "consents.csv", "feedback.csv", "events.csv"] {
             let plainLines = try String(contentsOf: plain.appendingPathComponent(name), encoding: .utf8).split(separator: "\n")
             let againLines = try String(contentsOf: again.appendingPathComponent(name), encoding: .utf8).split(separator: "\n")
@@ -129,11 +136,11 @@ struct CommandLineTests {
     }
 
     @Test("a bad import prints each problem as FILE:LINE:COLUMN and one clear line, exit status 1", arguments: StoreKind.allCases)
-    func badImport(on kind: StoreKind) throws {
+    func badImport(on kind: StoreKind) async throws {
         let (directory, config) = try CampaigndProcess.workspace(on: kind)
         let file = directory.appendingPathComponent("customers.csv").path
         try "id,email\nC1,nope\nC2,b@example.fi\n".write(toFile: file, atomically: true, encoding: .utf8)
-        let result = try CampaigndProcess.run(["--config", config, "import", "customers", file])
+        let result = try await CampaigndProcess.run(["--config", config, "import", "customers", file])
         #expect(result.status == 1)
         let lines = result.stderr.split(separator: "\n").filter { !$0.contains(" info ") }
         #expect(lines == [
@@ -143,9 +150,9 @@ struct CommandLineTests {
     }
 
     @Test("a missing config file is one line and a hint, never a stack trace")
-    func missingConfig() throws {
+    func missingConfig() async throws {
         let (directory, _) = try CampaigndProcess.workspace()
-        let result = try CampaigndProcess.run(["--config", "nope.json", "status"], in: directory)
+        let result = try await CampaigndProcess.run(["--config", "nope.json", "status"], in: directory)
         #expect(result.status == 1)
         #expect(result.stderr == """
             campaignd: nope.json: no such file (copy config.example.json to start)
@@ -155,22 +162,22 @@ struct CommandLineTests {
     }
 
     @Test("an unknown import kind is a usage error")
-    func unknownKind() throws {
-        let result = try CampaigndProcess.run(["import", "orders", "x.csv"])
+    func unknownKind() async throws {
+        let result = try await CampaigndProcess.run(["import", "orders", "x.csv"])
         #expect(result.status != 0)
         #expect(result.stderr.contains("orders"))
     }
 
     @Test("check passes on the demo config with the repository's rules and templates")
-    func checkDemo() throws {
+    func checkDemo() async throws {
         let config = CampaigndProcess.repository.appendingPathComponent("examples/demo/config.json").path
-        let result = try CampaigndProcess.run(["--config", config, "check"])
+        let result = try await CampaigndProcess.run(["--config", config, "check"])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout == "7 rules, 2 journeys, 3 segments OK\n")
     }
 
     @Test("check reports a misspelt fact with its location, a caret and a suggestion, and exits 1")
-    func checkError() throws {
+    func checkError() async throws {
         let (directory, config) = try CampaigndProcess.workspace()
         let rules = directory.appendingPathComponent("rules")
         try FileManager.default.createDirectory(at: rules, withIntermediateDirectories: true)
@@ -184,7 +191,7 @@ struct CommandLineTests {
             """.write(to: rules.appendingPathComponent("winback.rules"), atomically: true, encoding: .utf8)
         try #"{"store": "store.sqlite", "channels": {"webhook": {"endpoints": {"crm": {"url": "http://127.0.0.1:9/x"}}}}}"#
             .write(toFile: config, atomically: true, encoding: .utf8)
-        let result = try CampaigndProcess.run(["--config", "config.json", "check"], in: directory)
+        let result = try await CampaigndProcess.run(["--config", "config.json", "check"], in: directory)
         #expect(result.status == 1)
         #expect(result.stderr.contains("""
             rules/winback.rules:2:8: error: unknown fact 'order'
@@ -195,13 +202,13 @@ struct CommandLineTests {
 
     /// Generates the synthetic data set the demo shipped as fixed files until issue 19 (300
     /// customers, 3000 purchases, seed 2026, up to 2026-11-20, nothing planted) and imports it.
-    static func importSynthetic(config: String, in directory: URL) throws {
+    static func importSynthetic(config: String, in directory: URL) async throws {
         let data = directory.appendingPathComponent("data")
-        let generated = try CampaigndProcess.run(["generate", "--customers", "300", "--purchases", "3000", "--seed", "2026",
+        let generated = try await CampaigndProcess.run(["generate", "--customers", "300", "--purchases", "3000", "--seed", "2026",
                                                   "--until", "2026-11-20", "--out", data.path])
         #expect(generated.status == 0, "\(generated.stderr)")
         for kind in ["customers", "purchases", "consents", "feedback", "events"] {
-            let result = try CampaigndProcess.run(["--config", config, "import", kind, data.appendingPathComponent("\(kind).csv").path])
+            let result = try await CampaigndProcess.run(["--config", config, "import", kind, data.appendingPathComponent("\(kind).csv").path])
             #expect(result.status == 0, "\(result.stderr)")
             #expect(result.stdout.contains("0 invalid"))
         }
@@ -209,7 +216,7 @@ struct CommandLineTests {
 
     /// A workspace with the demo's config, the repository's rules and templates, and a store
     /// holding the synthetic data set of `importSynthetic`.
-    static func demoWorkspace(on kind: StoreKind = .sqlite) throws -> (directory: URL, config: String) {
+    static func demoWorkspace(on kind: StoreKind = .sqlite) async throws -> (directory: URL, config: String) {
         let (directory, config) = try CampaigndProcess.workspace()
         let store = try CampaigndProcess.store(kind)
         let repository = CampaigndProcess.repository
@@ -221,19 +228,19 @@ struct CommandLineTests {
             .replacingOccurrences(of: "\"templates\": \"../../templates\"", with: "\"templates\": \"\(repository.path)/templates\"")
             .replacingOccurrences(of: "\"secrets/", with: "\"\(demo.path)/secrets/")
             .write(toFile: config, atomically: true, encoding: .utf8)
-        try importSynthetic(config: config, in: directory)
+        try await importSynthetic(config: config, in: directory)
         return (directory, config)
     }
 
     @Test("plan on the demo: a table by default, documented JSON with --json, and nothing written", arguments: StoreKind.allCases)
-    func planDemo(on kind: StoreKind) throws {
-        let (directory, config) = try Self.demoWorkspace(on: kind)
-        let before = try CampaigndProcess.run(["--config", config, "status"], in: directory)
-        let text = try CampaigndProcess.run(["--config", config, "plan", "--at", "2026-11-20"], in: directory)
+    func planDemo(on kind: StoreKind) async throws {
+        let (directory, config) = try await Self.demoWorkspace(on: kind)
+        let before = try await CampaigndProcess.run(["--config", config, "status"], in: directory)
+        let text = try await CampaigndProcess.run(["--config", config, "plan", "--at", "2026-11-20"], in: directory)
         #expect(text.status == 0, "\(text.stderr)")
         #expect(text.stdout.contains("nothing is sent or written"))
         #expect(text.stdout.contains("winback-coupon"))
-        let json = try CampaigndProcess.run(["--config", config, "plan", "--at", "2026-11-20", "--json"], in: directory)
+        let json = try await CampaigndProcess.run(["--config", config, "plan", "--at", "2026-11-20", "--json"], in: directory)
         #expect(json.status == 0, "\(json.stderr)")
         let document = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as! [String: Any]
         let rules = document["rules"] as! [[String: Any]]
@@ -243,12 +250,12 @@ struct CommandLineTests {
         let winback = try #require(rules.first { $0["rule"] as? String == "winback-coupon" })
         #expect((winback["matched"] as! Int) > 0)
         #expect((winback["would_send"] as! Int) + (winback["skipped"] as! [String: Int]).values.reduce(0, +) == winback["matched"] as! Int)
-        let one = try CampaigndProcess.run(["--config", config, "plan", "--at", "2026-11-20", "--json", "--rule", "winback-coupon"], in: directory)
+        let one = try await CampaigndProcess.run(["--config", config, "plan", "--at", "2026-11-20", "--json", "--rule", "winback-coupon"], in: directory)
         let oneRules = (try JSONSerialization.jsonObject(with: Data(one.stdout.utf8)) as! [String: Any])["rules"] as! [[String: Any]]
         #expect(oneRules.count == 1 && oneRules[0]["would_send"] as? Int == winback["would_send"] as? Int)
-        let after = try CampaigndProcess.run(["--config", config, "status"], in: directory)
+        let after = try await CampaigndProcess.run(["--config", config, "status"], in: directory)
         #expect(before.stdout == after.stdout)
-        let sends = try CampaigndProcess.run(["--config", config, "plan", "--show-sql", "--rule", "winback-coupon"], in: directory)
+        let sends = try await CampaigndProcess.run(["--config", config, "plan", "--show-sql", "--rule", "winback-coupon"], in: directory)
         // Facts first: SQLite's `CROSS JOIN` keeps the written order; PostgreSQL's spelling is a
         // lateral subquery (docs/performance.md, "PostgreSQL: `plan`").
         #expect(sends.stdout.contains(
@@ -258,18 +265,18 @@ struct CommandLineTests {
     }
 
     @Test("explain shows each condition with the customer's values; unknown names fail cleanly", arguments: StoreKind.allCases)
-    func explainDemo(on kind: StoreKind) throws {
-        let (directory, config) = try Self.demoWorkspace(on: kind)
-        let result = try CampaigndProcess.run(["--config", config, "explain", "C0000005", "--at", "2026-11-20"], in: directory)
+    func explainDemo(on kind: StoreKind) async throws {
+        let (directory, config) = try await Self.demoWorkspace(on: kind)
+        let result = try await CampaigndProcess.run(["--config", config, "explain", "C0000005", "--at", "2026-11-20"], in: directory)
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.contains("rule \"winback-coupon\""))
         #expect(result.stdout.contains("✓ orders >= 2   [orders = "))
         #expect(result.stdout.contains("→ "))
-        let nobody = try CampaigndProcess.run(["--config", config, "explain", "NOBODY"], in: directory)
+        let nobody = try await CampaigndProcess.run(["--config", config, "explain", "NOBODY"], in: directory)
         #expect(nobody.status == 1 && nobody.stderr.hasPrefix("campaignd: no customer with id \"NOBODY\""))
-        let misspelt = try CampaigndProcess.run(["--config", config, "plan", "--rule", "winback-cupon"], in: directory)
+        let misspelt = try await CampaigndProcess.run(["--config", config, "plan", "--rule", "winback-cupon"], in: directory)
         #expect(misspelt.status == 1 && misspelt.stderr.contains("did you mean \"winback-coupon\"?"))
-        let badTime = try CampaigndProcess.run(["--config", config, "plan", "--at", "yesterday"], in: directory)
+        let badTime = try await CampaigndProcess.run(["--config", config, "plan", "--at", "yesterday"], in: directory)
         #expect(badTime.status == 1 && badTime.stderr.contains("--at 'yesterday' is not a date or time"))
         // A store that is not there: a missing file, or a database the server does not hold.
         let noStore = directory.appendingPathComponent("other.json").path
@@ -280,14 +287,14 @@ struct CommandLineTests {
                 of: #"(postgres://[^"/]*)/[A-Za-z0-9_]+""#, with: #"$1/no_such_database""#, options: .regularExpression)
         #expect(missingStore != text)
         try missingStore.write(toFile: noStore, atomically: true, encoding: .utf8)
-        let missing = try CampaigndProcess.run(["--config", noStore, "plan"], in: directory)
+        let missing = try await CampaigndProcess.run(["--config", noStore, "plan"], in: directory)
         #expect(missing.status == 1, "\(missing.stderr)")
         #expect(missing.stderr.contains(kind == .sqlite ? "no store at" : "no_such_database"), "\(missing.stderr)")
         #expect(missing.stderr.split(separator: "\n").count == 2, "one line and a hint: \(missing.stderr)")
     }
 
     @Test("check renders every template a rule names and reports an unknown variable with file:line")
-    func checkTemplates() throws {
+    func checkTemplates() async throws {
         let (directory, config) = try CampaigndProcess.workspace()
         let files = [
             "rules/winback.rules": "rule \"winback\" {\n  when orders >= 2\n  send email \"winback\"\n  limit once\n}\n",
@@ -302,7 +309,7 @@ struct CommandLineTests {
         }
         try #"{"store": "store.sqlite", "channels": {"email": {"mode": "live", "smtp_url": "smtp://mail.example.com"}}}"#
             .write(toFile: config, atomically: true, encoding: .utf8)
-        let result = try CampaigndProcess.run(["--config", "config.json", "check"], in: directory)
+        let result = try await CampaigndProcess.run(["--config", "config.json", "check"], in: directory)
         #expect(result.status == 1)
         #expect(result.stderr.contains("templates/email/winback.text.mustache:3: error: unknown variable 'customer.nmae' (did you mean 'customer.name'?)\n"), "\(result.stderr)")
         #expect(result.stderr.contains("templates/email/winback.html.mustache:1:"), "\(result.stderr)")
@@ -310,18 +317,18 @@ struct CommandLineTests {
     }
 
     @Test("forget erases a customer with one line or documented JSON; an unknown id is one clear line, exit 1", arguments: StoreKind.allCases)
-    func forget(on kind: StoreKind) throws {
+    func forget(on kind: StoreKind) async throws {
         let (directory, config) = try CampaigndProcess.workspace(on: kind)
         let customers = directory.appendingPathComponent("customers.csv").path
         try "id,email,name,tags\nK1,k1@example.fi,Kaisa,vip\nK2,k2@example.fi,Kalle,\n".write(toFile: customers, atomically: true, encoding: .utf8)
-        #expect(try CampaigndProcess.run(["--config", config, "import", "customers", customers]).status == 0)
+        #expect(try await CampaigndProcess.run(["--config", config, "import", "customers", customers]).status == 0)
 
-        let line = try CampaigndProcess.run(["--config", config, "forget", "K1"])
+        let line = try await CampaigndProcess.run(["--config", config, "forget", "K1"])
         #expect(line.status == 0, "\(line.stderr)")
         #expect(line.stdout.hasPrefix("forgot customer K1: deleted the profile, 0 purchases, 0 events, 0 feedback, 0 consents, 1 tag;"))
         #expect(line.stdout.split(separator: "\n").count == 1)
 
-        let json = try CampaigndProcess.run(["--config", config, "forget", "K2", "--json"])
+        let json = try await CampaigndProcess.run(["--config", config, "forget", "K2", "--json"])
         #expect(json.status == 0, "\(json.stderr)")
         let object = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
         #expect(object?["customer"] as? String == "K2")
@@ -331,7 +338,7 @@ struct CommandLineTests {
             "suppressed", "wal_truncated",
         ])
 
-        let unknown = try CampaigndProcess.run(["--config", config, "forget", "K1"])
+        let unknown = try await CampaigndProcess.run(["--config", config, "forget", "K1"])
         #expect(unknown.status == 1)
         #expect(unknown.stderr.hasPrefix(#"campaignd: forget: no customer with id "K1" in "#))
         #expect(unknown.stderr.split(separator: "\n").count == 2, "one line and a hint: \(unknown.stderr)")

@@ -15,7 +15,7 @@ struct CrashTests {
     static let concurrency = 8
 
     @Test("10,000 webhooks through five kill -9 restarts: all delivered, duplicates bounded, store intact", arguments: StoreKind.allCases)
-    func killNineDuringDispatch(on kind: StoreKind) throws {
+    func killNineDuringDispatch(on kind: StoreKind) async throws {
         let (directory, config) = try CampaigndProcess.workspace()
         let store = try CampaigndProcess.store(kind)
         func values(_ sql: String) throws -> [String] { try CampaigndProcess.values(sql, config: config, in: directory) }
@@ -45,7 +45,7 @@ struct CrashTests {
                "endpoints": {"sink": {"url": "http://127.0.0.1:\(server.port)/hooks/sink", "secret_files": ["\(secretFile)"]}}}}}
             """.write(toFile: config, atomically: true, encoding: .utf8)
         for kind in ["customers", "consents"] {
-            let result = try CampaigndProcess.run(["--config", config, "import", kind, directory.appendingPathComponent("\(kind).csv").path])
+            let result = try await CampaigndProcess.run(["--config", config, "import", kind, directory.appendingPathComponent("\(kind).csv").path])
             #expect(result.status == 0, "\(result.stderr)")
         }
 
@@ -55,10 +55,10 @@ struct CrashTests {
             let daemon = try DaemonTests.Daemon(config: config, directory: directory, notifySocket: "")
             // Wait until this run delivers something, then kill it at a random moment.
             let deadline = Date().addingTimeInterval(60)
-            while try server.count() <= delivered && Date() < deadline { usleep(20_000) }
-            usleep(UInt32.random(in: 50_000...600_000))
+            while try server.count() <= delivered && Date() < deadline { try await Task.sleep(for: .milliseconds(20)) }
+            try await Task.sleep(for: .milliseconds(Int.random(in: 50...600)))
             daemon.signal(SIGKILL)
-            _ = daemon.exitStatus(within: 10)
+            _ = await daemon.exitStatus(within: 10)
             kills += 1
             delivered = try server.count()
         }
@@ -71,10 +71,10 @@ struct CrashTests {
             open = try number("SELECT count(*) FROM send WHERE status IN ('queued', 'in_flight')")
             let total = try number("SELECT count(*) FROM send")
             if open == 0 && total == Self.customers { break }
-            usleep(200_000)
+            try await Task.sleep(for: .milliseconds(200))
         }
         daemon.signal(SIGTERM)
-        #expect(daemon.exitStatus(within: 30) == 0, "\(daemon.log)")
+        #expect(await daemon.exitStatus(within: 30) == 0, "\(daemon.log)")
         #expect(open == 0)
 
         let sent = Set(try values("SELECT send_id FROM send WHERE status = 'sent'"))

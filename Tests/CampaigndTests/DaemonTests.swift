@@ -40,9 +40,9 @@ struct DaemonTests {
         func signal(_ number: Int32) { kill(process.processIdentifier, number) }
 
         /// Waits for the exit and returns the status (or nil after `seconds`).
-        func exitStatus(within seconds: Double) -> Int32? {
+        func exitStatus(within seconds: Double) async -> Int32? {
             let deadline = Date().addingTimeInterval(seconds)
-            while process.isRunning && Date() < deadline { usleep(50_000) }
+            while process.isRunning && Date() < deadline { try? await Task.sleep(for: .milliseconds(50)) }
             if process.isRunning {
                 process.terminate()
                 return nil
@@ -52,8 +52,8 @@ struct DaemonTests {
     }
 
     /// The demo workspace on `kind` with its own copy of the rules, so the test can edit them.
-    func workspace(on kind: StoreKind) throws -> (directory: URL, config: String, rules: URL) {
-        let (directory, config) = try CommandLineTests.demoWorkspace(on: kind)
+    func workspace(on kind: StoreKind) async throws -> (directory: URL, config: String, rules: URL) {
+        let (directory, config) = try await CommandLineTests.demoWorkspace(on: kind)
         let rules = directory.appendingPathComponent("rules")
         try FileManager.default.copyItem(
             at: CampaigndProcess.repository.appendingPathComponent("rules"), to: rules)
@@ -66,22 +66,22 @@ struct DaemonTests {
     }
 
     @Test("READY after the store opens; sends; SIGHUP reloads all or nothing; watchdog pings; SIGTERM stops cleanly", arguments: StoreKind.allCases)
-    func lifecycle(on kind: StoreKind) throws {
-        let (directory, config, rules) = try workspace(on: kind)
+    func lifecycle(on kind: StoreKind) async throws {
+        let (directory, config, rules) = try await workspace(on: kind)
         let listener = try DatagramListener()
         let daemon = try Daemon(config: config, directory: directory, notifySocket: listener.address)
         defer { if daemon.process.isRunning { daemon.process.terminate() } }
-        let startup = try listener.wait(for: "READY=1")
+        let startup = try await listener.arrival(of: "READY=1")
         #expect(startup.last?.contains("READY=1") == true, "\(startup)")
         // The store was migrated by the import: nothing to wait for.
         #expect(!startup.contains { $0.contains("EXTEND_TIMEOUT_USEC") }, "\(startup)")
-        _ = try listener.wait(for: "WATCHDOG=1", seconds: 5)
+        _ = try await listener.arrival(of: "WATCHDOG=1", seconds: 5)
 
         // The first tick queues and the dispatcher spools the demo's winback emails.
         let spool = directory.appendingPathComponent("spool/email")
         let deadline = Date().addingTimeInterval(30)
         while ((try? FileManager.default.contentsOfDirectory(atPath: spool.path))?.count ?? 0) == 0 && Date() < deadline {
-            usleep(100_000)
+            try await Task.sleep(for: .milliseconds(100))
         }
         let spooled = try FileManager.default.contentsOfDirectory(atPath: spool.path)
         #expect(!spooled.isEmpty, "\(daemon.log)")
@@ -90,9 +90,9 @@ struct DaemonTests {
         let broken = rules.appendingPathComponent("broken.rules")
         try "rule \"oops\" {\n  when ordrs >= 2\n  send email \"winback-coupon\"\n}\n".write(to: broken, atomically: true, encoding: .utf8)
         daemon.signal(SIGHUP)
-        let failed = try listener.wait(for: "READY=1")
+        let failed = try await listener.arrival(of: "READY=1")
         #expect(failed.contains { $0.hasPrefix("RELOADING=1\nMONOTONIC_USEC=") }, "\(failed)")
-        usleep(300_000)
+        try await Task.sleep(for: .milliseconds(300))
         #expect(daemon.log.contains("rules/broken.rules:2:8: error: unknown fact 'ordrs'"), "\(daemon.log)")
         #expect(daemon.log.contains("reload failed; the previous configuration keeps running"))
         #expect(daemon.process.isRunning)
@@ -101,21 +101,21 @@ struct DaemonTests {
         try "rule \"oops\" {\n  when orders >= 2000\n  send email \"winback-coupon\"\n  limit once\n}\n".write(
             to: broken, atomically: true, encoding: .utf8)
         daemon.signal(SIGHUP)
-        _ = try listener.wait(for: "READY=1")
+        _ = try await listener.arrival(of: "READY=1")
         // The log line is written before READY=1; give the file a moment on a busy machine.
         let reloadDeadline = Date().addingTimeInterval(10)
-        while !daemon.log.contains("rules.count=8 [Engine] reloaded") && Date() < reloadDeadline { usleep(50_000) }
+        while !daemon.log.contains("rules.count=8 [Engine] reloaded") && Date() < reloadDeadline { try await Task.sleep(for: .milliseconds(50)) }
         #expect(daemon.log.contains("rules.count=8 [Engine] reloaded"), "\(daemon.log)")
 
         daemon.signal(SIGTERM)
-        _ = try listener.wait(for: "STOPPING=1", seconds: 10)
-        #expect(daemon.exitStatus(within: 20) == 0, "\(daemon.log)")
+        _ = try await listener.arrival(of: "STOPPING=1", seconds: 10)
+        #expect(await daemon.exitStatus(within: 20) == 0, "\(daemon.log)")
         #expect(daemon.log.contains("stopped"))
     }
 
     @Test("a store that must migrate first: EXTEND_TIMEOUT_USEC with the reason before READY=1, so systemd's start timeout waits")
-    func migratingStart() throws {
-        let (directory, config, _) = try workspace(on: .sqlite)
+    func migratingStart() async throws {
+        let (directory, config, _) = try await workspace(on: .sqlite)
         // A store that does not exist yet: the daemon creates it, running every migration.
         let text = try String(contentsOfFile: config, encoding: .utf8)
         let store = directory.appendingPathComponent("new/campaignd.sqlite").path
@@ -125,15 +125,15 @@ struct DaemonTests {
         let listener = try DatagramListener()
         let daemon = try Daemon(config: config, directory: directory, notifySocket: listener.address)
         defer { if daemon.process.isRunning { daemon.process.terminate() } }
-        let startup = try listener.wait(for: "READY=1")
+        let startup = try await listener.arrival(of: "READY=1")
         let extensions = startup.prefix { !$0.contains("READY=1") }.filter { $0.hasPrefix("EXTEND_TIMEOUT_USEC=") }
         #expect(extensions.first == "EXTEND_TIMEOUT_USEC=30000000\nSTATUS=migrating the store: 20 migrations", "\(startup)")
         #expect(FileManager.default.fileExists(atPath: store))
         daemon.signal(SIGTERM)
         // No extension once the migrations have ended.
-        let running = try listener.wait(for: "STOPPING=1", seconds: 10)
+        let running = try await listener.arrival(of: "STOPPING=1", seconds: 10)
         #expect(!running.contains { $0.hasPrefix("EXTEND_TIMEOUT_USEC=") }, "\(running)")
-        #expect(daemon.exitStatus(within: 20) == 0, "\(daemon.log)")
+        #expect(await daemon.exitStatus(within: 20) == 0, "\(daemon.log)")
     }
 
     /// A daemon on the demo workspace with `http.listen` on port 0, once its first tick has
@@ -148,7 +148,7 @@ struct DaemonTests {
     }
 
     func listeningDaemon(on kind: StoreKind) async throws -> ListeningDaemon {
-        let (directory, config, _) = try workspace(on: kind)
+        let (directory, config, _) = try await workspace(on: kind)
         var text = try String(contentsOfFile: config, encoding: .utf8)
         text = text.replacingOccurrences(of: "\"currency\": \"EUR\",", with: "\"currency\": \"EUR\", \"http\": {\"listen\": \"127.0.0.1:0\"},")
         try text.write(toFile: config, atomically: true, encoding: .utf8)
@@ -198,7 +198,7 @@ struct DaemonTests {
         #expect((unsubscribed as? HTTPURLResponse)?.statusCode == 200)
 
         daemon.signal(SIGTERM)
-        #expect(daemon.exitStatus(within: 20) == 0, "\(daemon.log)")
+        #expect(await daemon.exitStatus(within: 20) == 0, "\(daemon.log)")
         await #expect(throws: (any Error).self) { _ = try await URLSession.shared.data(from: URL(string: "\(base)/healthz")!) }
     }
 
@@ -252,6 +252,6 @@ struct DaemonTests {
         #expect(try CampaigndProcess.values(withdrawn, config: listening.config, in: listening.directory) == withdrawnBefore)
 
         daemon.signal(SIGTERM)
-        #expect(daemon.exitStatus(within: 20) == 0, "\(daemon.log)")
+        #expect(await daemon.exitStatus(within: 20) == 0, "\(daemon.log)")
     }
 }

@@ -61,7 +61,7 @@ struct DaemonsOnPostgresTests {
         let server = try PostgresServer.shared()
         let database = try server.createDatabase()
         let url = server.url(database: database)
-        let (directory, demo) = try CommandLineTests.demoWorkspace()
+        let (directory, demo) = try await CommandLineTests.demoWorkspace()
         Bounded.expectClean(
             try await Bounded.run(["--config", demo, "store", "copy", "--to", url], in: directory, timeout: 300), status: 0, stderrContains: nil)
         let rules = try RunOnPostgresTests.typicalRules(in: directory)
@@ -143,7 +143,7 @@ struct DaemonsOnPostgresTests {
             #expect(running.stdout.contains(address), "\(running.stdout)")
         }
         for daemon in daemons { daemon.signal(SIGTERM) }
-        for daemon in daemons { #expect(daemon.exitStatus(within: 30) == 0, "\(daemon.log)") }
+        for daemon in daemons { #expect(await daemon.exitStatus(within: 30) == 0, "\(daemon.log)") }
         let stopped = try await Bounded.run(["--config", demoStatus, "status"], in: directory, timeout: 120)
         #expect(stopped.stdout.contains("daemons    0 running, 2 more heard of today"), "\(stopped.stdout)")
         #expect(stopped.stdout.components(separatedBy: "stopped").count == 3, "\(stopped.stdout)")

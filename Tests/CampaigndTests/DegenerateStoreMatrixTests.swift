@@ -230,7 +230,7 @@ final class Stores: Sendable {
     }
 
     private func campaignd(_ config: String, _ arguments: [String], in directory: URL) throws {
-        let result = try CampaigndProcess.run(["--config", config, "--log-level", "warning"] + arguments, in: directory)
+        let result = try CampaigndProcess.runSynchronously(["--config", config, "--log-level", "warning"] + arguments, in: directory)
         guard result.status == 0 else {
             throw CampaigndProcess.Failure("building a store: campaignd \(arguments.joined(separator: " ")) exited \(result.status): \(result.stderr)")
         }

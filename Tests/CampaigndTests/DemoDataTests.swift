@@ -21,7 +21,7 @@ struct DemoDataTests {
     @Test(
         "every rule and journey of rules/ matches someone at every instant of the day the data is made for",
         arguments: days, StoreKind.allCases)
-    func everyRuleMatches(day: String, on kind: StoreKind) throws {
+    func everyRuleMatches(day: String, on kind: StoreKind) async throws {
         let (directory, config) = try CampaigndProcess.workspace()
         let store = try CampaigndProcess.store(kind)
         let repository = CampaigndProcess.repository
@@ -37,11 +37,11 @@ struct DemoDataTests {
 
         // The same options as scripts/demo, with the day fixed instead of today.
         let data = directory.appendingPathComponent("data")
-        let generated = try CampaigndProcess.run(["generate", "--customers", "300", "--purchases", "3000", "--seed", "2026",
+        let generated = try await CampaigndProcess.run(["generate", "--customers", "300", "--purchases", "3000", "--seed", "2026",
                                                   "--until", day, "--demo", "--out", data.path])
         try #require(generated.status == 0, "\(generated.stderr)")
         for kind in ["customers", "purchases", "consents", "feedback", "events"] {
-            let result = try CampaigndProcess.run(["--config", config, "import", kind, data.appendingPathComponent("\(kind).csv").path])
+            let result = try await CampaigndProcess.run(["--config", config, "import", kind, data.appendingPathComponent("\(kind).csv").path])
             try #require(result.status == 0, "\(result.stderr)")
         }
 
@@ -51,7 +51,7 @@ struct DemoDataTests {
         // each instant below (plan's rehearsed tick for journeys, the history for rules).
         // Before it, the store has no membership history: a transition cannot fire (the first
         // evaluation of a segment is a baseline), so nobody enters the transition journey.
-        let before = try CampaigndProcess.run(["--config", config, "plan", "--at", "\(day)T12:00:00Z", "--json"], in: directory)
+        let before = try await CampaigndProcess.run(["--config", config, "plan", "--at", "\(day)T12:00:00Z", "--json"], in: directory)
         try #require(before.status == 0, "\(before.stderr)")
         let beforeDocument = try #require(try JSONSerialization.jsonObject(with: Data(before.stdout.utf8)) as? [String: Any])
         let beforeJourneys = try #require(beforeDocument["journeys"] as? [[String: Any]])
@@ -59,7 +59,7 @@ struct DemoDataTests {
         #expect(newKey["entering"] as? Int == 0 && newKey["entering_holdout"] as? Int == 0, "a transition fired without history")
 
         let history = try #require(ISO8601DateFormatter().date(from: "\(day)T12:00:00Z")).addingTimeInterval(-2 * 86400)
-        let historyTick = try CampaigndProcess.run(
+        let historyTick = try await CampaigndProcess.run(
             ["--config", config, "run", "--once", "--at", ISO8601DateFormatter().string(from: history)], in: directory)
         try #require(historyTick.status == 0, "\(historyTick.stderr)")
 
@@ -76,7 +76,7 @@ struct DemoDataTests {
         try #require(!declaredJourneys.isEmpty, "rules/ declares no journey")
         for time in Self.times {
             let instant = "\(day)T\(time)"
-            let plan = try CampaigndProcess.run(["--config", config, "plan", "--at", instant, "--json"], in: directory)
+            let plan = try await CampaigndProcess.run(["--config", config, "plan", "--at", instant, "--json"], in: directory)
             try #require(plan.status == 0, "\(plan.stderr)")
             let document = try #require(try JSONSerialization.jsonObject(with: Data(plan.stdout.utf8)) as? [String: Any])
             let rules = try #require(document["rules"] as? [[String: Any]])

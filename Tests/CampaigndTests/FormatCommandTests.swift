@@ -24,9 +24,9 @@ struct FormatCommandTests {
     }
 
     @Test("--check prints a unified diff, writes nothing and exits 1; 0 once formatted")
-    func checkPrintsDiff() throws {
+    func checkPrintsDiff() async throws {
         let directory = try Self.rulesDirectory(["a.rules": Self.messy, "b.rules": Self.formatted])
-        let result = try CampaigndProcess.run(["fmt", "--check", "rules/a.rules", "rules/b.rules"], in: directory)
+        let result = try await CampaigndProcess.run(["fmt", "--check", "rules/a.rules", "rules/b.rules"], in: directory)
         #expect(result.status == 1, "\(result.stderr)")
         #expect(result.stdout == """
             --- rules/a.rules
@@ -48,17 +48,17 @@ struct FormatCommandTests {
         #expect(result.stderr == "campaignd: 1 file not formatted; run 'campaignd fmt' to rewrite\n")
         #expect(try Self.read(directory, "a.rules") == Self.messy)
 
-        let clean = try CampaigndProcess.run(["fmt", "--check", "rules/b.rules"], in: directory)
+        let clean = try await CampaigndProcess.run(["fmt", "--check", "rules/b.rules"], in: directory)
         #expect(clean.status == 0, "\(clean.stderr)")
         #expect(clean.stdout.isEmpty && clean.stderr.isEmpty)
     }
 
     @Test("without --check, changed files are rewritten in place and named; a second run changes nothing")
-    func rewritesInPlace() throws {
+    func rewritesInPlace() async throws {
         let directory = try Self.rulesDirectory(["a.rules": Self.messy, "b.rules": Self.formatted])
         let path = directory.appendingPathComponent("rules/a.rules").path
         try FileManager.default.setAttributes([.posixPermissions: 0o640], ofItemAtPath: path)
-        let result = try CampaigndProcess.run(["fmt", "rules"], in: directory)
+        let result = try await CampaigndProcess.run(["fmt", "rules"], in: directory)
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout == "rules/a.rules\n")
         #expect(try Self.read(directory, "a.rules") == Self.formatted)
@@ -68,16 +68,16 @@ struct FormatCommandTests {
         let leftovers = try FileManager.default.contentsOfDirectory(atPath: directory.appendingPathComponent("rules").path)
         #expect(leftovers.sorted() == ["a.rules", "b.rules"])
 
-        let again = try CampaigndProcess.run(["fmt", "rules"], in: directory)
+        let again = try await CampaigndProcess.run(["fmt", "rules"], in: directory)
         #expect(again.status == 0 && again.stdout.isEmpty, "\(again.stdout)\(again.stderr)")
     }
 
     @Test("a file with a syntax error: its diagnostics, exit 2, and no file written")
-    func syntaxErrorsWriteNothing() throws {
+    func syntaxErrorsWriteNothing() async throws {
         let broken = "rule \"r\" {\n  when orders >=\n  send email \"welcome\"\n}\n"
         let directory = try Self.rulesDirectory(["a.rules": Self.messy, "broken.rules": broken])
         for arguments in [["fmt"], ["fmt", "--check"]] {
-            let result = try CampaigndProcess.run(arguments, in: directory)
+            let result = try await CampaigndProcess.run(arguments, in: directory)
             #expect(result.status == 2, "\(arguments)")
             #expect(result.stdout.isEmpty, "\(arguments): \(result.stdout)")
             #expect(result.stderr.contains("rules/broken.rules:2:17: error: expected a value after '>=' before 'send'"))
@@ -87,20 +87,20 @@ struct FormatCommandTests {
         #expect(try Self.read(directory, "a.rules") == Self.messy)
         #expect(try Self.read(directory, "broken.rules") == broken)
 
-        let missing = try CampaigndProcess.run(["fmt", "rules/nope.rules"], in: directory)
+        let missing = try await CampaigndProcess.run(["fmt", "rules/nope.rules"], in: directory)
         #expect(missing.status == 2)
         #expect(missing.stderr == "campaignd: read rules/nope.rules: no such file or directory\n")
     }
 
     @Test("without FILES, the rules directory of the config")
-    func defaultsToTheConfiguredRulesDirectory() throws {
+    func defaultsToTheConfiguredRulesDirectory() async throws {
         let directory = try Self.rulesDirectory([:])
         let custom = directory.appendingPathComponent("elsewhere")
         try FileManager.default.createDirectory(at: custom, withIntermediateDirectories: true)
         try Self.messy.write(to: custom.appendingPathComponent("x.rules"), atomically: true, encoding: .utf8)
         let config = directory.appendingPathComponent("custom.json").path
         try #"{"store": "store.sqlite", "rules": "elsewhere"}"#.write(toFile: config, atomically: true, encoding: .utf8)
-        let result = try CampaigndProcess.run(["--config", config, "fmt", "--check"], in: directory)
+        let result = try await CampaigndProcess.run(["--config", config, "fmt", "--check"], in: directory)
         #expect(result.status == 1, "\(result.stderr)")
         #expect(result.stdout.contains("elsewhere/x.rules (formatted)"), "\(result.stdout)")
     }

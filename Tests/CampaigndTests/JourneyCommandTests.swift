@@ -47,11 +47,11 @@ struct JourneyCommandTests {
     }
 
     @Test("journeys: customers per step and waiting, ended by reason, as text and documented JSON", arguments: StoreKind.allCases)
-    func journeys(on kind: StoreKind) throws {
-        let (directory, config) = try CommandLineTests.demoWorkspace()
+    func journeys(on kind: StoreKind) async throws {
+        let (directory, config) = try await CommandLineTests.demoWorkspace()
         try Self.seed(config, in: directory)
-        try CampaigndProcess.move(config, in: directory, to: kind)
-        let json = try CampaigndProcess.run(["--config", config, "journeys", "--at", "2026-09-21T15:00:00Z", "--json"], in: directory)
+        try await CampaigndProcess.move(config, in: directory, to: kind)
+        let json = try await CampaigndProcess.run(["--config", config, "journeys", "--at", "2026-09-21T15:00:00Z", "--json"], in: directory)
         #expect(json.status == 0, "\(json.stderr)")
         let document = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as! [String: Any]
         let journeys = document["journeys"] as! [[String: Any]]
@@ -67,7 +67,7 @@ struct JourneyCommandTests {
         #expect(onboarding["ended"] as? [String: Int] == ["goal": 1, "left: step removed": 1])
         let retired = journeys[2]
         #expect(retired["active"] as? Int == 1 && (retired["steps"] as? [[String: Any]])?.first?["name"] as? String == "hello")
-        let text = try CampaigndProcess.run(["--config", config, "journeys", "--at", "2026-09-21T15:00:00Z"], in: directory)
+        let text = try await CampaigndProcess.run(["--config", config, "journeys", "--at", "2026-09-21T15:00:00Z"], in: directory)
         #expect(text.status == 0, "\(text.stderr)")
         #expect(text.stdout.contains("step \"tips\": 2 customers, 1 waiting"))
         #expect(text.stdout.contains("ended: goal 1, left: step removed 1"))
@@ -75,31 +75,31 @@ struct JourneyCommandTests {
 
     @Test("log --journey [--step] lists that journey's rows with journey and step; --step alone fails cleanly",
           arguments: StoreKind.allCases)
-    func logByJourney(on kind: StoreKind) throws {
-        let (directory, config) = try CommandLineTests.demoWorkspace()
+    func logByJourney(on kind: StoreKind) async throws {
+        let (directory, config) = try await CommandLineTests.demoWorkspace()
         try Self.seed(config, in: directory)
-        try CampaigndProcess.move(config, in: directory, to: kind)
-        let json = try CampaigndProcess.run(
+        try await CampaigndProcess.move(config, in: directory, to: kind)
+        let json = try await CampaigndProcess.run(
             ["--config", config, "log", "--journey", "onboarding", "--step", "thanks", "--json"], in: directory)
         #expect(json.status == 0, "\(json.stderr)")
         let entries = (try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as! [String: Any])["entries"] as! [[String: Any]]
         #expect(entries.count == 4)
         #expect(entries.allSatisfy { $0["journey"] as? String == "onboarding" && $0["step"] as? String == "thanks" })
         #expect(entries.allSatisfy { $0["rule"] as? String == "onboarding/thanks" })
-        let none = try CampaigndProcess.run(["--config", config, "log", "--journey", "onboarding", "--step", "review"], in: directory)
+        let none = try await CampaigndProcess.run(["--config", config, "log", "--journey", "onboarding", "--step", "review"], in: directory)
         #expect(none.status == 0 && none.stdout == "no rows\n")
-        let text = try CampaigndProcess.run(["--config", config, "log", "--journey", "onboarding"], in: directory)
+        let text = try await CampaigndProcess.run(["--config", config, "log", "--journey", "onboarding"], in: directory)
         #expect(text.stdout.contains("onboarding/thanks →"))
-        let bad = try CampaigndProcess.run(["--config", config, "log", "--step", "thanks"], in: directory)
+        let bad = try await CampaigndProcess.run(["--config", config, "log", "--step", "thanks"], in: directory)
         #expect(bad.status != 0 && bad.stderr.contains("needs --journey") && !bad.stderr.contains("Stack"))
     }
 
     @Test("check with a store warns how many customers each journey change affects; exit status unchanged; none without a store")
-    func checkCountsJourneyEdits() throws {
-        let (directory, config) = try CommandLineTests.demoWorkspace()
+    func checkCountsJourneyEdits() async throws {
+        let (directory, config) = try await CommandLineTests.demoWorkspace()
         try Self.seed(config, in: directory)
         // The seeded enrolments moved under another version ('h1') than the files'.
-        let same = try CampaigndProcess.run(["--config", config, "check"], in: directory)
+        let same = try await CampaigndProcess.run(["--config", config, "check"], in: directory)
         #expect(same.status == 0, "\(same.stderr)")
         #expect(same.stdout.contains("OK"))
         #expect(same.stderr.contains(
@@ -114,7 +114,7 @@ struct JourneyCommandTests {
             try text.replacingOccurrences(of: "step \"tips\"", with: "step \"hints\"")
                 .write(to: edited.appendingPathComponent(name), atomically: true, encoding: .utf8)
         }
-        let renamed = try CampaigndProcess.run(["--config", config, "check", "--rules", edited.path], in: directory)
+        let renamed = try await CampaigndProcess.run(["--config", config, "check", "--rules", edited.path], in: directory)
         #expect(renamed.status == 0, "\(renamed.stderr)")
         #expect(renamed.stderr.contains(
             "warning: 2 customers wait before step 'tips' of journey 'onboarding', which this version removes: they leave at the next tick"))
@@ -123,25 +123,25 @@ struct JourneyCommandTests {
         for suffix in ["", "-wal", "-shm"] {
             try? FileManager.default.removeItem(at: directory.appendingPathComponent("store.sqlite\(suffix)"))
         }
-        let bare = try CampaigndProcess.run(["--config", config, "check"], in: directory)
+        let bare = try await CampaigndProcess.run(["--config", config, "check"], in: directory)
         #expect(bare.status == 0, "\(bare.stderr)")
         #expect(!bare.stderr.contains("journey"))
         #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("store.sqlite").path))
     }
 
     @Test("check counts journey edits on a PostgreSQL store as on SQLite; a store it cannot reach is one warning, exit status unchanged")
-    func checkCountsJourneyEditsOnPostgres() throws {
-        let (directory, config) = try CommandLineTests.demoWorkspace()
+    func checkCountsJourneyEditsOnPostgres() async throws {
+        let (directory, config) = try await CommandLineTests.demoWorkspace()
         try Self.seed(config, in: directory)
         let server = try PostgresServer.shared()
         let url = server.url(database: try server.createDatabase())
-        let copy = try CampaigndProcess.run(["--config", config, "store", "copy", "--to", url], in: directory)
+        let copy = try await CampaigndProcess.run(["--config", config, "store", "copy", "--to", url], in: directory)
         #expect(copy.status == 0, "\(copy.stderr)")
         let postgres = try PlanOnPostgresTests.config(
             config, store: url, rules: CampaigndProcess.repository.appendingPathComponent("rules").path, in: directory,
             named: "postgres.json")
-        let onSQLite = try CampaigndProcess.run(["--config", config, "check"], in: directory)
-        let onPostgres = try CampaigndProcess.run(["--config", postgres, "check"], in: directory)
+        let onSQLite = try await CampaigndProcess.run(["--config", config, "check"], in: directory)
+        let onPostgres = try await CampaigndProcess.run(["--config", postgres, "check"], in: directory)
         #expect(onPostgres.status == 0 && onPostgres.stdout.contains("OK"), "\(onPostgres.stderr)")
         let warnings = { (text: String) in text.split(separator: "\n").filter { $0.hasPrefix("campaignd: warning: ") } }
         #expect(warnings(onSQLite.stderr).count == 2)
@@ -150,7 +150,7 @@ struct JourneyCommandTests {
         let unreachable = try PlanOnPostgresTests.config(
             config, store: "postgres://campaignd@127.0.0.1:1/shop", rules: CampaigndProcess.repository.appendingPathComponent("rules").path,
             in: directory, named: "unreachable.json")
-        let offline = try CampaigndProcess.run(["--config", unreachable, "check"], in: directory)
+        let offline = try await CampaigndProcess.run(["--config", unreachable, "check"], in: directory)
         #expect(offline.status == 0 && offline.stdout.contains("OK"), "\(offline.stderr)")
         #expect(warnings(offline.stderr).count == 1)
         #expect(offline.stderr.contains("warning: journey edits not counted: ") && !offline.stderr.contains("Stack"))

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// The README's "Using it" block, run verbatim by bash in a fresh copy of the repository's files
 /// (what a clone of the working tree holds), with the built `campaignd` first on the PATH.
@@ -39,31 +40,34 @@ struct ReadmeTests {
     }
 
     @Test("the \"Using it\" block runs as written on a fresh copy, and its tick decides something")
-    func usingIt() throws {
+    func usingIt() async throws {
         let block = try Self.usingItBlock()
         #expect(block.contains("campaignd --config config.json run --once"), "the block no longer ends in a tick:\n\(block)")
         let copy = try Self.freshCopy()
         defer { try? FileManager.default.removeItem(at: copy) }
         try #require(!FileManager.default.fileExists(atPath: copy.appendingPathComponent("config.json").path))
 
-        let bash = Process()
-        bash.executableURL = URL(fileURLWithPath: "/bin/bash")
-        bash.arguments = ["-e", "-u", "-o", "pipefail", "-c", block]
-        bash.currentDirectoryURL = copy
-        var environment = ProcessInfo.processInfo.environment
-        environment["PATH"] = CampaigndProcess.executable.deletingLastPathComponent().path + ":" + (environment["PATH"] ?? "/usr/bin:/bin")
-        bash.environment = environment
-        let out = Pipe(), err = Pipe()
-        bash.standardOutput = out
-        bash.standardError = err
-        try bash.run()
-        let stdout = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        bash.waitUntilExit()
-        #expect(bash.terminationStatus == 0, "the README's block failed:\n\(stdout)\n\(stderr)")
+        let (status, stdout, stderr) = try await OffPool.run {
+            let bash = Process()
+            bash.executableURL = URL(fileURLWithPath: "/bin/bash")
+            bash.arguments = ["-e", "-u", "-o", "pipefail", "-c", block]
+            bash.currentDirectoryURL = copy
+            var environment = ProcessInfo.processInfo.environment
+            environment["PATH"] = CampaigndProcess.executable.deletingLastPathComponent().path + ":" + (environment["PATH"] ?? "/usr/bin:/bin")
+            bash.environment = environment
+            let out = Pipe(), err = Pipe()
+            bash.standardOutput = out
+            bash.standardError = err
+            try bash.run()
+            let stdout = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            bash.waitUntilExit()
+            return (bash.terminationStatus, stdout, stderr)
+        }
+        #expect(status == 0, "the README's block failed:\n\(stdout)\n\(stderr)")
 
         // The tick wrote its decisions to the send log: the block did real work, not just exit 0.
-        let log = try CampaigndProcess.run(["--config", "config.json", "log", "--json"], in: copy)
+        let log = try await CampaigndProcess.run(["--config", "config.json", "log", "--json"], in: copy)
         #expect(log.status == 0, "\(log.stderr)")
         let entries = (try? JSONSerialization.jsonObject(with: Data(log.stdout.utf8))) as? [String: Any]
         #expect(((entries?["entries"] as? [Any]) ?? []).count > 0, "the tick decided nothing:\n\(log.stdout)")

@@ -9,7 +9,7 @@ import TestSupport
 struct ReportCommandTests {
     /// A workspace whose store holds a planted effect (12 % against 8 %) and a tiny rule, on
     /// `kind` (PostgreSQL: the SQLite store moved with `store copy`).
-    func workspace(on kind: StoreKind) throws -> (directory: URL, config: String) {
+    func workspace(on kind: StoreKind) async throws -> (directory: URL, config: String) {
         let (directory, config) = try CampaigndProcess.workspace()
         let store = try CustomerStore(path: directory.appendingPathComponent("store.sqlite").path)
         let start: Int64 = 1_772_409_600  // 2026-03-02T00:00:00Z
@@ -21,15 +21,15 @@ struct ReportCommandTests {
             rule: "vip <b>", recipients: 50, holdout: 5, recipientRate: 0.3, holdoutRate: 0.2,
             start: start, days: 28, windowDays: 7, seed: 2
         ).write(to: store)
-        try CampaigndProcess.move(config, in: directory, to: kind)
+        try await CampaigndProcess.move(config, in: directory, to: kind)
         return (directory, config)
     }
 
     @Test("--json: one document with the documented fields; --html: a self-contained page", arguments: StoreKind.allCases)
-    func jsonAndHTML(on kind: StoreKind) throws {
-        let (directory, config) = try workspace(on: kind)
+    func jsonAndHTML(on kind: StoreKind) async throws {
+        let (directory, config) = try await workspace(on: kind)
         let page = directory.appendingPathComponent("report.html").path
-        let result = try CampaigndProcess.run(["--config", config, "report", "--json", "--at", "2026-06-01T00:00:00Z", "--html", page])
+        let result = try await CampaigndProcess.run(["--config", config, "report", "--json", "--at", "2026-06-01T00:00:00Z", "--html", page])
         #expect(result.status == 0, "\(result.stderr)")
         let document = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
         #expect(document["window_days"] as? Int == 7)
@@ -66,9 +66,9 @@ struct ReportCommandTests {
     }
 
     @Test("the text report names each rule, its groups, the lift and the verdict", arguments: StoreKind.allCases)
-    func text(on kind: StoreKind) throws {
-        let (_, config) = try workspace(on: kind)
-        let result = try CampaigndProcess.run(["--config", config, "report", "--rule", "winback", "--at", "2026-06-01"])
+    func text(on kind: StoreKind) async throws {
+        let (_, config) = try await workspace(on: kind)
+        let result = try await CampaigndProcess.run(["--config", config, "report", "--rule", "winback", "--at", "2026-06-01"])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.contains("\nwinback\n"))
         #expect(!result.stdout.contains("vip"))
@@ -78,9 +78,9 @@ struct ReportCommandTests {
     }
 
     @Test("an unknown rule is one line with a suggestion", arguments: StoreKind.allCases)
-    func unknownRule(on kind: StoreKind) throws {
-        let (_, config) = try workspace(on: kind)
-        let result = try CampaigndProcess.run(["--config", config, "report", "--rule", "winbak"])
+    func unknownRule(on kind: StoreKind) async throws {
+        let (_, config) = try await workspace(on: kind)
+        let result = try await CampaigndProcess.run(["--config", config, "report", "--rule", "winbak"])
         #expect(result.status == 1)
         #expect(result.stderr == """
             campaignd: no rule named "winbak" in the send log

@@ -55,7 +55,7 @@ struct RunOnPostgresTests {
         let server = try PostgresServer.shared()
         let database = try server.createDatabase()
         let url = server.url(database: database)
-        let (directory, demo) = try CommandLineTests.demoWorkspace()
+        let (directory, demo) = try await CommandLineTests.demoWorkspace()
         Bounded.expectClean(
             try await Bounded.run(["--config", demo, "run", "--once"] + extra + ["--at", "2026-11-21T00:00:00Z"], in: directory, timeout: 300),
             status: 0, stderrContains: nil)

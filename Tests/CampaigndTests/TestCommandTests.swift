@@ -20,8 +20,8 @@ struct TestCommandTests {
     }
 
     @Test("the shipped tests pass: exit 0 and a summary")
-    func shippedPass() throws {
-        let result = try CampaigndProcess.run(Self.config + ["test", "--rules", "rules"], in: Self.repository)
+    func shippedPass() async throws {
+        let result = try await CampaigndProcess.run(Self.config + ["test", "--rules", "rules"], in: Self.repository)
         #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
         #expect(result.stdout.contains("PASS rules/tests/lifecycle.test:6:6 winback reaches regulars after 90 quiet days\n"))
         #expect(result.stdout.contains(" passed, 0 failed\n"))
@@ -29,7 +29,7 @@ struct TestCommandTests {
     }
 
     @Test("a broken rule fails a test: exit 1, the expectation's location and the explanation")
-    func brokenRuleFails() throws {
+    func brokenRuleFails() async throws {
         let rules = try Self.rulesCopy { rules in
             let file = rules.appendingPathComponent("lifecycle.rules")
             let text = try String(contentsOf: file, encoding: .utf8)
@@ -37,7 +37,7 @@ struct TestCommandTests {
                 .write(to: file, atomically: true, encoding: .utf8)
         }
         defer { try? FileManager.default.removeItem(at: rules.deletingLastPathComponent()) }
-        let result = try CampaigndProcess.run(
+        let result = try await CampaigndProcess.run(
             Self.config + ["test", "--rules", rules.path, rules.path + "/tests/lifecycle.test"], in: Self.repository)
         #expect(result.status == 1, "\(result.stdout)\(result.stderr)")
         #expect(result.stdout.contains("FAIL \(rules.path)/tests/lifecycle.test:6:6 winback reaches regulars after 90 quiet days"))
@@ -46,7 +46,7 @@ struct TestCommandTests {
     }
 
     @Test("a test file that does not parse: exit 2, file:line:column, nothing runs")
-    func parseErrorExitsTwo() throws {
+    func parseErrorExitsTwo() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("campaignd-test-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -57,12 +57,12 @@ struct TestCommandTests {
               at 2025-05-12T09:00:00Z expect send "winback-cupon" to "a"
             }
             """.write(toFile: file, atomically: true, encoding: .utf8)
-        let result = try CampaigndProcess.run(Self.config + ["test", "--rules", "rules", file], in: Self.repository)
+        let result = try await CampaigndProcess.run(Self.config + ["test", "--rules", "rules", file], in: Self.repository)
         #expect(result.status == 2)
         #expect(result.stdout == "")
         #expect(result.stderr.contains("\(file):3:39: error: no rule or journey step \"winback-cupon\""))
         #expect(result.stderr.contains("did you mean \"winback-coupon\"?"))
-        let missing = try CampaigndProcess.run(Self.config + ["test", "--rules", "rules", file + ".missing"], in: Self.repository)
+        let missing = try await CampaigndProcess.run(Self.config + ["test", "--rules", "rules", file + ".missing"], in: Self.repository)
         #expect(missing.status == 2)
         #expect(missing.stderr.contains("campaignd: cannot read test file \(file).missing\n"))
         // check reports the same problem for a test file beside the rules.
@@ -70,15 +70,15 @@ struct TestCommandTests {
             try FileManager.default.copyItem(atPath: file, toPath: rules.appendingPathComponent("tests/bad.test").path)
         }
         defer { try? FileManager.default.removeItem(at: rules.deletingLastPathComponent()) }
-        let check = try CampaigndProcess.run(Self.config + ["check", "--rules", rules.path], in: Self.repository)
+        let check = try await CampaigndProcess.run(Self.config + ["check", "--rules", rules.path], in: Self.repository)
         #expect(check.status == 1)
         #expect(check.stderr.contains("\(rules.path)/tests/bad.test:3:39: error: no rule or journey step \"winback-cupon\""))
-        #expect(try CampaigndProcess.run(Self.config + ["check", "--rules", "rules"], in: Self.repository).status == 0)
+        #expect(try await CampaigndProcess.run(Self.config + ["check", "--rules", "rules"], in: Self.repository).status == 0)
     }
 
     @Test("--json: one object per test, with the counts")
-    func json() throws {
-        let result = try CampaigndProcess.run(Self.config + ["test", "--rules", "rules", "--json", "rules/tests/lifecycle.test"], in: Self.repository)
+    func json() async throws {
+        let result = try await CampaigndProcess.run(Self.config + ["test", "--rules", "rules", "--json", "rules/tests/lifecycle.test"], in: Self.repository)
         #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
         let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
         let tests = try #require(object["tests"] as? [[String: Any]])

@@ -19,8 +19,8 @@ struct VersionTests {
     }
 
     @Test("prints the release and the commit stamped in Sources/BuildInfo/commit.h")
-    func versionLine() throws {
-        let result = try CampaigndProcess.run(["--version"])
+    func versionLine() async throws {
+        let result = try await CampaigndProcess.run(["--version"])
         #expect(result.status == 0, "\(result.stderr)")
         let header = CampaigndProcess.repository.appendingPathComponent("Sources/BuildInfo/commit.h")
         let stamped = (try? String(contentsOf: header, encoding: .utf8))

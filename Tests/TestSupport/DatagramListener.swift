@@ -3,7 +3,7 @@ import Glibc
 
 /// A Unix datagram socket bound the way systemd binds `$NOTIFY_SOCKET`, for the tests to
 /// receive what the notifier or the daemon sends.
-public final class DatagramListener {
+public final class DatagramListener: @unchecked Sendable {  // its socket is only read
     /// The value for `$NOTIFY_SOCKET`: the path, or `@` and the abstract name.
     public let address: String
     private let descriptor: Int32
@@ -67,5 +67,10 @@ public final class DatagramListener {
             if message.split(separator: "\n").contains(Substring(line)) { return seen }
         }
         throw ListenerError("no \(line) within \(seconds) s; received \(seen)")
+    }
+
+    /// `wait(for:seconds:)` for an async test: the wait runs off the cooperative pool (`OffPool`).
+    public func arrival(of line: String, seconds: Double = 30) async throws -> [String] {
+        try await OffPool.run { try self.wait(for: line, seconds: seconds) }
     }
 }
