@@ -20,6 +20,7 @@ public struct HTTPListener: Service {
     let registry: PrometheusCollectorRegistry
     let logger: Logger
     let onBound: @Sendable (Int) -> Void
+    let idleTimeout: Duration
 
     /// The longest request head (request line and header fields) and any one header field; a
     /// longer one answers 400 and the connection closes. Browsers and mail providers send well
@@ -30,16 +31,19 @@ public struct HTTPListener: Service {
     /// answers 413 above its own 1 KiB).
     static let maximumBody = 16 * 1024
     /// How long a kept-alive connection may wait for its next request's head.
-    static let idleTimeout: TimeAmount = .seconds(30)
+    public static let idleTimeout: Duration = .seconds(30)
 
     /// - Parameters:
     ///   - unsubscriber: nil when the config has no unsubscribe secret: `/unsubscribe/…` answers 404.
     ///   - registry: what `/metrics` shows (the registry behind the process's `MetricsSystem`).
     ///   - onBound: called with the port once the listener accepts connections (port 0 picks one).
+    ///   - idleTimeout: how long a connection may send nothing (`HTTPListener.idleTimeout`; tests
+    ///     that hold connections open on a loaded machine set it longer).
     public init(
         address: Config.HTTPListen, engine: Engine, unsubscriber: Unsubscriber?, registry: PrometheusCollectorRegistry,
-        logger: Logger, onBound: @escaping @Sendable (Int) -> Void = { _ in }
+        logger: Logger, onBound: @escaping @Sendable (Int) -> Void = { _ in }, idleTimeout: Duration = HTTPListener.idleTimeout
     ) {
+        self.idleTimeout = idleTimeout
         self.address = address
         self.engine = engine
         self.unsubscriber = unsubscriber
@@ -57,7 +61,7 @@ public struct HTTPListener: Service {
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8", .cacheControl: "no-store"],
                 body: .init(byteBuffer: ByteBuffer(bytes: registry.emitToBuffer())))
         }
-        let address = self.address, logger = self.logger, onBound = self.onBound
+        let address = self.address, logger = self.logger, onBound = self.onBound, idleTimeout = self.idleTimeout
         let connections = Self.connectionLimit(wanted: address.maxConnections, logger: logger)
         let requestTimeout = TimeAmount(address.requestTimeout)
         let closed = [RequestDeadlineHandler.Reason.timeout, .bodyTooLarge].map { reason in
@@ -68,7 +72,7 @@ public struct HTTPListener: Service {
             additionalChannelHandlers: [
                 RequestDeadlineHandler(timeout: requestTimeout, maximumBody: Self.maximumBody) { closed[$0 == .timeout ? 0 : 1].increment() }
             ],
-            idleTimeout: Self.idleTimeout,
+            idleTimeout: TimeAmount(idleTimeout),
             httpDecoderConfiguration: .init(maxHeaderFieldSize: Self.maximumHeaderField, maxHeaderListSize: Self.maximumHead, maxHeaderFieldCount: 100))
         let application = Application(
             router: router,

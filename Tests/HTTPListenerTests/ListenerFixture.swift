@@ -91,9 +91,10 @@ struct ListenerFixture {
 
     /// Runs `body` with the listener accepting on `http://127.0.0.1:PORT`, then shuts it down
     /// gracefully. A listener that does not start fails the test. `listen` sets its limits (its
-    /// host and port are ignored).
+    /// host and port are ignored), `idleTimeout` how long a connection may send nothing.
     func withListener(
-        unsubscribe: Bool = true, listen: Config.HTTPListen = .default, _ body: (String) async throws -> Void
+        unsubscribe: Bool = true, listen: Config.HTTPListen = .default, idleTimeout: Duration = HTTPListener.idleTimeout,
+        _ body: (String) async throws -> Void
     ) async throws {
         let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
         var address = listen
@@ -101,7 +102,7 @@ struct ListenerFixture {
         let listener = HTTPListener(
             address: address, engine: engine,
             unsubscriber: unsubscribe ? unsubscriber : nil, registry: TestMetrics.registry, logger: logger,
-            onBound: { portContinuation.yield($0); portContinuation.finish() })
+            onBound: { portContinuation.yield($0); portContinuation.finish() }, idleTimeout: idleTimeout)
         let group = ServiceGroup(services: [listener], logger: logger)
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask {

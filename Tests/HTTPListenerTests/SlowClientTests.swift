@@ -29,9 +29,10 @@ struct SlowClientTests {
         // Long enough that none of the 200 is closed while the real requests are made: an answer
         // that waited for them to go would take at least this long. Alone the test takes 1 s; in
         // a whole `swift test` on a loaded 2-core machine opening the 200 and answering took over
-        // 60 s once (a CI-like clean-clone run), closing the first ones by their timeout.
+        // 60 s once (a CI-like clean-clone run), closing the first ones by their timeout. The idle
+        // timeout (30 s without a byte) would close them too: once all 200 were closed by it.
         listen.requestTimeout = .seconds(300)
-        try await fx.withListener(listen: listen) { base in
+        try await fx.withListener(listen: listen, idleTimeout: .seconds(300)) { base in
             let port = try Self.port(base)
             let held = try Self.halfOpen(200, port: port)
             let started = ContinuousClock.now
