@@ -16,33 +16,17 @@ struct CampaigndProcess {
         init(_ description: String) { self.description = description }
     }
 
-    struct Result: Sendable {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-    }
+    typealias Result = ChildProcess
 
     /// Runs `campaignd` with `arguments` and waits for it off the cooperative pool (`OffPool`).
     static func run(_ arguments: [String], in directory: URL? = nil) async throws -> Result {
-        try await OffPool.run { try runSynchronously(arguments, in: directory) }
+        try await ChildProcess.finished(executable, arguments, in: directory)
     }
 
     /// `run` holding the calling thread while it waits: only for a caller that cannot be async
     /// (the degenerate-store matrix builds its stores once, in a static initializer).
     static func runSynchronously(_ arguments: [String], in directory: URL? = nil) throws -> Result {
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
-        if let directory { process.currentDirectoryURL = directory }
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Result(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-                      stderr: String(decoding: stderr, as: UTF8.self))
+        try ChildProcess.run(executable, arguments, in: directory)
     }
 
     /// A new empty directory with a config whose store lives inside it.

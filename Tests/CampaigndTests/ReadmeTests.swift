@@ -47,24 +47,11 @@ struct ReadmeTests {
         defer { try? FileManager.default.removeItem(at: copy) }
         try #require(!FileManager.default.fileExists(atPath: copy.appendingPathComponent("config.json").path))
 
-        let (status, stdout, stderr) = try await OffPool.run {
-            let bash = Process()
-            bash.executableURL = URL(fileURLWithPath: "/bin/bash")
-            bash.arguments = ["-e", "-u", "-o", "pipefail", "-c", block]
-            bash.currentDirectoryURL = copy
-            var environment = ProcessInfo.processInfo.environment
-            environment["PATH"] = CampaigndProcess.executable.deletingLastPathComponent().path + ":" + (environment["PATH"] ?? "/usr/bin:/bin")
-            bash.environment = environment
-            let out = Pipe(), err = Pipe()
-            bash.standardOutput = out
-            bash.standardError = err
-            try bash.run()
-            let stdout = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            bash.waitUntilExit()
-            return (bash.terminationStatus, stdout, stderr)
-        }
-        #expect(status == 0, "the README's block failed:\n\(stdout)\n\(stderr)")
+        var environment = ProcessInfo.processInfo.environment
+        environment["PATH"] = CampaigndProcess.executable.deletingLastPathComponent().path + ":" + (environment["PATH"] ?? "/usr/bin:/bin")
+        let bash = try await ChildProcess.finished(
+            URL(fileURLWithPath: "/bin/bash"), ["-e", "-u", "-o", "pipefail", "-c", block], in: copy, environment: environment)
+        #expect(bash.status == 0, "the README's block failed:\n\(bash.stdout)\n\(bash.stderr)")
 
         // The tick wrote its decisions to the send log: the block did real work, not just exit 0.
         let log = try await CampaigndProcess.run(["--config", "config.json", "log", "--json"], in: copy)
