@@ -8,7 +8,7 @@ import PostgresNIO
 /// together migrate once. Refuses a store with a migration it does not know (written by a newer
 /// campaignd), as the SQLite store does.
 struct PostgresMigrator {
-    let client: PostgresClient
+    let pool: ConnectionPool
     let logger: Logger
     let location: PostgresStore.Location
     /// Told when pending migrations start and end.
@@ -19,7 +19,7 @@ struct PostgresMigrator {
 
     func migrate() async throws {
         let location = self.location
-        try await client.withConnection { connection in
+        try await pool.withConnection { connection in
             try await connection.execute("SELECT pg_advisory_lock(\(Self.lockKey))")
             do {
                 try await connection.execute(

@@ -76,17 +76,17 @@ public final class PostgresStore: Sendable {
         configuration.options.maximumConnections = max(location.poolSize, 1)
         configuration.options.connectTimeout = .seconds(10)
         let pool = ConnectionPool(configuration, logger: logger)
-        let client = pool.client
         let stored: String
         do {
             // Both waits together last at most the connect timeout.
             let started = ContinuousClock.now
             try await Self.probe(location, logger: logger)
             let left = location.connectTimeout - (ContinuousClock.now - started)
-            try await Self.firstConnection(client, within: max(left, .milliseconds(100)), reported: location.connectTimeout)
-            try await PostgresMigrator(client: client, logger: logger, location: location, watch: watch).migrate()
-            try await client.withConnection { try await $0.execute(PostgresMigrations.refreshTimeZones) }
-            stored = try await Self.recordCurrency(currency, client: client, logger: logger)
+            try await Self.firstConnection(pool, within: max(left, .milliseconds(100)), reported: location.connectTimeout)
+            // Every lease through the pool's guard: one that waits for ever is a wedged pool.
+            try await PostgresMigrator(pool: pool, logger: logger, location: location, watch: watch).migrate()
+            try await pool.withConnection { try await $0.execute(PostgresMigrations.refreshTimeZones) }
+            stored = try await Self.recordCurrency(currency, pool: pool, logger: logger)
         } catch {
             await pool.close()
             throw PostgresStoreError.explaining(error, location: location, operation: "open store")
@@ -181,21 +181,24 @@ public final class PostgresStore: Sendable {
     }
 
     /// Waits for one connection to answer, at most `timeout`: the pool itself retries forever.
-    /// `reported` is the timeout the error names (the whole connect timeout).
-    private static func firstConnection(_ client: PostgresClient, within timeout: Duration, reported: Duration) async throws {
-        let answered = try await withThrowingTaskGroup(of: Bool.self) { group in
-            group.addTask {
-                try await client.withConnection { try await $0.execute("SELECT 1") }
-                return true
+    /// `reported` is the timeout the error names (the whole connect timeout). A pool that hands
+    /// out no connection within `ConnectionPool.leaseDeadline` is replaced and asked again, and
+    /// the wait ends at `timeout` even if a lease never does (`withConnection(deadline:)` leaves
+    /// it behind): whole test runs sat for good while a store's open waited for a lease.
+    private static func firstConnection(_ pool: ConnectionPool, within timeout: Duration, reported: Duration) async throws {
+        let deadline = ContinuousClock.now + timeout
+        while true {
+            let left = deadline - ContinuousClock.now
+            guard left > .zero else { throw ConnectTimeout(timeout: reported) }
+            do {
+                try await pool.withConnection(deadline: left) { try await $0.execute("SELECT 1") }
+                return
+            } catch is ConnectionPool.Wedged {
+                // A new pool now; the next lease opens its connections.
+            } catch is ConnectionPool.Unanswered {
+                throw ConnectTimeout(timeout: reported)
             }
-            group.addTask {
-                try await Task.sleep(for: timeout)
-                return false
-            }
-            defer { group.cancelAll() }
-            return try await group.next() ?? false
         }
-        if !answered { throw ConnectTimeout(timeout: reported) }
     }
 
     struct ConnectTimeout: Error, CustomStringConvertible {
@@ -203,8 +206,8 @@ public final class PostgresStore: Sendable {
         var description: String { "no connection within \(timeout.components.seconds) s" }
     }
 
-    private static func recordCurrency(_ currency: String, client: PostgresClient, logger: Logger) async throws -> String {
-        try await client.withConnection { connection in
+    private static func recordCurrency(_ currency: String, pool: ConnectionPool, logger: Logger) async throws -> String {
+        try await pool.withConnection { connection in
             let query = PostgresSQL.query(
                 """
                 INSERT INTO store_meta(key, value) VALUES ('currency', ?) ON CONFLICT (key) DO NOTHING;
