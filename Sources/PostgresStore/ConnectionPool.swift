@@ -8,15 +8,17 @@ import Synchronization
 /// postgres-nio 1.33's pool reconnects by itself after a server restart, but not always cleanly:
 /// in reliability scenario 17 a query on a connection the restarting server had closed could
 /// wait for ever (so a daemon's operations have a deadline, `withConnection(deadline:_:)`), and
-/// one trace log ended with a connection attempt that never finished. Whether the pool can wedge
-/// that way was not confirmed, so as a guard a lease that waits `leaseDeadline` replaces the pool:
-/// the old one is shut down (its waiting leases and connections fail, and their callers retry as
-/// after any lost connection) and the next lease opens a new one.
+/// one trace log ended with a connection attempt that never finished. Whole test runs saw leases
+/// that never came: once with two connections open and idle on the server, once with none at
+/// all. So a lease that waits `leaseDeadline` fails (`Wedged`) and replaces the pool: the old one
+/// is shut down (its other waiting leases and connections fail, and their callers retry as after
+/// any lost connection) and the next lease opens a new one.
 final class ConnectionPool: Sendable {
-    /// How long a lease may wait for a connection before the pool counts as wedged.
+    /// How long a lease may wait for a connection before the pool counts as wedged (default).
     static let leaseDeadline: Duration = .seconds(30)
 
     private let configuration: PostgresClient.Configuration
+    private let leaseDeadline: Duration
     private let logger: Logger
     private let current: Mutex<Generation>
 
@@ -35,40 +37,39 @@ final class ConnectionPool: Sendable {
 
     /// Why a lease failed: the pool handed out no connection in time and was replaced.
     struct Wedged: Error, CustomStringConvertible {
-        var description: String {
-            "no connection within \(ConnectionPool.leaseDeadline.components.seconds) s; the connection pool was restarted"
-        }
+        let deadline: Duration
+        var description: String { "no connection within \(deadline.components.seconds) s; the connection pool was restarted" }
     }
 
-    init(_ configuration: PostgresClient.Configuration, logger: Logger) {
+    init(_ configuration: PostgresClient.Configuration, logger: Logger, leaseDeadline: Duration = ConnectionPool.leaseDeadline) {
         self.configuration = configuration
+        self.leaseDeadline = leaseDeadline
         self.logger = logger
         current = Mutex(Generation(configuration, logger: logger))
     }
 
-    /// The pool in use now.
-    var client: PostgresClient { current.withLock { $0.client } }
-
     /// Lends a connection for `body`; throws `Wedged` when none came within `leaseDeadline`.
+    ///
+    /// The connection is borrowed by a task of its own (`Borrowing`) and handed over, so the wait
+    /// ends at the deadline whatever the pool does: a lease that a wedged pool neither grants nor
+    /// fails (a whole test run waited for one for good, twice, once with no connection open at
+    /// all) cannot hold its caller.
     func withConnection<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
         let generation = current.withLock { $0 }
-        let leased = Mutex(false)
-        let watchdog = Task { [weak self] in
-            try? await Task.sleep(for: Self.leaseDeadline)
-            guard !Task.isCancelled, !leased.withLock({ $0 }) else { return }
-            self?.replace(generation)
-        }
-        defer { watchdog.cancel() }
+        let borrowing = Borrowing(from: generation.client, within: leaseDeadline)
+        let connection: PostgresConnection
         do {
-            return try await generation.client.withConnection { connection in
-                leased.withLock { $0 = true }
-                watchdog.cancel()
-                return try await body(connection)
-            }
+            connection = try await borrowing.connection()
+        } catch is Borrowing.Late {
+            replace(generation)
+            throw Wedged(deadline: leaseDeadline)
         } catch {
-            if !leased.withLock({ $0 }) && generation.replaced.withLock({ $0 }) { throw Wedged() }
+            // The old pool fails its waiting leases when it is replaced under them.
+            if generation.replaced.withLock({ $0 }) { throw Wedged(deadline: leaseDeadline) }
             throw error
         }
+        defer { borrowing.giveBack() }
+        return try await body(connection)
     }
 
     /// Why an operation failed: it had not finished within its deadline.
@@ -133,14 +134,39 @@ final class ConnectionPool: Sendable {
         }
         guard swapped else { return }
         generation.replaced.withLock { $0 = true }
-        logger.warning("no PostgreSQL connection within \(Self.leaseDeadline.components.seconds) s: connection pool restarted")
+        logger.warning("no PostgreSQL connection within \(leaseDeadline.components.seconds) s: connection pool restarted")
         generation.runner.cancel()
     }
 
-    /// Shuts the pool down; it cannot be used afterwards.
+    /// How long `close()` waits for the pool to shut down.
+    static let closeDeadline: Duration = .seconds(10)
+
+    /// Shuts the pool down; it cannot be used afterwards. Waits for its connections to close, at
+    /// most `closeDeadline`: a pool that does not end is left to the process's exit (logged).
     func close() async {
         let generation = current.withLock { $0 }
         generation.runner.cancel()
-        await generation.runner.value
+        let finish = Finish<Void>()
+        let ended: Bool
+        do {
+            try await withCheckedThrowingContinuation { continuation in
+                finish.continuation.withLock { $0 = continuation }
+                let timer = Task {
+                    try? await Task.sleep(for: Self.closeDeadline)
+                    finish.resume(.failure(Unanswered(deadline: Self.closeDeadline)))
+                }
+                Task {
+                    await generation.runner.value
+                    finish.resume(.success(()))
+                    timer.cancel()
+                }
+            }
+            ended = true
+        } catch {
+            ended = false
+        }
+        if !ended {
+            logger.warning("the PostgreSQL connection pool did not shut down within \(Self.closeDeadline.components.seconds) s; its connections close when the process exits")
+        }
     }
 }
