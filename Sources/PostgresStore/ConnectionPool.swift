@@ -85,44 +85,17 @@ final class ConnectionPool: Sendable {
     func withConnection<T: Sendable>(
         deadline: Duration, _ body: @escaping @Sendable (PostgresConnection) async throws -> T
     ) async throws -> T {
-        let finish = Finish<T>()
-        return try await withCheckedThrowingContinuation { continuation in
-            finish.continuation.withLock { $0 = continuation }
-            let timer = Task { [logger] in
-                try? await Task.sleep(for: deadline)
-                guard !Task.isCancelled, finish.resume(.failure(Unanswered(deadline: deadline))) else { return }
-                logger.warning("no answer from PostgreSQL within \(deadline.components.seconds) s: the operation is abandoned and its connection closed")
-                try? await finish.connection.withLock({ $0 })?.close()
-            }
-            Task {
-                do {
-                    let result = try await self.withConnection { leased in
-                        finish.connection.withLock { $0 = leased }
-                        return try await body(leased)
-                    }
-                    finish.resume(.success(result))
-                } catch {
-                    finish.resume(.failure(error))
-                }
-                timer.cancel()
+        let leased = Mutex<PostgresConnection?>(nil)
+        let result = try await Self.outcome(within: deadline) {
+            try await self.withConnection { connection in
+                leased.withLock { $0 = connection }
+                return try await body(connection)
             }
         }
-    }
-
-    /// Resumes a continuation once: with the operation's result or the deadline's error,
-    /// whichever comes first; and holds the operation's connection, to close at the deadline.
-    final class Finish<T: Sendable>: Sendable {
-        let continuation = Mutex<CheckedContinuation<T, any Error>?>(nil)
-        /// The operation's connection, once it has one.
-        let connection = Mutex<PostgresConnection?>(nil)
-
-        /// Whether this call resumed it (false when it was resumed already).
-        @discardableResult
-        func resume(_ result: Result<T, any Error>) -> Bool {
-            guard let continuation = continuation.withLock({ current in defer { current = nil }; return current }) else { return false }
-            continuation.resume(with: result)
-            return true
-        }
+        if let result { return result }
+        logger.warning("no answer from PostgreSQL within \(deadline.components.seconds) s: the operation is abandoned and its connection closed")
+        if let connection = leased.withLock({ $0 }) { Task { try? await connection.close() } }
+        throw Unanswered(deadline: deadline)
     }
 
     /// Swaps `generation` for a new pool (unless that already happened) and shuts it down.
@@ -144,29 +117,35 @@ final class ConnectionPool: Sendable {
     /// Shuts the pool down; it cannot be used afterwards. Waits for its connections to close, at
     /// most `closeDeadline`: a pool that does not end is left to the process's exit (logged).
     func close() async {
-        let generation = current.withLock { $0 }
-        generation.runner.cancel()
-        let finish = Finish<Void>()
-        let ended: Bool
-        do {
-            try await withCheckedThrowingContinuation { continuation in
-                finish.continuation.withLock { $0 = continuation }
-                let timer = Task {
-                    try? await Task.sleep(for: Self.closeDeadline)
-                    finish.resume(.failure(Unanswered(deadline: Self.closeDeadline)))
-                }
-                Task {
-                    await generation.runner.value
-                    finish.resume(.success(()))
-                    timer.cancel()
-                }
-            }
-            ended = true
-        } catch {
-            ended = false
+        let runner = current.withLock { $0 }.runner
+        runner.cancel()
+        guard (try? await Self.outcome(within: Self.closeDeadline) { await runner.value }) == nil else { return }
+        logger.warning("the PostgreSQL connection pool did not shut down within \(Self.closeDeadline.components.seconds) s; its connections close when the process exits")
+    }
+
+    /// Runs `operation` in a task of its own and returns what it returned, or nil when `deadline`
+    /// came first: the caller stops waiting, and the operation is left to finish (or not) by itself.
+    private static func outcome<T: Sendable>(
+        within deadline: Duration, _ operation: @escaping @Sendable () async throws -> T
+    ) async throws -> T? {
+        let waiting = Mutex<CheckedContinuation<T?, any Error>?>(nil)
+        let resume = { @Sendable (result: Result<T?, any Error>) in
+            waiting.withLock { current in defer { current = nil }; return current }?.resume(with: result)
         }
-        if !ended {
-            logger.warning("the PostgreSQL connection pool did not shut down within \(Self.closeDeadline.components.seconds) s; its connections close when the process exits")
+        return try await withCheckedThrowingContinuation { continuation in
+            waiting.withLock { $0 = continuation }
+            let timer = Task {
+                try? await Task.sleep(for: deadline)
+                resume(.success(nil))
+            }
+            Task {
+                do {
+                    resume(.success(try await operation()))
+                } catch {
+                    resume(.failure(error))
+                }
+                timer.cancel()
+            }
         }
     }
 }
