@@ -18,7 +18,7 @@ public final class StoreExport: Sendable {
     /// (docs/store.md: its marks are this store's `customer_change` numbers).
     public static let copiedTables = [
         "store_meta", "customer", "customer_tag", "purchase", "event", "feedback", "consent", "suppression", "coupon",
-        "send", "segment_tracking", "segment_membership", "enrolment", "variant_winner",
+        "coupon_pool", "send", "segment_tracking", "segment_membership", "enrolment", "variant_winner",
     ]
 
     /// Per-customer facts summed over the store, for checking a copy: the same text runs on

@@ -78,3 +78,49 @@ extension StoreMigrations {
         CREATE INDEX coupon_free ON coupon(pool, expires_at, code) WHERE send_id IS NULL;
         """
 }
+
+extension StoreMigrations {
+    /// `v12-coupon-queue`: a pool's codes form a queue. Each code has its `place` in its pool's
+    /// queue, and `coupon_pool.handed_through` is the place the queue has been handed out
+    /// through: codes at or before it went to sends (or had expired when the queue passed
+    /// them), codes after it are free. A tick moves that one number per pool instead of marking
+    /// every code it hands out (`send_id`, `assigned_at`, and the partial index `coupon_free`
+    /// over free codes): at 1M customers with three pools the marks were most of what the pools
+    /// added to a tick (issue 16's bar; docs/performance.md). A code's send is the send row
+    /// carrying it (`send.coupon`; a send that gives its code back loses it), so the two columns
+    /// go. A code given back is queued again at the end of its pool (`SendLog.releaseCouponSQL`);
+    /// an import queues the new codes with the free ones again, earliest expiry first
+    /// (`CouponQueue.requeueSQL`).
+    ///
+    /// Existing codes keep what they were: codes held by a send come first, in the order they
+    /// were handed out, the pool handed out through the last of them; the free ones follow in
+    /// the order they would have gone (codes without an expiry first, then by expiry, then by
+    /// code).
+    static let couponQueueV12 = """
+        CREATE TABLE coupon_pool (
+            pool           TEXT PRIMARY KEY NOT NULL,
+            handed_through INTEGER NOT NULL CHECK (handed_through >= 0)
+        ) WITHOUT ROWID;
+        INSERT INTO coupon_pool(pool, handed_through) SELECT pool, count(send_id) FROM coupon GROUP BY pool;
+        CREATE TABLE coupon_v11_rows AS
+            SELECT id, code, pool, row_number() OVER (
+                       PARTITION BY pool
+                       ORDER BY send_id IS NULL, assigned_at, expires_at IS NOT NULL, expires_at, code) AS place,
+                   expires_at, imported_at, redeemed_at
+            FROM coupon;
+        DROP TABLE coupon;
+        CREATE TABLE coupon (
+            id           INTEGER PRIMARY KEY,
+            code         TEXT NOT NULL UNIQUE,
+            pool         TEXT NOT NULL,
+            place        INTEGER NOT NULL CHECK (place >= 0),
+            expires_at   INTEGER,
+            imported_at  INTEGER NOT NULL,
+            redeemed_at  INTEGER
+        );
+        INSERT INTO coupon(id, code, pool, place, expires_at, imported_at, redeemed_at)
+            SELECT id, code, pool, place, expires_at, imported_at, redeemed_at FROM coupon_v11_rows ORDER BY id;
+        DROP TABLE coupon_v11_rows;
+        CREATE INDEX coupon_queue ON coupon(pool, place, expires_at);
+        """
+}

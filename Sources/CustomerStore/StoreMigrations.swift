@@ -67,6 +67,9 @@ enum StoreMigrations {
         migrator.registerMigration("v11-coupon-integer-key", foreignKeyChecks: .immediate) { db in
             try db.execute(sql: couponIntegerKeyV11)
         }
+        migrator.registerMigration("v12-coupon-queue", foreignKeyChecks: .immediate) { db in
+            try db.execute(sql: couponQueueV12)
+        }
         return migrator
     }
 

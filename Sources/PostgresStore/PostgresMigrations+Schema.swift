@@ -247,6 +247,33 @@ extension PostgresMigrations {
         "CREATE INDEX coupon_free ON coupon(pool, expires_at, code) WHERE send_id IS NULL",
     ]
 
+    /// `v12-coupon-queue` (SQLite's `StoreMigrations.couponQueueV12`): codes held by a send first,
+    /// in the order they were handed out, the pool handed out through the last of them; the free
+    /// ones after, in the order they would have gone.
+    static let couponQueueV12 = [
+        """
+        CREATE TABLE coupon_pool (
+            pool           text PRIMARY KEY,
+            handed_through bigint NOT NULL CHECK (handed_through >= 0)
+        )
+        """,
+        "INSERT INTO coupon_pool(pool, handed_through) SELECT pool, count(send_id) FROM coupon GROUP BY pool",
+        "ALTER TABLE coupon ADD COLUMN place bigint",
+        """
+        UPDATE coupon SET place = q.place FROM (
+            SELECT id, row_number() OVER (
+                       PARTITION BY pool
+                       ORDER BY send_id IS NULL, assigned_at NULLS FIRST, expires_at IS NOT NULL, expires_at, code COLLATE "C") AS place
+            FROM coupon) q
+        WHERE coupon.id = q.id
+        """,
+        "ALTER TABLE coupon ALTER COLUMN place SET NOT NULL",
+        "ALTER TABLE coupon ADD CHECK (place >= 0)",
+        "DROP INDEX coupon_free",
+        "ALTER TABLE coupon DROP COLUMN send_id, DROP COLUMN assigned_at",
+        "CREATE INDEX coupon_queue ON coupon(pool, place, expires_at)",
+    ]
+
     /// `v4-variant-winners` (SQLite's `StoreMigrations.variantWinnersV4`).
     static let variantWinnersV4 = [
         """

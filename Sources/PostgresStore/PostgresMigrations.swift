@@ -82,6 +82,8 @@ enum PostgresMigrations {
         // same catalog as SQLite's twin, where a tick marks the codes it hands out by that key.
         // Here the tick marks them by code as before (through the unique index).
         Migration(name: "v11-coupon-integer-key", statements: PostgresMigrations.couponIntegerKeyV11),
+        // A pool is a queue, moved on once per tick; no mark per code (SQLite's twin).
+        Migration(name: "v12-coupon-queue", statements: PostgresMigrations.couponQueueV12),
     ]
 
     /// A plpgsql trigger function `name` running `body`, and the trigger of the same name on

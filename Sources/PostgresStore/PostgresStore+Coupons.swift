@@ -7,7 +7,8 @@ extension PostgresStore {
     /// Adds the codes of the file at `path` to `pool`, as `CustomerStore.importCoupons` does on
     /// SQLite: the same file checks (`CouponFile.entries`), all or nothing in one transaction (a
     /// code already in another pool and nothing is written), a code already in the pool taking
-    /// the file's expiry, the same summary. The codes go with `COPY` into a staging table first.
+    /// the file's expiry, the pool's free codes queued again, the same summary. The codes go with
+    /// `COPY` into a staging table first.
     ///
     /// - Throws: `CouponImportError` for bad lines or codes of other pools, `PostgresStoreError`
     ///   when the server fails.
@@ -47,12 +48,15 @@ extension PostgresStore {
                     """)
                 let inserted = try await connection.count("""
                     WITH inserted AS (
-                        INSERT INTO coupon(code, pool, expires_at, imported_at)
-                        SELECT s.code, ?, s.expires_at, ? FROM campaignd_coupon_stage s
+                        INSERT INTO coupon(code, pool, place, expires_at, imported_at)
+                        SELECT s.code, ?, 0, s.expires_at, ? FROM campaignd_coupon_stage s
                         WHERE NOT EXISTS (SELECT 1 FROM coupon c WHERE c.code = s.code) ORDER BY s.line RETURNING 1
                     ) SELECT count(*) FROM inserted
                     """, [pool.sqlValue, now.sqlValue])
                 let written = updated + inserted
+                if written > 0 {
+                    try await connection.execute(CouponQueue.requeueSQL(.postgres), [pool.sqlValue, pool.sqlValue, pool.sqlValue])
+                }
                 return CouponImportSummary(codes: entries.count, written: written, unchanged: entries.count - written)
             }
         } catch let error as CouponImportError {

@@ -16,11 +16,10 @@ extension PostgresTickTransaction {
     /// Records `decisions` as `record(_:)` does, first taking a code for each queued decision of a
     /// rule on a coupon pool (`couponPools`, pool by rule name), with the SQLite tick's outcome
     /// (`DecisionWriter.record(_:couponPool:)`): a code goes only to a decision that will be
-    /// written (no row yet for its rule, customer and window, or a skipped one), the
-    /// earliest-expiring free code first (codes without an expiry before the others), never an
-    /// expired one; with none left the decision is recorded as skipped `no_coupon` (which, over an
-    /// earlier skip, changes nothing). The codes are marked taken by their sends in this
-    /// transaction, so a rolled-back tick hands out none.
+    /// written (no row yet for its rule, customer and window, or a skipped one), in queue order,
+    /// never an expired one; with none left the decision is recorded as skipped `no_coupon` (which, over an
+    /// earlier skip, changes nothing). Each pool's queue moves on in this transaction
+    /// (`CouponQueue`), so a rolled-back tick hands out none.
     public func record(_ decisions: [SendDecision], couponPools: [String: String], now: Int64) async throws -> Recorded {
         var decisions = decisions
         let wanting = decisions.indices.filter { decisions[$0].status == .queued && couponPools[decisions[$0].rule] != nil }
@@ -36,16 +35,20 @@ extension PostgresTickTransaction {
             byPool[pool, default: []].append((index, status == nil || status == SendStatus.skipped.rawValue))
         }
         var held: [(code: String, sendID: String)] = []
+        var through: [String: Int64] = [:]
         var use: [String: CouponUse] = [:]
         for pool in pools {
             let wanted = byPool[pool]!
-            var codes = try await freeCodes(of: pool, now: now, limit: wanted.count { $0.writes })[...]
+            let after = try await handedThrough(pool)
+            var codes = try await freeCodes(of: pool, after: after, now: now, limit: wanted.count { $0.writes })[...]
+            through[pool] = after
             var taken = 0
             var ranOut = false
             for (index, writes) in wanted {
                 if writes, let code = codes.popFirst() {
-                    decisions[index].coupon = code
-                    held.append((code, decisions[index].sendID))
+                    decisions[index].coupon = code.code
+                    held.append((code.code, decisions[index].sendID))
+                    through[pool] = code.place
                     taken += 1
                 } else if writes || codes.isEmpty {
                     // SQLite's tick finds the pool empty here too: a decision that changes nothing
@@ -57,9 +60,24 @@ extension PostgresTickTransaction {
             use[pool] = CouponUse(taken: taken, left: 0, ranOut: ranOut)
         }
         let written = try await record(decisions)
-        try await assign(held, at: now, written: written)
-        for pool in pools { use[pool]?.left = try await connection.count(CouponWriter.freeCountSQL, [pool.sqlValue, now.sqlValue]) }
+        if let unwritten = held.first(where: { !written.contains($0.sendID) }) {
+            throw CouponAssignmentError(reason: "send \(unwritten.sendID) was not recorded but holds code \(unwritten.code)")
+        }
+        for pool in pools {
+            try await connection.execute(CouponQueue.advanceSQL, [pool.sqlValue, through[pool]!.sqlValue])
+            use[pool]?.left = try await connection.count(CouponQueue.freeCountSQL, [pool.sqlValue, pool.sqlValue, now.sqlValue])
+        }
         return Recorded(decisions: decisions, written: written, coupons: use)
+    }
+
+    /// The place `pool` has been handed out through, its row locked until the tick ends: a
+    /// second tick taking from the pool waits for this one (and then fails on the changed row,
+    /// recording nothing), so no code goes to two sends.
+    private func handedThrough(_ pool: String) async throws -> Int64 {
+        try await connection.execute(
+            "INSERT INTO coupon_pool(pool, handed_through) VALUES (?, 0) ON CONFLICT (pool) DO NOTHING", [pool.sqlValue])
+        let rows = try await connection.rows("SELECT handed_through FROM coupon_pool WHERE pool = ? FOR UPDATE", [pool.sqlValue])
+        return rows.first?[0].int64 ?? 0
     }
 
     /// The status of the row each decision's rule, customer and window already has (nil: none),
@@ -85,45 +103,21 @@ extension PostgresTickTransaction {
         return statuses
     }
 
-    /// Up to `limit` free, unexpired codes of `pool`, in the order SQLite's tick hands them out
-    /// (`CouponWriter.freeCodesSQL`, whose NULL expiries sort first).
-    private func freeCodes(of pool: String, now: Int64, limit: Int) async throws -> [String] {
+    /// Up to `limit` unexpired codes of `pool` after the place `after`, in queue order, with
+    /// their places (`CouponWriter.freeCodesSQL`).
+    private func freeCodes(of pool: String, after: Int64, now: Int64, limit: Int) async throws -> [(place: Int64, code: String)] {
         guard limit > 0 else { return [] }
         return try await connection.rows(
             """
-            SELECT code FROM coupon WHERE pool = ? AND send_id IS NULL AND (expires_at IS NULL OR expires_at > ?)
-            ORDER BY expires_at NULLS FIRST, code LIMIT ?
-            """, [pool.sqlValue, now.sqlValue, Int64(limit).sqlValue]
-        ).compactMap { $0[0].string }
-    }
-
-    /// Marks each held code taken by its send, assigned at `now`. Every held code's send was
-    /// written and every code was free in this snapshot; a code no longer free (another writer
-    /// took it) fails the tick, which then records nothing.
-    private func assign(_ held: [(code: String, sendID: String)], at now: Int64, written: Set<String>) async throws {
-        guard !held.isEmpty else { return }
-        if let unwritten = held.first(where: { !written.contains($0.sendID) }) {
-            throw CouponAssignmentError(reason: "send \(unwritten.sendID) was not recorded but holds code \(unwritten.code)")
-        }
-        let json = String(
-            decoding: try JSONSerialization.data(withJSONObject: held.map { ["code": $0.code, "send_id": $0.sendID] }), as: UTF8.self)
-        let marked = try await connection.count(
-            """
-            WITH marked AS (
-                UPDATE coupon SET send_id = d.send_id, assigned_at = ?
-                FROM json_to_recordset(?::json) AS d(code text, send_id text)
-                WHERE coupon.code = d.code AND coupon.send_id IS NULL
-                RETURNING 1)
-            SELECT count(*) FROM marked
-            """, [now.sqlValue, json.sqlValue])
-        guard marked == held.count else {
-            throw CouponAssignmentError(reason: "\(held.count - marked) of \(held.count) codes were no longer free")
-        }
+            SELECT place, code FROM coupon WHERE pool = ? AND place > ? AND (expires_at IS NULL OR expires_at > ?)
+            ORDER BY place LIMIT ?
+            """, [pool.sqlValue, after.sqlValue, now.sqlValue, Int64(limit).sqlValue]
+        ).compactMap { row in row[1].string.map { (row[0].int64 ?? 0, $0) } }
     }
 }
 
-/// A tick's coupon codes could not be marked as planned (a code taken by another writer since the
-/// tick's snapshot); the tick fails and records nothing.
+/// A tick's coupon codes could not be handed out as planned (a send holding a code was not
+/// recorded); the tick fails and records nothing.
 public struct CouponAssignmentError: Error, CustomStringConvertible {
     public let reason: String
     public var description: String { "coupon assignment: \(reason)" }

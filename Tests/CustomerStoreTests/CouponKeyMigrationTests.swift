@@ -3,21 +3,20 @@ import Foundation
 import GRDB
 import Testing
 
-/// Migration `v11-coupon-integer-key`: `coupon` keyed by an integer, the code unique, codes
-/// handed out in the same order as before, nothing lost.
-@Suite("coupon table keyed by an integer")
+/// Migrations `v11-coupon-integer-key` and `v12-coupon-queue`: `coupon` keyed by an integer, the
+/// code unique; then each pool a queue: codes held by a send first, handed out through them,
+/// the free ones after in the order they would have gone; nothing lost.
+@Suite("coupon table keyed by an integer, each pool a queue")
 struct CouponKeyMigrationTests {
-    /// Every column but the new key, by code.
-    static let rowsSQL = """
-        SELECT code, pool, expires_at, imported_at, send_id, assigned_at, redeemed_at FROM coupon ORDER BY code
-        """
-    /// Free, unexpired codes of pool P at instant 10, in the order a tick takes them.
-    static let freeOrderSQL = """
+    /// Every column both versions have, by code.
+    static let rowsSQL = "SELECT code, pool, expires_at, imported_at, redeemed_at FROM coupon ORDER BY code"
+    /// Free, unexpired codes of pool P at instant 10, in the order a tick took them before v12.
+    static let freeOrderBeforeSQL = """
         SELECT code FROM coupon WHERE pool = 'P' AND send_id IS NULL AND (expires_at IS NULL OR expires_at > 10)
         ORDER BY expires_at, code
         """
 
-    @Test("a store made before v11 keeps every code and its state; a tick takes free codes in the same order, by key")
+    @Test("a store made before v11 keeps every code and its state; a tick takes the free codes in the same order")
     func keepsCodesAndOrder() throws {
         let (directory, path, old) = try SendLogRecordTests.store(migratedUpTo: "v10-send-checks-without-lists")
         defer { try? FileManager.default.removeItem(atPath: directory) }
@@ -37,39 +36,43 @@ struct CouponKeyMigrationTests {
                 """)
         }
         let (rowsBefore, orderBefore) = try old.read { db in
-            (try Row.fetchAll(db, sql: Self.rowsSQL), try String.fetchAll(db, sql: Self.freeOrderSQL))
+            (try Row.fetchAll(db, sql: Self.rowsSQL), try String.fetchAll(db, sql: Self.freeOrderBeforeSQL))
         }
         #expect(orderBefore == ["B-2", "Z-0", "C-3", "A-9"])
         try old.close()
 
         let store = try CustomerStore(path: path)
-        #expect(try store.appliedMigrations().contains("v11-coupon-integer-key"))
+        #expect(Set(try store.appliedMigrations()).isSuperset(of: ["v11-coupon-integer-key", "v12-coupon-queue"]))
+        let pools: [CouponPoolSummary] = try store.couponPools(now: 10)
+        #expect(pools == [
+            CouponPoolSummary(pool: "P", total: 6, assigned: 1, delivered: 1, redeemed: 1, left: 4, expired: 1),
+            CouponPoolSummary(pool: "Q", total: 1, assigned: 0, delivered: 0, redeemed: 1, left: 1, expired: 0),
+        ])
         try store.database.write { db in
             #expect(try Row.fetchAll(db, sql: Self.rowsSQL) == rowsBefore)
-            #expect(try String.fetchAll(db, sql: Self.freeOrderSQL) == orderBefore)
             #expect(try String.fetchAll(db, sql: "PRAGMA integrity_check") == ["ok"])
             let columns = try Row.fetchAll(db, sql: "SELECT name, type, pk FROM pragma_table_info('coupon') ORDER BY cid")
-            #expect(columns.first.map { [$0["name"] as String, $0["type"] as String, String($0["pk"] as Int)] } == ["id", "INTEGER", "1"])
-            #expect(try String.fetchOne(db, sql: "SELECT sql FROM sqlite_master WHERE name = 'coupon_free'")
-                == "CREATE INDEX coupon_free ON coupon(pool, expires_at, code) WHERE send_id IS NULL")
-            #expect(try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE name LIKE 'coupon_v10%'").isEmpty)
+            #expect(columns.map { $0["name"] as String } == ["id", "code", "pool", "place", "expires_at", "imported_at", "redeemed_at"])
+            #expect(columns.first.map { [$0["type"] as String, String($0["pk"] as Int)] } == ["INTEGER", "1"])
+            #expect(try String.fetchOne(db, sql: "SELECT sql FROM sqlite_master WHERE name = 'coupon_queue'")
+                == "CREATE INDEX coupon_queue ON coupon(pool, place, expires_at)")
+            #expect(try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE name = 'coupon_free' OR name LIKE 'coupon_v1%'").isEmpty)
+            // The held code first, the pool handed out through it; the free ones in their old order.
+            #expect(try String.fetchAll(db, sql: "SELECT pool || ' ' || handed_through FROM coupon_pool ORDER BY pool") == ["P 1", "Q 0"])
+            #expect(try String.fetchAll(db, sql: "SELECT code FROM coupon WHERE pool = 'P' ORDER BY place")
+                == ["A-1", "B-2", "Z-0", "D-4", "C-3", "A-9"])
             // The code stays unique.
             #expect(throws: DatabaseError.self) {
-                try db.execute(sql: "INSERT INTO coupon(code, pool, imported_at) VALUES ('B-2', 'Q', 1)")
+                try db.execute(sql: "INSERT INTO coupon(code, pool, place, imported_at) VALUES ('B-2', 'Q', 0, 1)")
             }
-            // The writer reads the free codes with their keys, in order, and marks them by key.
+            // The writer reads the free codes in order, passes the expired one, and moves the queue on.
             let writer = try CouponWriter(db)
             var taken: [CouponWriter.Code] = []
             while let code = try writer.take(from: "P", now: 10) { taken.append(code) }
             #expect(taken.map(\.code) == orderBefore)
-            for code in taken {
-                #expect(try String.fetchOne(db, sql: "SELECT code FROM coupon WHERE id = ?", arguments: [code.id]) == code.code)
-                writer.hold(code, for: "send-\(code.code)", now: 11)
-            }
-            try writer.assignHeld()
-            #expect(try Row.fetchAll(db, sql: "SELECT code, send_id, assigned_at FROM coupon WHERE assigned_at = 11 ORDER BY code")
-                .map { "\($0["code"] as String) \($0["send_id"] as String)" } == ["A-9 send-A-9", "B-2 send-B-2", "C-3 send-C-3", "Z-0 send-Z-0"])
-            #expect(try String.fetchAll(db, sql: Self.freeOrderSQL).isEmpty)
+            try writer.advanceQueues()
+            #expect(try Int64.fetchOne(db, sql: "SELECT handed_through FROM coupon_pool WHERE pool = 'P'") == taken.last?.place)
+            #expect(try Int.fetchOne(db, sql: CouponQueue.freeCountSQL, arguments: ["P", "P", 10]) == 0)
             #expect(try String.fetchAll(db, sql: "PRAGMA integrity_check") == ["ok"])
         }
     }

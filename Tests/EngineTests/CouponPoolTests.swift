@@ -23,6 +23,11 @@ struct CouponPoolTests {
         }
         """
 
+    /// Codes held by sends: each send row carries its code.
+    static let heldSQL = "SELECT count(*) FROM coupon k JOIN send s ON s.coupon = k.code"
+    /// A free code: after the place its pool has been handed out through.
+    static let free = "k.place > coalesce((SELECT p.handed_through FROM coupon_pool p WHERE p.pool = k.pool), 0)"
+
     /// Imports `codes` (one a line) into `pool`.
     static func importCodes(_ codes: [String], pool: String = "WINBACK10", into fx: EngineFixture) throws -> CouponImportSummary {
         let path = "\(fx.directory)/codes-\(UUID().uuidString).txt"
@@ -50,27 +55,28 @@ struct CouponPoolTests {
         let summary = try await engine.tick(at: engine.scheduledInstant(atOrBefore: fx.clock.now()))
         #expect(summary.queued == 3)
         #expect(try fx.count("SELECT count(DISTINCT coupon) FROM send WHERE status = 'queued'") == 3)
-        #expect(try fx.count("SELECT count(*) FROM coupon k JOIN send s ON s.send_id = k.send_id AND s.coupon = k.code") == 3)
-        #expect(try fx.count("SELECT count(*) FROM coupon WHERE code = 'OLD-1' AND send_id IS NULL") == 1)
+        #expect(try fx.count(Self.heldSQL) == 3)
+        #expect(try fx.count("SELECT count(*) FROM send WHERE coupon = 'OLD-1'") == 0)
         #expect(try await engine.dispatchDue().sent == 3)
         #expect(Set(fx.email.deliveries.compactMap(\.message.coupon)) == ["A-1", "A-2", "A-3"])
         let pool = try #require(try await fx.couponPools(now: Int64(fx.clock.now())).first)
         #expect(pool == CouponPoolSummary(pool: "WINBACK10", total: 4, assigned: 3, delivered: 3, redeemed: 0, left: 0, expired: 1))
     }
 
-    @Test("a tick with more sends than one marking batch: every code marked for exactly its own send", arguments: StoreKind.allCases)
-    func manyCodesInBatches(_ kind: StoreKind) async throws {
+    @Test("a tick reading codes in several chunks: every code goes to exactly one send, the queue moves past them all", arguments: StoreKind.allCases)
+    func manyCodesInChunks(_ kind: StoreKind) async throws {
         let fx = try EngineFixture()
         defer { fx.closeLater() }
-        let customers = 2 * CouponWriter.assignBatch + 44
+        let customers = 7 * CouponWriter.firstChunk + 44
         try fx.customers(customers)
         _ = try Self.importCodes((0..<customers + 50).map { "B-\($0)" }, into: fx)
         let engine = try await fx.engine(try fx.configuration(rules: Self.rules), on: kind)
         let summary = try await engine.tick(at: engine.scheduledInstant(atOrBefore: fx.clock.now()))
         #expect(summary.queued == customers)
-        #expect(try fx.count("SELECT count(*) FROM coupon k JOIN send s ON s.send_id = k.send_id AND s.coupon = k.code AND s.decided_at = k.assigned_at") == customers)
-        #expect(try fx.count("SELECT count(*) FROM coupon WHERE send_id IS NOT NULL") == customers)
-        #expect(try fx.count("SELECT count(DISTINCT send_id) FROM coupon WHERE send_id IS NOT NULL") == customers)
+        #expect(try fx.count(Self.heldSQL + " WHERE NOT \(Self.free)") == customers)
+        #expect(try fx.count("SELECT count(DISTINCT coupon) FROM send WHERE status = 'queued'") == customers)
+        #expect(try fx.count("SELECT count(*) FROM coupon k WHERE \(Self.free)") == 50)
+        #expect(summary.coupons["WINBACK10"] == CouponUse(taken: customers, left: 50, ranOut: false))
     }
 
     @Test("an empty pool writes no_coupon rows and sends nothing; new codes let the next tick queue them", arguments: StoreKind.allCases)
@@ -113,19 +119,19 @@ struct CouponPoolTests {
         #expect(summary.queued == 150)
         #expect(summary.coupons["WINBACK10"] == CouponUse(taken: 150, left: 10, ranOut: false))
         #expect(try fx.count("SELECT count(DISTINCT coupon) FROM send WHERE status = 'queued'") == 150)
-        #expect(try fx.count("SELECT count(*) FROM coupon k JOIN send s ON s.send_id = k.send_id AND s.coupon = k.code") == 150)
-        #expect(try fx.count("SELECT count(*) FROM coupon WHERE code LIKE 'N-%' AND send_id IS NULL") == 0)
-        // The ten left are the ten latest to expire.
-        let left = try fx.values("SELECT code FROM coupon WHERE send_id IS NULL ORDER BY expires_at")
+        #expect(try fx.count(Self.heldSQL) == 150)
+        #expect(try fx.count("SELECT count(*) FROM coupon k WHERE code LIKE 'N-%' AND \(Self.free)") == 0)
+        // The ten left are the ten latest to expire, and no send holds them.
+        let left = try fx.values("SELECT code FROM coupon k WHERE \(Self.free) AND NOT EXISTS (SELECT 1 FROM send s WHERE s.coupon = k.code)")
         let latest = try fx.values("SELECT code FROM coupon WHERE code LIKE 'E-%' ORDER BY expires_at DESC LIMIT 10")
         #expect(Set(left) == Set(latest) && left.count == 10)
         // The same window again: nothing new is queued, no code is taken.
         let again = try await engine.tick(at: instant)
         #expect(again.queued == 0 && (again.coupons["WINBACK10"]?.taken ?? 0) == 0)
-        #expect(try fx.count("SELECT count(*) FROM coupon WHERE send_id IS NULL") == 10)
+        #expect(try fx.count("SELECT count(*) FROM coupon k WHERE \(Self.free)") == 10)
     }
 
-    @Test("a decision already recorded puts its code back: the next send gets it, and it is marked taken once")
+    @Test("a decision already recorded puts its code back: the next send gets it, and the queue stops before the code still in hand")
     func unchangedDecisionPutsTheCodeBack() throws {
         let fx = try EngineFixture()
         try fx.customers(2)
@@ -149,11 +155,11 @@ struct CouponPoolTests {
         #expect(results.map(\.recorded) == [true, false, true])
         #expect(taken == ["WINBACK10": 2])
         let assigned = try fx.store.database.read { db in
-            try Row.fetchAll(db, sql: "SELECT code, send_id FROM coupon WHERE send_id IS NOT NULL ORDER BY send_id")
-                .map { "\($0["code"] as String)=\($0["send_id"] as String)" }
+            try Row.fetchAll(db, sql: "SELECT coupon, send_id FROM send WHERE coupon IS NOT NULL ORDER BY send_id")
+                .map { "\($0["coupon"] as String)=\($0["send_id"] as String)" }
         }
         #expect(assigned == ["K-1=s1", "K-2=s3"])
-        #expect(try fx.count("SELECT count(*) FROM send s JOIN coupon k ON k.send_id = s.send_id AND k.code = s.coupon") == 2)
+        #expect(try fx.values("SELECT code FROM coupon k WHERE \(Self.free) ORDER BY place") == ["K-3"])
     }
 
     @Test("two ticks on two connections racing for the last code give it to one send")
@@ -180,7 +186,8 @@ struct CouponPoolTests {
         #expect(try fx.count("SELECT count(*) FROM send") == 2)
         #expect(try fx.count("SELECT count(*) FROM send WHERE status = 'queued' AND coupon = 'LAST-1'") == 1)
         #expect(try fx.count("SELECT count(*) FROM send WHERE status = 'skipped' AND reason = 'no_coupon'") == 1)
-        #expect(try fx.count("SELECT count(*) FROM coupon k JOIN send s ON s.send_id = k.send_id WHERE s.status = 'queued'") == 1)
+        #expect(try fx.count(Self.heldSQL + " WHERE s.status = 'queued' AND NOT \(Self.free)") == 1)
+        #expect(try fx.values("SELECT handed_through FROM coupon_pool") == ["1"])
     }
 
     @Test("a retry keeps the code; a permanent failure releases it; a code is never given twice while in use", arguments: StoreKind.allCases)
@@ -194,13 +201,13 @@ struct CouponPoolTests {
         let engine = try await fx.engine(try fx.configuration(rules: Self.rules), on: kind)
         try await engine.tick(at: engine.scheduledInstant(atOrBefore: fx.clock.now()))
         #expect(try await engine.dispatchDue().retried == 1)
-        #expect(try fx.count("SELECT count(*) FROM coupon WHERE code = 'R-1' AND send_id IS NOT NULL") == 1)
+        #expect(try fx.count(Self.heldSQL + " WHERE k.code = 'R-1' AND NOT \(Self.free)") == 1)
         let dueAt = try fx.values("SELECT due_at FROM send")
         let due = try #require(dueAt.count == 1 ? Int64(dueAt[0]) : nil, "\(dueAt)")
         fx.clock.advance(Double(due) - fx.clock.now())
         #expect(try await engine.dispatchDue().failed == 1)
         #expect(fx.email.deliveries.map(\.message.coupon) == ["R-1", "R-1"])
-        #expect(try fx.count("SELECT count(*) FROM coupon WHERE code = 'R-1' AND send_id IS NULL AND assigned_at IS NULL") == 1)
+        #expect(try fx.count("SELECT count(*) FROM coupon k WHERE code = 'R-1' AND \(Self.free)") == 1)
         #expect(try fx.count("SELECT count(*) FROM send WHERE status = 'failed' AND coupon IS NULL") == 1)
     }
 
@@ -215,7 +222,8 @@ struct CouponPoolTests {
         try fx.consents([StoreFixture.Consent("C1", "email", granted: false, at: Int64(fx.clock.now()) - 1)])
         #expect(try await engine.dispatchDue().skipped == 1)
         #expect(fx.email.deliveries.isEmpty)
-        #expect(try fx.count("SELECT count(*) FROM coupon WHERE code = 'S-1' AND send_id IS NULL") == 1)
+        #expect(try fx.count("SELECT count(*) FROM coupon k WHERE code = 'S-1' AND \(Self.free)") == 1)
+        #expect(try fx.count("SELECT count(*) FROM send WHERE coupon IS NOT NULL") == 0)
     }
 
     @Test("a journey step takes its code as a rule's send does; with the pool empty the step is no_coupon and the journey goes on", arguments: StoreKind.allCases)
@@ -250,7 +258,7 @@ struct CouponPoolTests {
             "C welcome-back/offer skipped 2026-11-02T09:00:00Z (no_coupon)",
             "C welcome-back/thanks sent 2026-11-03T09:00:00Z",
         ])
-        #expect(try fx.count("SELECT count(*) FROM coupon k JOIN send s ON s.send_id = k.send_id AND s.coupon = k.code WHERE s.journey = 'welcome-back'") == 2)
+        #expect(try fx.count(Self.heldSQL + " WHERE s.journey = 'welcome-back'") == 2)
         #expect(Set(fx.email.deliveries.compactMap(\.message.coupon)) == ["J-1", "J-2"])
     }
 
@@ -270,44 +278,55 @@ struct CouponPoolTests {
         #expect(pool.redeemed == 1 && pool.delivered == 1)
     }
 
-    @Test("reading free codes is one ordered search of the free-code index, never a scan or sort of the pool")
-    func takeUsesTheFreeIndex() throws {
+    @Test("reading free codes is one ordered range of the queue index, never a scan or sort of the pool")
+    func takeUsesTheQueueIndex() throws {
         let fx = try EngineFixture()
         let plan = try fx.store.database.read { db in
-            try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + CouponWriter.freeCodesSQL, arguments: ["P", 0, 64])
+            try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + CouponWriter.freeCodesSQL, arguments: ["P", 0, 0, 64])
                 .map { $0["detail"] as String }
         }
-        #expect(plan.count == 1 && plan[0].hasPrefix("SEARCH coupon USING INDEX coupon_free"), "\(plan)")
+        #expect(plan == ["SEARCH coupon USING INDEX coupon_queue (pool=? AND place>?)"], "\(plan)")
     }
 
-    @Test("marking a code taken looks it up by its key")
-    func assignUsesThePrimaryKey() throws {
+    @Test("counting free codes reads only the queue index")
+    func freeCountUsesTheQueueIndex() throws {
         let fx = try EngineFixture()
         let plan = try fx.store.database.read { db in
-            try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + CouponWriter.assignSQL, arguments: ["s", 0, 1])
+            try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + CouponQueue.freeCountSQL, arguments: ["P", "P", 0])
                 .map { $0["detail"] as String }
         }
-        #expect(plan == ["SEARCH coupon USING INTEGER PRIMARY KEY (rowid=?)"], "\(plan)")
+        #expect(plan.contains("SEARCH coupon USING COVERING INDEX coupon_queue (pool=? AND place>?)") && !plan.contains { $0.hasPrefix("SCAN") }, "\(plan)")
     }
 
-    @Test("giving a code back looks it up by its code (unique), not by its send (there is no index on coupon.send_id)")
-    func releaseUsesThePrimaryKey() throws {
+    @Test("giving a code back looks it up by its code (unique) and its pool's last place by the queue index")
+    func releaseUsesTheCodeIndex() throws {
         let fx = try EngineFixture()
         let plan = try fx.store.database.read { db in
-            try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + SendLog.releaseCouponSQL, arguments: ["P-1", "s"])
+            try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + CouponQueue.releaseSQL, arguments: ["P-1"])
                 .map { $0["detail"] as String }
         }
-        #expect(plan == ["SEARCH coupon USING INDEX sqlite_autoindex_coupon_1 (code=?)"], "\(plan)")
+        #expect(plan.contains("SEARCH coupon USING INDEX sqlite_autoindex_coupon_1 (code=?)") && !plan.contains { $0.hasPrefix("SCAN") }, "\(plan)")
     }
 
-    @Test("marking a batch of codes looks each up by its key")
-    func assignManyUsesThePrimaryKey() throws {
+    @Test("an import after the queue moved: handed-out codes stay handed out, new codes join the free ones in order", arguments: StoreKind.allCases)
+    func importAfterTheQueueMoved(_ kind: StoreKind) async throws {
         let fx = try EngineFixture()
-        let arguments = StatementArguments((0..<CouponWriter.assignBatch).flatMap { i -> [(any DatabaseValueConvertible)?] in [i + 1, "s\(i)", 0] })
-        let plan = try fx.store.database.read { db in
-            try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + CouponWriter.assignManySQL(CouponWriter.assignBatch), arguments: arguments)
-                .map { $0["detail"] as String }
-        }
-        #expect(plan.contains { $0.hasPrefix("SEARCH coupon USING INTEGER PRIMARY KEY") } && !plan.contains { $0.hasPrefix("SCAN coupon") }, "\(plan)")
+        defer { fx.closeLater() }
+        try fx.customers(2)
+        _ = try Self.importCodes(["A-1", "A-2", "A-3"], into: fx)
+        let later = "\(fx.directory)/later.csv"
+        try "code,expires\nE-1,2030-01-01\nA-0,\nE-0,2029-01-01\n".write(toFile: later, atomically: true, encoding: .utf8)
+        let engine = try await fx.engine(try fx.configuration(rules: Self.rules), on: kind)
+        let instant = engine.scheduledInstant(atOrBefore: fx.clock.now())
+        #expect(try await engine.tick(at: instant).queued == 2)
+        try await fx.importCoupons(pool: "WINBACK10", path: later)
+        // Codes without an expiry first (by code), then the soonest expiring; the two handed out stay before them.
+        #expect(try fx.values("SELECT code FROM coupon k WHERE \(Self.free) ORDER BY place") == ["A-0", "A-3", "E-0", "E-1"])
+        #expect(try fx.count(Self.heldSQL + " WHERE NOT \(Self.free)") == 2)
+        let pool = try #require(try await fx.couponPools(now: Int64(fx.clock.now())).first)
+        #expect(pool == CouponPoolSummary(pool: "WINBACK10", total: 6, assigned: 2, delivered: 0, redeemed: 0, left: 4, expired: 0))
+        // Importing the same file again changes nothing.
+        try await fx.importCoupons(pool: "WINBACK10", path: later)
+        #expect(try fx.values("SELECT code FROM coupon k WHERE \(Self.free) ORDER BY place") == ["A-0", "A-3", "E-0", "E-1"])
     }
 }

@@ -39,14 +39,15 @@ struct CouponTickBench {
             let path = "\(fx.directory)/copy-\(UUID().uuidString).sqlite"
             try DatabaseQueue(path: source).backup(to: DatabaseQueue(path: path))
             let store = try CustomerStore(path: path)
-            // The codes go in with one statement per pool (what `import coupons` writes, without
-            // its per-line checks, which a debug build on a shared machine makes slow).
+            // The codes go in with one statement per pool, queued in the order they are made (what
+            // `import coupons` writes, without its per-line checks, which a debug build on a
+            // shared machine makes slow).
             try store.database.write { db in
                 for pool in pools {
                     try db.execute(
                         sql: """
                             WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < ? - 1)
-                            INSERT INTO coupon(code, pool, imported_at) SELECT ? || '-' || i, ?, ? FROM n
+                            INSERT INTO coupon(code, pool, place, imported_at) SELECT ? || '-' || i, ?, i + 1, ? FROM n
                             """, arguments: [poolSize, pool, pool, at - 86_400])
                 }
             }

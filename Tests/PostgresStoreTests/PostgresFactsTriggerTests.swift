@@ -16,7 +16,7 @@ struct PostgresFactsTriggerTests {
         INSERT INTO customer(id, external_id, email, time_zone) VALUES
             (1, 'C1', 'a@example.fi', 'Europe/Helsinki'), (2, 'C2', 'b@example.fi', NULL), (3, 'C3', NULL, 'Pacific/Kiritimati')
         """,
-        "INSERT INTO coupon(code, pool, imported_at) VALUES ('SAVE-1', 'spring', 100), ('SAVE-2', 'spring', 100)",
+        "INSERT INTO coupon(code, pool, place, imported_at) VALUES ('SAVE-1', 'spring', 1, 100), ('SAVE-2', 'spring', 2, 100)",
         """
         INSERT INTO purchase(customer_id, order_ref, at, amount_minor, currency, coupon) VALUES
             (1, 'O1', 1000, 1990, 'EUR', NULL), (1, 'O2', 3000, 500, 'EUR', 'SAVE-1'), (1, 'O3', 2000, 10000, 'EUR', NULL),

@@ -35,8 +35,8 @@ struct PostgresReportRowsTests {
                             '\(variant)', 0, \(Self.day), 'sent', \(Self.day), '\(variant)', 'CODE-\(id)')
                     """)
                 statements.append("""
-                    INSERT INTO coupon(code, pool, imported_at, send_id, assigned_at)
-                    VALUES ('CODE-\(id)', 'P', \(Self.day), '\(id)', \(Self.day))
+                    INSERT INTO coupon(code, pool, place, imported_at)
+                    VALUES ('CODE-\(id)', 'P', \(statements.count), \(Self.day))
                     """)
             }
             // Journey steps decided together, so only their names order them.

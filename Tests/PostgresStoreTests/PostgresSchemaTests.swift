@@ -18,7 +18,7 @@ struct PostgresSchemaTests {
         defer { Task { await postgres.store.close() } }
         let sqlite = try SQLiteTestStore()
         #expect(try await postgres.store.appliedMigrations() == sqlite.store.appliedMigrations())
-        #expect(try await postgres.store.appliedMigrations().count == 20)
+        #expect(try await postgres.store.appliedMigrations().count == 21)
     }
 
     @Test("the same tables, columns, primary keys, unique constraints and indexes in both catalogs")
@@ -33,7 +33,7 @@ struct PostgresSchemaTests {
         #expect(right.subtracting(left).sorted() == [], "in PostgreSQL only")
     }
 
-    @Test("v11 on a populated coupon table: keys in pool and code order, every code unchanged, the next code the next key")
+    @Test("v11 and v12 on a populated coupon table: keys in pool and code order, every code unchanged, the next code the next key; then each pool a queue")
     func couponIntegerKeyOnCodes() throws {
         let server = try PostgresServer.shared()
         let database = try server.createDatabase()
@@ -54,6 +54,17 @@ struct PostgresSchemaTests {
         }
         #expect(try server.psql("SELECT indexdef FROM pg_indexes WHERE indexname = 'coupon_free'", database: database)
             .contains("(pool, expires_at, code) WHERE (send_id IS NULL)"))
+        // v12: the taken codes first, each pool handed out through them; the free ones after in their order.
+        _ = try server.psql("DELETE FROM coupon WHERE code = 'N-1'", database: database)
+        _ = try server.psql("BEGIN;\n" + PostgresMigrations.couponQueueV12.joined(separator: ";\n") + ";\nCOMMIT;", database: database)
+        #expect(try server.psql("SELECT pool || ' ' || place || ' ' || code FROM coupon ORDER BY pool, place", database: database)
+            .split(separator: "\n") == ["P 1 B-2", "P 2 A-1", "P 3 Z-0", "Q 1 A-0"])
+        #expect(try server.psql("SELECT pool || ' ' || handed_through FROM coupon_pool ORDER BY pool", database: database)
+            .split(separator: "\n") == ["P 2", "Q 0"])
+        #expect(try server.psql("SELECT count(*) FROM information_schema.columns WHERE table_name = 'coupon' AND column_name IN ('send_id', 'assigned_at')", database: database)
+            .trimmingCharacters(in: .whitespacesAndNewlines) == "0")
+        #expect(try server.psql("SELECT indexdef FROM pg_indexes WHERE indexname = 'coupon_queue'", database: database)
+            .contains("(pool, place, expires_at)"))
     }
 
     @Test("opening a new store tells the migration watch how many migrations run and when they have ended; opening again tells it nothing")
@@ -78,7 +89,7 @@ struct PostgresSchemaTests {
         let location = postgres.store.location
         await postgres.store.close()
         let again = try await PostgresStore(location)
-        #expect(try await again.appliedMigrations().count == 20)
+        #expect(try await again.appliedMigrations().count == 21)
         await again.close()
         _ = try postgres.psql("INSERT INTO campaignd_migrations(seq, name) VALUES (99, 'v99-from-the-future')")
         await #expect(throws: PostgresStoreError.self) { _ = try await PostgresStore(location) }
@@ -106,7 +117,7 @@ struct PostgresSchemaTests {
             }
             try await group.waitForAll()
         }
-        #expect(try server.psql("SELECT count(*) FROM campaignd_migrations", database: database).hasPrefix("20\n"))
+        #expect(try server.psql("SELECT count(*) FROM campaignd_migrations", database: database).hasPrefix("21\n"))
     }
 
     /// One line per fact: `table T`, `column T.C`, `primary key T(C…)`, `unique T(C…)`,

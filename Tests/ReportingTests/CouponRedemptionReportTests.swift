@@ -22,8 +22,8 @@ struct CouponRedemptionReportTests {
                 let sendID = try String.fetchOne(
                     db, sql: "SELECT send_id FROM send WHERE rule = 'winback' AND customer_id = ?", arguments: [customer])!
                 try db.execute(
-                    sql: "INSERT INTO coupon(code, pool, imported_at, send_id, assigned_at) VALUES (?, 'P', ?, ?, ?)",
-                    arguments: ["CODE-\(index)", at - 86_400, sendID, at])
+                    sql: "INSERT INTO coupon(code, pool, place, imported_at) VALUES (?, 'P', ?, ?)",
+                    arguments: ["CODE-\(index)", index + 1, at - 86_400])
                 try db.execute(sql: "UPDATE send SET coupon = ? WHERE send_id = ?", arguments: ["CODE-\(index)", sendID])
             }
         }

@@ -118,7 +118,8 @@ public struct CouponImportError: Error, Sendable, CustomStringConvertible {
 extension CustomerStore {
     /// Adds the codes of the file at `path` to `pool`, all or nothing: a bad line, or a code that
     /// is already in another pool, and nothing is written. Importing the same file again changes
-    /// nothing; a code already in the pool takes the file's expiry.
+    /// nothing; a code already in the pool takes the file's expiry. The pool's free codes, old
+    /// and new, are then queued again (`CouponQueue.requeueSQL`).
     public func importCoupons(pool: String, path: String, timeZone: TimeZone, now: Int64) throws -> CouponImportSummary {
         let entries = try CouponFile.entries(pool: pool, path: path, timeZone: timeZone)
         return try database.write { db in
@@ -126,7 +127,7 @@ extension CustomerStore {
             var problems: [String] = []
             let existing = try db.makeStatement(sql: "SELECT pool, expires_at FROM coupon WHERE code = ?")
             let insert = try db.makeStatement(
-                sql: "INSERT INTO coupon(code, pool, expires_at, imported_at) VALUES (?, ?, ?, ?)")
+                sql: "INSERT INTO coupon(code, pool, place, expires_at, imported_at) VALUES (?, ?, 0, ?, ?)")
             let update = try db.makeStatement(sql: "UPDATE coupon SET expires_at = ? WHERE code = ?")
             for entry in entries {
                 if let row = try Row.fetchOne(existing, arguments: [entry.code]) {
@@ -148,6 +149,9 @@ extension CustomerStore {
             }
             // Thrown inside the transaction, so it rolls back: nothing of this file is written.
             if !problems.isEmpty { throw CouponImportError(problems: problems) }
+            if summary.written > 0 {
+                try db.execute(sql: CouponQueue.requeueSQL(.sqlite), arguments: [pool, pool, pool])
+            }
             return summary
         }
     }

@@ -21,12 +21,13 @@ public struct CouponPoolSummary: Codable, Sendable, Equatable {
     /// both `now`.
     public static let poolsSQL = """
         SELECT k.pool, count(*),
-               count(k.send_id),
+               count(s.id),
                sum(CASE WHEN s.status = 'sent' THEN 1 ELSE 0 END),
                count(k.redeemed_at),
-               sum(CASE WHEN k.send_id IS NULL AND (k.expires_at IS NULL OR k.expires_at > ?) THEN 1 ELSE 0 END),
-               sum(CASE WHEN k.send_id IS NULL AND k.expires_at <= ? THEN 1 ELSE 0 END)
-        FROM coupon k LEFT JOIN send s ON s.send_id = k.send_id
+               sum(CASE WHEN s.id IS NULL AND k.place > coalesce(p.handed_through, 0)
+                         AND (k.expires_at IS NULL OR k.expires_at > ?) THEN 1 ELSE 0 END),
+               sum(CASE WHEN s.id IS NULL AND k.expires_at <= ? THEN 1 ELSE 0 END)
+        FROM coupon k LEFT JOIN coupon_pool p ON p.pool = k.pool LEFT JOIN send s ON s.coupon = k.code
         GROUP BY k.pool ORDER BY k.pool
         """
 }

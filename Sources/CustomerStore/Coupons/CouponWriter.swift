@@ -6,25 +6,20 @@ import GRDBSQLite
 /// handed out in the transaction that queues its send, so two ticks (or two processes) can never
 /// give one code to two sends, and a rolled-back tick hands out none.
 ///
-/// Free codes are read a chunk at a time (one search of `coupon_free`, the chunk doubling up to
-/// `largestChunk`) with their integer keys and handed out from memory; the codes of recorded
-/// sends are marked taken by key, one cached `UPDATE … FROM (VALUES …)` per 128 codes with their
-/// values bound directly (`assignHeld`), before the next chunk is read and before the
-/// transaction commits (`DecisionWriter.finishCoupons`). (One `UPDATE … FROM json_each` per
-/// chunk cost more: encoding the JSON and SQLite's parsing of it; one statement per code, its
-/// execution; marking by the code, a text search and a row rewritten as delete and insert:
-/// migration `v11-coupon-integer-key`.) The earliest-expiring free code goes first (codes
-/// without an expiry before those with one), then by code; an expired code is never handed out.
+/// A pool is a queue (`CouponQueue`): its free codes are read in order a chunk at a time (one
+/// range of `coupon_queue` after the place last read, the chunk doubling up to `largestChunk`)
+/// and handed out from memory; before the transaction commits, each pool's queue is moved on to
+/// the place it was handed out through (`advanceQueues`, one row per pool). Nothing is written
+/// per code: the send row carries its code. (Marking each code taken, by its text key and then
+/// by an integer one, was most of what the pools added to a tick at 1M customers: migration
+/// `v12-coupon-queue`.) An expired code is never handed out.
 public final class CouponWriter {
     private let db: Database
     private let freeCodes: Statement
-    private let assign: Statement
-    /// `assign` for `assignBatch` codes at once (made on first use).
-    private var assignMany: Statement?
+    private let handedThrough: Statement
+    private let advance: Statement
     /// Per pool taken from this tick: one lookup per code handed out.
     private var pools: [String: PoolState] = [:]
-    /// Codes of recorded sends not yet marked in `coupon`, with their send and assignment instant.
-    private var held: [(code: Code, sendID: String, at: Int64)] = []
     /// Pools that had no free code for some send this tick.
     public private(set) var emptied: Set<String> = []
 
@@ -32,6 +27,8 @@ public final class CouponWriter {
     private final class PoolState {
         /// Free codes read but not yet handed out, the next one last.
         var fetched: [Code] = []
+        /// The place of the last code read (the pool's handed-out place before the first read).
+        var readThrough: Int64?
         /// The size of the next chunk.
         var chunk = CouponWriter.firstChunk
         /// The instant at which the pool's free codes were all read (the last chunk came back short).
@@ -49,59 +46,43 @@ public final class CouponWriter {
     init(_ db: Database) throws {
         self.db = db
         freeCodes = try db.makeStatement(sql: Self.freeCodesSQL)
-        assign = try db.makeStatement(sql: Self.assignSQL)
+        handedThrough = try db.makeStatement(sql: CouponQueue.handedThroughSQL)
+        advance = try db.makeStatement(sql: CouponQueue.advanceSQL)
     }
 
-    /// One code of a pool: its key in `coupon` and the code itself.
+    /// One code of a pool: its place in the pool's queue and the code itself.
     public struct Code: Sendable, Equatable {
-        public let id: Int64
+        public let place: Int64
         public let code: String
     }
 
-    /// The first `limit` free, unexpired codes of a pool with their keys, codes without an
-    /// expiry first, then by expiry, then by code: one ordered search of `coupon_free` (NULL
-    /// sorts first; the index holds the key), no sort.
+    /// The first `limit` unexpired codes of a pool after a place, in queue order: one range of
+    /// `coupon_queue` (which holds the expiry), each code then read from its row.
     static let freeCodesSQL = """
-        SELECT id, code FROM coupon WHERE pool = ? AND send_id IS NULL AND (expires_at IS NULL OR expires_at > ?)
-        ORDER BY expires_at, code LIMIT ?
+        SELECT place, code FROM coupon WHERE pool = ? AND place > ? AND (expires_at IS NULL OR expires_at > ?)
+        ORDER BY place LIMIT ?
         """
-    /// The free, unexpired codes of a pool at an instant; runs on either store.
-    public static let freeCountSQL = "SELECT count(*) FROM coupon WHERE pool = ? AND send_id IS NULL AND (expires_at IS NULL OR expires_at > ?)"
-    /// Marks a code taken by a send; a code already taken is left alone (and then reported by
-    /// `assignHeld`).
-    static let assignSQL = "UPDATE coupon SET send_id = ?, assigned_at = ? WHERE id = ? AND send_id IS NULL"
-
-    /// Codes marked by one execution of `assignManySQL`.
-    static let assignBatch = 128
-    /// `assignSQL` for `count` codes: (key, send, instant) triples bound in order, each code
-    /// looked up by its key.
-    static func assignManySQL(_ count: Int) -> String {
-        let values = repeatElement("(?, ?, ?)", count: count).joined(separator: ", ")
-        return """
-            UPDATE coupon SET send_id = v.column2, assigned_at = v.column3 FROM (VALUES \(values)) AS v
-            WHERE coupon.id = v.column1 AND coupon.send_id IS NULL
-            """
-    }
 
     /// A free, unexpired code of `pool`, handed out; nil when the pool has none. The caller then
-    /// either `hold`s it for the send it recorded or `putBack`s it.
+    /// either keeps it for the send it recorded or `putBack`s it.
     public func take(from pool: String, now: Int64) throws -> Code? {
         let state = state(of: pool)
         if state.fetched.isEmpty && state.exhaustedAt != now {
-            // Codes already handed out must be marked before the next search skips them.
-            try assignHeld()
+            let after = try state.readThrough ?? handedThrough(pool)
             let size = state.chunk
             state.chunk = min(size * 2, Self.largestChunk)
             var query = DirectBinding(freeCodes, on: db)
             query.text(1, pool)
-            query.integer(2, now)
-            query.integer(3, Int64(size))
+            query.integer(2, after)
+            query.integer(3, now)
+            query.integer(4, Int64(size))
             let codes = try query.rows { row in
                 // `code` is NOT NULL: SQLite gives its UTF-8 and length.
-                Code(id: sqlite3_column_int64(row, 0), code: String(
+                Code(place: sqlite3_column_int64(row, 0), code: String(
                     decoding: UnsafeBufferPointer(start: sqlite3_column_text(row, 1), count: Int(sqlite3_column_bytes(row, 1))),
                     as: UTF8.self))
             }
+            state.readThrough = codes.last?.place ?? after
             // A short chunk was the rest of the pool: nothing frees up during a tick.
             if codes.count < size { state.exhaustedAt = now }
             state.fetched = codes.reversed()
@@ -111,16 +92,18 @@ public final class CouponWriter {
         return code
     }
 
+    /// The place `pool` has been handed out through, as the store has it.
+    private func handedThrough(_ pool: String) throws -> Int64 {
+        var query = DirectBinding(handedThrough, on: db)
+        query.text(1, pool)
+        return try query.rows { sqlite3_column_int64($0, 0) }.first ?? 0
+    }
+
     private func state(of pool: String) -> PoolState {
         if let state = pools[pool] { return state }
         let state = PoolState()
         pools[pool] = state
         return state
-    }
-
-    /// `code` goes to the recorded send `sendID`, assigned at `now` (marked by `assignHeld`).
-    public func hold(_ code: Code, for sendID: String, now: Int64) {
-        held.append((code, sendID, now))
     }
 
     /// A code `take` handed out for a send that was not recorded: the next one handed out.
@@ -130,42 +113,18 @@ public final class CouponWriter {
         state.taken -= 1
     }
 
-    /// Marks every held code taken by its send: `assignBatch` codes per statement, the rest one
-    /// by one. Throws if a code was no longer free (impossible while this transaction holds the
-    /// write lock).
-    public func assignHeld() throws {
-        var start = held.startIndex
-        if held.count >= Self.assignBatch {
-            let many = try assignMany ?? db.makeStatement(sql: Self.assignManySQL(Self.assignBatch))
-            assignMany = many
-            while held.endIndex - start >= Self.assignBatch {
-                var binding = DirectBinding(many, on: db)
-                var index: Int32 = 1
-                for taken in held[start..<start + Self.assignBatch] {
-                    binding.integer(index, taken.code.id)
-                    binding.text(index + 1, taken.sendID)
-                    binding.integer(index + 2, taken.at)
-                    index += 3
-                }
-                guard try binding.step() == Self.assignBatch else { throw Self.noLongerFree(held[start..<start + Self.assignBatch]) }
-                start += Self.assignBatch
-            }
+    /// Moves each pool's queue on to the place it was handed out through: just before the next
+    /// code still in hand, else through the last code read (codes are read and handed out in
+    /// queue order, so every code before either went to a send, or was expired and skipped).
+    public func advanceQueues() throws {
+        for (pool, state) in pools {
+            guard let readThrough = state.readThrough else { continue }
+            let through = state.fetched.last.map { $0.place - 1 } ?? readThrough
+            var binding = DirectBinding(advance, on: db)
+            binding.text(1, pool)
+            binding.integer(2, through)
+            _ = try binding.step()
         }
-        for taken in held[start...] {
-            var binding = DirectBinding(assign, on: db)
-            binding.text(1, taken.sendID)
-            binding.integer(2, taken.at)
-            binding.integer(3, taken.code.id)
-            guard try binding.step() == 1 else { throw Self.noLongerFree([taken]) }
-        }
-        held.removeAll(keepingCapacity: true)
-    }
-
-    private static func noLongerFree(_ codes: some Collection<(code: Code, sendID: String, at: Int64)>) -> DatabaseError {
-        let names = codes.prefix(3).map(\.code.code).joined(separator: ", ")
-        return DatabaseError(
-            resultCode: .SQLITE_CONSTRAINT,
-            message: "coupon assignment: a code was no longer free (one of \(names)\(codes.count > 3 ? ", …" : ""))")
     }
 
     func noteEmpty(_ pool: String) { emptied.insert(pool) }
@@ -203,19 +162,19 @@ extension DecisionWriter {
     /// Per pool this tick took from (or found empty): codes taken and codes left.
     public func couponUse(now: Int64) throws -> [String: CouponUse] {
         guard let coupons = couponWriter else { return [:] }
-        try coupons.assignHeld()
+        try coupons.advanceQueues()
         var use: [String: CouponUse] = [:]
         for pool in Set(coupons.taken.keys).union(coupons.emptied) {
             let left = try inTransaction { db in
-                try Int.fetchOne(db, sql: CouponWriter.freeCountSQL, arguments: [pool, now]) ?? 0
+                try Int.fetchOne(db, sql: CouponQueue.freeCountSQL, arguments: [pool, pool, now]) ?? 0
             }
             use[pool] = CouponUse(taken: coupons.taken[pool] ?? 0, left: left, ranOut: coupons.emptied.contains(pool))
         }
         return use
     }
 
-    /// Marks the codes this tick's sends hold as taken; before the tick's transaction commits.
+    /// Moves the queues of the pools this tick took from; before the tick's transaction commits.
     public func finishCoupons() throws {
-        try couponWriter?.assignHeld()
+        try couponWriter?.advanceQueues()
     }
 }

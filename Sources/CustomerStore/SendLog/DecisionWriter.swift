@@ -181,7 +181,7 @@ public final class DecisionWriter {
         }
         let recorded = try record(decision)
         if let taken {
-            if recorded { coupons.hold(taken, for: decision.sendID, now: decision.decidedAt) } else { coupons.putBack(taken, into: pool) }
+            if !recorded { coupons.putBack(taken, into: pool) }
         }
         return (recorded, decision.status)
     }

@@ -3,7 +3,7 @@ import GRDB
 /// Per rule, the pool codes its sends took in a period: for `report`.
 public struct CouponRedemptionRow: Decodable, Sendable, Equatable, FetchableRecord, SQLRowDecodable {
     public var rule: String
-    /// Codes held by the rule's sends decided in the period (released codes are not).
+    /// Codes held by the rule's sends decided in the period (a send that gave its code back holds none).
     public var assigned: Int
     /// Of those, codes whose send was delivered.
     public var delivered: Int
@@ -30,7 +30,7 @@ extension CouponRedemptionRow {
             sql: """
                 SELECT s.rule AS rule, count(*) AS assigned, count(*) FILTER (WHERE s.status = 'sent') AS delivered,
                        count(k.redeemed_at) AS redeemed
-                FROM send s JOIN coupon k ON k.code = s.coupon AND k.send_id = s.send_id
+                FROM send s JOIN coupon k ON k.code = s.coupon
                 WHERE s.journey IS NULL AND s.decided_at BETWEEN ? AND ? \(request.rule == nil ? "" : "AND s.rule = ?")
                 GROUP BY s.rule ORDER BY s.rule\(dialect.byteOrder)
                 """,

@@ -103,9 +103,6 @@ public struct SendLog: Sendable {
     public func finish(_ send: SendRecord, status: SendStatus, reason: String, attempts: Int? = nil, now: Int64) async throws {
         try await record([SendOutcome(send, .finished(status: status, reason: reason, attempts: attempts), at: now)])
     }
-
-    /// Frees a send's code, found by its primary key (the code the send row carries).
-    static let releaseCouponSQL = "UPDATE coupon SET send_id = NULL, assigned_at = NULL WHERE code = ? AND send_id = ? AND redeemed_at IS NULL"
 }
 
 extension CustomerStore {

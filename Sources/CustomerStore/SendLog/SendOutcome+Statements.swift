@@ -59,7 +59,7 @@ extension SendOutcome {
     /// (docs/rules.md, "Coupon pools"), in the transaction that records the end.
     private func addCouponRelease(_ statements: inout [Statement]) {
         guard let coupon = send.coupon else { return }
-        statements.append(Statement(sql: SendLog.releaseCouponSQL, arguments: [coupon.sqlValue, send.sendID.sqlValue]))
+        statements.append(Statement(sql: CouponQueue.releaseSQL, arguments: [coupon.sqlValue]))
         statements.append(Statement(sql: "UPDATE send SET coupon = NULL WHERE id = ?", arguments: [send.id.sqlValue]))
     }
 
