@@ -88,9 +88,8 @@ extension StoreMigrations {
     /// over free codes): at 1M customers with three pools the marks were most of what the pools
     /// added to a tick (issue 16's bar; docs/performance.md). A code's send is the send row
     /// carrying it (`send.coupon`; a send that gives its code back loses it), so the two columns
-    /// go. A code given back is queued again at the end of its pool (`SendLog.releaseCouponSQL`);
-    /// an import queues the new codes with the free ones again, earliest expiry first
-    /// (`CouponQueue.requeueSQL`).
+    /// go. A code given back is queued again at the end of its pool (`CouponQueue.releaseSQL`);
+    /// an import queues the new codes with the free ones again (`CouponQueue.requeueSQL`).
     ///
     /// Existing codes keep what they were: codes held by a send come first, in the order they
     /// were handed out, the pool handed out through the last of them; the free ones follow in
