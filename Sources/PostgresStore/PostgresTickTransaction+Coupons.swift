@@ -17,9 +17,9 @@ extension PostgresTickTransaction {
     /// rule on a coupon pool (`couponPools`, pool by rule name), with the SQLite tick's outcome
     /// (`DecisionWriter.record(_:couponPool:)`): a code goes only to a decision that will be
     /// written (no row yet for its rule, customer and window, or a skipped one), in queue order,
-    /// never an expired one; with none left the decision is recorded as skipped `no_coupon` (which, over an
-    /// earlier skip, changes nothing). Each pool's queue moves on in this transaction
-    /// (`CouponQueue`), so a rolled-back tick hands out none.
+    /// never an expired one; with none left the decision is recorded as skipped `no_coupon`
+    /// (which, over an earlier skip, changes nothing). Each pool's queue moves on in this
+    /// transaction (`CouponQueue`), so a rolled-back tick hands out none.
     public func record(_ decisions: [SendDecision], couponPools: [String: String], now: Int64) async throws -> Recorded {
         var decisions = decisions
         let wanting = decisions.indices.filter { decisions[$0].status == .queued && couponPools[decisions[$0].rule] != nil }
