@@ -35,13 +35,13 @@ extension PostgresTickTransaction {
             byPool[pool, default: []].append((index, status == nil || status == SendStatus.skipped.rawValue))
         }
         var held: [(code: String, sendID: String)] = []
+        /// Per pool that handed out a code: the place of the last one.
         var through: [String: Int64] = [:]
         var use: [String: CouponUse] = [:]
         for pool in pools {
             let wanted = byPool[pool]!
             let after = try await handedThrough(pool)
             var codes = try await freeCodes(of: pool, after: after, now: now, limit: wanted.count { $0.writes })[...]
-            through[pool] = after
             var taken = 0
             var ranOut = false
             for (index, writes) in wanted {
@@ -64,7 +64,7 @@ extension PostgresTickTransaction {
             throw CouponAssignmentError(reason: "send \(unwritten.sendID) was not recorded but holds code \(unwritten.code)")
         }
         for pool in pools {
-            try await connection.execute(CouponQueue.advanceSQL, [pool.sqlValue, through[pool]!.sqlValue])
+            if let place = through[pool] { try await connection.execute(CouponQueue.advanceSQL, [pool.sqlValue, place.sqlValue]) }
             use[pool]?.left = try await connection.count(CouponQueue.freeCountSQL, [pool.sqlValue, pool.sqlValue, now.sqlValue])
         }
         return Recorded(decisions: decisions, written: written, coupons: use)
@@ -76,7 +76,7 @@ extension PostgresTickTransaction {
     private func handedThrough(_ pool: String) async throws -> Int64 {
         try await connection.execute(
             "INSERT INTO coupon_pool(pool, handed_through) VALUES (?, 0) ON CONFLICT (pool) DO NOTHING", [pool.sqlValue])
-        let rows = try await connection.rows("SELECT handed_through FROM coupon_pool WHERE pool = ? FOR UPDATE", [pool.sqlValue])
+        let rows = try await connection.rows(CouponQueue.handedThroughSQL + " FOR UPDATE", [pool.sqlValue])
         return rows.first?[0].int64 ?? 0
     }
 
@@ -104,14 +104,11 @@ extension PostgresTickTransaction {
     }
 
     /// Up to `limit` unexpired codes of `pool` after the place `after`, in queue order, with
-    /// their places (`CouponWriter.freeCodesSQL`).
+    /// their places.
     private func freeCodes(of pool: String, after: Int64, now: Int64, limit: Int) async throws -> [(place: Int64, code: String)] {
         guard limit > 0 else { return [] }
         return try await connection.rows(
-            """
-            SELECT place, code FROM coupon WHERE pool = ? AND place > ? AND (expires_at IS NULL OR expires_at > ?)
-            ORDER BY place LIMIT ?
-            """, [pool.sqlValue, after.sqlValue, now.sqlValue, Int64(limit).sqlValue]
+            CouponQueue.freeCodesSQL, [pool.sqlValue, after.sqlValue, now.sqlValue, Int64(limit).sqlValue]
         ).compactMap { row in row[1].string.map { (row[0].int64 ?? 0, $0) } }
     }
 }

@@ -282,7 +282,7 @@ struct CouponPoolTests {
     func takeUsesTheQueueIndex() throws {
         let fx = try EngineFixture()
         let plan = try fx.store.database.read { db in
-            try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + CouponWriter.freeCodesSQL, arguments: ["P", 0, 0, 64])
+            try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + CouponQueue.freeCodesSQL, arguments: ["P", 0, 0, 64])
                 .map { $0["detail"] as String }
         }
         #expect(plan == ["SEARCH coupon USING INDEX coupon_queue (pool=? AND place>?)"], "\(plan)")

@@ -7,6 +7,14 @@ public enum CouponQueue {
     /// The place a pool has been handed out through (argument: the pool); no row is 0.
     public static let handedThroughSQL = "SELECT handed_through FROM coupon_pool WHERE pool = ?"
 
+    /// The first `limit` unexpired codes of a pool after a place, in queue order, with their
+    /// places (arguments: pool, place, instant, limit): one range of `coupon_queue` (which holds
+    /// the expiry), each code then read from its row.
+    public static let freeCodesSQL = """
+        SELECT place, code FROM coupon WHERE pool = ? AND place > ? AND (expires_at IS NULL OR expires_at > ?)
+        ORDER BY place LIMIT ?
+        """
+
     /// Moves a pool's queue on to a place (arguments: pool, place); a tick, before it commits.
     public static let advanceSQL = """
         INSERT INTO coupon_pool(pool, handed_through) VALUES (?, ?)

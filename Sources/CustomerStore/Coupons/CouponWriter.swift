@@ -29,6 +29,8 @@ public final class CouponWriter {
         var fetched: [Code] = []
         /// The place of the last code read (the pool's handed-out place before the first read).
         var readThrough: Int64?
+        /// The handed-out place the store has for the pool, as read or last written.
+        var stored: Int64 = 0
         /// The size of the next chunk.
         var chunk = CouponWriter.firstChunk
         /// The instant at which the pool's free codes were all read (the last chunk came back short).
@@ -45,7 +47,7 @@ public final class CouponWriter {
 
     init(_ db: Database) throws {
         self.db = db
-        freeCodes = try db.makeStatement(sql: Self.freeCodesSQL)
+        freeCodes = try db.makeStatement(sql: CouponQueue.freeCodesSQL)
         handedThrough = try db.makeStatement(sql: CouponQueue.handedThroughSQL)
         advance = try db.makeStatement(sql: CouponQueue.advanceSQL)
     }
@@ -56,19 +58,18 @@ public final class CouponWriter {
         public let code: String
     }
 
-    /// The first `limit` unexpired codes of a pool after a place, in queue order: one range of
-    /// `coupon_queue` (which holds the expiry), each code then read from its row.
-    static let freeCodesSQL = """
-        SELECT place, code FROM coupon WHERE pool = ? AND place > ? AND (expires_at IS NULL OR expires_at > ?)
-        ORDER BY place LIMIT ?
-        """
-
     /// A free, unexpired code of `pool`, handed out; nil when the pool has none. The caller then
     /// either keeps it for the send it recorded or `putBack`s it.
     public func take(from pool: String, now: Int64) throws -> Code? {
         let state = state(of: pool)
         if state.fetched.isEmpty && state.exhaustedAt != now {
-            let after = try state.readThrough ?? handedThrough(pool)
+            let after: Int64
+            if let readThrough = state.readThrough {
+                after = readThrough
+            } else {
+                after = try handedThrough(pool)
+                state.stored = after
+            }
             let size = state.chunk
             state.chunk = min(size * 2, Self.largestChunk)
             var query = DirectBinding(freeCodes, on: db)
@@ -116,14 +117,17 @@ public final class CouponWriter {
     /// Moves each pool's queue on to the place it was handed out through: just before the next
     /// code still in hand, else through the last code read (codes are read and handed out in
     /// queue order, so every code before either went to a send, or was expired and skipped).
+    /// A pool whose place did not change (or was written already) is left alone.
     public func advanceQueues() throws {
         for (pool, state) in pools {
             guard let readThrough = state.readThrough else { continue }
             let through = state.fetched.last.map { $0.place - 1 } ?? readThrough
+            guard through != state.stored else { continue }
             var binding = DirectBinding(advance, on: db)
             binding.text(1, pool)
             binding.integer(2, through)
             _ = try binding.step()
+            state.stored = through
         }
     }
 
